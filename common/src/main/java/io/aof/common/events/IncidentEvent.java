@@ -1,0 +1,72 @@
+package io.aof.common.events;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A transition of an incident, published by the orchestrator on
+ * {@link Topics#INCIDENT_EVENTS}. {@code state} is the state the incident is in
+ * after the fact; {@code category} the error category it was classified as.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(IncidentEvent.IncidentOpened.class),
+        @JsonSubTypes.Type(IncidentEvent.RetryScheduled.class),
+        @JsonSubTypes.Type(IncidentEvent.RetryStarted.class),
+        @JsonSubTypes.Type(IncidentEvent.IncidentRecovered.class),
+        @JsonSubTypes.Type(IncidentEvent.RetriesExhausted.class),
+        @JsonSubTypes.Type(IncidentEvent.IncidentNonRetryable.class),
+        @JsonSubTypes.Type(IncidentEvent.RepeatFailureObserved.class)
+})
+public sealed interface IncidentEvent extends AofEvent {
+
+    IncidentState state();
+
+    String category();
+
+    /** A failed original job opened an incident. */
+    record IncidentOpened(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                          String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                          String recipeName, String error, int maxAttempts) implements IncidentEvent {
+    }
+
+    /** Attempt {@code attempt} is due at {@code dueAt}; the due time is durable in the orchestrator's schema. */
+    record RetryScheduled(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                          String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                          Instant dueAt, int maxAttempts) implements IncidentEvent {
+    }
+
+    /** The due attempt was handed to recovery ({@link RecoveryRequested} sent in the same transaction). */
+    record RetryStarted(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                        String jobId, String incidentId, Integer attempt, IncidentState state, String category)
+            implements IncidentEvent {
+    }
+
+    /** A repeat succeeded: the incident is over. */
+    record IncidentRecovered(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                             String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                             String repeatJobId) implements IncidentEvent {
+    }
+
+    /** No attempt left, or the repeat could not be made or followed: people must look. */
+    record RetriesExhausted(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                            String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                            String reason, String lastError) implements IncidentEvent {
+    }
+
+    /** The category must not be retried (an auth error, bad data): people must look. */
+    record IncidentNonRetryable(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
+                                Long recipeId, String jobId, String incidentId, Integer attempt, IncidentState state,
+                                String category, String error) implements IncidentEvent {
+    }
+
+    /** A failed repeat of this incident's job was collected; the transition itself follows RecoveryOutcome. */
+    record RepeatFailureObserved(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
+                                 Long recipeId, String jobId, String incidentId, Integer attempt,
+                                 IncidentState state, String category, String repeatJobId, String error)
+            implements IncidentEvent {
+    }
+}

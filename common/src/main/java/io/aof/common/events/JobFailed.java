@@ -1,0 +1,52 @@
+package io.aof.common.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A failed Workato job was collected (by polling or by a recipe's webhook).
+ * {@code jobId} is the job that failed; {@code masterJobId} is set when that job
+ * was itself a repeat, and then {@code incidentId} is the master's incident.
+ */
+public record JobFailed(
+        UUID eventId,
+        Instant occurredAt,
+        int schemaVersion,
+        String workspace,
+        Long recipeId,
+        String recipeName,
+        Long folderId,
+        String jobId,
+        String masterJobId,
+        String incidentId,
+        String error,
+        String errorType,
+        Integer httpStatus,
+        Instant jobStartedAt,
+        Instant jobCompletedAt,
+        CollectionSource source) implements AofEvent {
+
+    public enum CollectionSource { POLL, WEBHOOK }
+
+    @Override
+    public Integer attempt() {
+        return null;
+    }
+
+    /** True when the failed job was a repeat of an earlier job. */
+    public boolean isRepeat() {
+        return masterJobId != null && !masterJobId.isBlank();
+    }
+
+    public String originalJobId() {
+        return IncidentId.originalJobId(jobId, masterJobId);
+    }
+
+    public static JobFailed of(String workspace, long recipeId, String recipeName, Long folderId, String jobId,
+                               String masterJobId, String error, String errorType, Integer httpStatus,
+                               Instant startedAt, Instant completedAt, CollectionSource source) {
+        return new JobFailed(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, recipeName,
+                folderId, jobId, masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error,
+                errorType, httpStatus, startedAt, completedAt, source);
+    }
+}

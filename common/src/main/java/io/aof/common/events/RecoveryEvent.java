@@ -1,0 +1,42 @@
+package io.aof.common.events;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Facts from the recovery service about one (incident, attempt). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(RecoveryEvent.JobRepeated.class),
+        @JsonSubTypes.Type(RecoveryEvent.RecoveryOutcome.class)
+})
+public sealed interface RecoveryEvent extends AofEvent {
+
+    /** Workato accepted the repeat ({@code repeat_jobs} answered "enqueued" for the job). */
+    record JobRepeated(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                       String jobId, String incidentId, Integer attempt) implements RecoveryEvent {
+    }
+
+    /**
+     * How the attempt ended. {@code repeatJobId} is the new job Workato created,
+     * when it was found; {@code duration} runs from the request to the outcome.
+     */
+    record RecoveryOutcome(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                           String jobId, String incidentId, Integer attempt, Status status, String repeatJobId,
+                           String error, Duration duration) implements RecoveryEvent {
+
+        public enum Status {
+            /** The repeat job succeeded. */
+            SUCCEEDED,
+            /** The repeat job ran and failed. */
+            FAILED,
+            /** Workato refused to repeat the job (its per-job result was "failed"). */
+            REJECTED,
+            /** The repeat was accepted but did not finish (or could not be found) before the deadline. */
+            TIMED_OUT
+        }
+    }
+}

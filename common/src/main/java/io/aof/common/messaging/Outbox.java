@@ -1,0 +1,33 @@
+package io.aof.common.messaging;
+
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.Topic;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Appends events to the service's outbox table. Must run inside the transaction
+ * that changes the state the event reports, so the state change and the event
+ * are committed together or not at all; {@link OutboxRelay} sends them.
+ */
+public class Outbox {
+
+    private final JdbcTemplate jdbc;
+
+    public Outbox(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public <T extends AofEvent> void append(Topic<T> topic, T event) {
+        append(topic, event.incidentId() != null ? event.incidentId() : String.valueOf(event.recipeId()), event);
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public <T extends AofEvent> void append(Topic<T> topic, String key, T event) {
+        jdbc.update("INSERT INTO outbox (event_id, topic, message_key, event_type, payload) VALUES (?, ?, ?, ?, ?)",
+                event.eventId(), topic.name(), key, event.type(), EventCodec.encode(event));
+    }
+}

@@ -1,0 +1,220 @@
+package io.aof.common.workato;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The one client of the Workato Developer API (see shared/workato-api.md),
+ * speaking its field names exactly. It does not retry by itself: callers decide
+ * (collation polls again next tick; recovery must reconcile before repeating,
+ * see {@link WorkatoApiException#mayHaveTakenEffect()}). Every call is counted
+ * under {@code aof.workato.api.calls} by endpoint and status.
+ */
+public class WorkatoClient {
+
+    /** Workato accepts at most this many job ids in one {@code repeat_jobs} call. */
+    public static final int MAX_REPEAT_IDS = 25;
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private final URI baseUrl;
+    private final String token;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+    private final MeterRegistry meters;
+
+    public WorkatoClient(WorkatoProperties props, MeterRegistry meters) {
+        this.baseUrl = props.resolvedBaseUrl();
+        this.token = props.apiToken();
+        this.requestTimeout = props.requestTimeout();
+        this.http = HttpClient.newBuilder().connectTimeout(props.connectTimeout()).build();
+        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+    }
+
+    /** {@code GET /recipes?page=&per_page=} (per_page at most 100). */
+    public List<WorkatoRecipe> listRecipes(int page, int perPage) {
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("page", page);
+        q.put("per_page", Math.min(perPage, 100));
+        JsonNode body = get("list_recipes", "/recipes", q);
+        return readList(body.get("items"), WorkatoRecipe.class);
+    }
+
+    /** {@code GET /recipes/:id/jobs} with {@code status}, {@code offset_job_id}, {@code prev}, {@code rerun_only}. */
+    public WorkatoJobPage listJobs(long recipeId, JobQuery query) {
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("status", query.status());
+        q.put("offset_job_id", query.offsetJobId());
+        q.put("prev", query.prev());
+        q.put("rerun_only", query.rerunOnly());
+        JsonNode body = get("list_jobs", "/recipes/" + recipeId + "/jobs", q);
+        return convert(body, WorkatoJobPage.class);
+    }
+
+    /** {@code GET /recipes/:id/jobs/:handle}: the job with its steps ({@code lines}). */
+    public WorkatoJob getJob(long recipeId, String handle) {
+        JsonNode body = get("get_job", "/recipes/" + recipeId + "/jobs/" + encode(handle), Map.of());
+        return convert(body, WorkatoJob.class);
+    }
+
+    /**
+     * {@code POST /recipes/:id/repeat_jobs} with at most {@value #MAX_REPEAT_IDS} job ids.
+     * Returns one result per job; a job absent from the answer is reported as "failed".
+     */
+    public List<RepeatResult> repeatJobs(long recipeId, List<String> jobIds) {
+        if (jobIds.isEmpty() || jobIds.size() > MAX_REPEAT_IDS) {
+            throw new IllegalArgumentException("repeat_jobs takes 1 to " + MAX_REPEAT_IDS + " job ids, got "
+                    + jobIds.size());
+        }
+        String payload = JSON.writeValueAsString(Map.of("job_ids", jobIds));
+        HttpRequest request = request("/recipes/" + recipeId + "/repeat_jobs", Map.of())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+        JsonNode body = send("repeat_jobs", request);
+        List<RepeatResult> results = readList(body.get("results"), RepeatResult.class);
+        List<RepeatResult> complete = new ArrayList<>(jobIds.size());
+        for (String id : jobIds) {
+            complete.add(results.stream().filter(r -> id.equals(r.jobId())).findFirst()
+                    .orElse(new RepeatResult(id, "failed", "not in the repeat_jobs answer")));
+        }
+        return complete;
+    }
+
+    private JsonNode get(String endpoint, String path, Map<String, Object> query) {
+        return send(endpoint, request(path, query).GET().build());
+    }
+
+    private HttpRequest.Builder request(String path, Map<String, Object> query) {
+        StringJoiner qs = new StringJoiner("&");
+        query.forEach((k, v) -> {
+            if (v != null) {
+                qs.add(encode(k) + "=" + encode(String.valueOf(v)));
+            }
+        });
+        URI uri = URI.create(baseUrl + path + (qs.length() == 0 ? "" : "?" + qs));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+        if (!token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    private JsonNode send(String endpoint, HttpRequest request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            count(endpoint, "unreachable");
+            throw new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 0, null,
+                    "Workato API unreachable at " + baseUrl + " (" + endpoint + "): " + e, e);
+        } catch (HttpTimeoutException e) {
+            count(endpoint, "timeout");
+            throw new WorkatoApiException(WorkatoApiException.Kind.TIMEOUT, 0, null,
+                    "Workato API timed out (" + endpoint + ")", e);
+        } catch (IOException e) {
+            count(endpoint, "io_error");
+            throw new WorkatoApiException(WorkatoApiException.Kind.TIMEOUT, 0, null,
+                    "Workato API connection failed (" + endpoint + "): " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 0, null, "interrupted", e);
+        }
+        int status = response.statusCode();
+        count(endpoint, String.valueOf(status));
+        if (status == 429) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, status,
+                    retryAfter(response), "Workato API throttled " + endpoint, null);
+        }
+        if (status >= 500) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.SERVER_ERROR, status, null,
+                    "Workato API answered " + status + " to " + endpoint + ": " + excerpt(response.body()), null);
+        }
+        if (status >= 400) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.CLIENT_ERROR, status, null,
+                    "Workato API answered " + status + " to " + endpoint + ": " + excerpt(response.body()), null);
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (JacksonException e) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.BAD_RESPONSE, status, null,
+                    "Workato API answered " + endpoint + " with invalid JSON: " + excerpt(response.body()), e);
+        }
+    }
+
+    private static Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(v -> {
+            try {
+                return Duration.ofSeconds(Math.max(1, Long.parseLong(v.trim())));
+            } catch (NumberFormatException e) {
+                return Duration.ofSeconds(60);
+            }
+        }).orElse(Duration.ofSeconds(60));
+    }
+
+    private void count(String endpoint, String status) {
+        Counter.builder("aof.workato.api.calls").description("Workato API calls by endpoint and status")
+                .tag("endpoint", endpoint).tag("status", status).register(meters).increment();
+    }
+
+    private static <T> T convert(JsonNode node, Class<T> type) {
+        try {
+            return JSON.treeToValue(node, type);
+        } catch (JacksonException e) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.BAD_RESPONSE, 200, null,
+                    "unexpected " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static <T> List<T> readList(JsonNode array, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            for (JsonNode n : array) {
+                out.add(convert(n, type));
+            }
+        }
+        return out;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String excerpt(String body) {
+        if (body == null) {
+            return "";
+        }
+        return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+    }
+
+    /** The mapper speaking Workato's snake_case, shared with the simulator so both sides agree. */
+    public static JsonMapper json() {
+        return JSON;
+    }
+}

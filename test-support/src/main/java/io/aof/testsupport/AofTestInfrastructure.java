@@ -1,0 +1,88 @@
+package io.aof.testsupport;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One real Kafka broker (KRaft, in-process) and one real PostgreSQL (zonky
+ * binaries, a child process) per test JVM, started on first use and stopped when
+ * the JVM exits. Every test class in the JVM shares them; tests keep apart by
+ * schema, consumer group and their own recipe/job ids.
+ */
+public final class AofTestInfrastructure {
+
+    private static final Logger log = LoggerFactory.getLogger(AofTestInfrastructure.class);
+    private static AofTestInfrastructure instance;
+
+    private final EmbeddedKafkaKraftBroker kafka;
+    private final EmbeddedPostgres postgres;
+
+    private AofTestInfrastructure() {
+        long start = System.nanoTime();
+        kafka = new EmbeddedKafkaKraftBroker(1, 3);
+        kafka.brokerProperty("auto.create.topics.enable", "true");
+        kafka.afterPropertiesSet();
+        try {
+            postgres = EmbeddedPostgres.builder().start();
+        } catch (IOException e) {
+            kafka.destroy();
+            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        }
+        log.info("Test infrastructure up in {} ms: kafka={} postgres={}", (System.nanoTime() - start) / 1_000_000,
+                kafka.getBrokersAsString(), jdbcUrl());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "aof-test-infrastructure-stop"));
+    }
+
+    public static synchronized AofTestInfrastructure get() {
+        if (instance == null) {
+            instance = new AofTestInfrastructure();
+        }
+        return instance;
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.getBrokersAsString();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return postgres.getPostgresDatabase();
+    }
+
+    /**
+     * Spring properties that point one AOF service at this infrastructure: its own
+     * schema, its own consumer group, and fast timings for tests.
+     */
+    public Map<String, Object> serviceProperties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
+        p.put("spring.datasource.url", jdbcUrl());
+        p.put("spring.datasource.username", "postgres");
+        p.put("spring.datasource.password", "postgres");
+        p.put("aof.topics.partitions", "3");
+        return p;
+    }
+
+    private void stop() {
+        try {
+            kafka.destroy();
+        } catch (RuntimeException e) {
+            log.warn("stopping embedded Kafka: {}", e.toString());
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("stopping embedded PostgreSQL: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.aof.simulator;
+
+/**
+ * How a simulated recipe's jobs end. Each execution of a job chain (the
+ * original job, then each repeat of it) counts: with {@code FAIL_TIMES} and
+ * {@code failTimes = 2}, the original and the first repeat fail and the second
+ * repeat succeeds.
+ *
+ * @param kind        the script
+ * @param failTimes   for FAIL_TIMES: how many executions of a chain fail
+ * @param failureRate for FAILURE_RATE: probability (0..1) that an execution fails
+ * @param error       the error message of a failed job
+ * @param errorTypeId Workato's {@code error_type_id} of the failed step, if any
+ * @param httpCode    the HTTP status of the failed step, if any
+ */
+public record Behaviour(Kind kind, int failTimes, double failureRate, String error, String errorTypeId,
+                        Integer httpCode) {
+
+    public enum Kind { HEALTHY, FAIL_TIMES, ALWAYS_FAIL, AUTH_ERROR, FAILURE_RATE }
+
+    public static Behaviour healthy() {
+        return new Behaviour(Kind.HEALTHY, 0, 0, null, null, null);
+    }
+
+    public static Behaviour failTimes(int n, String error, String errorTypeId, Integer httpCode) {
+        return new Behaviour(Kind.FAIL_TIMES, n, 0, error, errorTypeId, httpCode);
+    }
+
+    public static Behaviour alwaysFail(String error, String errorTypeId, Integer httpCode) {
+        return new Behaviour(Kind.ALWAYS_FAIL, 0, 0, error, errorTypeId, httpCode);
+    }
+
+    public static Behaviour authError() {
+        return new Behaviour(Kind.AUTH_ERROR, 0, 0,
+                "401 Unauthorized: {\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}",
+                "err.http.response.client_error.unauthorized", 401);
+    }
+
+    /** Normalizes a behaviour posted by a person: fills the error fields a kind needs. */
+    public Behaviour withDefaults() {
+        if (kind == null) {
+            throw new IllegalArgumentException("behaviour.kind is required: one of HEALTHY, FAIL_TIMES, ALWAYS_FAIL,"
+                    + " AUTH_ERROR, FAILURE_RATE");
+        }
+        if (kind == Kind.AUTH_ERROR && error == null) {
+            return authError();
+        }
+        if (kind == Kind.FAILURE_RATE && (failureRate < 0 || failureRate > 1)) {
+            throw new IllegalArgumentException("behaviour.failureRate must be between 0 and 1");
+        }
+        if (kind != Kind.HEALTHY && error == null) {
+            return new Behaviour(kind, failTimes, failureRate, "500 Internal Server Error from upstream API",
+                    "err.http.response.server_error", 500);
+        }
+        return this;
+    }
+
+    /** Whether execution number {@code execution} (1 = the original job) of a chain fails. */
+    boolean fails(int execution, java.util.random.RandomGenerator random) {
+        return switch (kind) {
+            case HEALTHY -> false;
+            case FAIL_TIMES -> execution <= failTimes;
+            case ALWAYS_FAIL, AUTH_ERROR -> true;
+            case FAILURE_RATE -> random.nextDouble() < failureRate;
+        };
+    }
+}

@@ -1,0 +1,93 @@
+package io.aof.simulator;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A job of the simulated workspace; mutable only inside {@link Workspace}'s lock. */
+final class SimJob {
+
+    final String id;
+    final long recipeId;
+    final long flowRunId;
+    final String title;
+    final String masterJobId;
+    final int execution;
+    final long sequence;
+    final Instant startedAt;
+    String status = "pending";
+    Instant completedAt;
+    String error;
+    String errorTypeId;
+    Integer httpCode;
+
+    SimJob(String id, long recipeId, long flowRunId, String title, String masterJobId, int execution, long sequence,
+           Instant startedAt) {
+        this.id = id;
+        this.recipeId = recipeId;
+        this.flowRunId = flowRunId;
+        this.title = title;
+        this.masterJobId = masterJobId;
+        this.execution = execution;
+        this.sequence = sequence;
+        this.startedAt = startedAt;
+    }
+
+    boolean isRepeat() {
+        return masterJobId != null;
+    }
+
+    /** The list-item form, with Workato's field names. */
+    Map<String, Object> toListItem() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("handle", id);
+        m.put("recipe_id", recipeId);
+        m.put("flow_run_id", flowRunId);
+        m.put("title", title);
+        m.put("status", status);
+        m.put("started_at", startedAt.toString());
+        m.put("completed_at", completedAt == null ? null : completedAt.toString());
+        m.put("is_error", "failed".equals(status));
+        m.put("is_poll_error", false);
+        m.put("error", error);
+        m.put("master_job_id", masterJobId);
+        m.put("is_repeat", isRepeat());
+        if (error != null) {
+            Map<String, Object> parts = new LinkedHashMap<>();
+            parts.put("error_type", errorTypeId);
+            parts.put("message", error);
+            parts.put("error_id", id + "-e");
+            m.put("error_parts", parts);
+        }
+        return m;
+    }
+
+    /** The get-one form: adds {@code lines} with the failed step's error descriptor. */
+    Map<String, Object> toDetail() {
+        Map<String, Object> m = toListItem();
+        m.put("is_test", false);
+        m.put("master_job_handle", masterJobId);
+        m.put("job_correlation_id", null);
+        Map<String, Object> trigger = new LinkedHashMap<>();
+        trigger.put("recipe_line_number", "0");
+        trigger.put("adapter_name", "workato_webhooks");
+        trigger.put("adapter_operation", "new_event");
+        Map<String, Object> action = new LinkedHashMap<>();
+        action.put("recipe_line_number", "1");
+        action.put("adapter_name", "rest");
+        action.put("adapter_operation", "make_request");
+        if (error != null) {
+            Map<String, Object> descriptor = new LinkedHashMap<>();
+            descriptor.put("error_type_id", errorTypeId);
+            descriptor.put("message", error);
+            if (httpCode != null) {
+                descriptor.put("error_details", Map.of("http_response", Map.of("code", httpCode)));
+            }
+            action.put("error_descriptor", descriptor);
+        }
+        m.put("lines", List.of(trigger, action));
+        return m;
+    }
+}

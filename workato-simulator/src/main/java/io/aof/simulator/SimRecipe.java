@@ -1,0 +1,53 @@
+package io.aof.simulator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A recipe of the simulated workspace; mutable only inside {@link Workspace}'s lock. */
+final class SimRecipe {
+
+    final long id;
+    final String name;
+    final Long folderId;
+    final Instant createdAt;
+    Behaviour behaviour;
+    boolean running = true;
+    String stopCause;
+    Instant stoppedAt;
+    long succeeded;
+    long failed;
+    Instant lastRunAt;
+    /** Newest first. */
+    final List<SimJob> jobs = new ArrayList<>();
+
+    SimRecipe(long id, String name, Long folderId, Behaviour behaviour, Instant createdAt) {
+        this.id = id;
+        this.name = name;
+        this.folderId = folderId;
+        this.behaviour = behaviour;
+        this.createdAt = createdAt;
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("user_id", 1);
+        m.put("name", name);
+        m.put("folder_id", folderId);
+        m.put("running", running);
+        m.put("job_succeeded_count", succeeded);
+        m.put("job_failed_count", failed);
+        m.put("lifetime_task_count", (succeeded + failed) * 3);
+        m.put("last_run_at", lastRunAt == null ? null : lastRunAt.toString());
+        m.put("stopped_at", stoppedAt == null ? null : stoppedAt.toString());
+        m.put("stop_cause", stopCause);
+        m.put("created_at", createdAt.toString());
+        m.put("updated_at", createdAt.toString());
+        m.put("version_no", 1);
+        m.put("webhook_url", null);
+        return m;
+    }
+}

@@ -1,0 +1,99 @@
+package io.aof.simulator;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The simulator's own controls under {@code /sim} (not part of Workato's API):
+ * script recipes, fire their triggers, read the call counts and the Slack sink.
+ */
+@RestController
+@RequestMapping("/sim")
+class SimulatorAdminController {
+
+    private final Workspace workspace;
+    private final CallCounter counter;
+    private final SlackSink sink;
+
+    SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink) {
+        this.workspace = workspace;
+        this.counter = counter;
+        this.sink = sink;
+    }
+
+    record NewRecipe(String name, Long folderId, Behaviour behaviour) {
+    }
+
+    @PostMapping("/recipes")
+    ResponseEntity<Map<String, Object>> addRecipe(@RequestBody NewRecipe body) {
+        if (body.name() == null || body.name().isBlank()) {
+            throw new IllegalArgumentException("name is required");
+        }
+        Behaviour b = body.behaviour() == null ? Behaviour.healthy() : body.behaviour();
+        return ResponseEntity.status(HttpStatus.CREATED).body(workspace.addRecipe(body.name(), body.folderId(), b));
+    }
+
+    @PutMapping("/recipes/{recipeId}/behaviour")
+    void setBehaviour(@PathVariable long recipeId, @RequestBody Behaviour behaviour) {
+        workspace.setBehaviour(recipeId, behaviour);
+    }
+
+    @PostMapping("/recipes/{recipeId}/trigger")
+    Map<String, Object> trigger(@PathVariable long recipeId, @RequestParam(defaultValue = "1") int count) {
+        if (count < 1 || count > 1000) {
+            throw new IllegalArgumentException("count must be between 1 and 1000");
+        }
+        return Map.of("job_ids", workspace.trigger(recipeId, count));
+    }
+
+    @PostMapping("/recipes/{recipeId}/stop")
+    void stop(@PathVariable long recipeId, @RequestParam(name = "stop_cause", defaultValue = "trigger_errors_limit")
+            String stopCause) {
+        workspace.stopByWorkato(recipeId, stopCause);
+    }
+
+    @GetMapping("/jobs/{jobId}")
+    Map<String, Object> job(@PathVariable String jobId) {
+        return workspace.job(jobId).orElseThrow(() -> new NoSuchElementException("job " + jobId + " not found"));
+    }
+
+    /** Calls received by endpoint and status, and how many repeats each original job got. */
+    @GetMapping("/calls")
+    Map<String, Object> calls() {
+        return Map.of("api", counter.snapshot(), "repeats_by_original_job", workspace.repeatsByOriginalJob());
+    }
+
+    @GetMapping("/slack/messages")
+    List<Map<String, Object>> slackMessages(@RequestParam(required = false) String channel) {
+        return sink.messages().stream().filter(m -> channel == null || channel.equals(m.get("channel"))).toList();
+    }
+
+    @DeleteMapping("/slack/messages")
+    void clearSlack() {
+        sink.clear();
+    }
+
+    @ExceptionHandler(NoSuchElementException.class)
+    ResponseEntity<Map<String, String>> notFound(NoSuchElementException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("message", e.getMessage()));
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
+        return ResponseEntity.badRequest().body(Map.of("message", e.getMessage()));
+    }
+}

@@ -1,0 +1,40 @@
+package io.aof.simulator;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * The simulator's settings ({@code sim.*}). Limits default to Workato's:
+ * 60 reads a minute, one {@code repeat_jobs} a second with at most 25 ids.
+ *
+ * @param apiToken      the bearer token the fake Workato API accepts; empty accepts any non-empty token
+ * @param readsPerMinute limit on recipe and job reads (0 = unlimited)
+ * @param repeatsPerSecond limit on {@code repeat_jobs} calls (0 = unlimited)
+ * @param jobDuration   how long a job runs before it succeeds or fails
+ * @param jobsPageSize  default page size of a job listing
+ * @param seed          random seed for job ids and failure rates (0 = from the clock)
+ * @param slackToken    the bot token the Slack sink accepts; empty accepts any non-empty token
+ * @param demo          whether to create the demo workspace at start
+ */
+@ConfigurationProperties("sim")
+public record SimulatorProperties(
+        @DefaultValue("") String apiToken,
+        @DefaultValue("60") int readsPerMinute,
+        @DefaultValue("1") int repeatsPerSecond,
+        @DefaultValue("2s") Duration jobDuration,
+        @DefaultValue("100") int jobsPageSize,
+        @DefaultValue("0") long seed,
+        @DefaultValue("") String slackToken,
+        @DefaultValue Demo demo) {
+
+    /**
+     * @param enabled       create the demo recipes
+     * @param firstTrigger  when the demo recipes' first jobs run after start
+     * @param healthyEvery  how often the healthy demo recipes run a job
+     */
+    public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("15s") Duration firstTrigger,
+                       @DefaultValue("20s") Duration healthyEvery) {
+    }
+}

@@ -1,0 +1,87 @@
+package io.aof.simulator;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A sink that speaks Slack's Web API shape for {@code chat.postMessage},
+ * {@code chat.update} and {@code auth.test}: form or JSON bodies, a bearer
+ * token (or a {@code token} form field), and Slack's {@code {"ok": ...}} answers
+ * (HTTP 200 even for errors, as Slack does).
+ */
+@RestController
+@RequestMapping("/slack/api")
+class SlackApiController {
+
+    private final SlackSink sink;
+    private final SimulatorProperties props;
+
+    SlackApiController(SlackSink sink, SimulatorProperties props) {
+        this.sink = sink;
+        this.props = props;
+    }
+
+    @PostMapping(path = {"/chat.postMessage", "/chat.update"}, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    Map<String, Object> form(HttpServletRequest req, @RequestParam MultiValueMap<String, String> form) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        form.forEach((k, v) -> body.put(k, v.isEmpty() ? null : v.get(0)));
+        return handle(req, body);
+    }
+
+    @PostMapping(path = {"/chat.postMessage", "/chat.update"}, consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> json(HttpServletRequest req, @RequestBody Map<String, Object> body) {
+        return handle(req, body);
+    }
+
+    @PostMapping("/auth.test")
+    Map<String, Object> authTest(HttpServletRequest req, @RequestParam(required = false) String token) {
+        if (!authorized(req, token)) {
+            return Map.of("ok", false, "error", "invalid_auth");
+        }
+        return Map.of("ok", true, "url", "https://aof-sink.slack.com/", "team", "AOF sink", "user", "aof",
+                "team_id", "T000SINK", "user_id", "U000AOF", "bot_id", "B000AOF");
+    }
+
+    private Map<String, Object> handle(HttpServletRequest req, Map<String, Object> body) {
+        String method = req.getRequestURI().substring(req.getRequestURI().lastIndexOf('/') + 1);
+        if (!authorized(req, (String) body.get("token"))) {
+            return Map.of("ok", false, "error", "not_authed");
+        }
+        Object channel = body.get("channel");
+        if (channel == null || channel.toString().isBlank()) {
+            return Map.of("ok", false, "error", "channel_not_found");
+        }
+        Object text = body.get("text");
+        Object blocks = body.get("blocks");
+        if ((text == null || text.toString().isBlank()) && blocks == null) {
+            return Map.of("ok", false, "error", "no_text");
+        }
+        Map<String, Object> stored = sink.post(method, channel.toString(), text == null ? null : text.toString(),
+                blocks == null ? null : blocks.toString(),
+                body.get("thread_ts") == null ? null : body.get("thread_ts").toString());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ok", true);
+        answer.put("channel", channel.toString());
+        answer.put("ts", "chat.update".equals(method) && body.get("ts") != null ? body.get("ts") : stored.get("ts"));
+        answer.put("message", Map.of("text", text == null ? "" : text.toString(), "type", "message"));
+        return answer;
+    }
+
+    private boolean authorized(HttpServletRequest req, String formToken) {
+        String auth = req.getHeader("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : formToken;
+        if (token == null || token.isBlank()) {
+            return false;
+        }
+        return props.slackToken().isEmpty() || props.slackToken().equals(token);
+    }
+}

@@ -1,0 +1,46 @@
+package io.aof.simulator;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/** A fake Workato workspace and Slack sink for local runs and tests. */
+@SpringBootApplication
+@EnableConfigurationProperties(SimulatorProperties.class)
+public class WorkatoSimulatorApplication {
+
+    /** The config file name, so the simulator's settings never mix with a service's on one classpath. */
+    public static final String CONFIG_NAME = "workato-simulator";
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(WorkatoSimulatorApplication.class)
+                .properties("spring.config.name=" + CONFIG_NAME);
+    }
+
+    @Bean
+    Workspace workspace(SimulatorProperties props) {
+        return new Workspace(props.jobDuration(), props.seed() == 0 ? System.nanoTime() : props.seed());
+    }
+
+    @Bean
+    CallCounter callCounter() {
+        return new CallCounter();
+    }
+
+    @Bean
+    SlackSink slackSink() {
+        return new SlackSink();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "sim.demo.enabled", havingValue = "true")
+    DemoWorkspace demoWorkspace(Workspace workspace, SimulatorProperties props) {
+        return new DemoWorkspace(workspace, props);
+    }
+}

@@ -1,0 +1,219 @@
+package io.aof.simulator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The simulated Workato workspace: recipes, their jobs, and what a repeat does.
+ * A job starts {@code pending} and ends after {@code jobDuration} as its
+ * recipe's {@link Behaviour} says. A repeat creates a new job whose
+ * {@code master_job_id} is the original job's id (a repeat of a repeat points at
+ * the same original), exactly as Workato does. All state sits behind one lock.
+ */
+public class Workspace {
+
+    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private final Map<Long, SimRecipe> recipes = new TreeMap<>(Comparator.reverseOrder());
+    private final Map<String, SimJob> jobsById = new LinkedHashMap<>();
+    private final Map<String, Integer> repeatsByOriginalJob = new LinkedHashMap<>();
+    private final Random random;
+    private final Duration jobDuration;
+    private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sim-job-completer");
+        t.setDaemon(true);
+        return t;
+    });
+    private long nextRecipeId = 1001;
+    private long nextFlowRunId = 5001;
+    private long sequence;
+
+    public Workspace(Duration jobDuration, long seed) {
+        this.jobDuration = jobDuration;
+        this.random = new Random(seed);
+    }
+
+    public synchronized Map<String, Object> addRecipe(String name, Long folderId, Behaviour behaviour) {
+        SimRecipe r = new SimRecipe(nextRecipeId++, name, folderId, behaviour.withDefaults(), Instant.now());
+        recipes.put(r.id, r);
+        return r.toJson();
+    }
+
+    public synchronized void setBehaviour(long recipeId, Behaviour behaviour) {
+        recipe(recipeId).behaviour = behaviour.withDefaults();
+    }
+
+    /** Stops a recipe as Workato does after too many trigger errors. */
+    public synchronized void stopByWorkato(long recipeId, String stopCause) {
+        SimRecipe r = recipe(recipeId);
+        r.running = false;
+        r.stopCause = stopCause;
+        r.stoppedAt = Instant.now();
+    }
+
+    /** Runs {@code count} new jobs of the recipe, as if its trigger fired; returns their ids. */
+    public synchronized List<String> trigger(long recipeId, int count) {
+        SimRecipe r = recipe(recipeId);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            SimJob job = newJob(r, "Event " + nextFlowRunId, null, 1);
+            ids.add(job.id);
+        }
+        return ids;
+    }
+
+    public synchronized List<Map<String, Object>> listRecipes(int page, int perPage, Long folderId) {
+        return recipes.values().stream()
+                .filter(r -> folderId == null || folderId.equals(r.folderId))
+                .skip((long) Math.max(0, page - 1) * perPage).limit(perPage)
+                .map(SimRecipe::toJson).toList();
+    }
+
+    public synchronized Map<String, Object> getRecipe(long recipeId) {
+        return recipe(recipeId).toJson();
+    }
+
+    /**
+     * {@code GET /recipes/:id/jobs}: newest first; {@code offsetJobId} with
+     * {@code prev=false} gives the jobs older than it, {@code prev=true} newer ones.
+     */
+    public synchronized Map<String, Object> listJobs(long recipeId, String status, String offsetJobId, boolean prev,
+                                                     boolean rerunOnly, int perPage) {
+        SimRecipe r = recipe(recipeId);
+        Predicate<SimJob> filter = j -> (status == null || status.equals(j.status)) && (!rerunOnly || j.isRepeat());
+        long cursor = Long.MIN_VALUE;
+        if (offsetJobId != null) {
+            SimJob c = jobsById.get(offsetJobId);
+            if (c == null || c.recipeId != recipeId) {
+                throw new NoSuchElementException("job " + offsetJobId + " not found in recipe " + recipeId);
+            }
+            cursor = c.sequence;
+        }
+        final long cur = cursor;
+        List<SimJob> selected = r.jobs.stream()
+                .filter(filter)
+                .filter(j -> offsetJobId == null || (prev ? j.sequence > cur : j.sequence < cur))
+                .toList();
+        if (prev && selected.size() > perPage) {
+            selected = selected.subList(selected.size() - perPage, selected.size());
+        } else if (selected.size() > perPage) {
+            selected = selected.subList(0, perPage);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job_succeeded_count", r.succeeded);
+        m.put("job_failed_count", r.failed);
+        m.put("job_count", r.jobs.size());
+        m.put("items", selected.stream().map(SimJob::toListItem).toList());
+        return m;
+    }
+
+    public synchronized Map<String, Object> getJob(long recipeId, String handle) {
+        SimJob j = jobsById.get(handle);
+        if (j == null || j.recipeId != recipeId) {
+            throw new NoSuchElementException("job " + handle + " not found in recipe " + recipeId);
+        }
+        return j.toDetail();
+    }
+
+    /** {@code POST /recipes/:id/repeat_jobs}: one result per id, "enqueued" or "failed". */
+    public synchronized List<Map<String, Object>> repeat(long recipeId, List<String> jobIds) {
+        SimRecipe r = recipe(recipeId);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (String id : jobIds) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("job_id", id);
+            SimJob job = jobsById.get(id);
+            if (job == null || job.recipeId != recipeId) {
+                result.put("status", "failed");
+                result.put("error", "Job not found");
+            } else if ("pending".equals(job.status)) {
+                result.put("status", "failed");
+                result.put("error", "Job is still running");
+            } else {
+                String original = job.masterJobId != null ? job.masterJobId : job.id;
+                int execution = chainLength(original) + 1;
+                newJob(r, job.title, original, execution);
+                repeatsByOriginalJob.merge(original, 1, Integer::sum);
+                result.put("status", "enqueued");
+            }
+            results.add(result);
+        }
+        return results;
+    }
+
+    /** How many repeats of each original job were created: a doubled repeat shows here. */
+    public synchronized Map<String, Integer> repeatsByOriginalJob() {
+        return new LinkedHashMap<>(repeatsByOriginalJob);
+    }
+
+    public synchronized Optional<Map<String, Object>> job(String jobId) {
+        return Optional.ofNullable(jobsById.get(jobId)).map(SimJob::toDetail);
+    }
+
+    public synchronized int recipeCount() {
+        return recipes.size();
+    }
+
+    private int chainLength(String original) {
+        return 1 + repeatsByOriginalJob.getOrDefault(original, 0);
+    }
+
+    private SimJob newJob(SimRecipe r, String title, String masterJobId, int execution) {
+        SimJob job = new SimJob(newJobId(), r.id, nextFlowRunId++, title, masterJobId, execution, ++sequence,
+                Instant.now());
+        r.jobs.add(0, job);
+        jobsById.put(job.id, job);
+        completer.schedule(() -> complete(job), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+        return job;
+    }
+
+    private synchronized void complete(SimJob job) {
+        SimRecipe r = recipes.get(job.recipeId);
+        Behaviour b = r.behaviour;
+        job.completedAt = Instant.now();
+        r.lastRunAt = job.completedAt;
+        if (b.fails(job.execution, random)) {
+            job.status = "failed";
+            job.error = b.error();
+            job.errorTypeId = b.errorTypeId();
+            job.httpCode = b.httpCode();
+            r.failed++;
+        } else {
+            job.status = "succeeded";
+            r.succeeded++;
+        }
+    }
+
+    private SimRecipe recipe(long id) {
+        SimRecipe r = recipes.get(id);
+        if (r == null) {
+            throw new NoSuchElementException("recipe " + id + " not found");
+        }
+        return r;
+    }
+
+    private String newJobId() {
+        StringBuilder sb = new StringBuilder("j-");
+        for (int i = 0; i < 8; i++) {
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        sb.append('-');
+        for (int i = 0; i < 6; i++) {
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}
