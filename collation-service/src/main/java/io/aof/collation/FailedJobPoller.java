@@ -1,0 +1,151 @@
+package io.aof.collation;
+
+import io.aof.common.events.JobFailed;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.workato.JobQuery;
+import io.aof.common.workato.WorkatoApiException;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoJob;
+import io.aof.common.workato.WorkatoJobPage;
+import io.aof.common.workato.WorkatoRecipe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Polls the workspace for failed jobs without scraping every recipe: one
+ * {@code GET /recipes} page gives 100 recipes' {@code job_failed_count}, and
+ * only recipes whose count moved get their failed-job list read, newest first,
+ * back to the newest failed job seen last time (the cursor). The cursor and the
+ * last count live in the collation schema and change in the same transaction as
+ * the events, so a restart neither misses nor re-emits a failure.
+ */
+@Component
+class FailedJobPoller {
+
+    private static final Logger log = LoggerFactory.getLogger(FailedJobPoller.class);
+    private static final int RECIPES_PER_PAGE = 100;
+
+    private final WorkatoClient workato;
+    private final FailureCollector collector;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final CollationProperties props;
+    private final String workspace;
+
+    FailedJobPoller(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, TransactionTemplate tx,
+                    CollationProperties props, AofProperties aof) {
+        this.workato = workato;
+        this.collector = collector;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.props = props;
+        this.workspace = aof.workspace();
+    }
+
+    @Scheduled(fixedDelayString = "${aof.collation.poll-interval:30s}", initialDelayString = "${aof.collation.initial-delay:1s}")
+    void sweep() {
+        try {
+            int page = 1;
+            List<WorkatoRecipe> recipes;
+            do {
+                recipes = workato.listRecipes(page++, RECIPES_PER_PAGE);
+                for (WorkatoRecipe recipe : recipes) {
+                    pollRecipe(recipe);
+                }
+            } while (recipes.size() == RECIPES_PER_PAGE);
+        } catch (WorkatoApiException e) {
+            if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+                log.info("Workato throttled the sweep (Retry-After {}); continuing next sweep", e.retryAfter());
+            } else {
+                log.warn("Sweep stopped: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void pollRecipe(WorkatoRecipe recipe) {
+        Optional<Cursor> cursor = cursor(recipe.id());
+        if (cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()) {
+            return;
+        }
+        if (cursor.isEmpty() && recipe.failedCount() == 0) {
+            saveCursor(recipe, null);
+            return;
+        }
+        String stopAt = cursor.map(c -> c.newestFailedJobId).orElse(null);
+        Instant notBefore = cursor.isPresent() ? null : Instant.now().minus(props.initialLookback());
+        List<WorkatoJob> fresh = new ArrayList<>();
+        String newest = null;
+        JobQuery query = JobQuery.failed();
+        pages:
+        for (int page = 0; page < props.maxPagesPerRecipe(); page++) {
+            WorkatoJobPage jobs = workato.listJobs(recipe.id(), query);
+            List<WorkatoJob> items = jobs.itemsOrEmpty();
+            for (WorkatoJob job : items) {
+                if (newest == null) {
+                    newest = job.id();
+                }
+                if (job.id().equals(stopAt)) {
+                    break pages;
+                }
+                Instant when = job.completedAt() != null ? job.completedAt() : job.startedAt();
+                if (notBefore != null && when != null && when.isBefore(notBefore)) {
+                    break pages;
+                }
+                if (job.isFailed()) {
+                    fresh.add(job);
+                }
+            }
+            if (items.isEmpty()) {
+                break;
+            }
+            query = query.olderThan(items.get(items.size() - 1).id());
+        }
+        String newCursor = newest != null ? newest : stopAt;
+        tx.executeWithoutResult(status -> {
+            int published = 0;
+            // oldest first, so the orchestrator sees an original before its repeats
+            for (int i = fresh.size() - 1; i >= 0; i--) {
+                if (collector.collect(toEvent(recipe, fresh.get(i)))) {
+                    published++;
+                }
+            }
+            saveCursor(recipe, newCursor);
+            if (published > 0) {
+                log.info("Recipe {} '{}': {} new failed job(s)", recipe.id(), recipe.name(), published);
+            }
+        });
+    }
+
+    private JobFailed toEvent(WorkatoRecipe recipe, WorkatoJob job) {
+        String errorType = job.errorTypeId();
+        return JobFailed.of(workspace, recipe.id(), recipe.name(), recipe.folderId(), job.id(), job.masterJobId(),
+                job.error(), errorType, job.httpStatus(), job.startedAt(), job.completedAt(),
+                JobFailed.CollectionSource.POLL);
+    }
+
+    private Optional<Cursor> cursor(long recipeId) {
+        return jdbc.query("SELECT last_failed_count, newest_failed_job_id FROM recipe_cursor WHERE recipe_id = ?",
+                (rs, i) -> new Cursor(rs.getLong(1), rs.getString(2)), recipeId).stream().findFirst();
+    }
+
+    private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId) {
+        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
+                        + "newest_failed_job_id, updated_at) VALUES (?, ?, ?, ?, ?, now()) "
+                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
+                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
+                        + "newest_failed_job_id = excluded.newest_failed_job_id, updated_at = now()",
+                recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), newestFailedJobId);
+    }
+
+    private record Cursor(long lastFailedCount, String newestFailedJobId) {
+    }
+}

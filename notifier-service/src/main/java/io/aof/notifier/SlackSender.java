@@ -1,0 +1,63 @@
+package io.aof.notifier;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/** Posts to Slack with slack-api-client's {@code chat.postMessage}; the API URL is configurable (the sink). */
+class SlackSender {
+
+    private final MethodsClient methods;
+
+    SlackSender(NotifierProperties.Slack props) {
+        SlackConfig config = new SlackConfig();
+        String url = props.apiUrl().endsWith("/") ? props.apiUrl() : props.apiUrl() + "/";
+        config.setMethodsEndpointUrlPrefix(url);
+        config.setPrettyResponseLoggingEnabled(false);
+        this.methods = Slack.getInstance(config).methods(props.botToken());
+    }
+
+    /** Returns the message ts; throws {@link DeliveryException} with a retry hint when Slack refused or failed. */
+    String post(String channel, SlackMessage message) {
+        try {
+            ChatPostMessageResponse response = methods.chatPostMessage(r -> r.channel(channel).text(message.text())
+                    .blocks(message.blocks()).unfurlLinks(false).unfurlMedia(false));
+            if (!response.isOk()) {
+                Duration retryAfter = "ratelimited".equals(response.getError()) ? Duration.ofSeconds(30) : null;
+                throw new DeliveryException("Slack answered " + response.getError(), retryAfter);
+            }
+            return response.getTs();
+        } catch (SlackApiException e) {
+            Duration retryAfter = null;
+            if (e.getResponse().code() == 429) {
+                String header = e.getResponse().header("Retry-After");
+                retryAfter = Duration.ofSeconds(parseSeconds(header));
+            }
+            throw new DeliveryException("Slack HTTP " + e.getResponse().code(), retryAfter);
+        } catch (IOException e) {
+            throw new DeliveryException("Slack unreachable: " + e.getMessage(), null);
+        }
+    }
+
+    private static long parseSeconds(String header) {
+        try {
+            return header == null ? 30 : Math.max(1, Long.parseLong(header.trim()));
+        } catch (NumberFormatException e) {
+            return 30;
+        }
+    }
+
+    static class DeliveryException extends RuntimeException {
+        final Duration retryAfter;
+
+        DeliveryException(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+    }
+}

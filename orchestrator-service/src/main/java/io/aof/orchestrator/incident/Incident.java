@@ -1,0 +1,11 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.IncidentState;
+
+import java.time.Instant;
+
+/** An incident as stored in the orchestrator's schema. */
+record Incident(String id, String workspace, long recipeId, String recipeName, Long folderId, String originalJobId,
+                String category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
+                String lastError, Instant openedAt, Instant updatedAt, Instant closedAt) {
+}

@@ -1,0 +1,139 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.IncidentState;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+@Repository
+class IncidentRepository {
+
+    private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
+            + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at";
+
+    private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
+            rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
+            IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
+            rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
+            instant(rs.getTimestamp(15)));
+
+    private final JdbcTemplate jdbc;
+
+    IncidentRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts the incident unless it exists; returns false when it already existed. */
+    boolean insert(Incident i) {
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                        + "ON CONFLICT (id) DO NOTHING",
+                i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
+                i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
+                ts(i.updatedAt()), ts(i.closedAt())) == 1;
+    }
+
+    /** Reads and row-locks the incident for a state change. */
+    Optional<Incident> lock(String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ? FOR UPDATE", MAPPER, id).stream()
+                .findFirst();
+    }
+
+    Optional<Incident> find(String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ?", MAPPER, id).stream().findFirst();
+    }
+
+    void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
+        jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
+                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
+                        + "WHERE id = ?",
+                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
+    }
+
+    List<Incident> list(IncidentState state, Long recipeId, String category, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM incident WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (state != null) {
+            sql.append(" AND state = ?");
+            args.add(state.name());
+        }
+        if (recipeId != null) {
+            sql.append(" AND recipe_id = ?");
+            args.add(recipeId);
+        }
+        if (category != null) {
+            sql.append(" AND category = ?");
+            args.add(category);
+        }
+        sql.append(" ORDER BY updated_at DESC, id LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), MAPPER, args.toArray());
+    }
+
+    Map<String, Long> countByState() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        jdbc.query("SELECT state, count(*) FROM incident GROUP BY state",
+                rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        return counts;
+    }
+
+    // attempts
+
+    void attemptRequested(String incidentId, int attempt) {
+        jdbc.update("INSERT INTO incident_attempt (incident_id, attempt, requested_at) VALUES (?, ?, now()) "
+                + "ON CONFLICT DO NOTHING", incidentId, attempt);
+    }
+
+    void attemptAccepted(String incidentId, int attempt, Instant at) {
+        jdbc.update("UPDATE incident_attempt SET accepted_at = ? WHERE incident_id = ? AND attempt = ?", ts(at),
+                incidentId, attempt);
+    }
+
+    void attemptFinished(String incidentId, int attempt, String outcome, String repeatJobId, String error) {
+        jdbc.update("UPDATE incident_attempt SET outcome = ?, repeat_job_id = ?, error = ?, finished_at = now() "
+                + "WHERE incident_id = ? AND attempt = ?", outcome, repeatJobId, error, incidentId, attempt);
+    }
+
+    List<Map<String, Object>> attempts(String incidentId) {
+        return jdbc.queryForList("SELECT attempt, requested_at, accepted_at, outcome, repeat_job_id, error, "
+                + "finished_at FROM incident_attempt WHERE incident_id = ? ORDER BY attempt", incidentId);
+    }
+
+    // schedule
+
+    void schedule(String incidentId, int attempt, Instant dueAt) {
+        jdbc.update("INSERT INTO scheduled_retry (incident_id, attempt, due_at) VALUES (?, ?, ?) "
+                + "ON CONFLICT (incident_id) DO UPDATE SET attempt = excluded.attempt, due_at = excluded.due_at",
+                incidentId, attempt, ts(dueAt));
+    }
+
+    /** Due retries, locked so that another orchestrator instance skips them. */
+    List<DueRetry> lockDue(int limit) {
+        return jdbc.query("SELECT incident_id, attempt FROM scheduled_retry WHERE due_at <= now() ORDER BY due_at "
+                        + "LIMIT ? FOR UPDATE SKIP LOCKED",
+                (rs, i) -> new DueRetry(rs.getString(1), rs.getInt(2)), limit);
+    }
+
+    void unschedule(String incidentId) {
+        jdbc.update("DELETE FROM scheduled_retry WHERE incident_id = ?", incidentId);
+    }
+
+    record DueRetry(String incidentId, int attempt) {
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,213 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.IncidentEvent;
+import io.aof.common.events.IncidentState;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.common.events.RecoveryEvent.JobRepeated;
+import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryRequested;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Outbox;
+import io.aof.orchestrator.policy.Categorizer;
+import io.aof.orchestrator.policy.Category;
+import io.aof.orchestrator.policy.PolicyBook;
+import io.aof.orchestrator.policy.RetryPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The incident state machine. Every method runs inside the caller's transaction
+ * (the inbox's, or the scheduler's), and every transition writes its events to
+ * the outbox in that same transaction: the state and the facts about it commit
+ * together or not at all.
+ *
+ * <pre>
+ * OPEN -> RETRY_SCHEDULED(n) -> RETRYING(n) -> RECOVERED
+ *                                           -> RETRY_SCHEDULED(n+1)   (FAILED, n < max)
+ *                                           -> EXHAUSTED              (FAILED at max, REJECTED, TIMED_OUT)
+ * OPEN -> NON_RETRYABLE                     (category not retryable)
+ * </pre>
+ */
+@Service
+@Transactional(propagation = Propagation.MANDATORY)
+public class IncidentService {
+
+    private static final Logger log = LoggerFactory.getLogger(IncidentService.class);
+
+    private final IncidentRepository incidents;
+    private final Categorizer categorizer;
+    private final PolicyBook policies;
+    private final Outbox outbox;
+    private final MeterRegistry meters;
+
+    IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
+                    MeterRegistry meters) {
+        this.incidents = incidents;
+        this.categorizer = categorizer;
+        this.policies = policies;
+        this.outbox = outbox;
+        this.meters = meters;
+    }
+
+    /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */
+    public void onJobFailed(JobFailed e) {
+        var existing = incidents.lock(e.incidentId());
+        if (existing.isPresent()) {
+            Incident i = existing.get();
+            if (e.isRepeat()) {
+                // The decision follows RecoveryOutcome; this is the same fact seen by collation.
+                emit(new IncidentEvent.RepeatFailureObserved(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
+                        i.recipeId(), i.originalJobId(), i.id(), i.attempt(), i.state(), i.category(), e.jobId(),
+                        e.error()));
+            } else {
+                log.debug("Incident {} already open; ignoring a second sight of job {}", i.id(), e.jobId());
+            }
+            return;
+        }
+        Category category = categorizer.classify(e.errorType(), e.httpStatus(), e.error());
+        RetryPolicy policy = policies.forCategory(category);
+        Instant now = now();
+        Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
+                e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
+                now, null);
+        incidents.insert(incident);
+        meters.counter("aof.incidents.opened", "category", category.name()).increment();
+        emit(new IncidentEvent.IncidentOpened(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(), e.recipeId(),
+                incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category.name(), e.recipeName(),
+                e.error(), policy.maxAttempts()));
+        if (policy.retryable() && policy.maxAttempts() > 0) {
+            scheduleAttempt(incident, 1, policy, null);
+            notify(incident, 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), e.error());
+        } else {
+            incidents.update(incident.id(), IncidentState.NON_RETRYABLE, 0, null, null);
+            emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, incident.workspace(),
+                    incident.recipeId(), incident.originalJobId(), incident.id(), null, IncidentState.NON_RETRYABLE,
+                    category.name(), e.error()));
+            notify(incident, null, Audience.OPS, Kind.NON_RETRYABLE, policy.severity(), e.error());
+            if (policy.escalate()) {
+                notify(incident, null, Audience.SUPER_ADMIN, Kind.NON_RETRYABLE, Severity.CRITICAL, e.error());
+            }
+        }
+    }
+
+    /** A due retry: hand the attempt to recovery. Called by the scheduler with the schedule row locked. */
+    public void startAttempt(String incidentId, int attempt) {
+        Incident i = incidents.lock(incidentId).orElseThrow();
+        incidents.unschedule(incidentId);
+        if (i.state() != IncidentState.RETRY_SCHEDULED || i.attempt() + 1 != attempt) {
+            log.warn("Dropping stale schedule of {} attempt {} (incident is {} at attempt {})", incidentId, attempt,
+                    i.state(), i.attempt());
+            return;
+        }
+        incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null);
+        incidents.attemptRequested(incidentId, attempt);
+        outbox.append(Topics.RECOVERY_REQUESTS,
+                RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
+        emit(new IncidentEvent.RetryStarted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
+                i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category()));
+        meters.counter("aof.retries.started", "category", i.category()).increment();
+    }
+
+    public void onJobRepeated(JobRepeated e) {
+        incidents.attemptAccepted(e.incidentId(), e.attempt(), e.occurredAt());
+    }
+
+    /** How a repeat ended decides what happens next. Outcomes of another attempt than the current are stale. */
+    public void onRecoveryOutcome(RecoveryOutcome o) {
+        var found = incidents.lock(o.incidentId());
+        if (found.isEmpty()) {
+            log.warn("Outcome for unknown incident {}", o.incidentId());
+            return;
+        }
+        Incident i = found.get();
+        if (i.state() != IncidentState.RETRYING || i.attempt() != o.attempt()) {
+            log.warn("Ignoring stale outcome {} of {} attempt {} (incident is {} at attempt {})", o.status(),
+                    o.incidentId(), o.attempt(), i.state(), i.attempt());
+            return;
+        }
+        incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
+        meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category()).increment();
+        RetryPolicy policy = policies.forCategory(Category.valueOf(i.category()));
+        switch (o.status()) {
+            case SUCCEEDED -> {
+                incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
+                emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
+                        i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category(),
+                        o.repeatJobId()));
+                meters.timer("aof.time.to.recovery", "category", i.category())
+                        .record(Duration.between(i.openedAt(), now()));
+                notify(i, o.attempt(), Audience.OPS, Kind.RECOVERED, Severity.INFO, null);
+            }
+            case FAILED -> {
+                if (o.attempt() < i.maxAttempts()) {
+                    scheduleAttempt(i, o.attempt() + 1, policy, o.error());
+                } else {
+                    exhaust(i, o.attempt(), "all " + i.maxAttempts() + " attempts failed", o.error(), policy);
+                }
+            }
+            case REJECTED -> exhaust(i, o.attempt(), "Workato refused to repeat the job: " + o.error(), o.error(),
+                    policy);
+            case TIMED_OUT -> exhaust(i, o.attempt(), "the repeat did not finish in time; not repeated again to "
+                    + "avoid running the job twice", o.error(), policy);
+        }
+    }
+
+    private void scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError) {
+        Instant due = now().plus(policy.delayBefore(attempt, ThreadLocalRandom.current()));
+        incidents.schedule(i.id(), attempt, due);
+        incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
+        emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
+                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
+                i.maxAttempts()));
+    }
+
+    private void exhaust(Incident i, int attempt, String reason, String lastError, RetryPolicy policy) {
+        incidents.update(i.id(), IncidentState.EXHAUSTED, attempt, null, lastError);
+        emit(new IncidentEvent.RetriesExhausted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
+                i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category(), reason,
+                lastError != null ? lastError : i.lastError()));
+        String error = lastError != null ? lastError : i.lastError();
+        notify(i, attempt, Audience.OPS, Kind.EXHAUSTED, policy.severity(), error);
+        if (policy.escalate()) {
+            notify(i, attempt, Audience.SUPER_ADMIN, Kind.EXHAUSTED, Severity.CRITICAL, error);
+        }
+    }
+
+    private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error) {
+        String title = switch (kind) {
+            case FIRST_FAILURE -> "Job failed; retrying";
+            case NON_RETRYABLE -> "Job failed; not retryable";
+            case RECOVERED -> "Job recovered";
+            case EXHAUSTED -> "Job still failing after all retries";
+        };
+        outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
+                i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity,
+                i.id() + ":" + kind + ":" + audience, title, i.recipeName(), i.category(), i.maxAttempts(), error));
+    }
+
+    private void emit(IncidentEvent event) {
+        outbox.append(Topics.INCIDENT_EVENTS, event);
+    }
+
+    private static UUID id() {
+        return UUID.randomUUID();
+    }
+
+    private static Instant now() {
+        return Instant.now();
+    }
+}

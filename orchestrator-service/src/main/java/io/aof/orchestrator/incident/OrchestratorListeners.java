@@ -1,0 +1,44 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.RecoveryEvent;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Inbox;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The orchestrator's handler table: which event goes to which method. Each
+ * event is applied once (the inbox), in one transaction with its effects.
+ */
+@Component
+class OrchestratorListeners {
+
+    private static final String CONSUMER = "orchestrator";
+
+    private final Inbox inbox;
+    private final IncidentService incidents;
+
+    OrchestratorListeners(Inbox inbox, IncidentService incidents) {
+        this.inbox = inbox;
+        this.incidents = incidents;
+    }
+
+    @KafkaListener(topics = Topics.Names.JOB_FAILURES)
+    void onJobFailed(ConsumerRecord<String, String> record) {
+        inbox.once(CONSUMER, EventCodec.decode(Topics.JOB_FAILURES, record.value()), incidents::onJobFailed);
+    }
+
+    @KafkaListener(topics = Topics.Names.RECOVERY_EVENTS)
+    void onRecoveryEvent(ConsumerRecord<String, String> record) {
+        RecoveryEvent event = EventCodec.decode(Topics.RECOVERY_EVENTS, record.value());
+        inbox.once(CONSUMER, event, e -> {
+            if (e instanceof RecoveryEvent.JobRepeated repeated) {
+                incidents.onJobRepeated(repeated);
+            } else if (e instanceof RecoveryEvent.RecoveryOutcome outcome) {
+                incidents.onRecoveryOutcome(outcome);
+            }
+        });
+    }
+}

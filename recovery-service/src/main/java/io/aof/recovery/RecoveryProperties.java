@@ -1,0 +1,28 @@
+package io.aof.recovery;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * {@code aof.recovery.*}.
+ *
+ * @param workInterval     how often due repeats are sent
+ * @param watchInterval    how often accepted repeats are looked up
+ * @param callLease        how long a started call owns its rows before they count as "answer unknown"
+ * @param reconcileAfter   wait before reconciling a call whose answer is unknown (timeout, 5xx, crash)
+ * @param unreachableBackoff wait before calling again when Workato could not be reached
+ * @param outcomeDeadline  a repeat not finished this long after it was accepted is reported TIMED_OUT
+ * @param clockSkew        tolerance between our clock and Workato's when matching a repeat job to its call
+ */
+@ConfigurationProperties("aof.recovery")
+public record RecoveryProperties(
+        @DefaultValue("1s") Duration workInterval,
+        @DefaultValue("5s") Duration watchInterval,
+        @DefaultValue("2m") Duration callLease,
+        @DefaultValue("30s") Duration reconcileAfter,
+        @DefaultValue("15s") Duration unreachableBackoff,
+        @DefaultValue("30m") Duration outcomeDeadline,
+        @DefaultValue("2m") Duration clockSkew) {
+}

@@ -1,0 +1,85 @@
+package io.aof.recovery;
+
+import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.workato.JobQuery;
+import io.aof.common.workato.WorkatoApiException;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An enqueued repeat is not a recovery: only the repeat job's own final status
+ * says whether the incident is over. Accepted repeats are followed with one
+ * {@code rerun_only} listing per recipe per round, not one call per job; a
+ * repeat that is not finished by the deadline is reported TIMED_OUT.
+ */
+@Component
+class RepeatWatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(RepeatWatcher.class);
+
+    private final RepeatStore store;
+    private final WorkatoClient workato;
+    private final RecoveryProperties props;
+
+    RepeatWatcher(RepeatStore store, WorkatoClient workato, RecoveryProperties props) {
+        this.store = store;
+        this.workato = workato;
+        this.props = props;
+    }
+
+    @Scheduled(fixedDelayString = "${aof.recovery.watch-interval:5s}")
+    void watch() {
+        Map<Long, List<RepeatRequest>> byRecipe = new LinkedHashMap<>();
+        store.acceptedRequests(1000).forEach(r -> byRecipe.computeIfAbsent(r.recipeId(), k -> new ArrayList<>())
+                .add(r));
+        for (Map.Entry<Long, List<RepeatRequest>> e : byRecipe.entrySet()) {
+            try {
+                follow(e.getKey(), e.getValue());
+            } catch (WorkatoApiException ex) {
+                log.info("Following repeats of recipe {} postponed: {}", e.getKey(), ex.getMessage());
+                if (ex.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+                    return;
+                }
+            } catch (RuntimeException ex) {
+                log.warn("Following repeats of recipe {} failed: {}", e.getKey(), ex.toString());
+            }
+        }
+    }
+
+    private void follow(long recipeId, List<RepeatRequest> requests) {
+        List<WorkatoJob> repeats = workato.listJobs(recipeId, JobQuery.repeats()).itemsOrEmpty();
+        for (RepeatRequest r : requests) {
+            WorkatoJob job = null;
+            if (r.repeatJobId() != null) {
+                job = repeats.stream().filter(j -> j.id().equals(r.repeatJobId())).findFirst()
+                        .orElseGet(() -> workato.getJob(recipeId, r.repeatJobId()));
+            } else {
+                var found = RepeatMatcher.find(repeats, r.jobId(), r.callStartedAt(), props.clockSkew(),
+                        store.knownRepeatJobs(r.jobId()));
+                if (found.isPresent()) {
+                    job = found.get();
+                    store.repeatJobFound(r, job.id());
+                }
+            }
+            if (job != null && job.isFinished()) {
+                boolean ok = WorkatoJob.SUCCEEDED.equals(job.status());
+                store.finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED, job.id(),
+                        ok ? null : job.error());
+            } else if (r.acceptedAt() != null && Instant.now().isAfter(r.acceptedAt().plus(props.outcomeDeadline()))) {
+                store.finish(r, RecoveryOutcome.Status.TIMED_OUT, job == null ? null : job.id(),
+                        job == null ? "the repeat job was not found within " + props.outcomeDeadline()
+                                : "the repeat job was still " + job.status() + " after " + props.outcomeDeadline());
+            }
+        }
+    }
+}
