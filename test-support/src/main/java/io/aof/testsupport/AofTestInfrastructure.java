@@ -22,6 +22,8 @@ public final class AofTestInfrastructure {
     private static AofTestInfrastructure instance;
 
     private final EmbeddedKafkaKraftBroker kafka;
+    private final java.util.Deque<AutoCloseable> closeFirst = new java.util.ArrayDeque<>();
+    private boolean stopped;
     private final EmbeddedPostgres postgres;
 
     private AofTestInfrastructure() {
@@ -70,10 +72,42 @@ public final class AofTestInfrastructure {
         p.put("spring.datasource.username", "postgres");
         p.put("spring.datasource.password", "postgres");
         p.put("aof.topics.partitions", "3");
+        // contexts are closed by this class's own hook, before the broker stops
+        p.put("spring.main.register-shutdown-hook", "false");
         return p;
     }
 
-    private void stop() {
+    /**
+     * Registers something (a Spring context) to close before the broker and the
+     * database stop at JVM exit, newest first; otherwise its Kafka clients would
+     * wait for a broker that is already gone.
+     */
+    public synchronized void closeBeforeStop(AutoCloseable closeable) {
+        closeFirst.push(closeable);
+    }
+
+    /** Stops everything if it was started; called when the test session ends, before the JVM exits. */
+    static synchronized void stopIfStarted() {
+        if (instance != null) {
+            instance.stop();
+        }
+    }
+
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long start = System.nanoTime();
+        synchronized (this) {
+            while (!closeFirst.isEmpty()) {
+                try {
+                    closeFirst.pop().close();
+                } catch (Exception e) {
+                    log.warn("closing before stop: {}", e.toString());
+                }
+            }
+        }
         try {
             kafka.destroy();
         } catch (RuntimeException e) {
@@ -84,5 +118,6 @@ public final class AofTestInfrastructure {
         } catch (IOException e) {
             log.warn("stopping embedded PostgreSQL: {}", e.toString());
         }
+        log.info("Test infrastructure stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -13,25 +13,25 @@ package io.aof.simulator;
  * @param errorTypeId Workato's {@code error_type_id} of the failed step, if any
  * @param httpCode    the HTTP status of the failed step, if any
  */
-public record Behaviour(Kind kind, int failTimes, double failureRate, String error, String errorTypeId,
+public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String error, String errorTypeId,
                         Integer httpCode) {
 
     public enum Kind { HEALTHY, FAIL_TIMES, ALWAYS_FAIL, AUTH_ERROR, FAILURE_RATE }
 
     public static Behaviour healthy() {
-        return new Behaviour(Kind.HEALTHY, 0, 0, null, null, null);
+        return new Behaviour(Kind.HEALTHY, null, null, null, null, null);
     }
 
     public static Behaviour failTimes(int n, String error, String errorTypeId, Integer httpCode) {
-        return new Behaviour(Kind.FAIL_TIMES, n, 0, error, errorTypeId, httpCode);
+        return new Behaviour(Kind.FAIL_TIMES, n, null, error, errorTypeId, httpCode);
     }
 
     public static Behaviour alwaysFail(String error, String errorTypeId, Integer httpCode) {
-        return new Behaviour(Kind.ALWAYS_FAIL, 0, 0, error, errorTypeId, httpCode);
+        return new Behaviour(Kind.ALWAYS_FAIL, null, null, error, errorTypeId, httpCode);
     }
 
     public static Behaviour authError() {
-        return new Behaviour(Kind.AUTH_ERROR, 0, 0,
+        return new Behaviour(Kind.AUTH_ERROR, null, null,
                 "401 Unauthorized: {\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}",
                 "err.http.response.client_error.unauthorized", 401);
     }
@@ -45,7 +45,10 @@ public record Behaviour(Kind kind, int failTimes, double failureRate, String err
         if (kind == Kind.AUTH_ERROR && error == null) {
             return authError();
         }
-        if (kind == Kind.FAILURE_RATE && (failureRate < 0 || failureRate > 1)) {
+        if (kind == Kind.FAIL_TIMES && (failTimes == null || failTimes < 0)) {
+            throw new IllegalArgumentException("behaviour.failTimes (0 or more) is required for FAIL_TIMES");
+        }
+        if (kind == Kind.FAILURE_RATE && (failureRate == null || failureRate < 0 || failureRate > 1)) {
             throw new IllegalArgumentException("behaviour.failureRate must be between 0 and 1");
         }
         if (kind != Kind.HEALTHY && error == null) {

@@ -96,4 +96,9 @@ class SimulatorAdminController {
     ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
         return ResponseEntity.badRequest().body(Map.of("message", e.getMessage()));
     }
+
+    @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, String>> unreadable(Exception e) {
+        return ResponseEntity.badRequest().body(Map.of("message", "unreadable body: " + e.getMessage()));
+    }
 }

@@ -1,0 +1,123 @@
+package io.aof.e2e;
+
+import io.aof.collation.CollationApplication;
+import io.aof.logger.LoggerApplication;
+import io.aof.notifier.NotifierApplication;
+import io.aof.orchestrator.OrchestratorApplication;
+import io.aof.recovery.RecoveryApplication;
+import io.aof.simulator.WorkatoSimulatorApplication;
+import io.aof.testsupport.AofTestInfrastructure;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The whole suite in one test JVM, started once and shared by every test class:
+ * one embedded Kafka, one PostgreSQL, the Workato simulator with its Slack sink,
+ * and the five services, each its own Spring context with its own schema and
+ * consumer group, exactly as in production but with fast timings.
+ */
+final class AofSuite {
+
+    static final String WORKSPACE = "e2e";
+    static final String WORKATO_TOKEN = "e2e-workato-token";
+    static final String SLACK_TOKEN = "xoxb-e2e";
+    static final String WEBHOOK_TOKEN = "e2e-webhook-secret";
+    static final String OPS_CHANNEL = "#e2e-ops";
+    static final String ADMIN_CHANNEL = "#e2e-admin";
+
+    private static AofSuite instance;
+
+    final AofTestInfrastructure infra = AofTestInfrastructure.get();
+    final ConfigurableApplicationContext simulator;
+    final String simulatorUrl;
+    final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
+    final JdbcTemplate db;
+
+    private AofSuite() {
+        simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
+                "server.port", "0",
+                "sim.api-token", WORKATO_TOKEN,
+                "sim.slack-token", SLACK_TOKEN,
+                "sim.reads-per-minute", "6000",
+                "sim.repeats-per-second", "1",
+                "sim.job-duration", "300ms",
+                "spring.main.register-shutdown-hook", "false")));
+        simulatorUrl = "http://localhost:" + port(simulator);
+        start("collation", CollationApplication::builder);
+        start("orchestrator", OrchestratorApplication::builder);
+        start("recovery", RecoveryApplication::builder);
+        start("notifier", NotifierApplication::builder);
+        start("logger", LoggerApplication::builder);
+        db = new JdbcTemplate(infra.dataSource());
+    }
+
+    static synchronized AofSuite get() {
+        if (instance == null) {
+            instance = new AofSuite();
+            AofSuite suite = instance;
+            suite.infra.closeBeforeStop(suite.simulator);
+            suite.infra.closeBeforeStop(() -> suite.services.values().forEach(ConfigurableApplicationContext::close));
+        }
+        return instance;
+    }
+
+    /** Starts (or restarts) one service with the suite's settings. */
+    ConfigurableApplicationContext start(String name, Supplier<SpringApplicationBuilder> builder) {
+        ConfigurableApplicationContext ctx = builder.get().run(args(serviceProperties()));
+        services.put(name, ctx);
+        return ctx;
+    }
+
+    void stop(String name) {
+        ConfigurableApplicationContext ctx = services.remove(name);
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    String url(String service) {
+        return "http://localhost:" + port(services.get(service));
+    }
+
+    private Map<String, Object> serviceProperties() {
+        Map<String, Object> p = new LinkedHashMap<>(infra.serviceProperties());
+        p.put("server.port", "0");
+        p.put("aof.workspace", WORKSPACE);
+        p.put("aof.outbox.poll-interval", "50ms");
+        p.put("aof.workato.base-url", simulatorUrl + "/api");
+        p.put("aof.workato.api-token", WORKATO_TOKEN);
+        p.put("aof.collation.poll-interval", "500ms");
+        p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
+        p.put("aof.orchestrator.scheduler-interval", "200ms");
+        p.put("aof.orchestrator.policies.defaults.initial-delay", "300ms");
+        p.put("aof.orchestrator.policies.defaults.max-delay", "1s");
+        p.put("aof.recovery.work-interval", "200ms");
+        p.put("aof.recovery.watch-interval", "300ms");
+        p.put("aof.recovery.reconcile-after", "1s");
+        p.put("aof.notifier.dispatch-interval", "200ms");
+        p.put("aof.notifier.slack.api-url", simulatorUrl + "/slack/api/");
+        p.put("aof.notifier.slack.bot-token", SLACK_TOKEN);
+        p.put("aof.notifier.slack.channel", OPS_CHANNEL);
+        p.put("aof.notifier.slack.admin-channel", ADMIN_CHANNEL);
+        p.put("spring.datasource.hikari.maximum-pool-size", "3");
+        return p;
+    }
+
+    private static String[] args(Map<String, ?> props) {
+        List<String> args = new ArrayList<>();
+        props.forEach((k, v) -> args.add("--" + k + "=" + v));
+        return args.toArray(String[]::new);
+    }
+
+    private static int port(ConfigurableApplicationContext ctx) {
+        return ((WebServerApplicationContext) ctx).getWebServer().getPort();
+    }
+}

@@ -1,0 +1,64 @@
+package io.aof.e2e;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A tiny HTTP client for tests: what curl would do. */
+final class Http {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Response(int status, String contentType, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    static JsonNode getJson(String url) {
+        Response r = get(url);
+        if (r.status() != 200) {
+            throw new AssertionError("GET " + url + " answered " + r.status() + ": " + r.body());
+        }
+        return r.json();
+    }
+
+    static Response get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
+    static Response post(String url, String json, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json));
+        if (headers.length == 0 || java.util.Arrays.stream(headers).noneMatch("Content-Type"::equalsIgnoreCase)) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    private static Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Http() {
+    }
+}

@@ -1,0 +1,63 @@
+package io.aof.e2e;
+
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The simulator's /sim controls, as a test uses them. */
+final class Simulator {
+
+    private final String url;
+
+    Simulator(String url) {
+        this.url = url;
+    }
+
+    long addRecipe(String name, String behaviourJson) {
+        Http.Response r = Http.post(url + "/sim/recipes", "{\"name\":\"" + name + "\",\"behaviour\":" + behaviourJson
+                + "}");
+        if (r.status() != 201) {
+            throw new AssertionError("creating a recipe answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asLong();
+    }
+
+    String trigger(long recipeId) {
+        Http.Response r = Http.post(url + "/sim/recipes/" + recipeId + "/trigger", "");
+        return r.json().get("job_ids").get(0).asString();
+    }
+
+    /** How many repeats Workato created for this original job. */
+    int repeatsOf(String jobId) {
+        JsonNode n = Http.getJson(url + "/sim/calls").get("repeats_by_original_job").get(jobId);
+        return n == null ? 0 : n.asInt();
+    }
+
+    /** repeat_jobs calls that Workato answered 200. */
+    long repeatCalls() {
+        JsonNode n = Http.getJson(url + "/sim/calls").get("api").get("calls").get("repeat_jobs");
+        return n == null || n.get("200") == null ? 0 : n.get("200").asLong();
+    }
+
+    List<String> slackTexts(String channel) {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode m : Http.getJson(url + "/sim/slack/messages?channel=" + java.net.URLEncoder.encode(channel,
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            // the sink keeps blocks as Slack received them (JSON with \\u003c escapes); normalize to read them
+            JsonNode blocks = m.get("blocks");
+            String readable = blocks == null || blocks.isNull() ? "" : Http.JSON.readTree(blocks.asString()).toString();
+            texts.add(m.get("text").asString() + "\n" + readable);
+        }
+        return texts;
+    }
+
+    /** Repeats a job directly at Workato, as if an earlier call of ours had gone through. */
+    void repeatDirectly(long recipeId, String jobId, String token) {
+        Http.Response r = Http.post(url + "/api/recipes/" + recipeId + "/repeat_jobs",
+                "{\"job_ids\":[\"" + jobId + "\"]}", "Authorization", "Bearer " + token);
+        if (r.status() != 200) {
+            throw new AssertionError("repeat_jobs answered " + r.status() + ": " + r.body());
+        }
+    }
+}
