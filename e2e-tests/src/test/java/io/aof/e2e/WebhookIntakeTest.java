@@ -1,0 +1,116 @@
+package io.aof.e2e;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The webhook intake, as a recipe's HTTP action (or curl) uses it. */
+class WebhookIntakeTest {
+
+    private static AofSuite suite;
+    private static Simulator sim;
+    private static String webhook;
+
+    @BeforeAll
+    static void start() {
+        suite = AofSuite.get();
+        sim = new Simulator(suite.simulatorUrl);
+        webhook = suite.url("collation") + "/api/webhooks/job-failures";
+    }
+
+    @Test
+    void wrongOrMissingTokenIsRefusedWith401AndStoresNothing() {
+        String jobId = "j-webhook-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = body(424242, jobId, "500 Internal Server Error");
+
+        Http.Response wrong = Http.post(webhook, body, "Authorization", "Bearer not-the-token");
+        Http.Response missing = Http.post(webhook, body);
+
+        for (Http.Response r : new Http.Response[]{wrong, missing}) {
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.contentType()).contains("application/problem+json");
+            assertThat(r.json().get("title").asString()).isEqualTo("Unauthorized");
+            assertThat(r.body()).doesNotContain(AofSuite.WEBHOOK_TOKEN);
+        }
+        assertNothingStored(jobId);
+    }
+
+    @Test
+    void malformedOrInvalidBodyIsRefusedWith400AndStoresNothing() {
+        String jobId = "j-webhook-" + UUID.randomUUID().toString().substring(0, 8);
+
+        Http.Response broken = Http.post(webhook, "{\"recipe_id\": 1, \"job_id\": \"" + jobId + "\",",
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        Http.Response noError = Http.post(webhook, "{\"recipe_id\": 1, \"job_id\": \"" + jobId + "\"}",
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        Http.Response badJobId = Http.post(webhook, body(1, "j-<script>", "boom"),
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+
+        for (Http.Response r : new Http.Response[]{broken, noError, badJobId}) {
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.contentType()).contains("application/problem+json");
+        }
+        assertNothingStored(jobId);
+        assertNothingStored("j-<script>");
+    }
+
+    @Test
+    void validFailureIsAcceptedOnceAndClassified() {
+        String jobId = "j-webhook-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = body(515151, jobId, "422 Unprocessable Entity: {\"errors\":[\"email is invalid\"]}");
+
+        Http.Response first = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        Http.Response again = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(first.json().get("status").asString()).isEqualTo("accepted");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("status").asString()).isEqualTo("duplicate");
+        String incident = first.json().get("incident_id").asString();
+        assertThat(incident).isEqualTo(AofSuite.WORKSPACE + ":515151:" + jobId);
+
+        JsonNode view = EndToEndTest.awaitIncidentState(incident, "NON_RETRYABLE");
+        assertThat(view.get("incident").get("category").asString()).isEqualTo("DATA_VALIDATION");
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ?",
+                Integer.class, jobId)).isEqualTo(1);
+    }
+
+    @Test
+    void failureSeenByPollAndWebhookIsOneIncidentRepeatedOnce() {
+        long recipe = sim.addRecipe("Webhook and poll (fails once)",
+                "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,\"error\":\"503 Service Unavailable\"}");
+        String job = sim.trigger(recipe);
+        String body = body(recipe, job, "503 Service Unavailable");
+
+        Http.Response first = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        assertThat(first.status()).isIn(200, 202);
+        String incident = first.json().get("incident_id").asString();
+
+        EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        Http.Response late = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        assertThat(late.status()).isEqualTo(200);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 1);
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.incident WHERE original_job_id = ?",
+                Integer.class, job)).isEqualTo(1);
+    }
+
+    private static String body(long recipeId, String jobId, String error) {
+        return "{\"recipe_id\": " + recipeId + ", \"recipe_name\": \"Pushed by a recipe\", \"job_id\": \"" + jobId
+                + "\", \"error\": " + Http.JSON.writeValueAsString(error) + "}";
+    }
+
+    private static void assertNothingStored(String jobId) {
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ?",
+                Integer.class, jobId)).isZero();
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".outbox WHERE payload LIKE ?",
+                Integer.class, "%" + jobId + "%")).isZero();
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM logger.event_log WHERE job_id = ?",
+                Integer.class, jobId)).isZero();
+    }
+}
