@@ -33,7 +33,7 @@ import java.util.Map;
 class RepeatWorker {
 
     private static final Logger log = LoggerFactory.getLogger(RepeatWorker.class);
-    private static final Duration MIN_GAP_BETWEEN_REPEAT_CALLS = Duration.ofSeconds(1);
+    private static final Duration MIN_GAP_BETWEEN_REPEAT_CALLS = Duration.ofMillis(1100);
 
     private final RepeatStore store;
     private final WorkatoClient workato;
