@@ -27,7 +27,11 @@ final class IncidentConsole implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    IncidentConsole(String bootstrap) {
+    private final Instant since;
+
+    /** Prints the transitions that happened since {@code since} (this run), then the new ones as they come. */
+    IncidentConsole(String bootstrap, Instant since) {
+        this.since = since;
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "aof-launcher-console-" + UUID.randomUUID(),
@@ -45,10 +49,9 @@ final class IncidentConsole implements AutoCloseable {
     private void loop() {
         try {
             consumer.subscribe(List.of(TOPIC));
-            Instant startedAt = Instant.now().minusSeconds(600);
             while (running) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (Instant.ofEpochMilli(r.timestamp()).isAfter(startedAt)) {
+                    if (Instant.ofEpochMilli(r.timestamp()).isAfter(since)) {
                         System.out.println(format(r.value()));
                     }
                 }

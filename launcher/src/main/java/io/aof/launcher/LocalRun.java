@@ -63,6 +63,7 @@ final class LocalRun {
     }
 
     void up() throws Exception {
+        Instant startedAt = Instant.now();
         Files.createDirectories(run);
         Files.createDirectories(logs);
         Path launcherPid = run.resolve("launcher.pid");
@@ -81,7 +82,7 @@ final class LocalRun {
         startSimulator(secrets);
         startServices(secrets);
         printWhereToLook();
-        console = new IncidentConsole("127.0.0.1:" + KAFKA_PORT);
+        console = new IncidentConsole("127.0.0.1:" + KAFKA_PORT, startedAt);
         console.start();
         watchChildren();
     }
@@ -178,8 +179,12 @@ final class LocalRun {
 
     private void startSimulator(Properties secrets) throws Exception {
         say("Starting the Workato simulator and Slack sink on http://localhost:" + SIM_PORT + " ...");
+        int runNumber = Integer.parseInt(secrets.getProperty("runs", "0")) + 1;
+        secrets.setProperty("runs", Integer.toString(runNumber));
+        saveSecrets(secrets);
         children.add(ManagedProcess.start("simulator", List.of(java(), "-Xmx256m", "-jar",
-                jar("workato-simulator").toString(), "--sim.demo.enabled=true"),
+                jar("workato-simulator").toString(), "--sim.demo.enabled=true",
+                "--sim.first-recipe-id=" + (1000L * runNumber + 1)),
                 Map.of("SIM_API_TOKEN", secrets.getProperty("workato.token"),
                         "SIM_SLACK_TOKEN", secrets.getProperty("slack.token"),
                         "SIM_PORT", Integer.toString(SIM_PORT)), logs, run, root.toFile()));
@@ -333,17 +338,22 @@ final class LocalRun {
             }
         }
         if (changed) {
-            Files.createDirectories(state);
-            try (var out = Files.newOutputStream(file)) {
-                p.store(out, "Secrets of the local run only (generated). Never commit.");
-            }
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+            saveSecrets(p);
         }
         return p;
+    }
+
+    private void saveSecrets(Properties p) throws IOException {
+        Path file = state.resolve("secrets.properties");
+        Files.createDirectories(state);
+        try (var out = Files.newOutputStream(file)) {
+            p.store(out, "Secrets of the local run only (generated), and the run counter. Never commit.");
+        }
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
     }
 
     private static String randomHex() {

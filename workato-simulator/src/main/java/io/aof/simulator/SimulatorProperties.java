@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param jobDuration   how long a job runs before it succeeds or fails
  * @param jobsPageSize  default page size of a job listing
  * @param seed          random seed for job ids and failure rates (0 = from the clock)
+ * @param firstRecipeId id of the first recipe created; a fresh simulator is a fresh workspace, and the local
+ *                      run gives each start new ids so that AOF's saved cursors never mistake them for old ones
  * @param slackToken    the bot token the Slack sink accepts; empty accepts any non-empty token
  * @param demo          whether to create the demo workspace at start
  */
@@ -26,6 +28,7 @@ public record SimulatorProperties(
         @DefaultValue("2s") Duration jobDuration,
         @DefaultValue("100") int jobsPageSize,
         @DefaultValue("0") long seed,
+        @DefaultValue("1001") long firstRecipeId,
         @DefaultValue("") String slackToken,
         @DefaultValue Demo demo) {
 

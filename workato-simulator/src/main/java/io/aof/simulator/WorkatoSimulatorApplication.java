@@ -25,7 +25,8 @@ public class WorkatoSimulatorApplication {
 
     @Bean
     Workspace workspace(SimulatorProperties props) {
-        return new Workspace(props.jobDuration(), props.seed() == 0 ? System.nanoTime() : props.seed());
+        return new Workspace(props.jobDuration(), props.seed() == 0 ? System.nanoTime() : props.seed(),
+                props.firstRecipeId());
     }
 
     @Bean

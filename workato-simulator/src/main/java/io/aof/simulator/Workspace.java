@@ -37,12 +37,13 @@ public class Workspace {
         t.setDaemon(true);
         return t;
     });
-    private long nextRecipeId = 1001;
+    private long nextRecipeId;
     private long nextFlowRunId = 5001;
     private long sequence;
 
-    public Workspace(Duration jobDuration, long seed) {
+    public Workspace(Duration jobDuration, long seed, long firstRecipeId) {
         this.jobDuration = jobDuration;
+        this.nextRecipeId = firstRecipeId;
         this.random = new Random(seed);
     }
 
