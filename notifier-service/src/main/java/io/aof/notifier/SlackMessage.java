@@ -25,13 +25,15 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
 
     static SlackMessage of(NotificationRequested n, String workatoAppUrl) {
         String icon = switch (n.kind()) {
-            case FIRST_FAILURE -> ":warning:";
+            case FIRST_FAILURE, ATTEMPT_FAILED -> ":warning:";
+            case RECIPE_STOPPED -> ":octagonal_sign:";
             case NON_RETRYABLE -> ":no_entry:";
             case RECOVERED -> ":white_check_mark:";
             case EXHAUSTED -> ":rotating_light:";
         };
         String recipe = escape(n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId());
         String recipeUrl = workatoAppUrl + "/recipes/" + n.recipeId();
+        boolean hasJob = n.jobId() != null && !n.jobId().isBlank() && !"-".equals(n.jobId());
         String jobUrl = recipeUrl + "/job/" + n.jobId();
         String attempt = n.attempt() == null ? "-" : n.attempt() + " of " + n.maxAttempts();
         String text = icon + " " + escape(n.title()) + ": " + recipe + " (job " + escape(n.jobId()) + ", "
@@ -41,7 +43,7 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         blocks.add(header(h -> h.text(plainText(icon + " " + n.title(), true))));
         blocks.add(section(s -> s.fields(List.of(
                 markdownText("*Recipe*\n<" + recipeUrl + "|" + recipe + ">"),
-                markdownText("*Job*\n<" + jobUrl + "|" + escape(n.jobId()) + ">"),
+                markdownText("*Job*\n" + (hasJob ? "<" + jobUrl + "|" + escape(n.jobId()) + ">" : "-")),
                 markdownText("*Category*\n" + escape(n.category())),
                 markdownText("*Attempt*\n" + attempt)))));
         if (n.error() != null && !n.error().isBlank()) {

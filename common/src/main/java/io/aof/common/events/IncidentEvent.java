@@ -19,7 +19,11 @@ import java.util.UUID;
         @JsonSubTypes.Type(IncidentEvent.IncidentRecovered.class),
         @JsonSubTypes.Type(IncidentEvent.RetriesExhausted.class),
         @JsonSubTypes.Type(IncidentEvent.IncidentNonRetryable.class),
-        @JsonSubTypes.Type(IncidentEvent.RepeatFailureObserved.class)
+        @JsonSubTypes.Type(IncidentEvent.RepeatFailureObserved.class),
+        @JsonSubTypes.Type(IncidentEvent.IncidentSuppressed.class),
+        @JsonSubTypes.Type(IncidentEvent.ReplayRequested.class),
+        @JsonSubTypes.Type(IncidentEvent.ResolvedManually.class),
+        @JsonSubTypes.Type(IncidentEvent.RecipeStoppedEscalated.class)
 })
 public sealed interface IncidentEvent extends AofEvent {
 
@@ -68,5 +72,30 @@ public sealed interface IncidentEvent extends AofEvent {
                                  Long recipeId, String jobId, String incidentId, Integer attempt,
                                  IncidentState state, String category, String repeatJobId, String error)
             implements IncidentEvent {
+    }
+
+    /** Opened while its recipe was suppressed by an operator: not retried, nobody told. */
+    record IncidentSuppressed(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                              String jobId, String incidentId, Integer attempt, IncidentState state,
+                              String category, Instant suppressedUntil, String reason) implements IncidentEvent {
+    }
+
+    /** An operator asked for fresh attempts of an incident that had ended. Audited: who and why. */
+    record ReplayRequested(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                           String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                           String requestedBy, String reason, int freshAttempts) implements IncidentEvent {
+    }
+
+    /** An operator closed the incident by hand. Audited: who and why. */
+    record ResolvedManually(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                            String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                            IncidentState previousState, String resolvedBy, String reason) implements IncidentEvent {
+    }
+
+    /** Workato stopped the recipe (trigger errors create no job): escalated, never repeated. */
+    record RecipeStoppedEscalated(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
+                                  Long recipeId, String jobId, String incidentId, Integer attempt,
+                                  IncidentState state, String category, String recipeName, String stopCause,
+                                  Instant stoppedAt) implements IncidentEvent {
     }
 }

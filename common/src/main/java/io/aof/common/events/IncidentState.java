@@ -10,10 +10,12 @@ public enum IncidentState {
     ESCALATED,
     NON_RETRYABLE,
     MANUALLY_RESOLVED,
-    REPLAY_REQUESTED;
+    REPLAY_REQUESTED,
+    /** Opened while its recipe was suppressed (a maintenance window): kept, not retried, nobody told. */
+    SUPPRESSED;
 
     public boolean isTerminal() {
         return this == RECOVERED || this == EXHAUSTED || this == ESCALATED || this == NON_RETRYABLE
-                || this == MANUALLY_RESOLVED;
+                || this == MANUALLY_RESOLVED || this == SUPPRESSED;
     }
 }

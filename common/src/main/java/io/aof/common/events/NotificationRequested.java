@@ -29,7 +29,7 @@ public record NotificationRequested(
 
     public enum Audience { OPS, SUPER_ADMIN }
 
-    public enum Kind { FIRST_FAILURE, NON_RETRYABLE, RECOVERED, EXHAUSTED }
+    public enum Kind { FIRST_FAILURE, ATTEMPT_FAILED, NON_RETRYABLE, RECOVERED, EXHAUSTED, RECIPE_STOPPED }
 
     public enum Severity { INFO, WARNING, CRITICAL }
 }

@@ -18,8 +18,10 @@ public final class Topics {
     public static final Topic<NotificationEvent> NOTIFICATION_EVENTS =
             new Topic<>(Names.NOTIFICATION_EVENTS, NotificationEvent.class);
 
+    public static final Topic<RecipeStopped> RECIPE_EVENTS = new Topic<>(Names.RECIPE_EVENTS, RecipeStopped.class);
+
     public static final List<Topic<?>> ALL = List.of(JOB_FAILURES, INCIDENT_EVENTS, RECOVERY_REQUESTS,
-            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS);
+            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS);
 
     private Topics() {
     }
@@ -42,6 +44,7 @@ public final class Topics {
         public static final String RECOVERY_EVENTS = "aof.recovery-events";
         public static final String NOTIFICATION_REQUESTS = "aof.notification-requests";
         public static final String NOTIFICATION_EVENTS = "aof.notification-events";
+        public static final String RECIPE_EVENTS = "aof.recipe-events";
 
         private Names() {
         }

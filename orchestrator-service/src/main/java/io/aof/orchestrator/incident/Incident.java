@@ -7,5 +7,8 @@ import java.time.Instant;
 /** An incident as stored in the orchestrator's schema. */
 record Incident(String id, String workspace, long recipeId, String recipeName, Long folderId, String originalJobId,
                 String category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
-                String lastError, Instant openedAt, Instant updatedAt, Instant closedAt) {
+                String lastError, Instant openedAt, Instant updatedAt, Instant closedAt, String kind, int replays) {
+
+    static final String JOB_FAILURE = "JOB_FAILURE";
+    static final String RECIPE_STOPPED = "RECIPE_STOPPED";
 }

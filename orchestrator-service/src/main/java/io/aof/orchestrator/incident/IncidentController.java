@@ -1,42 +1,98 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Incidents for people: list with filters, and one with its attempts. Errors are problem details. */
+/**
+ * Incidents for people: list with filters and keyset paging, one with its
+ * attempts, and the operator actions (replay, resolve, suppress a recipe).
+ * Every action names who asked and why, and is audited. Errors are RFC 9457
+ * problem details.
+ */
 @RestController
+@Tag(name = "incidents", description = "Incidents and operator actions")
 class IncidentController {
 
     private static final int MAX_LIMIT = 500;
 
     private final IncidentRepository incidents;
+    private final IncidentService service;
+    private final TransactionTemplate tx;
 
-    IncidentController(IncidentRepository incidents) {
+    IncidentController(IncidentRepository incidents, IncidentService service, TransactionTemplate tx) {
         this.incidents = incidents;
+        this.service = service;
+        this.tx = tx;
+    }
+
+    record Page(List<Incident> items, String next) {
     }
 
     @GetMapping("/api/incidents")
-    List<Incident> list(@RequestParam(required = false) IncidentState state,
-                        @RequestParam(required = false) Long recipeId,
-                        @RequestParam(required = false) String category,
-                        @RequestParam(defaultValue = "50") int limit) {
+    @Operation(summary = "List incidents, newest first; pass 'next' back as 'after' for the next page")
+    Page list(@RequestParam(required = false) IncidentState state,
+              @RequestParam(required = false) Long recipeId,
+              @RequestParam(required = false) String category,
+              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+              @RequestParam(required = false) String after,
+              @RequestParam(defaultValue = "50") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw problem(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
         }
-        return incidents.list(state, recipeId, category, limit);
+        Instant afterOpenedAt = null;
+        String afterId = null;
+        if (after != null) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(after), StandardCharsets.UTF_8).split("\\|", 2);
+                afterOpenedAt = Instant.parse(parts[0]);
+                afterId = parts[1];
+            } catch (RuntimeException e) {
+                throw problem(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
+            }
+        }
+        List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category, from,
+                to, afterOpenedAt, afterId), limit);
+        String next = null;
+        if (items.size() == limit) {
+            Incident last = items.get(items.size() - 1);
+            next = Base64.getUrlEncoder().withoutPadding().encodeToString((last.openedAt() + "|" + last.id())
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return new Page(items, next);
     }
 
     @GetMapping("/api/incidents/{id}")
+    @Operation(summary = "One incident with its attempts")
     Map<String, Object> get(@PathVariable String id) {
         Incident incident = incidents.find(id)
                 .orElseThrow(() -> problem(HttpStatus.NOT_FOUND, "No incident with id " + id));
@@ -47,8 +103,81 @@ class IncidentController {
     }
 
     @GetMapping("/api/incidents/summary")
+    @Operation(summary = "How many incidents are in each state")
     Map<String, Long> summary() {
         return incidents.countByState();
+    }
+
+    /** Who asks for an operator action, and why: both required, both audited. */
+    record OperatorRequest(@NotBlank @Size(max = 200) String requestedBy, @NotBlank @Size(max = 2000) String reason) {
+    }
+
+    @PostMapping("/api/incidents/{id}/replay")
+    @Operation(summary = "Fresh attempts for an EXHAUSTED, NON_RETRYABLE or SUPPRESSED incident; the first is due now")
+    Incident replay(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
+        return tx.execute(s -> service.replay(id, body.requestedBy(), body.reason()));
+    }
+
+    @PostMapping("/api/incidents/{id}/resolve")
+    @Operation(summary = "Close an incident by hand; a pending retry is cancelled")
+    Incident resolve(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
+        return tx.execute(s -> service.resolve(id, body.requestedBy(), body.reason()));
+    }
+
+    /** A maintenance window for one recipe: either {@code until} or {@code minutes}. */
+    record SuppressionRequest(@NotNull @Positive Long recipeId, Instant until, @Min(1) @Max(43_200) Integer minutes,
+                              @NotBlank @Size(max = 200) String requestedBy,
+                              @NotBlank @Size(max = 2000) String reason) {
+    }
+
+    @PostMapping("/api/suppressions")
+    @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced")
+    ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body) {
+        Instant until = body.until() != null ? body.until()
+                : body.minutes() != null ? Instant.now().plus(Duration.ofMinutes(body.minutes())) : null;
+        if (until == null || !until.isAfter(Instant.now())) {
+            throw problem(HttpStatus.BAD_REQUEST, "give 'until' in the future or 'minutes'");
+        }
+        if (until.isAfter(Instant.now().plus(Duration.ofDays(30)))) {
+            throw problem(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
+        }
+        tx.executeWithoutResult(s -> {
+            incidents.suppress(body.recipeId(), until, body.reason(), body.requestedBy());
+            incidents.audit(body.requestedBy(), "SUPPRESS until " + until, "recipe " + body.recipeId(),
+                    body.reason());
+        });
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("recipeId", body.recipeId());
+        answer.put("until", until);
+        answer.put("reason", body.reason());
+        answer.put("requestedBy", body.requestedBy());
+        return ResponseEntity.status(HttpStatus.CREATED).body(answer);
+    }
+
+    @GetMapping("/api/suppressions")
+    @Operation(summary = "Recipes suppressed now")
+    List<Map<String, Object>> suppressions() {
+        return incidents.suppressions();
+    }
+
+    @DeleteMapping("/api/suppressions/{recipeId}")
+    @Operation(summary = "End a recipe's suppression now")
+    ResponseEntity<Void> unsuppress(@PathVariable long recipeId, @RequestParam String requestedBy,
+                                    @RequestParam String reason) {
+        if (requestedBy.isBlank() || reason.isBlank()) {
+            throw problem(HttpStatus.BAD_REQUEST, "requestedBy and reason are required");
+        }
+        Boolean removed = tx.execute(s -> {
+            boolean r = incidents.unsuppress(recipeId);
+            if (r) {
+                incidents.audit(requestedBy, "UNSUPPRESS", "recipe " + recipeId, reason);
+            }
+            return r;
+        });
+        if (!Boolean.TRUE.equals(removed)) {
+            throw problem(HttpStatus.NOT_FOUND, "Recipe " + recipeId + " is not suppressed");
+        }
+        return ResponseEntity.noContent().build();
     }
 
     private static ErrorResponseException problem(HttpStatus status, String detail) {

@@ -16,13 +16,14 @@ import java.util.Optional;
 class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
-            + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at";
+            + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
+            + "kind, replays";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)));
+            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17));
 
     private final JdbcTemplate jdbc;
 
@@ -32,11 +33,11 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt())) == 1;
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays()) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */
@@ -49,6 +50,37 @@ class IncidentRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ?", MAPPER, id).stream().findFirst();
     }
 
+    void replayed(String id, int maxAttempts) {
+        jdbc.update("UPDATE incident SET replays = replays + 1, max_attempts = ? WHERE id = ?", maxAttempts, id);
+    }
+
+    // suppressions and audit
+
+    java.util.Optional<Map<String, Object>> activeSuppression(long recipeId) {
+        return jdbc.queryForList("SELECT recipe_id, until, reason, requested_by FROM recipe_suppression "
+                + "WHERE recipe_id = ? AND until > now()", recipeId).stream().findFirst();
+    }
+
+    void suppress(long recipeId, Instant until, String reason, String by) {
+        jdbc.update("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, reason = excluded.reason, "
+                + "requested_by = excluded.requested_by, created_at = now()", recipeId, ts(until), reason, by);
+    }
+
+    boolean unsuppress(long recipeId) {
+        return jdbc.update("DELETE FROM recipe_suppression WHERE recipe_id = ?", recipeId) == 1;
+    }
+
+    List<Map<String, Object>> suppressions() {
+        return jdbc.queryForList("SELECT recipe_id, until, reason, requested_by, created_at FROM recipe_suppression "
+                + "WHERE until > now() ORDER BY until");
+    }
+
+    void audit(String by, String action, String target, String reason) {
+        jdbc.update("INSERT INTO operator_action (requested_by, action, target, reason) VALUES (?, ?, ?, ?)",
+                by, action, target, reason);
+    }
+
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
                         + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
@@ -56,24 +88,45 @@ class IncidentRepository {
                 state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
     }
 
-    List<Incident> list(IncidentState state, Long recipeId, String category, int limit) {
+    /**
+     * Incidents newest first (by opening time), filtered; keyset paging: pass the
+     * last row's {@code openedAt} and {@code id} to get the next page.
+     */
+    List<Incident> list(IncidentFilter f, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM incident WHERE 1=1");
         List<Object> args = new ArrayList<>();
-        if (state != null) {
+        if (f.state() != null) {
             sql.append(" AND state = ?");
-            args.add(state.name());
+            args.add(f.state().name());
         }
-        if (recipeId != null) {
+        if (f.recipeId() != null) {
             sql.append(" AND recipe_id = ?");
-            args.add(recipeId);
+            args.add(f.recipeId());
         }
-        if (category != null) {
+        if (f.category() != null) {
             sql.append(" AND category = ?");
-            args.add(category);
+            args.add(f.category());
         }
-        sql.append(" ORDER BY updated_at DESC, id LIMIT ?");
+        if (f.openedFrom() != null) {
+            sql.append(" AND opened_at >= ?");
+            args.add(ts(f.openedFrom()));
+        }
+        if (f.openedTo() != null) {
+            sql.append(" AND opened_at < ?");
+            args.add(ts(f.openedTo()));
+        }
+        if (f.afterOpenedAt() != null && f.afterId() != null) {
+            sql.append(" AND (opened_at, id) < (?, ?)");
+            args.add(ts(f.afterOpenedAt()));
+            args.add(f.afterId());
+        }
+        sql.append(" ORDER BY opened_at DESC, id DESC LIMIT ?");
         args.add(limit);
         return jdbc.query(sql.toString(), MAPPER, args.toArray());
+    }
+
+    record IncidentFilter(IncidentState state, Long recipeId, String category, Instant openedFrom, Instant openedTo,
+                          Instant afterOpenedAt, String afterId) {
     }
 
     Map<String, Long> countByState() {

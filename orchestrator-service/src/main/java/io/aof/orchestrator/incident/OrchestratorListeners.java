@@ -30,6 +30,11 @@ class OrchestratorListeners {
         inbox.once(CONSUMER, EventCodec.decode(Topics.JOB_FAILURES, record.value()), incidents::onJobFailed);
     }
 
+    @KafkaListener(topics = Topics.Names.RECIPE_EVENTS)
+    void onRecipeStopped(ConsumerRecord<String, String> record) {
+        inbox.once(CONSUMER, EventCodec.decode(Topics.RECIPE_EVENTS, record.value()), incidents::onRecipeStopped);
+    }
+
     @KafkaListener(topics = Topics.Names.RECOVERY_EVENTS)
     void onRecoveryEvent(ConsumerRecord<String, String> record) {
         RecoveryEvent event = EventCodec.decode(Topics.RECOVERY_EVENTS, record.value());

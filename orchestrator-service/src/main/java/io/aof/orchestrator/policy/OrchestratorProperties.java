@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * {@code aof.orchestrator.*}: the categorization rules and retry policies, as
  * data. Rules are tried by error type first, then HTTP status, then message;
- * nothing matching means {@code UNKNOWN}. A category's policy overrides the
- * default policy field by field.
+ * nothing matching means {@code UNKNOWN}. A policy is resolved field by field
+ * from the least to the most specific: defaults, the category's policy, then
+ * the overrides matching the recipe's name pattern, its folder, its id.
  */
 @ConfigurationProperties("aof.orchestrator")
 public record OrchestratorProperties(
@@ -22,29 +23,59 @@ public record OrchestratorProperties(
 
     /**
      * @param category   the category this rule assigns
-     * @param errorType  regex on Workato's {@code error_type_id}
+     * @param errorType  regex on Workato's {@code error_type_id} (whole match)
      * @param httpStatus HTTP statuses of the failed step
      * @param message    regex found anywhere in the error message
      */
     public record CategoryRule(String category, String errorType, List<Integer> httpStatus, String message) {
     }
 
-    public record Policies(@DefaultValue PolicySpec defaults, @DefaultValue Map<String, PolicySpec> categories) {
+    /**
+     * @param defaults   the policy of everything
+     * @param categories per category, over the defaults
+     * @param overrides  per recipe id, folder id or recipe-name pattern, over the category's policy
+     */
+    public record Policies(@DefaultValue PolicySpec defaults, @DefaultValue Map<String, PolicySpec> categories,
+                           @DefaultValue List<Override> overrides) {
     }
 
     /**
-     * A retry policy in Temporal's words; any null field falls back to the default policy.
+     * An override applies to a recipe when exactly one of {@code recipeIds},
+     * {@code folderIds} or {@code recipeName} (a regex on the whole name) is given
+     * and matches, and, when {@code categories} is given, the incident's category
+     * is one of them.
+     */
+    public record Override(List<Long> recipeIds, List<Long> folderIds, String recipeName, List<String> categories,
+                           PolicySpec policy) {
+    }
+
+    /**
+     * A retry policy in Temporal's words; any null field comes from the less specific level.
      *
-     * @param retryable    whether incidents of the category are repeated at all
+     * @param retryable    whether incidents are repeated at all
      * @param maxAttempts  maximum number of repeats
      * @param initialDelay delay before the first repeat
      * @param multiplier   growth of the delay per attempt
      * @param maxDelay     cap of the delay
      * @param jitter       extra random share (0..1) added to each delay, still capped
      * @param severity     severity of the alerts
+     * @param notifyOps    when the ops channel is told
      * @param escalate     whether an exhausted or non-retryable incident also goes to the super admin
      */
     public record PolicySpec(Boolean retryable, Integer maxAttempts, Duration initialDelay, Double multiplier,
-                             Duration maxDelay, Double jitter, Severity severity, Boolean escalate) {
+                             Duration maxDelay, Double jitter, Severity severity, NotifyWhen notifyOps,
+                             Boolean escalate) {
+    }
+
+    /** When the ops channel hears about an incident. */
+    public enum NotifyWhen {
+        /** the first failure, every failed attempt, and the end */
+        EACH_ATTEMPT,
+        /** the first failure and the end (recovered, exhausted) */
+        FIRST_AND_FINAL,
+        /** only when it ends without recovery (exhausted, non-retryable) */
+        FINAL_ONLY,
+        /** never (the super admin is still told when escalate is on) */
+        NEVER
     }
 }

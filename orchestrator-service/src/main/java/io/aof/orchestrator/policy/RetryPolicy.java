@@ -1,13 +1,15 @@
 package io.aof.orchestrator.policy;
 
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.orchestrator.policy.OrchestratorProperties.NotifyWhen;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
-/** A resolved policy: every field set. */
+/** A resolved policy: every field set. {@code source} says which levels it came from, for people. */
 public record RetryPolicy(boolean retryable, int maxAttempts, Duration initialDelay, double multiplier,
-                          Duration maxDelay, double jitter, Severity severity, boolean escalate) {
+                          Duration maxDelay, double jitter, Severity severity, NotifyWhen notifyOps, boolean escalate,
+                          String source) {
 
     /**
      * Delay before attempt {@code attempt} (1-based): {@code initialDelay * multiplier^(attempt-1)},
@@ -18,5 +20,21 @@ public record RetryPolicy(boolean retryable, int maxAttempts, Duration initialDe
         double capped = Math.min(base, maxDelay.toMillis());
         double jittered = capped + (jitter > 0 ? random.nextDouble() * jitter * capped : 0);
         return Duration.ofMillis((long) Math.min(jittered, maxDelay.toMillis()));
+    }
+
+    public boolean tellsOpsOnFirstFailure() {
+        return notifyOps == NotifyWhen.EACH_ATTEMPT || notifyOps == NotifyWhen.FIRST_AND_FINAL;
+    }
+
+    public boolean tellsOpsOnEachAttempt() {
+        return notifyOps == NotifyWhen.EACH_ATTEMPT;
+    }
+
+    public boolean tellsOpsOnRecovery() {
+        return notifyOps == NotifyWhen.EACH_ATTEMPT || notifyOps == NotifyWhen.FIRST_AND_FINAL;
+    }
+
+    public boolean tellsOpsOnFinalFailure() {
+        return notifyOps != NotifyWhen.NEVER;
     }
 }

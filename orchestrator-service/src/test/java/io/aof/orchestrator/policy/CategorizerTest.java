@@ -39,6 +39,30 @@ class CategorizerTest {
             -                                               | -   | Timeout after 500 ms waiting for a lock                | TIMEOUT
             -                                               | -   | Order 500123 could not be matched                      | UNKNOWN
             -                                               | -   | -                                                      | UNKNOWN
+            -                                               | -   | Salesforce: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record | TIMEOUT
+            -                                               | -   | NetSuite: SSS_REQUEST_LIMIT_EXCEEDED: Request limit exceeded | RATE_LIMITED
+            -                                               | -   | NetSuite: INVALID_LOGIN_ATTEMPT: Invalid login attempt. | AUTH
+            -                                               | -   | NetSuite: INVALID_KEY_OR_REF: Invalid customer reference key 123. | DATA_VALIDATION
+            -                                               | -   | NetSuite: RCRD_DSNT_EXIST: That record does not exist. | NOT_FOUND
+            -                                               | -   | Slack: channel_not_found                               | NOT_FOUND
+            -                                               | -   | Slack: ratelimited                                     | RATE_LIMITED
+            -                                               | -   | Slack: invalid_auth                                    | AUTH
+            -                                               | -   | Slack: token_revoked                                   | AUTH
+            -                                               | -   | PG::ConnectionBad: could not connect to server: Connection refused | CONNECTION
+            -                                               | -   | PG::UniqueViolation: ERROR: duplicate key value violates unique constraint | DATA_VALIDATION
+            -                                               | -   | Mysql2::Error: Lock wait timeout exceeded; try restarting transaction | TIMEOUT
+            -                                               | -   | ORA-01017: invalid username/password; logon denied     | AUTH
+            -                                               | -   | SQL Server: Login failed for user 'workato'.           | AUTH
+            -                                               | -   | SFTP: Net::SSH::AuthenticationFailed: Authentication failed for user | AUTH
+            -                                               | -   | SFTP: Errno::ECONNRESET: Connection reset by peer      | CONNECTION
+            -                                               | -   | 504 Gateway Time-out                                   | TIMEOUT
+            -                                               | -   | 400 Bad Request: {"error":"missing required field 'email'"} | DATA_VALIDATION
+            -                                               | -   | 403 Forbidden: insufficient permissions for this resource | AUTH
+            -                                               | -   | 409 Conflict: record was modified by another user      | DATA_VALIDATION
+            -                                               | -   | CSV parsing error: Unclosed quoted field in line 12    | DATA_VALIDATION
+            -                                               | -   | execution expired                                      | TIMEOUT
+            err.workato.internal_error                      | -   | Something went wrong on our side                       | PLATFORM
+            -                                               | -   | Connection is not set up: please connect the app first | CONFIGURATION
             """)
     void classifies(String errorType, Integer status, String message, Category expected) {
         assertThat(CATEGORIZER.classify(errorType, status, message)).isEqualTo(expected);
