@@ -1,6 +1,9 @@
 package io.aof.collation;
 
 import io.aof.common.events.JobFailed;
+import io.aof.common.events.RecipeStopped;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Outbox;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.workato.JobQuery;
 import io.aof.common.workato.WorkatoApiException;
@@ -36,15 +39,17 @@ class FailedJobPoller {
 
     private final WorkatoClient workato;
     private final FailureCollector collector;
+    private final Outbox outbox;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final CollationProperties props;
     private final String workspace;
 
-    FailedJobPoller(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, TransactionTemplate tx,
-                    CollationProperties props, AofProperties aof) {
+    FailedJobPoller(WorkatoClient workato, FailureCollector collector, Outbox outbox, JdbcTemplate jdbc,
+                    TransactionTemplate tx, CollationProperties props, AofProperties aof) {
         this.workato = workato;
         this.collector = collector;
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.tx = tx;
         this.props = props;
@@ -73,11 +78,12 @@ class FailedJobPoller {
 
     private void pollRecipe(WorkatoRecipe recipe) {
         Optional<Cursor> cursor = cursor(recipe.id());
+        watchStop(recipe, cursor);
         if (cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()) {
             return;
         }
         if (cursor.isEmpty() && recipe.failedCount() == 0) {
-            saveCursor(recipe, null);
+            tx.executeWithoutResult(status -> saveCursor(recipe, null));
             return;
         }
         String stopAt = cursor.map(c -> c.newestFailedJobId).orElse(null);
@@ -101,7 +107,7 @@ class FailedJobPoller {
                     break pages;
                 }
                 if (job.isFailed()) {
-                    fresh.add(job);
+                    fresh.add(withStepError(recipe.id(), job));
                 }
             }
             if (items.isEmpty()) {
@@ -125,6 +131,58 @@ class FailedJobPoller {
         });
     }
 
+    /**
+     * Trigger errors create no job: a recipe that Workato stopped ({@code stop_cause})
+     * is published as {@code RecipeStopped}, once per stop.
+     */
+    private void watchStop(WorkatoRecipe recipe, Optional<Cursor> cursor) {
+        if (recipe.stopCause() == null || recipe.stopCause().isBlank() || Boolean.TRUE.equals(recipe.running())) {
+            if (cursor.isPresent() && cursor.get().stopCause != null) {
+                jdbc.update("UPDATE recipe_cursor SET stop_cause = NULL, stopped_at = NULL WHERE recipe_id = ?",
+                        recipe.id());
+            }
+            return;
+        }
+        Instant stoppedAt = recipe.stoppedAt() != null ? recipe.stoppedAt() : Instant.EPOCH;
+        if (cursor.isPresent() && recipe.stopCause().equals(cursor.get().stopCause)
+                && stoppedAt.equals(cursor.get().stoppedAt)) {
+            return;
+        }
+        tx.executeWithoutResult(status -> {
+            if (cursor.isEmpty()) {
+                saveCursorCount(recipe, cursor);
+            }
+            jdbc.update("UPDATE recipe_cursor SET stop_cause = ?, stopped_at = ? WHERE recipe_id = ?",
+                    recipe.stopCause(), java.sql.Timestamp.from(stoppedAt), recipe.id());
+            outbox.append(Topics.RECIPE_EVENTS, String.valueOf(recipe.id()), RecipeStopped.of(workspace,
+                    recipe.id(), recipe.name(), recipe.folderId(), recipe.stopCause(), recipe.stoppedAt()));
+        });
+        log.warn("Recipe {} '{}' was stopped by Workato: {}", recipe.id(), recipe.name(), recipe.stopCause());
+    }
+
+    /**
+     * A list item may lack the failed step's {@code error_type_id} and HTTP code,
+     * which classify best; then the job detail is read, if the API budget allows.
+     */
+    private WorkatoJob withStepError(long recipeId, WorkatoJob job) {
+        if (job.errorTypeId() != null && job.httpStatus() != null) {
+            return job;
+        }
+        try {
+            WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());
+            return detail.errorTypeId() != null || detail.httpStatus() != null ? detail : job;
+        } catch (WorkatoApiException e) {
+            log.debug("No detail for job {}: {}", job.id(), e.getMessage());
+            return job;
+        }
+    }
+
+    private void saveCursorCount(WorkatoRecipe recipe, Optional<Cursor> cursor) {
+        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, updated_at) "
+                + "VALUES (?, ?, ?, ?, now()) ON CONFLICT (recipe_id) DO NOTHING", recipe.id(), recipe.name(),
+                recipe.folderId(), cursor.isPresent() ? cursor.get().lastFailedCount : -1);
+    }
+
     private JobFailed toEvent(WorkatoRecipe recipe, WorkatoJob job) {
         String errorType = job.errorTypeId();
         return JobFailed.of(workspace, recipe.id(), recipe.name(), recipe.folderId(), job.id(), job.masterJobId(),
@@ -133,8 +191,11 @@ class FailedJobPoller {
     }
 
     private Optional<Cursor> cursor(long recipeId) {
-        return jdbc.query("SELECT last_failed_count, newest_failed_job_id FROM recipe_cursor WHERE recipe_id = ?",
-                (rs, i) -> new Cursor(rs.getLong(1), rs.getString(2)), recipeId).stream().findFirst();
+        return jdbc.query("SELECT last_failed_count, newest_failed_job_id, stop_cause, stopped_at FROM recipe_cursor "
+                        + "WHERE recipe_id = ?",
+                (rs, i) -> new Cursor(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant()), recipeId)
+                .stream().findFirst();
     }
 
     private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId) {
@@ -146,6 +207,6 @@ class FailedJobPoller {
                 recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), newestFailedJobId);
     }
 
-    private record Cursor(long lastFailedCount, String newestFailedJobId) {
+    private record Cursor(long lastFailedCount, String newestFailedJobId, String stopCause, Instant stoppedAt) {
     }
 }

@@ -99,6 +99,10 @@ final class AofSuite {
         p.put("aof.orchestrator.scheduler-interval", "200ms");
         p.put("aof.orchestrator.policies.defaults.initial-delay", "300ms");
         p.put("aof.orchestrator.policies.defaults.max-delay", "1s");
+        // recipes named "Outage ..." wait 2 s before their first repeat (a name-pattern override)
+        p.put("aof.orchestrator.policies.overrides[0].recipe-name", "Outage .*");
+        p.put("aof.orchestrator.policies.overrides[0].policy.initial-delay", "2s");
+        p.put("aof.orchestrator.policies.overrides[0].policy.max-delay", "2s");
         p.put("aof.recovery.work-interval", "200ms");
         p.put("aof.recovery.watch-interval", "300ms");
         p.put("aof.recovery.reconcile-after", "1s");

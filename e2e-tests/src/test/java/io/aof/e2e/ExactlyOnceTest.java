@@ -126,6 +126,8 @@ class ExactlyOnceTest {
 
         EndToEndTest.awaitIncidentState(incident, "RECOVERED");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 2);
+        EndToEndTest.awaitTimelineEnd(incident, "IncidentRecovered");
+        OperatorActionsTest.assertEveryRetryStartedOnceAtOrAfterItsDueTime(incident, 2);
     }
 
     private static String finishedJob(long recipe) {

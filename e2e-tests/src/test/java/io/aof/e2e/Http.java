@@ -47,6 +47,15 @@ final class Http {
         return send(b.build());
     }
 
+    static Response send(String method, String url, String json) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    static Response delete(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).DELETE().build());
+    }
+
     private static Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

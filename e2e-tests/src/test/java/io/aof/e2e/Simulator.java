@@ -52,6 +52,34 @@ final class Simulator {
         return texts;
     }
 
+    void setBehaviour(long recipeId, String behaviourJson) {
+        Http.Response r = Http.send("PUT", url + "/sim/recipes/" + recipeId + "/behaviour", behaviourJson);
+        if (r.status() != 200) {
+            throw new AssertionError("setting the behaviour answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    void outage(int status, int seconds) {
+        Http.Response r = Http.send("PUT", url + "/sim/outage?status=" + status + "&seconds=" + seconds, "");
+        if (r.status() != 200) {
+            throw new AssertionError("outage answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    void stopRecipe(long recipeId) {
+        Http.post(url + "/sim/recipes/" + recipeId + "/stop", "");
+    }
+
+    String jobStatus(String jobId) {
+        return Http.getJson(url + "/sim/jobs/" + jobId).get("status").asString();
+    }
+
+    /** Calls of an endpoint that Workato answered with this status. */
+    long calls(String endpoint, int status) {
+        JsonNode n = Http.getJson(url + "/sim/calls").get("api").get("calls").get(endpoint);
+        return n == null || n.get(String.valueOf(status)) == null ? 0 : n.get(String.valueOf(status)).asLong();
+    }
+
     /** Repeats a job directly at Workato, as if an earlier call of ours had gone through. */
     void repeatDirectly(long recipeId, String jobId, String token) {
         Http.Response r = Http.post(url + "/api/recipes/" + recipeId + "/repeat_jobs",

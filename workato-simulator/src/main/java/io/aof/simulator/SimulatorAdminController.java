@@ -28,8 +28,10 @@ class SimulatorAdminController {
     private final Workspace workspace;
     private final CallCounter counter;
     private final SlackSink sink;
+    private final Outage outage;
 
-    SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink) {
+    SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink, Outage outage) {
+        this.outage = outage;
         this.workspace = workspace;
         this.counter = counter;
         this.sink = sink;
@@ -64,6 +66,22 @@ class SimulatorAdminController {
     void stop(@PathVariable long recipeId, @RequestParam(name = "stop_cause", defaultValue = "trigger_errors_limit")
             String stopCause) {
         workspace.stopByWorkato(recipeId, stopCause);
+    }
+
+    /** Every Workato API call answers {@code status} (a 5xx or 429) for {@code seconds}. */
+    @PutMapping("/outage")
+    Map<String, Object> outage(@RequestParam(defaultValue = "503") int status,
+                               @RequestParam(defaultValue = "60") long seconds) {
+        if (status < 400 || status > 599 || seconds < 1 || seconds > 3600) {
+            throw new IllegalArgumentException("status must be 400..599 and seconds 1..3600");
+        }
+        outage.start(status, seconds);
+        return Map.of("status", status, "seconds", seconds);
+    }
+
+    @DeleteMapping("/outage")
+    void endOutage() {
+        outage.end();
     }
 
     @GetMapping("/jobs/{jobId}")

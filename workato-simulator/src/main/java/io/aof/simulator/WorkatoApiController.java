@@ -31,9 +31,11 @@ class WorkatoApiController {
     private final SimulatorProperties props;
     private final RateLimiter reads;
     private final RateLimiter repeats;
+    private final Outage outage;
 
-    WorkatoApiController(Workspace workspace, CallCounter counter, SimulatorProperties props) {
+    WorkatoApiController(Workspace workspace, CallCounter counter, SimulatorProperties props, Outage outage) {
         this.workspace = workspace;
+        this.outage = outage;
         this.counter = counter;
         this.props = props;
         this.reads = new RateLimiter(props.readsPerMinute(), Duration.ofMinutes(1));
@@ -107,6 +109,11 @@ class WorkatoApiController {
                 || (!props.apiToken().isEmpty() && !props.apiToken().equals(auth.substring(7)))) {
             counter.count(endpoint, 401);
             return error(HttpStatus.UNAUTHORIZED, "Unauthorized");
+        }
+        int down = outage.current();
+        if (down > 0) {
+            counter.count(endpoint, down);
+            return error(HttpStatus.valueOf(down), "Service unavailable (simulated outage)");
         }
         long wait = limiter.tryAcquire();
         if (wait > 0) {

@@ -35,6 +35,11 @@ public class WorkatoSimulatorApplication {
     }
 
     @Bean
+    Outage outage() {
+        return new Outage();
+    }
+
+    @Bean
     SlackSink slackSink() {
         return new SlackSink();
     }

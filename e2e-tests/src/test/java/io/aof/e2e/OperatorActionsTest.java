@@ -1,0 +1,228 @@
+package io.aof.e2e;
+
+import io.aof.orchestrator.OrchestratorApplication;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What operators do and what the orchestrator promises them: replay, resolve,
+ * suppress, recipes stopped by Workato, a dry run, attempts not spent while the
+ * Workato API is down, and two orchestrators sharing one schedule.
+ */
+class OperatorActionsTest {
+
+    private static AofSuite suite;
+    private static Simulator sim;
+
+    @BeforeAll
+    static void start() {
+        suite = AofSuite.get();
+        sim = new Simulator(suite.simulatorUrl);
+    }
+
+    @Test
+    void exhaustedIncidentIsReplayedWithFreshAttemptsAndTheReplayIsInTheTimeline() {
+        long recipe = sim.addRecipe("Replay me", "{\"kind\":\"ALWAYS_FAIL\",\"error\":\"502 Bad Gateway\"}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        EndToEndTest.awaitIncidentState(incident, "EXHAUSTED");
+        sim.setBehaviour(recipe, "{\"kind\":\"HEALTHY\"}");   // the upstream is fixed
+
+        Http.Response replay = Http.post(url("/incidents/" + incident + "/replay"),
+                "{\"requestedBy\":\"alice@example.com\",\"reason\":\"ERP fixed, INC-42\"}");
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.json().get("maxAttempts").asInt()).isEqualTo(10);
+        JsonNode view = EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        assertThat(view.get("incident").get("attempt").asInt()).isEqualTo(6);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 6);
+        EndToEndTest.awaitTimelineEnd(incident, "IncidentRecovered");
+        List<String> transitions = EndToEndTest.transitions(incident);
+        int exhausted = transitions.indexOf("RetriesExhausted");
+        assertThat(transitions.subList(exhausted, transitions.size())).containsExactly("RetriesExhausted",
+                "ReplayRequested", "RetryScheduled", "RetryStarted", "IncidentRecovered");
+        JsonNode replayEvent = event(incident, "ReplayRequested");
+        assertThat(replayEvent.get("payload").get("requestedBy").asString()).isEqualTo("alice@example.com");
+        assertThat(replayEvent.get("payload").get("reason").asString()).isEqualTo("ERP fixed, INC-42");
+
+        Http.Response again = Http.post(url("/incidents/" + incident + "/replay"),
+                "{\"requestedBy\":\"alice@example.com\",\"reason\":\"again\"}");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.contentType()).contains("application/problem+json");
+    }
+
+    @Test
+    void nonRetryableIncidentIsResolvedByHandAndAudited() {
+        long recipe = sim.addRecipe("Resolve me", "{\"kind\":\"AUTH_ERROR\"}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        EndToEndTest.awaitIncidentState(incident, "NON_RETRYABLE");
+
+        Http.Response noReason = Http.post(url("/incidents/" + incident + "/resolve"), "{\"requestedBy\":\"bob\"}");
+        Http.Response resolved = Http.post(url("/incidents/" + incident + "/resolve"),
+                "{\"requestedBy\":\"bob\",\"reason\":\"reconnected the Okta connection\"}");
+        Http.Response twice = Http.post(url("/incidents/" + incident + "/resolve"),
+                "{\"requestedBy\":\"bob\",\"reason\":\"again\"}");
+        Http.Response unknown = Http.post(url("/incidents/e2e:1:j-nope/resolve"),
+                "{\"requestedBy\":\"bob\",\"reason\":\"x\"}");
+
+        assertThat(noReason.status()).isEqualTo(400);
+        assertThat(resolved.status()).isEqualTo(200);
+        assertThat(resolved.json().get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
+        assertThat(twice.status()).isEqualTo(409);
+        assertThat(unknown.status()).isEqualTo(404);
+        EndToEndTest.awaitTimelineEnd(incident, "ResolvedManually");
+        JsonNode event = event(incident, "ResolvedManually");
+        assertThat(event.get("payload").get("resolvedBy").asString()).isEqualTo("bob");
+        assertThat(event.get("payload").get("previousState").asString()).isEqualTo("NON_RETRYABLE");
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE target = ? "
+                + "AND action = 'RESOLVE' AND requested_by = 'bob'", Integer.class, incident)).isEqualTo(1);
+    }
+
+    @Test
+    void failuresOfASuppressedRecipeAreKeptButNotRetriedOrAnnounced() {
+        long recipe = sim.addRecipe("Maintenance window", "{\"kind\":\"ALWAYS_FAIL\",\"error\":\"503 down\"}");
+        Http.Response suppressed = Http.post(url("/suppressions"), "{\"recipeId\":" + recipe
+                + ",\"minutes\":30,\"requestedBy\":\"carol\",\"reason\":\"ERP upgrade tonight\"}");
+        assertThat(suppressed.status()).isEqualTo(201);
+        assertThat(Http.post(url("/suppressions"), "{\"recipeId\":" + recipe + ",\"requestedBy\":\"carol\","
+                + "\"reason\":\"no end\"}").status()).isEqualTo(400);
+
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+
+        EndToEndTest.awaitIncidentState(incident, "SUPPRESSED");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 0);
+        assertThat(sim.slackTexts(AofSuite.OPS_CHANNEL)).noneMatch(t -> t.contains(job));
+        assertThat(Http.delete(url("/suppressions/" + recipe + "?requestedBy=carol&reason=done")).status())
+                .isEqualTo(204);
+    }
+
+    @Test
+    void aRecipeStoppedByWorkatoIsAnEscalatedIncidentAndNeverRepeated() {
+        long recipe = sim.addRecipe("Trigger keeps failing", "{\"kind\":\"HEALTHY\"}");
+        sim.stopRecipe(recipe);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.getJson(url("/incidents?recipeId=" + recipe))
+                .get("items").size() == 1);
+        JsonNode incident = Http.getJson(url("/incidents?recipeId=" + recipe)).get("items").get(0);
+        assertThat(incident.get("kind").asString()).isEqualTo("RECIPE_STOPPED");
+        assertThat(incident.get("state").asString()).isEqualTo("ESCALATED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.slackTexts(AofSuite.ADMIN_CHANNEL).stream()
+                .anyMatch(t -> t.contains("Recipe stopped by Workato") && t.contains("Trigger keeps failing")));
+        assertThat(Http.post(url("/incidents/" + incident.get("id").asString() + "/replay"),
+                "{\"requestedBy\":\"dave\",\"reason\":\"try\"}").status()).isEqualTo(409);
+        // seen again on later polls, still one incident
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                Http.getJson(url("/incidents?recipeId=" + recipe)).get("items").size() == 1);
+    }
+
+    @Test
+    void dryRunSaysWhichPolicyAppliesAndWhatWouldHappen() {
+        JsonNode auth = Http.post(url("/policies/dry-run"), "{\"recipeId\":1,\"error\":\"401 Unauthorized\"}")
+                .json();
+        assertThat(auth.get("category").asString()).isEqualTo("AUTH");
+        assertThat(auth.get("decision").asString()).startsWith("not retried");
+
+        JsonNode outage = Http.post(url("/policies/dry-run"), "{\"recipeId\":1,\"recipeName\":\"Outage feed\","
+                + "\"error\":\"Net::ReadTimeout\"}").json();
+        assertThat(outage.get("category").asString()).isEqualTo("TIMEOUT");
+        assertThat(outage.get("schedule")).hasSize(5);
+        assertThat(outage.get("policy").get("source").asString()).contains("overrides[0]");
+
+        Http.Response docs = Http.get(suite.url("orchestrator") + "/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.body()).contains("/api/incidents/{id}/replay", "/api/policies/dry-run", "/api/suppressions");
+    }
+
+    @Test
+    void noAttemptIsSpentWhileTheWorkatoApiIsDown() {
+        long recipe = sim.addRecipe("Outage victim", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"Net::ReadTimeout\"}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        EndToEndTest.awaitIncidentState(incident, "RETRY_SCHEDULED");   // first repeat due in 2 s
+        long refusedBefore = sim.calls("repeat_jobs", 503);
+
+        sim.outage(503, 6);
+
+        // the due repeat was tried during the outage, and refused
+        await().atMost(Duration.ofSeconds(10)).until(() -> sim.calls("repeat_jobs", 503) > refusedBefore);
+        JsonNode view = EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        assertThat(view.get("incident").get("attempt").asInt()).isEqualTo(1);
+        assertThat(view.get("attempts")).hasSize(1);
+        assertThat(view.get("attempts").get(0).get("outcome").asString()).isEqualTo("SUCCEEDED");
+        assertThat(sim.repeatsOf(job)).isEqualTo(1);
+    }
+
+    @Test
+    void twoOrchestratorsShareTheScheduleAndStartEveryRetryOnceAtOrAfterItsDueTime() {
+        suite.start("orchestrator-2", OrchestratorApplication::builder);
+        try {
+            List<String> incidents = new ArrayList<>();
+            Map<String, String> jobs = new HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                long recipe = sim.addRecipe("Twin " + i, "{\"kind\":\"ALWAYS_FAIL\",\"error\":\"500 boom\"}");
+                String job = sim.trigger(recipe);
+                String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+                incidents.add(incident);
+                jobs.put(incident, job);
+            }
+            for (String incident : incidents) {
+                EndToEndTest.awaitIncidentState(incident, "EXHAUSTED");
+                EndToEndTest.awaitTimelineEnd(incident, "RetriesExhausted");
+                assertEveryRetryStartedOnceAtOrAfterItsDueTime(incident, 5);
+            }
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                    incidents.stream().allMatch(i -> sim.repeatsOf(jobs.get(i)) == 5));
+        } finally {
+            suite.stop("orchestrator-2");
+        }
+    }
+
+    /** From the logger's timeline: attempt n started once, never before the due time it was scheduled for. */
+    static void assertEveryRetryStartedOnceAtOrAfterItsDueTime(String incident, int attempts) {
+        Map<Integer, Instant> due = new HashMap<>();
+        Map<Integer, List<Instant>> started = new HashMap<>();
+        for (JsonNode e : Http.getJson(AofSuite.get().url("logger") + "/api/incidents/" + incident + "/timeline")) {
+            JsonNode p = e.get("payload");
+            switch (e.get("type").asString()) {
+                case "RetryScheduled" -> due.put(p.get("attempt").asInt(), Instant.parse(p.get("dueAt").asString()));
+                case "RetryStarted" -> started.computeIfAbsent(p.get("attempt").asInt(), k -> new ArrayList<>())
+                        .add(Instant.parse(p.get("occurredAt").asString()));
+                default -> { }
+            }
+        }
+        assertThat(started.keySet()).hasSize(attempts);
+        started.forEach((attempt, times) -> {
+            assertThat(times).as("starts of attempt %d", attempt).hasSize(1);
+            assertThat(times.get(0)).as("attempt %d start", attempt).isAfterOrEqualTo(due.get(attempt));
+        });
+        assertThat(AofSuite.get().db.queryForObject("SELECT count(*) FROM recovery.repeat_request "
+                + "WHERE incident_id = ?", Integer.class, incident)).isEqualTo(attempts);
+    }
+
+    private static JsonNode event(String incident, String type) {
+        for (JsonNode e : Http.getJson(suite.url("logger") + "/api/incidents/" + incident + "/timeline")) {
+            if (e.get("type").asString().equals(type)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + type + " in the timeline of " + incident);
+    }
+
+    private static String url(String path) {
+        return suite.url("orchestrator") + "/api" + path;
+    }
+}

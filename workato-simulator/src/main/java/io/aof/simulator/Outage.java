@@ -1,0 +1,24 @@
+package io.aof.simulator;
+
+import java.time.Instant;
+
+/** A dialed-in API outage: until it ends, every Workato API call answers {@code status}. */
+public class Outage {
+
+    private int status;
+    private Instant until = Instant.EPOCH;
+
+    synchronized void start(int status, long seconds) {
+        this.status = status;
+        this.until = Instant.now().plusSeconds(seconds);
+    }
+
+    synchronized void end() {
+        until = Instant.EPOCH;
+    }
+
+    /** The status to answer now, or 0 when the API is up. */
+    synchronized int current() {
+        return Instant.now().isBefore(until) ? status : 0;
+    }
+}
