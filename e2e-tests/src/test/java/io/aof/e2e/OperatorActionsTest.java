@@ -129,6 +129,31 @@ class OperatorActionsTest {
     }
 
     @Test
+    void incidentsArePagedNewestFirstWithACursorAndFilteredByTime() {
+        long recipe = sim.addRecipe("Paging", "{\"kind\":\"AUTH_ERROR\"}");
+        Instant before = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 3; i++) {
+            sim.trigger(recipe);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.getJson(url("/incidents?recipeId=" + recipe))
+                .get("items").size() == 3);
+
+        JsonNode first = Http.getJson(url("/incidents?recipeId=" + recipe + "&limit=2"));
+        JsonNode second = Http.getJson(url("/incidents?recipeId=" + recipe + "&limit=2&after="
+                + first.get("next").asString()));
+
+        List<String> ids = new ArrayList<>();
+        first.get("items").forEach(i -> ids.add(i.get("id").asString()));
+        second.get("items").forEach(i -> ids.add(i.get("id").asString()));
+        assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+        assertThat(second.get("next").isNull()).isTrue();
+        assertThat(Http.getJson(url("/incidents?recipeId=" + recipe + "&from=" + before)).get("items")).hasSize(3);
+        assertThat(Http.getJson(url("/incidents?recipeId=" + recipe + "&to=" + before)).get("items")).isEmpty();
+        assertThat(Http.get(url("/incidents?after=garbage")).status()).isEqualTo(400);
+        assertThat(Http.get(url("/incidents?limit=0")).status()).isEqualTo(400);
+    }
+
+    @Test
     void dryRunSaysWhichPolicyAppliesAndWhatWouldHappen() {
         JsonNode auth = Http.post(url("/policies/dry-run"), "{\"recipeId\":1,\"error\":\"401 Unauthorized\"}")
                 .json();

@@ -1,41 +1,40 @@
 package io.aof.orchestrator.incident;
 
-import io.aof.common.events.IncidentState;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
 
-/** {@code aof.incidents} gauge by state, refreshed from the database (so it is right with several instances). */
+/**
+ * {@code aof.incidents} gauge by state and category, refreshed from the database
+ * (so it is right with several orchestrator instances).
+ */
 @Component
 class IncidentMetrics {
 
     private static final Logger log = LoggerFactory.getLogger(IncidentMetrics.class);
 
     private final IncidentRepository incidents;
-    private final Map<IncidentState, AtomicLong> byState = new EnumMap<>(IncidentState.class);
+    private final MultiGauge byStateAndCategory;
 
     IncidentMetrics(IncidentRepository incidents, MeterRegistry meters) {
         this.incidents = incidents;
-        for (IncidentState s : IncidentState.values()) {
-            AtomicLong value = new AtomicLong();
-            byState.put(s, value);
-            Gauge.builder("aof.incidents", value, AtomicLong::get).description("incidents by state")
-                    .tag("state", s.name()).register(meters);
-        }
+        this.byStateAndCategory = MultiGauge.builder("aof.incidents").description("incidents by state and category")
+                .register(meters);
     }
 
     @Scheduled(fixedDelayString = "${aof.orchestrator.metrics-interval:15s}", initialDelay = 0)
     void refresh() {
         try {
-            Map<String, Long> counts = incidents.countByState();
-            byState.forEach((state, value) -> value.set(counts.getOrDefault(state.name(), 0L)));
+            List<MultiGauge.Row<?>> rows = incidents.countByStateAndCategory().stream()
+                    .map(c -> MultiGauge.Row.of(Tags.of("state", c.state(), "category", c.category()), c.count()))
+                    .<MultiGauge.Row<?>>map(r -> r).toList();
+            byStateAndCategory.register(rows, true);
         } catch (RuntimeException e) {
             log.debug("incident gauge not refreshed: {}", e.toString());
         }

@@ -129,6 +129,14 @@ class IncidentRepository {
                           Instant afterOpenedAt, String afterId) {
     }
 
+    record Count(String state, String category, long count) {
+    }
+
+    List<Count> countByStateAndCategory() {
+        return jdbc.query("SELECT state, category, count(*) FROM incident GROUP BY state, category",
+                (rs, i) -> new Count(rs.getString(1), rs.getString(2), rs.getLong(3)));
+    }
+
     Map<String, Long> countByState() {
         Map<String, Long> counts = new java.util.TreeMap<>();
         jdbc.query("SELECT state, count(*) FROM incident GROUP BY state",
