@@ -12,7 +12,11 @@ import java.time.Duration;
  */
 public class WorkatoApiException extends RuntimeException {
 
-    public enum Kind { UNREACHABLE, TIMEOUT, RATE_LIMITED, SERVER_ERROR, CLIENT_ERROR, BAD_RESPONSE }
+    /**
+     * {@code RATE_LIMITED}: Workato answered 429, or this client's own share of the
+     * budget is used up; {@code CIRCUIT_OPEN}: the breaker refused the call.
+     */
+    public enum Kind { UNREACHABLE, TIMEOUT, RATE_LIMITED, CIRCUIT_OPEN, SERVER_ERROR, CLIENT_ERROR, BAD_RESPONSE }
 
     private final Kind kind;
     private final int status;
@@ -37,6 +41,12 @@ public class WorkatoApiException extends RuntimeException {
     /** Workato's {@code Retry-After} on a 429, else null. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** Failures that say the API is in trouble (they count for the circuit breaker). */
+    public boolean isApiTrouble() {
+        return kind == Kind.UNREACHABLE || kind == Kind.TIMEOUT || kind == Kind.SERVER_ERROR
+                || kind == Kind.BAD_RESPONSE;
     }
 
     /** False when the call certainly had no effect on Workato's side. */

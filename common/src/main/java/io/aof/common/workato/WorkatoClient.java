@@ -1,5 +1,15 @@
 package io.aof.common.workato;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,6 +42,15 @@ import java.util.StringJoiner;
  * (collation polls again next tick; recovery must reconcile before repeating,
  * see {@link WorkatoApiException#mayHaveTakenEffect()}). Every call is counted
  * under {@code aof.workato.api.calls} by endpoint and status.
+ *
+ * <p>Resilience4j guards every call: a rate limiter takes this service's share
+ * of the read budget (reads wait a little for a permit, then are refused as
+ * {@code RATE_LIMITED} without reaching Workato); a circuit breaker opens when
+ * calls fail with 5xx, timeouts or no connection, and then refuses calls as
+ * {@code CIRCUIT_OPEN} until Workato has had time to recover. Reads, which are
+ * idempotent, are retried in place, honouring a 429's {@code Retry-After} and
+ * backing off with jitter after a 5xx or timeout. {@code repeat_jobs} is never
+ * retried here: its caller must know whether it took effect.
  */
 public class WorkatoClient {
 
@@ -49,6 +68,9 @@ public class WorkatoClient {
     private final Duration requestTimeout;
     private final HttpClient http;
     private final MeterRegistry meters;
+    private final WorkatoProperties.Resilience resilience;
+    private final RateLimiter reads;
+    private final CircuitBreaker breaker;
 
     public WorkatoClient(WorkatoProperties props, MeterRegistry meters) {
         this.baseUrl = props.resolvedBaseUrl();
@@ -56,6 +78,30 @@ public class WorkatoClient {
         this.requestTimeout = props.requestTimeout();
         this.http = HttpClient.newBuilder().connectTimeout(props.connectTimeout()).build();
         this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+        this.resilience = props.resilience();
+        RateLimiterRegistry limiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofMillis(Math.max(1, 60_000L / Math.max(1, resilience.readsPerMinute()))))
+                .timeoutDuration(resilience.readPermitWait())
+                .build());
+        this.reads = limiters.rateLimiter("workato-reads");
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(resilience.breakerFailureRate())
+                .minimumNumberOfCalls(resilience.breakerMinimumCalls())
+                .slidingWindowSize(resilience.breakerWindow())
+                .waitDurationInOpenState(resilience.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(e -> e instanceof WorkatoApiException w && w.isApiTrouble())
+                .build());
+        this.breaker = breakers.circuitBreaker("workato");
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiters).bindTo(this.meters);
+    }
+
+    /** The breaker's state (CLOSED, OPEN, HALF_OPEN), for health and for callers deciding to wait. */
+    public CircuitBreaker.State breakerState() {
+        return breaker.getState();
     }
 
     /** {@code GET /recipes?page=&per_page=} (per_page at most 100). */
@@ -97,7 +143,7 @@ public class WorkatoClient {
         HttpRequest request = request("/recipes/" + recipeId + "/repeat_jobs", Map.of())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-        JsonNode body = send("repeat_jobs", request);
+        JsonNode body = guarded("repeat_jobs", request);
         List<RepeatResult> results = readList(body.get("results"), RepeatResult.class);
         List<RepeatResult> complete = new ArrayList<>(jobIds.size());
         for (String id : jobIds) {
@@ -108,7 +154,62 @@ public class WorkatoClient {
     }
 
     private JsonNode get(String endpoint, String path, Map<String, Object> query) {
-        return send(endpoint, request(path, query).GET().build());
+        HttpRequest request = request(path, query).GET().build();
+        WorkatoApiException last = null;
+        for (int attempt = 1; attempt <= Math.max(1, resilience.readAttempts()); attempt++) {
+            if (!reads.acquirePermission()) {
+                count(endpoint, "budget_exhausted");
+                throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0,
+                        Duration.ofMillis(reads.getRateLimiterConfig().getLimitRefreshPeriod().toMillis()),
+                        "this service's share of the Workato read budget is used up (" + endpoint + ")", null);
+            }
+            try {
+                return guarded(endpoint, request);
+            } catch (WorkatoApiException e) {
+                last = e;
+                Duration wait = waitBeforeRetry(e, attempt);
+                if (wait == null || attempt == resilience.readAttempts()) {
+                    throw e;
+                }
+                sleep(wait);
+            }
+        }
+        throw last;
+    }
+
+    /** How long to wait before trying a read again, or null when it must not be retried in place. */
+    private Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
+        if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+            Duration ra = e.retryAfter();
+            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? ra : null;
+        }
+        if (e.isApiTrouble()) {
+            long base = resilience.readBackoff().toMillis() << (attempt - 1);
+            return Duration.ofMillis(base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base + 1));
+        }
+        return null;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 0, null, "interrupted", ie);
+        }
+    }
+
+    /** One call through the circuit breaker. */
+    private JsonNode guarded(String endpoint, HttpRequest request) {
+        try {
+            return breaker.executeSupplier(() -> send(endpoint, request));
+        } catch (CallNotPermittedException e) {
+            count(endpoint, "circuit_open");
+            throw new WorkatoApiException(WorkatoApiException.Kind.CIRCUIT_OPEN, 0, resilience.breakerOpenFor(),
+                    "Workato API circuit breaker is open (" + endpoint + "): recent calls failed", e);
+        } catch (RequestNotPermitted e) {
+            throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, null, e.getMessage(), e);
+        }
     }
 
     private HttpRequest.Builder request(String path, Map<String, Object> query) {

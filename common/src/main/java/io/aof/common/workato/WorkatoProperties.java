@@ -22,7 +22,40 @@ public record WorkatoProperties(
         @NotBlank @DefaultValue("http://localhost:8090/api") String baseUrl,
         @DefaultValue("") String apiToken,
         @DefaultValue("5s") Duration connectTimeout,
-        @DefaultValue("45s") Duration requestTimeout) {
+        @DefaultValue("45s") Duration requestTimeout,
+        @DefaultValue Resilience resilience) {
+
+    /**
+     * Resilience4j around every call. Workato's limits are per API client, so
+     * every service that calls it takes a share: {@code readsPerMinute} is this
+     * service's share of the 60 reads a minute.
+     *
+     * @param readsPerMinute          this service's share of the read budget
+     * @param readPermitWait          how long a read may wait for a permit before it is refused
+     * @param readAttempts            tries of an idempotent read (429 with Retry-After, 5xx, timeouts)
+     * @param readBackoff             first backoff between read tries (doubled, with jitter)
+     * @param maxRetryAfterWait       a 429 asking for a longer wait is not retried in place
+     * @param breakerFailureRate      percentage of failed calls that opens the breaker
+     * @param breakerMinimumCalls     calls needed before the rate counts
+     * @param breakerWindow           number of recent calls the rate is taken over
+     * @param breakerOpenFor          how long the breaker stays open before trying again
+     */
+    public record Resilience(@DefaultValue("60") int readsPerMinute,
+                             @DefaultValue("5s") Duration readPermitWait,
+                             @DefaultValue("3") int readAttempts,
+                             @DefaultValue("500ms") Duration readBackoff,
+                             @DefaultValue("10s") Duration maxRetryAfterWait,
+                             @DefaultValue("50") float breakerFailureRate,
+                             @DefaultValue("5") int breakerMinimumCalls,
+                             @DefaultValue("10") int breakerWindow,
+                             @DefaultValue("30s") Duration breakerOpenFor) {
+
+        public static Resilience defaults() {
+            return new Resilience(60, Duration.ofSeconds(5), 3, Duration.ofMillis(500), Duration.ofSeconds(10), 50,
+                    5, 10, Duration.ofSeconds(30));
+        }
+    }
+
 
     private static final Map<String, String> DATA_CENTERS = Map.of(
             "us", "https://www.workato.com/api",
@@ -43,6 +76,7 @@ public record WorkatoProperties(
     @Override
     public String toString() {
         return "WorkatoProperties[baseUrl=" + baseUrl + ", apiToken=" + (apiToken.isEmpty() ? "<unset>" : "******")
-                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + "]";
+                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + ", resilience="
+                + resilience + "]";
     }
 }

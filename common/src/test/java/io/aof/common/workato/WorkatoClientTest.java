@@ -24,6 +24,7 @@ class WorkatoClientTest {
 
     private HttpServer server;
     private final Map<String, String[]> answers = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Deque<String[]>> firstAnswers = new ConcurrentHashMap<>();
     private final List<String> requests = new ArrayList<>();
     private final List<String> bodies = new ArrayList<>();
     private final List<String> auth = new ArrayList<>();
@@ -35,7 +36,7 @@ class WorkatoClientTest {
         server.createContext("/api", this::answer);
         server.start();
         client = new WorkatoClient(new WorkatoProperties("http://127.0.0.1:" + server.getAddress().getPort() + "/api",
-                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2)), null);
+                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2), WorkatoProperties.Resilience.defaults()), null);
     }
 
     @AfterEach
@@ -120,12 +121,12 @@ class WorkatoClientTest {
 
     @Test
     void throttlingCarriesRetryAfterAndErrorsSayWhetherTheyMayHaveTakenEffect() {
-        answers.put("/api/recipes", new String[]{"429", "{\"message\":\"Too many requests\"}", "7"});
+        answers.put("/api/recipes", new String[]{"429", "{\"message\":\"Too many requests\"}", "60"});
         answers.put("/api/recipes/1/repeat_jobs", new String[]{"502", "<html>bad gateway</html>"});
 
         assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOfSatisfying(WorkatoApiException.class, e -> {
             assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.RATE_LIMITED);
-            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(60));
             assertThat(e.mayHaveTakenEffect()).isFalse();
         });
         assertThatThrownBy(() -> client.repeatJobs(1, List.of("j-A")))
@@ -140,8 +141,39 @@ class WorkatoClientTest {
     }
 
     @Test
+    void aShortRetryAfterIsHonouredInPlaceForReads() {
+        firstAnswers.put("/api/recipes", new java.util.ArrayDeque<>(List.<String[]>of(
+                new String[]{"429", "{\"message\":\"Too many requests\"}", "1"})));
+        answers.put("/api/recipes", new String[]{"200", "{\"items\": []}"});
+        long start = System.nanoTime();
+
+        assertThat(client.listRecipes(1, 100)).isEmpty();
+
+        assertThat(requests).hasSize(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aStormOf5xxOpensTheBreakerAndCallsStopReachingWorkato() {
+        answers.put("/api/recipes", new String[]{"503", "{\"message\":\"down\"}"});
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOf(WorkatoApiException.class);
+        }
+        int reached = requests.size();
+        assertThat(client.breakerState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+
+        assertThatThrownBy(() -> client.repeatJobs(1, List.of("j-A")))
+                .isInstanceOfSatisfying(WorkatoApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.CIRCUIT_OPEN);
+                    assertThat(e.mayHaveTakenEffect()).isFalse();
+                });
+        assertThat(requests).hasSize(reached);
+    }
+
+    @Test
     void dataCenterShorthandsResolveAndTheTokenIsMasked() {
-        WorkatoProperties eu = new WorkatoProperties("eu", "abc", Duration.ofSeconds(1), Duration.ofSeconds(1));
+        WorkatoProperties eu = new WorkatoProperties("eu", "abc", Duration.ofSeconds(1), Duration.ofSeconds(1),
+                WorkatoProperties.Resilience.defaults());
         assertThat(eu.resolvedBaseUrl()).hasToString("https://app.eu.workato.com/api");
         assertThat(eu.toString()).doesNotContain("abc");
     }
@@ -156,7 +188,9 @@ class WorkatoClientTest {
                 bodies.add(body);
             }
         }
-        String[] a = answers.getOrDefault(ex.getRequestURI().getPath(), new String[]{"404", "{\"message\":\"nope\"}"});
+        java.util.Deque<String[]> queued = firstAnswers.get(ex.getRequestURI().getPath());
+        String[] a = queued != null && !queued.isEmpty() ? queued.poll()
+                : answers.getOrDefault(ex.getRequestURI().getPath(), new String[]{"404", "{\"message\":\"nope\"}"});
         if (a.length > 2) {
             ex.getResponseHeaders().add("Retry-After", a[2]);
         }
