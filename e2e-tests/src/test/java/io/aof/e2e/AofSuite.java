@@ -83,6 +83,19 @@ final class AofSuite {
         }
     }
 
+    /** Publishes a raw record, as another service (or a redelivery) would. */
+    void publish(String topic, String key, String value) {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                infra.kafkaBootstrapServers(), org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("publishing to " + topic + " failed", e);
+        }
+    }
+
     String url(String service) {
         return "http://localhost:" + port(services.get(service));
     }
@@ -94,6 +107,8 @@ final class AofSuite {
         p.put("aof.outbox.poll-interval", "50ms");
         p.put("aof.workato.base-url", simulatorUrl + "/api");
         p.put("aof.workato.api-token", WORKATO_TOKEN);
+        p.put("aof.workato.resilience.reads-per-minute", "6000");
+        p.put("aof.workato.resilience.breaker-open-for", "2s");
         p.put("aof.collation.poll-interval", "500ms");
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.orchestrator.scheduler-interval", "200ms");
@@ -103,9 +118,10 @@ final class AofSuite {
         p.put("aof.orchestrator.policies.overrides[0].recipe-name", "Outage .*");
         p.put("aof.orchestrator.policies.overrides[0].policy.initial-delay", "2s");
         p.put("aof.orchestrator.policies.overrides[0].policy.max-delay", "2s");
-        p.put("aof.recovery.work-interval", "200ms");
+        p.put("aof.recovery.work-interval", "100ms");
         p.put("aof.recovery.watch-interval", "300ms");
         p.put("aof.recovery.reconcile-after", "1s");
+        p.put("aof.recovery.outcome-deadline", "8s");
         p.put("aof.notifier.dispatch-interval", "200ms");
         p.put("aof.notifier.slack.api-url", simulatorUrl + "/slack/api/");
         p.put("aof.notifier.slack.bot-token", SLACK_TOKEN);

@@ -207,11 +207,13 @@ final class LocalRun {
         env.put("AOF_WEBHOOK_TOKEN", envOr("AOF_WEBHOOK_TOKEN", secrets.getProperty("webhook.token")));
         // the local run's timings: seconds instead of the production minutes
         Map<String, List<String>> demoArgs = Map.of(
-                "collation", List.of("--aof.collation.poll-interval=5s"),
+                "collation", List.of("--aof.collation.poll-interval=5s",
+                        "--aof.workato.resilience.reads-per-minute=30"),
                 "orchestrator", List.of("--aof.orchestrator.policies.defaults.initial-delay=3s",
                         "--aof.orchestrator.policies.defaults.multiplier=1.5",
                         "--aof.orchestrator.policies.defaults.max-delay=10s"),
-                "recovery", List.of("--aof.recovery.watch-interval=5s"));
+                "recovery", List.of("--aof.recovery.watch-interval=5s",
+                        "--aof.workato.resilience.reads-per-minute=30"));
         for (String[] s : SERVICES) {
             say("Starting " + s[0] + " on http://localhost:" + s[1] + " ...");
             List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",

@@ -18,18 +18,23 @@ class RecoveryListener {
 
     private final Inbox inbox;
     private final JdbcTemplate jdbc;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    RecoveryListener(Inbox inbox, JdbcTemplate jdbc) {
+    RecoveryListener(Inbox inbox, JdbcTemplate jdbc, io.micrometer.core.instrument.MeterRegistry meters) {
         this.inbox = inbox;
         this.jdbc = jdbc;
+        this.meters = meters;
     }
 
     @KafkaListener(topics = Topics.Names.RECOVERY_REQUESTS)
     void onRecoveryRequested(ConsumerRecord<String, String> record) {
         RecoveryRequested request = EventCodec.decode(Topics.RECOVERY_REQUESTS, record.value());
-        inbox.once("recovery", request, r -> jdbc.update(
-                "INSERT INTO repeat_request (incident_id, attempt, workspace, recipe_id, job_id, state) "
-                        + "VALUES (?, ?, ?, ?, ?, 'PENDING') ON CONFLICT DO NOTHING",
-                r.incidentId(), r.attempt(), r.workspace(), r.recipeId(), r.jobId()));
+        inbox.once("recovery", request, r -> {
+            if (jdbc.update("INSERT INTO repeat_request (incident_id, attempt, workspace, recipe_id, job_id, state) "
+                            + "VALUES (?, ?, ?, ?, ?, 'PENDING') ON CONFLICT DO NOTHING",
+                    r.incidentId(), r.attempt(), r.workspace(), r.recipeId(), r.jobId()) == 1) {
+                meters.counter("aof.repeats.requested").increment();
+            }
+        });
     }
 }

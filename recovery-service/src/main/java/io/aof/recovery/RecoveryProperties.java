@@ -15,14 +15,24 @@ import java.time.Duration;
  * @param unreachableBackoff wait before calling again when Workato could not be reached
  * @param outcomeDeadline  a repeat not finished this long after it was accepted is reported TIMED_OUT
  * @param clockSkew        tolerance between our clock and Workato's when matching a repeat job to its call
+ * @param batchSize        job ids per repeat_jobs call (Workato takes at most 25; 1 is the one-per-call baseline)
+ * @param repeatCallGap    least time between two repeat_jobs calls (Workato allows one a second)
  */
 @ConfigurationProperties("aof.recovery")
 public record RecoveryProperties(
-        @DefaultValue("1s") Duration workInterval,
+        @DefaultValue("100ms") Duration workInterval,
         @DefaultValue("5s") Duration watchInterval,
         @DefaultValue("2m") Duration callLease,
         @DefaultValue("30s") Duration reconcileAfter,
         @DefaultValue("15s") Duration unreachableBackoff,
         @DefaultValue("30m") Duration outcomeDeadline,
-        @DefaultValue("2m") Duration clockSkew) {
+        @DefaultValue("2m") Duration clockSkew,
+        @DefaultValue("25") int batchSize,
+        @DefaultValue("1020ms") Duration repeatCallGap) {
+
+    public RecoveryProperties {
+        if (batchSize < 1 || batchSize > 25) {
+            throw new IllegalArgumentException("aof.recovery.batch-size must be between 1 and 25, was " + batchSize);
+        }
+    }
 }

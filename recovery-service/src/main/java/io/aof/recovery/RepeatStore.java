@@ -3,6 +3,7 @@ package io.aof.recovery;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,26 +40,42 @@ class RepeatStore {
         this.meters = meters;
     }
 
-    /**
-     * Claims due requests for a call: they turn CALLING, keep the time of their
-     * first call, and are leased so that no other instance takes them meanwhile.
-     */
-    List<RepeatRequest> claimDue(int limit, Duration lease) {
-        return jdbc.query("""
-                UPDATE repeat_request r
-                   SET state = 'CALLING', tries = r.tries + 1,
-                       call_started_at = COALESCE(r.call_started_at, now()),
-                       next_try_at = now() + (? * interval '1 millisecond')
-                  FROM (SELECT incident_id, attempt, state AS previous_state
-                          FROM repeat_request
-                         WHERE state IN ('PENDING', 'CALLING') AND next_try_at <= now()
-                         ORDER BY next_try_at
-                         LIMIT ? FOR UPDATE SKIP LOCKED) c
-                 WHERE r.incident_id = c.incident_id AND r.attempt = c.attempt
-                RETURNING r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, c.previous_state,
-                          r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id
-                """, MAPPER, lease.toMillis(), limit);
+    /** Recipes with due requests, and the due time of each one's oldest. */
+    @Transactional(readOnly = true)
+    List<DueRecipe> dueRecipes() {
+        return jdbc.query("SELECT recipe_id, min(next_try_at) FROM repeat_request WHERE state IN ('PENDING', "
+                        + "'CALLING') AND next_try_at <= now() GROUP BY recipe_id",
+                (rs, i) -> new DueRecipe(rs.getLong(1), rs.getTimestamp(2).toInstant()));
     }
+
+    record DueRecipe(long recipeId, Instant oldestDue) {
+    }
+
+    /**
+     * Claims up to {@code limit} due requests of one recipe, oldest first: they
+     * turn CALLING, keep the time of their first call, and are leased so that no
+     * other instance takes them meanwhile. {@code previous_state} CALLING means
+     * an earlier call's answer is unknown.
+     */
+    List<RepeatRequest> claimDue(long recipeId, int limit, Duration lease) {
+        return jdbc.query(CLAIM.replace("/*recipe*/", "AND recipe_id = ?"), MAPPER, lease.toMillis(), recipeId,
+                limit);
+    }
+
+    private static final String CLAIM = """
+            UPDATE repeat_request r
+               SET state = 'CALLING', tries = r.tries + 1,
+                   call_started_at = COALESCE(r.call_started_at, now()),
+                   next_try_at = now() + (? * interval '1 millisecond')
+              FROM (SELECT incident_id, attempt, state AS previous_state
+                      FROM repeat_request
+                     WHERE state IN ('PENDING', 'CALLING') AND next_try_at <= now() /*recipe*/
+                     ORDER BY next_try_at
+                     LIMIT ? FOR UPDATE SKIP LOCKED) c
+             WHERE r.incident_id = c.incident_id AND r.attempt = c.attempt
+            RETURNING r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, c.previous_state,
+                      r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id
+            """;
 
     /** Workato enqueued the repeat. */
     void accepted(RepeatRequest r, String repeatJobId) {
@@ -72,12 +89,22 @@ class RepeatStore {
         }
     }
 
-    /** The call certainly had no effect (unreachable, throttled): try again later; no attempt is spent. */
+    /**
+     * The call certainly had no effect (unreachable, throttled, breaker open): try
+     * again later; no attempt is spent. The first deferral of an attempt is
+     * published as {@code RepeatDeferred}.
+     */
     void notAttempted(RepeatRequest r, Instant nextTry, String error) {
-        jdbc.update("UPDATE repeat_request SET state = 'PENDING', next_try_at = ?, error = ? "
+        int n = jdbc.update("UPDATE repeat_request SET state = 'PENDING', next_try_at = ?, error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
                 Timestamp.from(nextTry), error, r.incidentId(), r.attempt());
         meters.counter("aof.repeats", "result", "not_attempted").increment();
+        if (n == 1 && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
+                + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1) {
+            outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
+                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
+                    error, nextTry));
+        }
     }
 
     /** The call's answer is unknown: stay CALLING, so the next try reconciles before calling. */

@@ -6,6 +6,7 @@ import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -14,48 +15,79 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Sends due repeats to Workato: per recipe, up to 25 job ids in one
- * {@code repeat_jobs} call, at most one call a second.
+ * Sends due repeats to Workato: one {@code repeat_jobs} call at a time, at most
+ * one per {@code repeat-call-gap} (Workato allows one a second), each with up to
+ * 25 due job ids of one recipe. Recipes take turns (the one served longest ago
+ * goes next, then the one with the oldest due repeat), so a noisy recipe cannot
+ * starve the others, and a lone due repeat waits no longer than one turn: no
+ * call waits to fill its batch.
  *
  * <p>Exactly once in effect: a request is marked CALLING (committed) before the
  * call, and its result recorded after it. A request found CALLING again (the
  * process died mid-call, or the answer was a timeout or a 5xx) is first looked
  * up in Workato: a repeat job of that original job started since the first call
  * means the call took effect, and it is not sent again. When Workato cannot be
- * reached or throttles, the request simply waits: no attempt is spent.
+ * reached, throttles, or the breaker is open, the request waits (honouring
+ * {@code Retry-After}) and no attempt is spent.
  */
 @Component
 class RepeatWorker {
 
     private static final Logger log = LoggerFactory.getLogger(RepeatWorker.class);
-    private static final Duration MIN_GAP_BETWEEN_REPEAT_CALLS = Duration.ofMillis(1100);
 
     private final RepeatStore store;
     private final WorkatoClient workato;
     private final RecoveryProperties props;
+    private final MeterRegistry meters;
+    private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
 
-    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props) {
+    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters) {
         this.store = store;
         this.workato = workato;
         this.props = props;
+        this.meters = meters;
     }
 
-    @Scheduled(fixedDelayString = "${aof.recovery.work-interval:1s}")
+    @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
     void work() {
         try {
-            List<RepeatRequest> claimed = store.claimDue(200, props.callLease());
-            Map<Long, List<RepeatRequest>> byRecipe = new LinkedHashMap<>();
-            claimed.forEach(r -> byRecipe.computeIfAbsent(r.recipeId(), k -> new ArrayList<>()).add(r));
-            byRecipe.forEach(this::process);
+            // several turns per tick while reconciliation alone settles a recipe without a call
+            for (int turn = 0; turn < 10 && Instant.now().isAfter(nextCallAllowed); turn++) {
+                if (!turn()) {
+                    return;
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("Repeat round failed; claimed requests are reconciled when their lease ends: {}", e.toString());
         }
+    }
+
+    /** Serves the next recipe's due repeats; false when nothing is due. */
+    private boolean turn() {
+        Optional<Long> recipe = store.dueRecipes().stream()
+                .min(Comparator.<RepeatStore.DueRecipe, Instant>comparing(d -> lastServed.getOrDefault(d.recipeId(),
+                        Instant.EPOCH)).thenComparing(RepeatStore.DueRecipe::oldestDue))
+                .map(RepeatStore.DueRecipe::recipeId);
+        if (recipe.isEmpty()) {
+            return false;
+        }
+        lastServed.put(recipe.get(), Instant.now());
+        if (lastServed.size() > 10_000) {
+            lastServed.clear();
+        }
+        List<RepeatRequest> claimed = store.claimDue(recipe.get(), props.batchSize(), props.callLease());
+        if (!claimed.isEmpty()) {
+            process(recipe.get(), claimed);
+        }
+        return true;
     }
 
     private void process(long recipeId, List<RepeatRequest> requests) {
@@ -73,8 +105,10 @@ class RepeatWorker {
                     if (found.isPresent()) {
                         log.info("Reconciled {} attempt {}: Workato already has repeat {}; not repeating again",
                                 r.incidentId(), r.attempt(), found.get().id());
+                        meters.counter("aof.repeats.reconciled", "found", "true").increment();
                         store.accepted(r, found.get().id());
                     } else {
+                        meters.counter("aof.repeats.reconciled", "found", "false").increment();
                         toCall.add(r);
                     }
                 }
@@ -84,8 +118,8 @@ class RepeatWorker {
                 }
             }
         }
-        for (int from = 0; from < toCall.size(); from += WorkatoClient.MAX_REPEAT_IDS) {
-            call(recipeId, toCall.subList(from, Math.min(toCall.size(), from + WorkatoClient.MAX_REPEAT_IDS)));
+        if (!toCall.isEmpty()) {
+            call(recipeId, toCall);
         }
     }
 
@@ -100,12 +134,16 @@ class RepeatWorker {
                 if (result.enqueued()) {
                     store.accepted(r, null);
                 } else {
+                    meters.counter("aof.repeats", "result", "rejected").increment();
                     store.finish(r, RecoveryOutcome.Status.REJECTED, null, result.error());
                 }
             }
-            log.info("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
+            log.debug("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
         } catch (WorkatoApiException e) {
             Instant next = Instant.now().plus(wait(e));
+            if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
+                nextCallAllowed = next;   // nobody calls before Workato said so
+            }
             for (RepeatRequest r : batch) {
                 if (e.mayHaveTakenEffect()) {
                     store.unknown(r, Instant.now().plus(props.reconcileAfter()), e.getMessage());
@@ -134,6 +172,6 @@ class RepeatWorker {
                 Thread.currentThread().interrupt();
             }
         }
-        nextCallAllowed = Instant.now().plus(MIN_GAP_BETWEEN_REPEAT_CALLS);
+        nextCallAllowed = Instant.now().plus(props.repeatCallGap());
     }
 }

@@ -16,7 +16,8 @@ package io.aof.simulator;
 public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String error, String errorTypeId,
                         Integer httpCode) {
 
-    public enum Kind { HEALTHY, FAIL_TIMES, ALWAYS_FAIL, AUTH_ERROR, FAILURE_RATE }
+    /** HANGS: jobs stay pending forever (a repeat that never finishes). */
+    public enum Kind { HEALTHY, FAIL_TIMES, ALWAYS_FAIL, AUTH_ERROR, FAILURE_RATE, HANGS }
 
     public static Behaviour healthy() {
         return new Behaviour(Kind.HEALTHY, null, null, null, null, null);
@@ -51,7 +52,7 @@ public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String
         if (kind == Kind.FAILURE_RATE && (failureRate == null || failureRate < 0 || failureRate > 1)) {
             throw new IllegalArgumentException("behaviour.failureRate must be between 0 and 1");
         }
-        if (kind != Kind.HEALTHY && error == null) {
+        if (kind != Kind.HEALTHY && kind != Kind.HANGS && error == null) {
             return new Behaviour(kind, failTimes, failureRate, "500 Internal Server Error from upstream API",
                     "err.http.response.server_error", 500);
         }
@@ -61,7 +62,7 @@ public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String
     /** Whether execution number {@code execution} (1 = the original job) of a chain fails. */
     boolean fails(int execution, java.util.random.RandomGenerator random) {
         return switch (kind) {
-            case HEALTHY -> false;
+            case HEALTHY, HANGS -> false;
             case FAIL_TIMES -> execution <= failTimes;
             case ALWAYS_FAIL, AUTH_ERROR -> true;
             case FAILURE_RATE -> random.nextDouble() < failureRate;

@@ -17,6 +17,10 @@ public class Outage {
         until = Instant.EPOCH;
     }
 
+    synchronized long secondsLeft() {
+        return Math.max(1, (java.time.Duration.between(Instant.now(), until).toMillis() + 999) / 1000);
+    }
+
     /** The status to answer now, or 0 when the API is up. */
     synchronized int current() {
         return Instant.now().isBefore(until) ? status : 0;

@@ -113,6 +113,11 @@ class WorkatoApiController {
         int down = outage.current();
         if (down > 0) {
             counter.count(endpoint, down);
+            if (down == 429) {
+                return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                        .header("Retry-After", String.valueOf(outage.secondsLeft()))
+                        .body(Map.of("message", "Too many requests (simulated)"));
+            }
             return error(HttpStatus.valueOf(down), "Service unavailable (simulated outage)");
         }
         long wait = limiter.tryAcquire();

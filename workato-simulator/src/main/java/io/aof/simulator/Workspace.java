@@ -184,6 +184,9 @@ public class Workspace {
     private synchronized void complete(SimJob job) {
         SimRecipe r = recipes.get(job.recipeId);
         Behaviour b = r.behaviour;
+        if (b.kind() == Behaviour.Kind.HANGS) {
+            return;   // stays pending
+        }
         job.completedAt = Instant.now();
         r.lastRunAt = job.completedAt;
         if (b.fails(job.execution, random)) {

@@ -11,13 +11,24 @@ import java.util.UUID;
 @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(RecoveryEvent.JobRepeated.class),
-        @JsonSubTypes.Type(RecoveryEvent.RecoveryOutcome.class)
+        @JsonSubTypes.Type(RecoveryEvent.RecoveryOutcome.class),
+        @JsonSubTypes.Type(RecoveryEvent.RepeatDeferred.class)
 })
 public sealed interface RecoveryEvent extends AofEvent {
 
     /** Workato accepted the repeat ({@code repeat_jobs} answered "enqueued" for the job). */
     record JobRepeated(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
                        String jobId, String incidentId, Integer attempt) implements RecoveryEvent {
+    }
+
+    /**
+     * The repeat was not attempted yet because Workato's API is unreachable,
+     * throttling or behind an open circuit breaker. No attempt is spent; recovery
+     * tries again by itself at {@code nextTryAt}. Published once per attempt.
+     */
+    record RepeatDeferred(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                          String jobId, String incidentId, Integer attempt, String reason, Instant nextTryAt)
+            implements RecoveryEvent {
     }
 
     /**

@@ -15,6 +15,8 @@ import org.springframework.stereotype.Component;
 @Component
 class OrchestratorListeners {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OrchestratorListeners.class);
+
     private static final String CONSUMER = "orchestrator";
 
     private final Inbox inbox;
@@ -43,6 +45,10 @@ class OrchestratorListeners {
                 incidents.onJobRepeated(repeated);
             } else if (e instanceof RecoveryEvent.RecoveryOutcome outcome) {
                 incidents.onRecoveryOutcome(outcome);
+            } else if (e instanceof RecoveryEvent.RepeatDeferred deferred) {
+                // the attempt is not spent: recovery retries by itself; the logger keeps the fact
+                log.info("Attempt {} of {} waits for Workato: {}", deferred.attempt(), deferred.incidentId(),
+                        deferred.reason());
             }
         });
     }

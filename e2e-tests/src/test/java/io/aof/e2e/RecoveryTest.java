@@ -1,0 +1,158 @@
+package io.aof.e2e;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.RecoveryRequested;
+import io.aof.common.events.Topics;
+import io.aof.recovery.RecoveryApplication;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The recovery service against the simulator's real repeat limits: batching,
+ * 429 with Retry-After, a 5xx storm behind the circuit breaker, per-job results,
+ * the outcome deadline, and a restart in the middle of the work.
+ */
+class RecoveryTest {
+
+    private static AofSuite suite;
+    private static Simulator sim;
+
+    @BeforeAll
+    static void start() {
+        suite = AofSuite.get();
+        sim = new Simulator(suite.simulatorUrl);
+    }
+
+    @Test
+    void dueRepeatsOfOneRecipeGoInOneCallAndAMixedAnswerIsHandledJobByJob() {
+        long recipe = sim.addRecipe("Batch", "{\"kind\":\"HEALTHY\"}");
+        List<String> jobs = finishedJobs(recipe, 3);
+        List<String> incidents = new ArrayList<>();
+        long callsBefore = sim.repeatCalls();
+        for (String job : jobs) {
+            incidents.add(request(recipe, job));
+        }
+        String missing = request(recipe, "j-does-not-exist");
+
+        for (String incident : incidents) {
+            awaitOutcome(incident, "SUCCEEDED");
+        }
+        awaitOutcome(missing, "REJECTED");
+        jobs.forEach(job -> assertThat(sim.repeatsOf(job)).isEqualTo(1));
+        // four requests due together: at most two calls (one if all four were due in the same turn)
+        assertThat(sim.repeatCalls() - callsBefore).isBetween(1L, 2L);
+        assertThat(suite.db.queryForObject("SELECT error FROM recovery.repeat_request WHERE incident_id = ?",
+                String.class, missing)).isEqualTo("Job not found");
+    }
+
+    @Test
+    void a429WithRetryAfterIsHonouredAndSpendsNoAttempt() {
+        long recipe = sim.addRecipe("Throttled", "{\"kind\":\"HEALTHY\"}");
+        String job = finishedJobs(recipe, 1).get(0);
+        long throttledBefore = sim.calls("repeat_jobs", 429);
+        sim.outage(429, 3);
+
+        String incident = request(recipe, job);
+
+        awaitOutcome(incident, "SUCCEEDED");
+        assertThat(sim.calls("repeat_jobs", 429) - throttledBefore).isEqualTo(1);   // waited as told, no hammering
+        assertThat(sim.repeatsOf(job)).isEqualTo(1);
+        assertThat(suite.db.queryForObject("SELECT deferral_announced FROM recovery.repeat_request "
+                + "WHERE incident_id = ?", Boolean.class, incident)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> suite.db.queryForObject("SELECT count(*) FROM "
+                + "logger.event_log WHERE incident_id = ? AND event_type = 'RepeatDeferred'", Integer.class,
+                incident) == 1);
+    }
+
+    @Test
+    void a5xxStormOpensTheBreakerSpendsNoAttemptAndRepeatsResumeWhenItCloses() {
+        long recipe = sim.addRecipe("Storm", "{\"kind\":\"HEALTHY\"}");
+        String job = finishedJobs(recipe, 1).get(0);
+        MeterRegistry meters = suite.services.get("recovery").getBean(MeterRegistry.class);
+        double openBefore = circuitOpen(meters);
+        sim.outage(503, 10);
+
+        String incident = request(recipe, job);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> circuitOpen(meters) > openBefore);
+        awaitOutcome(incident, "SUCCEEDED");
+        assertThat(sim.repeatsOf(job)).isEqualTo(1);
+        assertThat(suite.db.queryForObject("SELECT attempt FROM recovery.repeat_request WHERE incident_id = ?",
+                Integer.class, incident)).isEqualTo(1);
+    }
+
+    @Test
+    void aRepeatStillPendingPastTheDeadlineIsReportedTimedOutNotSucceeded() {
+        long recipe = sim.addRecipe("Hangs", "{\"kind\":\"HEALTHY\"}");
+        String job = finishedJobs(recipe, 1).get(0);
+        sim.setBehaviour(recipe, "{\"kind\":\"HANGS\"}");
+
+        String incident = request(recipe, job);
+
+        awaitOutcome(incident, "TIMED_OUT");
+        Map<String, Object> row = suite.db.queryForMap("SELECT repeat_job_id, error FROM recovery.repeat_request "
+                + "WHERE incident_id = ?", incident);
+        assertThat(row.get("repeat_job_id")).isNotNull();
+        assertThat((String) row.get("error")).contains("still pending");
+        assertThat(sim.repeatsOf(job)).isEqualTo(1);
+    }
+
+    @Test
+    void recoveryStoppedInTheMiddleOfItsWorkRepeatsNoJobTwice() {
+        long recipe = sim.addRecipe("Restart mid-flight", "{\"kind\":\"HEALTHY\"}");
+        List<String> jobs = finishedJobs(recipe, 30);
+        long callsBefore = sim.repeatCalls();
+        List<String> incidents = new ArrayList<>();
+        for (String job : jobs) {
+            incidents.add(request(recipe, job));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.repeatCalls() > callsBefore);
+
+        suite.stop("recovery");
+        suite.start("recovery", RecoveryApplication::builder);
+
+        for (String incident : incidents) {
+            awaitOutcome(incident, "SUCCEEDED");
+        }
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                jobs.stream().allMatch(job -> sim.repeatsOf(job) == 1));
+    }
+
+    private static double circuitOpen(MeterRegistry meters) {
+        return meters.find("aof.workato.api.calls").tag("status", "circuit_open").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private static List<String> finishedJobs(long recipe, int n) {
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            jobs.add(sim.trigger(recipe));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobs.stream().noneMatch(j ->
+                "pending".equals(sim.jobStatus(j))));
+        return jobs;
+    }
+
+    private static String request(long recipe, String job) {
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        suite.publish(Topics.RECOVERY_REQUESTS.name(), incident,
+                EventCodec.encode(RecoveryRequested.of(AofSuite.WORKSPACE, recipe, job, incident, 1)));
+        return incident;
+    }
+
+    private static void awaitOutcome(String incident, String outcome) {
+        await().atMost(Duration.ofSeconds(40)).until(() -> outcome.equals(suite.db.query(
+                "SELECT outcome FROM recovery.repeat_request WHERE incident_id = ? AND state = 'DONE'",
+                rs -> rs.next() ? rs.getString(1) : null, incident)));
+    }
+}
