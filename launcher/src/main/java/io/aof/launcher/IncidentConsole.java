@@ -71,7 +71,8 @@ final class IncidentConsole implements AutoCloseable {
             String type = e.path("type").asText();
             String when = TIME.format(Instant.parse(e.path("occurredAt").asText()));
             String state = e.path("state").asText();
-            String attempt = e.hasNonNull("attempt") ? " attempt " + e.get("attempt").asInt() : "";
+            String attempt = e.hasNonNull("attempt") && !type.equals("RepeatFailureObserved")
+                    ? " attempt " + e.get("attempt").asInt() : "";
             String detail = switch (type) {
                 case "IncidentOpened" -> " opened (" + e.path("category").asText() + ") \""
                         + e.path("recipeName").asText() + "\": " + excerpt(e.path("error").asText());
@@ -81,7 +82,8 @@ final class IncidentConsole implements AutoCloseable {
                 case "RetriesExhausted" -> ": " + e.path("reason").asText();
                 case "IncidentNonRetryable" -> " (" + e.path("category").asText() + "): "
                         + excerpt(e.path("error").asText());
-                case "RepeatFailureObserved" -> " repeat " + e.path("repeatJobId").asText() + " failed";
+                case "RepeatFailureObserved" -> " a failed repeat " + e.path("repeatJobId").asText()
+                        + " was collected";
                 default -> "";
             };
             String column = type.equals("RepeatFailureObserved") ? "(collected)" : state;

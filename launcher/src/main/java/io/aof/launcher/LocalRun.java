@@ -179,12 +179,11 @@ final class LocalRun {
 
     private void startSimulator(Properties secrets) throws Exception {
         say("Starting the Workato simulator and Slack sink on http://localhost:" + SIM_PORT + " ...");
-        int runNumber = Integer.parseInt(secrets.getProperty("runs", "0")) + 1;
-        secrets.setProperty("runs", Integer.toString(runNumber));
-        saveSecrets(secrets);
+        // a fresh simulator is a fresh workspace: give its recipes ids no earlier run used
+        long firstRecipeId = (System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1;
         children.add(ManagedProcess.start("simulator", List.of(java(), "-Xmx256m", "-jar",
                 jar("workato-simulator").toString(), "--sim.demo.enabled=true",
-                "--sim.first-recipe-id=" + (1000L * runNumber + 1)),
+                "--sim.first-recipe-id=" + firstRecipeId),
                 Map.of("SIM_API_TOKEN", secrets.getProperty("workato.token"),
                         "SIM_SLACK_TOKEN", secrets.getProperty("slack.token"),
                         "SIM_PORT", Integer.toString(SIM_PORT)), logs, run, root.toFile()));
@@ -349,7 +348,7 @@ final class LocalRun {
         Path file = state.resolve("secrets.properties");
         Files.createDirectories(state);
         try (var out = Files.newOutputStream(file)) {
-            p.store(out, "Secrets of the local run only (generated), and the run counter. Never commit.");
+            p.store(out, "Secrets of the local run only (generated). Never commit.");
         }
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
