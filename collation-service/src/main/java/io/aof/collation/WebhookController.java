@@ -1,9 +1,16 @@
 package io.aof.collation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
-import jakarta.validation.Valid;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -16,41 +23,70 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The intake for recipes that push their own failures from an On-error block.
- * Authenticated by a shared bearer token; the body is validated; a failure
- * already known (from a poll or an earlier webhook) is accepted again without
- * effect. Nothing is stored or published for a refused request.
+ * In order: a per-source rate limit (429), a size limit (413), authentication by
+ * bearer token or by an HMAC-SHA256 signature of the raw body with a timestamp
+ * (401; a signature older than 5 minutes is a replay), the JSON body against its
+ * schema (400), then an optional idempotency key ({@code X-Idempotency-Key}, or
+ * {@code X-Workato-Dedup} as Workato's gateway names it). A failure already known
+ * (from a poll, an earlier webhook, or the same key) is answered 200 "duplicate"
+ * and changes nothing; a new one 202. Nothing is stored or published for a
+ * refused request, and every refusal is an RFC 9457 problem detail.
  */
 @RestController
 class WebhookController {
 
+    static final String TIMESTAMP_HEADER = "X-AOF-Timestamp";
+    static final String SIGNATURE_HEADER = "X-AOF-Signature";
+    static final Set<String> IDEMPOTENCY_HEADERS = Set.of("X-Idempotency-Key", "X-Workato-Dedup");
+
     private final FailureCollector collector;
     private final TransactionTemplate tx;
-    private final CollationProperties props;
+    private final JdbcTemplate jdbc;
+    private final Validator validator;
+    private final CollationProperties.Webhook props;
     private final String workspace;
+    private final RateLimiterRegistry sources;
+    private final MeterRegistry meters;
 
-    WebhookController(FailureCollector collector, TransactionTemplate tx, CollationProperties props,
-                      AofProperties aof) {
+    WebhookController(FailureCollector collector, TransactionTemplate tx, JdbcTemplate jdbc, Validator validator,
+                      CollationProperties props, AofProperties aof, MeterRegistry meters) {
         this.collector = collector;
         this.tx = tx;
-        this.props = props;
+        this.jdbc = jdbc;
+        this.validator = validator;
+        this.props = props.webhook();
         this.workspace = aof.workspace();
+        this.meters = meters;
+        this.sources = RateLimiterRegistry.of(RateLimiterConfig.custom()
+                .limitForPeriod(Math.max(1, this.props.perSourcePerMinute()))
+                .limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ZERO).build());
     }
 
-    /** The webhook body, in Workato's snake_case. */
+    /** The webhook body, in Workato's snake_case; see docs/webhook.md for the schema. */
     record JobFailureWebhook(
             @JsonProperty("recipe_id") @NotNull @Positive Long recipeId,
             @JsonProperty("recipe_name") @Size(max = 500) String recipeName,
@@ -65,48 +101,147 @@ class WebhookController {
     }
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> receive(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-                              @Valid @RequestBody JobFailureWebhook body) {
-        ResponseEntity<ProblemDetail> refused = authenticate(authorization);
-        if (refused != null) {
-            return refused;
+    ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        String source = request.getRemoteAddr();
+        RateLimiter limiter = sources.rateLimiter(source);
+        if (!limiter.acquirePermission()) {
+            return refused(HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "This source sent more than "
+                    + props.perSourcePerMinute() + " requests in a minute.", Map.of(HttpHeaders.RETRY_AFTER, "60"));
         }
+        if (request.getContentLengthLong() > props.maxBodyBytes()) {
+            return tooLarge();
+        }
+        byte[] raw;
+        try (InputStream in = request.getInputStream()) {
+            raw = in.readNBytes(props.maxBodyBytes() + 1);
+        }
+        if (raw.length > props.maxBodyBytes()) {
+            return tooLarge();
+        }
+        ResponseEntity<?> unauthenticated = authenticate(request, raw);
+        if (unauthenticated != null) {
+            return unauthenticated;
+        }
+        JobFailureWebhook body;
+        try {
+            body = EventCodec.mapper().readValue(raw, JobFailureWebhook.class);
+        } catch (JacksonException e) {
+            return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid job failure: "
+                    + e.getOriginalMessage(), Map.of());
+        }
+        if (body == null) {
+            return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
+        }
+        Set<ConstraintViolation<JobFailureWebhook>> violations = validator.validate(body);
+        if (!violations.isEmpty()) {
+            Set<String> errors = new TreeSet<>();
+            violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
+            return refused(HttpStatus.BAD_REQUEST, "Invalid body", String.join("; ", errors), Map.of());
+        }
+        String key = idempotencyKey(request);
         JobFailed failure = JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
                 body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
                 body.completedAt() != null ? body.completedAt() : Instant.now(), JobFailed.CollectionSource.WEBHOOK);
-        Boolean fresh = tx.execute(status -> collector.collect(failure));
-        Map<String, Object> answer = Map.of("incident_id", failure.incidentId(), "job_id", failure.jobId(),
-                "status", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate");
+        Boolean fresh = tx.execute(status -> {
+            if (key != null && jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id) "
+                    + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", key, failure.jobId(), failure.incidentId()) == 0) {
+                return false;
+            }
+            return collector.collect(failure);
+        });
+        meters.counter("aof.webhook.requests", "outcome", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate")
+                .increment();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("incident_id", failure.incidentId());
+        answer.put("job_id", failure.jobId());
+        answer.put("status", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate");
         return Boolean.TRUE.equals(fresh) ? ResponseEntity.accepted().body(answer) : ResponseEntity.ok(answer);
     }
 
     /**
-     * Checked after the body is read so a bad body is a 400 either way; the token
-     * check itself is constant-time and never echoes what was sent.
+     * Bearer token, or HMAC-SHA256 over {@code timestamp + "." + raw body}; both
+     * compared in constant time, neither ever echoed back.
      */
-    private ResponseEntity<ProblemDetail> authenticate(String authorization) {
-        String expected = props.webhook().token();
-        if (expected.isEmpty()) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "Webhook intake disabled",
-                    "No webhook token is configured: set AOF_WEBHOOK_TOKEN on the collation service.");
+    private ResponseEntity<?> authenticate(HttpServletRequest request, byte[] raw) {
+        if (props.token().isEmpty() && props.hmacSecret().isEmpty()) {
+            return refused(HttpStatus.SERVICE_UNAVAILABLE, "Webhook intake disabled", "No webhook credential is "
+                    + "configured: set AOF_WEBHOOK_TOKEN or AOF_WEBHOOK_HMAC_SECRET on the collation service.",
+                    Map.of());
         }
-        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                    .body(problemBody(HttpStatus.UNAUTHORIZED, "Unauthorized",
-                            "A valid bearer token is required in the Authorization header."));
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (!props.token().isEmpty() && authorization != null && authorization.startsWith("Bearer ")
+                && constantTimeEquals(props.token(), authorization.substring(7))) {
+            return null;
+        }
+        String signature = request.getHeader(SIGNATURE_HEADER);
+        String timestamp = request.getHeader(TIMESTAMP_HEADER);
+        if (!props.hmacSecret().isEmpty() && signature != null && timestamp != null) {
+            long seconds;
+            try {
+                seconds = Long.parseLong(timestamp.trim());
+            } catch (NumberFormatException e) {
+                return unauthorized("X-AOF-Timestamp must be Unix seconds.");
+            }
+            Duration age = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
+            if (age.compareTo(props.maxSignatureAge()) > 0) {
+                return unauthorized("The signature is older than " + props.maxSignatureAge().toMinutes()
+                        + " minutes (or from the future): refused as a replay.");
+            }
+            String expected = "sha256=" + sign(props.hmacSecret(), timestamp.trim(), raw);
+            if (constantTimeEquals(expected, signature.trim().toLowerCase())) {
+                return null;
+            }
+            return unauthorized("The signature does not match the body.");
+        }
+        return unauthorized("Send 'Authorization: Bearer <token>', or X-AOF-Timestamp and X-AOF-Signature.");
+    }
+
+    /** {@code hex(hmac_sha256(secret, timestamp + "." + body))}: what the recipe computes. */
+    static String sign(String secret, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static String idempotencyKey(HttpServletRequest request) {
+        for (String h : IDEMPOTENCY_HEADERS) {
+            String v = request.getHeader(h);
+            if (v != null && !v.isBlank()) {
+                return v.length() > 200 ? v.substring(0, 200) : v.trim();
+            }
         }
         return null;
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
-        return ResponseEntity.status(status).body(problemBody(status, title, detail));
+    private static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ProblemDetail problemBody(HttpStatus status, String title, String detail) {
+    private static String jsonName(String property) {
+        return property.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
+    }
+
+    private ResponseEntity<?> tooLarge() {
+        return refused(HttpStatus.CONTENT_TOO_LARGE, "Body too large", "The body may be at most "
+                + props.maxBodyBytes() + " bytes.", Map.of());
+    }
+
+    private ResponseEntity<?> unauthorized(String detail) {
+        return refused(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, Map.of(HttpHeaders.WWW_AUTHENTICATE, "Bearer"));
+    }
+
+    private ResponseEntity<?> refused(HttpStatus status, String title, String detail, Map<String, String> headers) {
+        meters.counter("aof.webhook.requests", "outcome", String.valueOf(status.value())).increment();
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setTitle(title);
         p.setType(URI.create("https://aof.dev/problems/" + title.toLowerCase().replace(' ', '-')));
-        return p;
+        ResponseEntity.BodyBuilder b = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        headers.forEach(b::header);
+        return b.body(p);
     }
 }

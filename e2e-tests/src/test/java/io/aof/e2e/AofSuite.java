@@ -30,6 +30,8 @@ final class AofSuite {
     static final String WORKATO_TOKEN = "e2e-workato-token";
     static final String SLACK_TOKEN = "xoxb-e2e";
     static final String WEBHOOK_TOKEN = "e2e-webhook-secret";
+    static final String WEBHOOK_HMAC_SECRET = "e2e-hmac-secret";
+    static final int WEBHOOK_PER_SOURCE_PER_MINUTE = 40;
     static final String OPS_CHANNEL = "#e2e-ops";
     static final String ADMIN_CHANNEL = "#e2e-admin";
 
@@ -111,6 +113,8 @@ final class AofSuite {
         p.put("aof.workato.resilience.breaker-open-for", "2s");
         p.put("aof.collation.poll-interval", "500ms");
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
+        p.put("aof.collation.webhook.hmac-secret", WEBHOOK_HMAC_SECRET);
+        p.put("aof.collation.webhook.per-source-per-minute", String.valueOf(WEBHOOK_PER_SOURCE_PER_MINUTE));
         p.put("aof.orchestrator.scheduler-interval", "200ms");
         p.put("aof.orchestrator.policies.defaults.initial-delay", "300ms");
         p.put("aof.orchestrator.policies.defaults.max-delay", "1s");

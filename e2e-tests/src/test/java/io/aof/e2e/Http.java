@@ -38,7 +38,11 @@ final class Http {
     static Response post(String url, String json, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json));
-        if (headers.length == 0 || java.util.Arrays.stream(headers).noneMatch("Content-Type"::equalsIgnoreCase)) {
+        boolean contentTypeGiven = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            contentTypeGiven |= "Content-Type".equalsIgnoreCase(headers[i]);
+        }
+        if (!contentTypeGiven) {
             b.header("Content-Type", "application/json");
         }
         for (int i = 0; i + 1 < headers.length; i += 2) {

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The webhook intake, as a recipe's HTTP action (or curl) uses it. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WebhookIntakeTest {
 
     private static AofSuite suite;
@@ -98,6 +99,78 @@ class WebhookIntakeTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 1);
         assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.incident WHERE original_job_id = ?",
                 Integer.class, job)).isEqualTo(1);
+    }
+
+    @Test
+    void aSignedRequestIsAcceptedAndABadOrReplayedSignatureIsNot() throws Exception {
+        String jobId = "j-signed-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = body(616161, jobId, "404 Not Found");
+        String now = String.valueOf(java.time.Instant.now().getEpochSecond());
+        String old = String.valueOf(java.time.Instant.now().minusSeconds(600).getEpochSecond());
+
+        Http.Response forged = Http.post(webhook, body, "X-AOF-Timestamp", now, "X-AOF-Signature",
+                "sha256=" + hmac("wrong-secret", now, body));
+        Http.Response replayed = Http.post(webhook, body, "X-AOF-Timestamp", old, "X-AOF-Signature",
+                "sha256=" + hmac(AofSuite.WEBHOOK_HMAC_SECRET, old, body));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(replayed.status()).isEqualTo(401);
+        assertThat(replayed.json().get("detail").asString()).contains("replay");
+        assertNothingStored(jobId);
+
+        Http.Response signed = Http.post(webhook, body, "X-AOF-Timestamp", now, "X-AOF-Signature",
+                "sha256=" + hmac(AofSuite.WEBHOOK_HMAC_SECRET, now, body));
+        assertThat(signed.status()).isEqualTo(202);
+    }
+
+    @Test
+    void anIdempotencyKeySeenBeforeIsADuplicateWhateverTheBody() {
+        String first = "j-key-" + UUID.randomUUID().toString().substring(0, 8);
+        String second = "j-key-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = UUID.randomUUID().toString();
+
+        Http.Response a = Http.post(webhook, body(717171, first, "500 boom"), "Authorization",
+                "Bearer " + AofSuite.WEBHOOK_TOKEN, "X-Workato-Dedup", key);
+        Http.Response b = Http.post(webhook, body(717171, second, "500 boom"), "Authorization",
+                "Bearer " + AofSuite.WEBHOOK_TOKEN, "X-Workato-Dedup", key);
+
+        assertThat(a.status()).isEqualTo(202);
+        assertThat(b.status()).isEqualTo(200);
+        assertThat(b.json().get("status").asString()).isEqualTo("duplicate");
+        assertNothingStored(second);
+    }
+
+    @Test
+    void aBodyOver64KiBOrNotJsonIsRefused() {
+        String jobId = "j-big-" + UUID.randomUUID().toString().substring(0, 8);
+        String huge = body(818181, jobId, "x".repeat(70_000));
+        Http.Response tooLarge = Http.post(webhook, huge, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        Http.Response text = Http.post(webhook, body(818181, jobId, "boom"), "Content-Type", "text/plain",
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.contentType()).contains("application/problem+json");
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.contentType()).contains("application/problem+json");
+        assertNothingStored(jobId);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)   // last: it uses up this source's budget for a minute
+    void aSourceSendingTooMuchGets429WithRetryAfter() {
+        Http.Response last = null;
+        for (int i = 0; i <= AofSuite.WEBHOOK_PER_SOURCE_PER_MINUTE; i++) {
+            last = Http.post(webhook, "{}", "Authorization", "Bearer not-the-token");
+        }
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.contentType()).contains("application/problem+json");
+    }
+
+    private static String hmac(String secret, String timestamp, String body) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static String body(long recipeId, String jobId, String error) {
