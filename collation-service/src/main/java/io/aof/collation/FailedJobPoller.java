@@ -143,9 +143,11 @@ class FailedJobPoller {
             }
             return;
         }
-        Instant stoppedAt = recipe.stoppedAt() != null ? recipe.stoppedAt() : Instant.EPOCH;
-        if (cursor.isPresent() && recipe.stopCause().equals(cursor.get().stopCause)
-                && stoppedAt.equals(cursor.get().stoppedAt)) {
+        // seconds: the database keeps microseconds, Workato may send more; the incident id uses seconds too
+        Instant stoppedAt = (recipe.stoppedAt() != null ? recipe.stoppedAt() : Instant.EPOCH)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (cursor.isPresent() && recipe.stopCause().equals(cursor.get().stopCause) && cursor.get().stoppedAt != null
+                && stoppedAt.equals(cursor.get().stoppedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
             return;
         }
         tx.executeWithoutResult(status -> {
@@ -165,8 +167,8 @@ class FailedJobPoller {
      * which classify best; then the job detail is read, if the API budget allows.
      */
     private WorkatoJob withStepError(long recipeId, WorkatoJob job) {
-        if (job.errorTypeId() != null && job.httpStatus() != null) {
-            return job;
+        if (job.errorTypeId() != null) {
+            return job;   // the error type classifies best; the HTTP code alone is not worth a call
         }
         try {
             WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());

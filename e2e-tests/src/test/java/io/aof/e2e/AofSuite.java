@@ -51,6 +51,7 @@ final class AofSuite {
                 "sim.reads-per-minute", "6000",
                 "sim.repeats-per-second", "1",
                 "sim.job-duration", "300ms",
+                "sim.jobs-page-size", "5",
                 "spring.main.register-shutdown-hook", "false")));
         simulatorUrl = "http://localhost:" + port(simulator);
         start("collation", CollationApplication::builder);
@@ -126,6 +127,7 @@ final class AofSuite {
         p.put("aof.recovery.watch-interval", "300ms");
         p.put("aof.recovery.reconcile-after", "1s");
         p.put("aof.recovery.outcome-deadline", "8s");
+        p.put("aof.recovery.unreachable-backoff", "2s");
         p.put("aof.notifier.dispatch-interval", "200ms");
         p.put("aof.notifier.slack.api-url", simulatorUrl + "/slack/api/");
         p.put("aof.notifier.slack.bot-token", SLACK_TOKEN);

@@ -1,7 +1,6 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.workato.JobQuery;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
@@ -57,7 +56,9 @@ class RepeatWatcher {
     }
 
     private void follow(long recipeId, List<RepeatRequest> requests) {
-        List<WorkatoJob> repeats = workato.listJobs(recipeId, JobQuery.repeats()).itemsOrEmpty();
+        Instant since = requests.stream().map(RepeatRequest::callStartedAt).filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo).orElse(Instant.EPOCH).minus(props.clockSkew());
+        List<WorkatoJob> repeats = RecentRepeats.since(workato, recipeId, since);
         for (RepeatRequest r : requests) {
             WorkatoJob job = null;
             if (r.repeatJobId() != null) {

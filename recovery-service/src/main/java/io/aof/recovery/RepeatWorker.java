@@ -1,7 +1,6 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.workato.JobQuery;
 import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
@@ -104,7 +103,10 @@ class RepeatWorker {
         }
         if (!toReconcile.isEmpty()) {
             try {
-                List<WorkatoJob> repeats = workato.listJobs(recipeId, JobQuery.repeats()).itemsOrEmpty();
+                Instant since = toReconcile.stream().map(RepeatRequest::callStartedAt)
+                        .filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.EPOCH)
+                        .minus(props.clockSkew());
+                List<WorkatoJob> repeats = RecentRepeats.since(workato, recipeId, since);
                 for (RepeatRequest r : toReconcile) {
                     var found = RepeatMatcher.find(repeats, r.jobId(), r.callStartedAt(), props.clockSkew(),
                             store.knownRepeatJobs(r.jobId()));

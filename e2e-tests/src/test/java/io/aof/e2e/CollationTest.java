@@ -1,0 +1,96 @@
+package io.aof.e2e;
+
+import io.aof.collation.CollationApplication;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Collation against the simulator (job lists come 5 to a page here): failures
+ * spread over several pages, a restart in the middle of sweeps, a 429 with
+ * Retry-After, and a recipe stopped by Workato.
+ */
+class CollationTest {
+
+    private static AofSuite suite;
+    private static Simulator sim;
+
+    @BeforeAll
+    static void start() {
+        suite = AofSuite.get();
+        sim = new Simulator(suite.simulatorUrl);
+    }
+
+    @Test
+    void failuresSpreadOverSeveralPagesAreAllCollectedOnce() {
+        long recipe = sim.addRecipe("Many failures", "{\"kind\":\"AUTH_ERROR\"}");
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            jobs.add(sim.trigger(recipe));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> collected(jobs) == jobs.size());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> jobFailedEvents(jobs) == 13);
+    }
+
+    @Test
+    void aRestartBetweenSweepsLosesAndDuplicatesNothing() {
+        long recipe = sim.addRecipe("Restart collation", "{\"kind\":\"AUTH_ERROR\"}");
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            jobs.add(sim.trigger(recipe));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> collected(jobs) >= 1);
+        suite.stop("collation");
+        try {
+            for (int i = 0; i < 6; i++) {
+                jobs.add(sim.trigger(recipe));   // fail while collation is down
+            }
+        } finally {
+            suite.start("collation", CollationApplication::builder);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> collected(jobs) == jobs.size());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> jobFailedEvents(jobs) == 12);
+    }
+
+    @Test
+    void a429WithRetryAfterIsHonouredBeforeTheNextCall() throws InterruptedException {
+        long before = sim.calls("list_recipes", 429);
+        long okBefore = sim.calls("list_recipes", 200);
+        sim.outage(429, 4);   // answers Retry-After: 4 (then fewer, as the outage runs out)
+
+        Thread.sleep(2500);   // collation polls every 500 ms; honouring Retry-After it calls once in this time
+
+        assertThat(sim.calls("list_recipes", 429) - before).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> sim.calls("list_recipes", 200) > okBefore);
+    }
+
+    @Test
+    void aStoppedRecipeYieldsOneRecipeStoppedEvent() {
+        long recipe = sim.addRecipe("Stopped once", "{\"kind\":\"HEALTHY\"}");
+        sim.stopRecipe(recipe);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> recipeStoppedEvents(recipe) >= 1);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> recipeStoppedEvents(recipe) == 1);
+    }
+
+    private static int collected(List<String> jobs) {
+        return suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ANY (?)",
+                Integer.class, (Object) jobs.toArray(String[]::new));
+    }
+
+    private static int jobFailedEvents(List<String> jobs) {
+        return suite.db.queryForObject("SELECT count(*) FROM logger.event_log WHERE event_type = 'JobFailed' "
+                + "AND job_id = ANY (?)", Integer.class, (Object) jobs.toArray(String[]::new));
+    }
+
+    private static int recipeStoppedEvents(long recipe) {
+        return suite.db.queryForObject("SELECT count(*) FROM logger.event_log WHERE event_type = 'RecipeStopped' "
+                + "AND recipe_id = ?", Integer.class, recipe);
+    }
+}
