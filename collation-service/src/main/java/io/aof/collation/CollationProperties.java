@@ -6,6 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code aof.collation.*}.
@@ -13,6 +14,8 @@ import java.time.Duration;
  * @param pollInterval      pause between two sweeps of the workspace
  * @param initialLookback   on first sight of a recipe, failed jobs this recent are collected; older ones are not
  * @param maxPagesPerRecipe cap on job-list pages read for one recipe in one sweep
+ * @param statsInterval     how often recipe stats snapshots are published (for the periodic report)
+ * @param watch             which recipes are watched
  * @param webhook           the webhook intake
  */
 @Validated
@@ -21,7 +24,21 @@ public record CollationProperties(
         @DefaultValue("30s") Duration pollInterval,
         @DefaultValue("1h") Duration initialLookback,
         @Min(1) @DefaultValue("10") int maxPagesPerRecipe,
+        @DefaultValue("15m") Duration statsInterval,
+        @DefaultValue Watch watch,
         @DefaultValue Webhook webhook) {
+
+    /**
+     * Which recipes are watched. With no include given, all of them. A recipe is
+     * watched when it is in one of {@code folderIds} (with subfolders), or among
+     * {@code recipeIds}, or its whole name matches one of {@code namePatterns};
+     * the excludes always win. Re-evaluated on every sweep, so new recipes are
+     * picked up.
+     */
+    public record Watch(@DefaultValue List<Long> folderIds, @DefaultValue List<Long> recipeIds,
+                        @DefaultValue List<String> namePatterns, @DefaultValue List<Long> excludeRecipeIds,
+                        @DefaultValue List<String> excludeNamePatterns) {
+    }
 
     /**
      * The webhook intake. A request is authenticated by the bearer {@code token}

@@ -1,6 +1,7 @@
 package io.aof.collation;
 
 import io.aof.common.events.JobFailed;
+import io.aof.common.events.RecipeEvent;
 import io.aof.common.events.RecipeStopped;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
@@ -44,6 +45,8 @@ class FailedJobPoller {
     private final TransactionTemplate tx;
     private final CollationProperties props;
     private final String workspace;
+    private final WatchScope scope;
+    private Instant nextStatsAt = Instant.EPOCH;
 
     FailedJobPoller(WorkatoClient workato, FailureCollector collector, Outbox outbox, JdbcTemplate jdbc,
                     TransactionTemplate tx, CollationProperties props, AofProperties aof) {
@@ -54,26 +57,57 @@ class FailedJobPoller {
         this.tx = tx;
         this.props = props;
         this.workspace = aof.workspace();
+        this.scope = new WatchScope(props.watch());
     }
 
     @Scheduled(fixedDelayString = "${aof.collation.poll-interval:30s}", initialDelayString = "${aof.collation.initial-delay:1s}")
     void sweep() {
+        boolean statsDue = Instant.now().isAfter(nextStatsAt);
+        List<WorkatoRecipe> watched = new ArrayList<>();
         try {
-            int page = 1;
-            List<WorkatoRecipe> recipes;
-            do {
-                recipes = workato.listRecipes(page++, RECIPES_PER_PAGE);
-                for (WorkatoRecipe recipe : recipes) {
-                    pollRecipe(recipe);
+            List<Long> folders = scope.foldersToList();
+            if (folders == null) {
+                sweepListing(null, watched);
+            } else {
+                for (Long folder : folders) {
+                    sweepListing(folder, watched);
                 }
-            } while (recipes.size() == RECIPES_PER_PAGE);
+            }
+            if (statsDue) {
+                publishStats(watched);
+                nextStatsAt = Instant.now().plus(props.statsInterval());
+            }
         } catch (WorkatoApiException e) {
-            if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
-                log.info("Workato throttled the sweep (Retry-After {}); continuing next sweep", e.retryAfter());
+            if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
+                log.info("Sweep paused ({}): {}; it continues next sweep", e.kind(), e.getMessage());
             } else {
                 log.warn("Sweep stopped: {}", e.getMessage());
             }
         }
+    }
+
+    private void sweepListing(Long folder, List<WorkatoRecipe> watched) {
+        int page = 1;
+        List<WorkatoRecipe> recipes;
+        do {
+            recipes = workato.listRecipes(page++, RECIPES_PER_PAGE, folder);
+            for (WorkatoRecipe recipe : recipes) {
+                if (scope.watches(recipe, folder != null)) {
+                    watched.add(recipe);
+                    pollRecipe(recipe);
+                }
+            }
+        } while (recipes.size() == RECIPES_PER_PAGE);
+    }
+
+    /** Each watched recipe's counts, from the listing the sweep made anyway: no extra call. */
+    private void publishStats(List<WorkatoRecipe> recipes) {
+        Instant takenAt = Instant.now();
+        tx.executeWithoutResult(status -> recipes.forEach(r -> outbox.append(Topics.RECIPE_EVENTS,
+                String.valueOf(r.id()), RecipeEvent.RecipeStatsSnapshot.of(workspace, r.id(), r.name(), r.folderId(),
+                        Boolean.TRUE.equals(r.running()), r.jobSucceededCount() == null ? 0 : r.jobSucceededCount(),
+                        r.failedCount(), r.lastRunAt(), takenAt))));
+        log.info("Published stats snapshots of {} recipe(s)", recipes.size());
     }
 
     private void pollRecipe(WorkatoRecipe recipe) {

@@ -113,6 +113,7 @@ final class AofSuite {
         p.put("aof.workato.resilience.reads-per-minute", "6000");
         p.put("aof.workato.resilience.breaker-open-for", "2s");
         p.put("aof.collation.poll-interval", "500ms");
+        p.put("aof.collation.stats-interval", "5s");
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.collation.webhook.hmac-secret", WEBHOOK_HMAC_SECRET);
         p.put("aof.collation.webhook.per-source-per-minute", String.valueOf(WEBHOOK_PER_SOURCE_PER_MINUTE));

@@ -79,6 +79,17 @@ class CollationTest {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> recipeStoppedEvents(recipe) == 1);
     }
 
+    @Test
+    void recipeStatsSnapshotsArePublishedForTheReport() {
+        long recipe = sim.addRecipe("Stats", "{\"kind\":\"HEALTHY\"}");
+        sim.trigger(recipe);
+        sim.trigger(recipe);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> suite.db.queryForObject("SELECT count(*) FROM "
+                + "logger.event_log WHERE event_type = 'RecipeStatsSnapshot' AND recipe_id = ? "
+                + "AND (payload->>'jobSucceededCount')::int = 2", Integer.class, recipe) >= 1);
+    }
+
     private static int collected(List<String> jobs) {
         return suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ANY (?)",
                 Integer.class, (Object) jobs.toArray(String[]::new));

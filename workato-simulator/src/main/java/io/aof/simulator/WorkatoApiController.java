@@ -45,7 +45,10 @@ class WorkatoApiController {
     @GetMapping("/recipes")
     ResponseEntity<?> listRecipes(HttpServletRequest req, @RequestParam(defaultValue = "1") int page,
                                   @RequestParam(name = "per_page", defaultValue = "10") int perPage,
-                                  @RequestParam(name = "folder_id", required = false) Long folderId) {
+                                  @RequestParam(name = "folder_id", required = false) Long folderId,
+                                  @RequestParam(name = "with_subfolders", defaultValue = "false")
+                                  boolean withSubfolders) {
+        // the simulated workspace has flat folders: with_subfolders changes nothing here
         return guarded(req, "list_recipes", reads, () -> {
             if (perPage < 1 || perPage > 100) {
                 return error(HttpStatus.BAD_REQUEST, "per_page must be between 1 and 100");

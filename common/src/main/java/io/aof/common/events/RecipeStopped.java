@@ -21,7 +21,7 @@ public record RecipeStopped(
         String recipeName,
         Long folderId,
         String stopCause,
-        Instant stoppedAt) implements AofEvent {
+        Instant stoppedAt) implements RecipeEvent {
 
     public static RecipeStopped of(String workspace, long recipeId, String recipeName, Long folderId,
                                    String stopCause, Instant stoppedAt) {

@@ -18,7 +18,7 @@ public final class Topics {
     public static final Topic<NotificationEvent> NOTIFICATION_EVENTS =
             new Topic<>(Names.NOTIFICATION_EVENTS, NotificationEvent.class);
 
-    public static final Topic<RecipeStopped> RECIPE_EVENTS = new Topic<>(Names.RECIPE_EVENTS, RecipeStopped.class);
+    public static final Topic<RecipeEvent> RECIPE_EVENTS = new Topic<>(Names.RECIPE_EVENTS, RecipeEvent.class);
 
     public static final List<Topic<?>> ALL = List.of(JOB_FAILURES, INCIDENT_EVENTS, RECOVERY_REQUESTS,
             RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS);

@@ -106,9 +106,18 @@ public class WorkatoClient {
 
     /** {@code GET /recipes?page=&per_page=} (per_page at most 100). */
     public List<WorkatoRecipe> listRecipes(int page, int perPage) {
+        return listRecipes(page, perPage, null);
+    }
+
+    /** {@code GET /recipes} of one folder and its subfolders ({@code folder_id}, {@code with_subfolders}). */
+    public List<WorkatoRecipe> listRecipes(int page, int perPage, Long folderId) {
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("page", page);
         q.put("per_page", Math.min(perPage, 100));
+        if (folderId != null) {
+            q.put("folder_id", folderId);
+            q.put("with_subfolders", true);
+        }
         JsonNode body = get("list_recipes", "/recipes", q);
         return readList(body.get("items"), WorkatoRecipe.class);
     }

@@ -1,6 +1,8 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.events.RecipeEvent;
+import io.aof.common.events.RecipeStopped;
 import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Inbox;
@@ -34,7 +36,10 @@ class OrchestratorListeners {
 
     @KafkaListener(topics = Topics.Names.RECIPE_EVENTS)
     void onRecipeStopped(ConsumerRecord<String, String> record) {
-        inbox.once(CONSUMER, EventCodec.decode(Topics.RECIPE_EVENTS, record.value()), incidents::onRecipeStopped);
+        RecipeEvent event = EventCodec.decode(Topics.RECIPE_EVENTS, record.value());
+        if (event instanceof RecipeStopped stopped) {
+            inbox.once(CONSUMER, stopped, incidents::onRecipeStopped);
+        }   // stats snapshots are for the logger's report
     }
 
     @KafkaListener(topics = Topics.Names.RECOVERY_EVENTS)
