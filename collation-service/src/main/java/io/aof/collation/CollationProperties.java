@@ -14,6 +14,7 @@ import java.util.List;
  * @param pollInterval      pause between two sweeps of the workspace
  * @param initialLookback   on first sight of a recipe, failed jobs this recent are collected; older ones are not
  * @param maxPagesPerRecipe cap on job-list pages read for one recipe in one sweep
+ * @param strategy          DELTA (default) or NAIVE polling
  * @param statsInterval     how often recipe stats snapshots are published (for the periodic report)
  * @param watch             which recipes are watched
  * @param webhook           the webhook intake
@@ -25,8 +26,16 @@ public record CollationProperties(
         @DefaultValue("1h") Duration initialLookback,
         @Min(1) @DefaultValue("10") int maxPagesPerRecipe,
         @DefaultValue("15m") Duration statsInterval,
+        @DefaultValue("DELTA") Strategy strategy,
         @DefaultValue Watch watch,
         @DefaultValue Webhook webhook) {
+
+    /**
+     * DELTA lists a recipe's failed jobs only when its {@code job_failed_count}
+     * moved; NAIVE lists every watched recipe's failed jobs on every sweep (what
+     * a recipe-based framework does; kept for the benchmark's baseline).
+     */
+    public enum Strategy { DELTA, NAIVE }
 
     /**
      * Which recipes are watched. With no include given, all of them. A recipe is

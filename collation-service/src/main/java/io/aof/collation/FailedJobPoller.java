@@ -113,7 +113,8 @@ class FailedJobPoller {
     private void pollRecipe(WorkatoRecipe recipe) {
         Optional<Cursor> cursor = cursor(recipe.id());
         watchStop(recipe, cursor);
-        if (cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()) {
+        if (cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()
+                && props.strategy() == CollationProperties.Strategy.DELTA) {
             return;
         }
         if (cursor.isEmpty() && recipe.failedCount() == 0) {
