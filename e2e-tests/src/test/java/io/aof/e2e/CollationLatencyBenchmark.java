@@ -63,7 +63,7 @@ class CollationLatencyBenchmark {
             }
             all.sort(Double::compare);
             double v = all.get((int) Math.min(all.size() - 1, Math.ceil(p * all.size()) - 1));
-            return Double.isInfinite(v) ? "n/a" : String.format("%.1f", v);
+            return Double.isInfinite(v) ? "n/a" : String.format("%.1f", v);   // n/a: not detected in the run
         }
         List<Double> all = new ArrayList<>(r.latencies);
         all.sort(Double::compare);
