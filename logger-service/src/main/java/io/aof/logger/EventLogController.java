@@ -1,6 +1,8 @@
 package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -12,22 +14,37 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-/** The event log for people: an incident's timeline and a job's history, oldest first. */
+/**
+ * The event log for people: events filtered by incident, recipe, job, category,
+ * type, service and time, newest first with keyset paging (no OFFSET scans) and
+ * a hard page-size limit; an incident's timeline and a job's history, oldest
+ * first; CSV export of a filtered range. Every value a client sends is bound as
+ * a parameter, never pasted into SQL.
+ */
 @RestController
 class EventLogController {
 
-    private static final int MAX_EVENTS = 1000;
+    static final int MAX_PAGE = 500;
+    static final int MAX_CSV_ROWS = 100_000;
+    private static final int MAX_TIMELINE = 1000;
 
-    private static final RowMapper<LoggedEvent> MAPPER = (rs, i) -> new LoggedEvent(rs.getObject(1, UUID.class),
-            rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getString(5),
-            (Integer) rs.getObject(6), rs.getString(7), EventCodec.readTree(rs.getString(8)));
+    private static final String COLUMNS = "id, event_id, topic, event_type, occurred_at, incident_id, attempt, job_id, "
+            + "recipe_id, category, service, payload::text";
 
-    private static final String COLUMNS = "event_id, topic, event_type, occurred_at, incident_id, attempt, job_id, "
-            + "payload::text";
+    private static final RowMapper<LoggedEvent> MAPPER = (rs, i) -> new LoggedEvent(rs.getLong(1),
+            rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+            rs.getString(6), (Integer) rs.getObject(7), rs.getString(8), (Long) rs.getObject(9), rs.getString(10),
+            rs.getString(11), EventCodec.readTree(rs.getString(12)));
 
     private final JdbcTemplate jdbc;
 
@@ -35,32 +52,155 @@ class EventLogController {
         this.jdbc = jdbc;
     }
 
-    record LoggedEvent(UUID eventId, String topic, String type, Instant occurredAt, String incidentId,
-                       Integer attempt, String jobId, JsonNode payload) {
+    record LoggedEvent(long seq, UUID eventId, String topic, String type, Instant occurredAt, String incidentId,
+                       Integer attempt, String jobId, Long recipeId, String category, String service,
+                       JsonNode payload) {
+    }
+
+    record Page(List<LoggedEvent> items, String next) {
+    }
+
+    record Filter(String incidentId, Long recipeId, String jobId, String category, String type, String service,
+                  Instant from, Instant to) {
     }
 
     @GetMapping("/api/incidents/{incidentId}/timeline")
     List<LoggedEvent> timeline(@PathVariable String incidentId) {
         List<LoggedEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE incident_id = ? "
-                + "ORDER BY occurred_at, id LIMIT ?", MAPPER, incidentId, MAX_EVENTS);
+                + "ORDER BY occurred_at, id LIMIT ?", MAPPER, incidentId, MAX_TIMELINE);
         if (events.isEmpty()) {
-            throw new ErrorResponseException(HttpStatus.NOT_FOUND, ProblemDetail.forStatusAndDetail(
-                    HttpStatus.NOT_FOUND, "No events logged for incident " + incidentId), null);
+            throw problem(HttpStatus.NOT_FOUND, "No events logged for incident " + incidentId);
+        }
+        return events;
+    }
+
+    /** Everything about one Workato job: as the failed job, as the job repeated, or as a repeat job. */
+    @GetMapping("/api/jobs/{jobId}/history")
+    List<LoggedEvent> jobHistory(@PathVariable String jobId) {
+        List<LoggedEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE job_id = ? "
+                + "OR incident_id IN (SELECT incident_id FROM event_log WHERE payload->>'repeatJobId' = ? "
+                + "AND incident_id IS NOT NULL) ORDER BY occurred_at, id LIMIT ?", MAPPER, jobId, jobId, MAX_TIMELINE);
+        if (events.isEmpty()) {
+            throw problem(HttpStatus.NOT_FOUND, "No events logged for job " + jobId);
         }
         return events;
     }
 
     @GetMapping("/api/events")
-    List<LoggedEvent> events(@RequestParam(required = false) String jobId,
-                             @RequestParam(required = false) String type,
-                             @RequestParam(defaultValue = "100") int limit) {
-        if (limit < 1 || limit > MAX_EVENTS) {
-            throw new ErrorResponseException(HttpStatus.BAD_REQUEST, ProblemDetail.forStatusAndDetail(
-                    HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_EVENTS), null);
+    Page events(@RequestParam(required = false) String incidentId, @RequestParam(required = false) Long recipeId,
+                @RequestParam(required = false) String jobId, @RequestParam(required = false) String category,
+                @RequestParam(required = false) String type, @RequestParam(required = false) String service,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+                @RequestParam(required = false) String after,
+                @RequestParam(defaultValue = "100") int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw problem(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        return jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE (?::text IS NULL OR job_id = ? "
-                        + "OR payload->>'repeatJobId' = ?) AND (?::text IS NULL OR event_type = ?) "
-                        + "ORDER BY occurred_at DESC, id DESC LIMIT ?",
-                MAPPER, jobId, jobId, jobId, type, type, limit);
+        Cursor cursor = after == null ? null : Cursor.parse(after);
+        List<LoggedEvent> items = query(new Filter(incidentId, recipeId, jobId, category, type, service, from, to),
+                cursor, limit);
+        String next = items.size() == limit ? Cursor.of(items.get(items.size() - 1)) : null;
+        return new Page(items, next);
+    }
+
+    @GetMapping(path = "/api/events.csv")
+    void csv(@RequestParam(required = false) String incidentId, @RequestParam(required = false) Long recipeId,
+             @RequestParam(required = false) String jobId, @RequestParam(required = false) String category,
+             @RequestParam(required = false) String type, @RequestParam(required = false) String service,
+             @RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+             @RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+             HttpServletResponse response) throws IOException {
+        if (!to.isAfter(from)) {
+            throw problem(HttpStatus.BAD_REQUEST, "to must be after from");
+        }
+        response.setContentType("text/csv; charset=utf-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"aof-events.csv\"");
+        PrintWriter out = new PrintWriter(response.getOutputStream(), false, StandardCharsets.UTF_8);
+        out.println("occurred_at,event_id,type,service,topic,incident_id,recipe_id,job_id,attempt,category");
+        Filter f = new Filter(incidentId, recipeId, jobId, category, type, service, from, to);
+        Cursor cursor = null;
+        int written = 0;
+        while (written < MAX_CSV_ROWS) {
+            List<LoggedEvent> page = query(f, cursor, MAX_PAGE);
+            for (LoggedEvent e : page) {
+                out.println(String.join(",", e.occurredAt().toString(), e.eventId().toString(), csv(e.type()),
+                        csv(e.service()), csv(e.topic()), csv(e.incidentId()), e.recipeId() == null ? ""
+                                : e.recipeId().toString(), csv(e.jobId()), e.attempt() == null ? ""
+                                : e.attempt().toString(), csv(e.category())));
+            }
+            written += page.size();
+            if (page.size() < MAX_PAGE) {
+                break;
+            }
+            LoggedEvent last = page.get(page.size() - 1);
+            cursor = new Cursor(last.occurredAt(), last.seq());
+        }
+        out.flush();
+    }
+
+    private List<LoggedEvent> query(Filter f, Cursor cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE true");
+        List<Object> args = new ArrayList<>();
+        eq(sql, args, "incident_id", f.incidentId());
+        eq(sql, args, "recipe_id", f.recipeId());
+        eq(sql, args, "job_id", f.jobId());
+        eq(sql, args, "category", f.category());
+        eq(sql, args, "event_type", f.type());
+        eq(sql, args, "service", f.service());
+        if (f.from() != null) {
+            sql.append(" AND occurred_at >= ?");
+            args.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            sql.append(" AND occurred_at < ?");
+            args.add(Timestamp.from(f.to()));
+        }
+        if (cursor != null) {
+            sql.append(" AND (occurred_at, id) < (?, ?)");
+            args.add(Timestamp.from(cursor.occurredAt()));
+            args.add(cursor.seq());
+        }
+        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), MAPPER, args.toArray());
+    }
+
+    private static void eq(StringBuilder sql, List<Object> args, String column, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+
+    private static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        String safe = s.startsWith("=") || s.startsWith("+") || s.startsWith("-") || s.startsWith("@")
+                ? "'" + s : s;   // no formula injection when opened in a spreadsheet
+        return safe.contains(",") || safe.contains("\"") || safe.contains("\n")
+                ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
+    }
+
+    private record Cursor(Instant occurredAt, long seq) {
+
+        static String of(LoggedEvent e) {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((e.occurredAt() + "|" + e.seq())
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String s) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8).split("\\|");
+                return new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1]));
+            } catch (RuntimeException e) {
+                throw problem(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
+            }
+        }
+    }
+
+    private static ErrorResponseException problem(HttpStatus status, String detail) {
+        return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
     }
 }

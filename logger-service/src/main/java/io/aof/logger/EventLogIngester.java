@@ -28,6 +28,16 @@ import java.util.UUID;
 @Component
 class EventLogIngester {
 
+    /** Which service publishes on which topic. */
+    static final java.util.Map<String, String> SERVICES = java.util.Map.of(
+            Topics.Names.JOB_FAILURES, "collation",
+            Topics.Names.RECIPE_EVENTS, "collation",
+            Topics.Names.INCIDENT_EVENTS, "orchestrator",
+            Topics.Names.RECOVERY_REQUESTS, "orchestrator",
+            Topics.Names.NOTIFICATION_REQUESTS, "orchestrator",
+            Topics.Names.RECOVERY_EVENTS, "recovery",
+            Topics.Names.NOTIFICATION_EVENTS, "notifier");
+
     private final JdbcTemplate jdbc;
     private final MeterRegistry meters;
 
@@ -43,8 +53,8 @@ class EventLogIngester {
             rows.add(toRow(r));
         }
         int[][] done = jdbc.batchUpdate("INSERT INTO event_log (event_id, topic, event_type, occurred_at, workspace, "
-                        + "incident_id, recipe_id, job_id, attempt, dead_letter, payload) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING",
+                        + "incident_id, recipe_id, job_id, attempt, dead_letter, category, service, payload) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING",
                 rows, rows.size(), (ps, row) -> {
                     for (int i = 0; i < row.length; i++) {
                         ps.setObject(i + 1, row[i]);
@@ -88,7 +98,9 @@ class EventLogIngester {
                 ? json.get("attempt").asInt() : null;
         return new Object[]{eventId, r.topic(), deadLetter ? type + " (dead letter)" : type,
                 Timestamp.from(occurredAt), text(json, "workspace"), text(json, "incidentId"), recipeId,
-                text(json, "jobId"), attempt, deadLetter, json.toString()};
+                text(json, "jobId"), attempt, deadLetter, text(json, "category"), SERVICES.getOrDefault(
+                        deadLetter ? r.topic().substring(0, r.topic().length() - Topics.DLT_SUFFIX.length())
+                                : r.topic(), "unknown"), json.toString()};
     }
 
     private static String text(JsonNode json, String field) {
