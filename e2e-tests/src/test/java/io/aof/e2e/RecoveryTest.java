@@ -128,6 +128,30 @@ class RecoveryTest {
                 jobs.stream().allMatch(job -> sim.repeatsOf(job) == 1));
     }
 
+    @Test
+    void twoRecoveryInstancesTogetherStayWithinOneRepeatCallASecond() {
+        suite.start("recovery-2", RecoveryApplication::builder);
+        try {
+            List<String> jobs = new ArrayList<>();
+            List<String> incidents = new ArrayList<>();
+            long throttledBefore = sim.calls("repeat_jobs", 429);
+            for (int r = 0; r < 6; r++) {
+                long recipe = sim.addRecipe("Two instances " + r, "{\"kind\":\"HEALTHY\"}");
+                for (String job : finishedJobs(recipe, 3)) {
+                    jobs.add(job);
+                    incidents.add(request(recipe, job));
+                }
+            }
+            for (String incident : incidents) {
+                awaitOutcome(incident, "SUCCEEDED");
+            }
+            assertThat(sim.calls("repeat_jobs", 429) - throttledBefore).isZero();
+            jobs.forEach(job -> assertThat(sim.repeatsOf(job)).isEqualTo(1));
+        } finally {
+            suite.stop("recovery-2");
+        }
+    }
+
     private static double circuitOpen(MeterRegistry meters) {
         return meters.find("aof.workato.api.calls").tag("status", "circuit_open").counters().stream()
                 .mapToDouble(Counter::count).sum();

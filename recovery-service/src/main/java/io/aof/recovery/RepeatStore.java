@@ -77,6 +77,26 @@ class RepeatStore {
                       r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id
             """;
 
+    /**
+     * Reserves the next repeat_jobs call slot for this instance: at least
+     * {@code gap} after the previous slot of any instance, and not before
+     * {@code notBefore} (a Retry-After). Returns how long to wait for it,
+     * measured on the database's clock so that clock skew between instances
+     * does not matter.
+     */
+    Duration reserveCallSlot(Duration gap, Instant notBefore) {
+        return jdbc.queryForObject("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot + (? * interval "
+                        + "'1 millisecond'), now(), ?) WHERE id = 1 RETURNING next_slot, now()",
+                (rs, i) -> Duration.between(rs.getTimestamp(2).toInstant(), rs.getTimestamp(1).toInstant()),
+                gap.toMillis(), Timestamp.from(notBefore));
+    }
+
+    /** Pushes every instance's next slot to {@code notBefore} (Workato said Retry-After). */
+    void holdCallsUntil(Instant notBefore) {
+        jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, ?) WHERE id = 1",
+                Timestamp.from(notBefore));
+    }
+
     /** Workato enqueued the repeat. */
     void accepted(RepeatRequest r, String repeatJobId) {
         int n = jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "

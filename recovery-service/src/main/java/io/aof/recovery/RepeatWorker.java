@@ -154,7 +154,8 @@ class RepeatWorker {
         } catch (WorkatoApiException e) {
             Instant next = Instant.now().plus(wait(e));
             if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
-                nextCallAllowed = next;   // nobody calls before Workato said so
+                nextCallAllowed = next;   // nobody calls before Workato said so, in any instance
+                store.holdCallsUntil(next);
             }
             for (RepeatRequest r : batch) {
                 if (e.mayHaveTakenEffect()) {
@@ -174,9 +175,14 @@ class RepeatWorker {
         return e.retryAfter() != null ? e.retryAfter() : props.unreachableBackoff();
     }
 
-    /** Workato allows one repeat_jobs call a second per API client. */
+    /**
+     * Workato allows one repeat_jobs call a second per API client, whatever the
+     * number of recovery instances: the slot is reserved in the shared pacer row
+     * (each reservation is at least one gap after the previous one), and this
+     * instance waits for its slot.
+     */
     private void pace() {
-        Duration wait = Duration.between(Instant.now(), nextCallAllowed);
+        Duration wait = store.reserveCallSlot(props.repeatCallGap(), nextCallAllowed);
         if (!wait.isNegative() && !wait.isZero()) {
             try {
                 Thread.sleep(wait.toMillis());
