@@ -86,7 +86,7 @@ class WebhookController {
                 .limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ZERO).build());
     }
 
-    /** The webhook body, in Workato's snake_case; see docs/webhook.md for the schema. */
+    /** The webhook body, in Workato's snake_case; the schema is documented in the README. */
     record JobFailureWebhook(
             @JsonProperty("recipe_id") @NotNull @Positive Long recipeId,
             @JsonProperty("recipe_name") @Size(max = 500) String recipeName,

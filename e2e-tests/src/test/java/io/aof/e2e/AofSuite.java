@@ -138,7 +138,8 @@ final class AofSuite {
         return p;
     }
 
-    private static String[] args(Map<String, ?> props) {
+    /** Properties as command-line arguments: they win over every service's own yml. */
+    static String[] args(Map<String, ?> props) {
         List<String> args = new ArrayList<>();
         props.forEach((k, v) -> args.add("--" + k + "=" + v));
         return args.toArray(String[]::new);

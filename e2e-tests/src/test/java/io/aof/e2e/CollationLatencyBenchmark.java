@@ -71,7 +71,7 @@ class CollationLatencyBenchmark {
     }
 
     private Result run(String strategy) throws Exception {
-        ConfigurableApplicationContext simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
+        ConfigurableApplicationContext simulator = WorkatoSimulatorApplication.builder().run(AofSuite.args(Map.of(
                 "server.port", "0", "sim.api-token", "bench", "sim.reads-per-minute", "60",
                 "sim.job-duration", "1s", "spring.main.register-shutdown-hook", "false")));
         String sim = "http://localhost:" + ((WebServerApplicationContext) simulator).getWebServer().getPort();
@@ -95,7 +95,7 @@ class CollationLatencyBenchmark {
         p.put("aof.workato.resilience.read-permit-wait", "30s");
         p.put("aof.collation.poll-interval", "1s");
         p.put("aof.collation.strategy", strategy);
-        ConfigurableApplicationContext collation = CollationApplication.builder().run(args(p));
+        ConfigurableApplicationContext collation = CollationApplication.builder().run(AofSuite.args(p));
         try {
             // first sight of every recipe (cursors), before anything fails
             Thread.sleep(20_000);
@@ -135,9 +135,6 @@ class CollationLatencyBenchmark {
                 + s.calls("list_recipes", 429) + s.calls("list_jobs", 429) + s.calls("get_job", 429);
     }
 
-    private static String[] args(Map<String, ?> props) {
-        return props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    }
 
     private record Result(String mode, int injected, List<Double> latencies, long calls) {
     }

@@ -1,7 +1,6 @@
 package io.aof.e2e;
 
 import io.aof.collation.CollationApplication;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,16 +15,8 @@ import static org.awaitility.Awaitility.await;
  * spread over several pages, a restart in the middle of sweeps, a 429 with
  * Retry-After, and a recipe stopped by Workato.
  */
-class CollationTest {
+class CollationTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
-
-    @BeforeAll
-    static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
-    }
 
     @Test
     void failuresSpreadOverSeveralPagesAreAllCollectedOnce() {

@@ -1,6 +1,5 @@
 package io.aof.e2e;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -16,16 +15,8 @@ import static org.awaitility.Awaitility.await;
  * ends recovered or exhausted, with the simulator counting every repeat, the
  * Slack sink holding the alerts, and the logger holding the timeline.
  */
-class EndToEndTest {
+class EndToEndTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
-
-    @BeforeAll
-    static void startSuite() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
-    }
 
     @Test
     void jobThatFailsTwiceThenSucceedsIsRecoveredAfterExactlyTwoRepeats() {
@@ -107,6 +98,19 @@ class EndToEndTest {
 
     @Test
     void incidentListFiltersByStateAndRejectsAnUnknownState() {
+        long recipe = sim.addRecipe("Listed (auth error)", "{\"kind\":\"AUTH_ERROR\"}");
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + sim.trigger(recipe);
+        awaitIncidentState(incident, "NON_RETRYABLE");
+
+        JsonNode nonRetryable = Http.getJson(suite.url("orchestrator") + "/api/incidents?state=NON_RETRYABLE&limit=500");
+        JsonNode recovered = Http.getJson(suite.url("orchestrator") + "/api/incidents?state=RECOVERED&limit=500");
+        assertThat(nonRetryable.get("items")).isNotEmpty()
+                .allSatisfy(i -> assertThat(i.get("state").asString()).isEqualTo("NON_RETRYABLE"))
+                .anySatisfy(i -> assertThat(i.get("id").asString()).isEqualTo(incident));
+        assertThat(recovered.get("items"))
+                .allSatisfy(i -> assertThat(i.get("state").asString()).isEqualTo("RECOVERED"))
+                .noneSatisfy(i -> assertThat(i.get("id").asString()).isEqualTo(incident));
+
         Http.Response bad = Http.get(suite.url("orchestrator") + "/api/incidents?state=NOPE");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.contentType()).contains("application/problem+json");
@@ -114,47 +118,6 @@ class EndToEndTest {
         Http.Response missing = Http.get(suite.url("orchestrator") + "/api/incidents/e2e:1:j-none");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.contentType()).contains("application/problem+json");
-    }
-
-    static JsonNode awaitIncidentState(String incident, String state) {
-        String url = AofSuite.get().url("orchestrator") + "/api/incidents/" + incident;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            Http.Response r = Http.get(url);
-            return r.status() == 200 && state.equals(r.json().get("incident").get("state").asString());
-        });
-        return Http.getJson(url);
-    }
-
-    static void awaitTimelineEnd(String incident, String lastTransition) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            List<String> t = transitions(incident);
-            return !t.isEmpty() && t.get(t.size() - 1).equals(lastTransition);
-        });
-    }
-
-    /** The incident's transitions as the logger recorded them, in order. */
-    static List<String> transitions(String incident) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode e : timeline(incident)) {
-            if (e.get("topic").asString().equals("aof.incident-events")
-                    && !e.get("type").asString().equals("RepeatFailureObserved")) {
-                out.add(e.get("type").asString());
-            }
-        }
-        return out;
-    }
-
-    static List<String> types(String incident) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode e : timeline(incident)) {
-            out.add(e.get("type").asString());
-        }
-        return out;
-    }
-
-    private static JsonNode timeline(String incident) {
-        Http.Response r = Http.get(AofSuite.get().url("logger") + "/api/incidents/" + incident + "/timeline");
-        return r.status() == 200 ? r.json() : Http.JSON.createArrayNode();
     }
 
     private static List<String> outcomes(JsonNode view) {

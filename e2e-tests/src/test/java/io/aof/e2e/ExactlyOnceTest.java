@@ -1,17 +1,14 @@
 package io.aof.e2e;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.events.JobFailed;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.orchestrator.OrchestratorApplication;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -23,19 +20,11 @@ import static org.awaitility.Awaitility.await;
  * repeat_jobs call, a poison message, and an orchestrator restart never repeat a
  * Workato job twice for one decision and never lose a failure.
  */
-class ExactlyOnceTest {
+class ExactlyOnceTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
-
-    @BeforeAll
-    static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
-    }
 
     @Test
-    void redeliveredRecoveryRequestRepeatsTheJobOnce() throws Exception {
+    void redeliveredRecoveryRequestRepeatsTheJobOnce() {
         long recipe = sim.addRecipe("Redelivery target", "{\"kind\":\"HEALTHY\"}");
         String job = finishedJob(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
@@ -43,14 +32,10 @@ class ExactlyOnceTest {
         RecoveryRequested sameDecisionResent = new RecoveryRequested(UUID.randomUUID(), request.occurredAt(),
                 request.schemaVersion(), request.workspace(), request.recipeId(), request.jobId(), incident, 1);
 
-        try (KafkaProducer<String, String> producer = producer()) {
-            for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(Topics.RECOVERY_REQUESTS.name(), incident,
-                        EventCodec.encode(request))).get();
-            }
-            producer.send(new ProducerRecord<>(Topics.RECOVERY_REQUESTS.name(), incident,
-                    EventCodec.encode(sameDecisionResent))).get();
+        for (int i = 0; i < 3; i++) {
+            suite.publish(Topics.RECOVERY_REQUESTS.name(), incident, EventCodec.encode(request));
         }
+        suite.publish(Topics.RECOVERY_REQUESTS.name(), incident, EventCodec.encode(sameDecisionResent));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(requestState(incident)));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 1);
@@ -94,15 +79,20 @@ class ExactlyOnceTest {
     }
 
     @Test
-    void poisonMessageGoesToTheDeadLetterTopicAndIsLogged() throws Exception {
+    void poisonMessageGoesToTheDeadLetterTopicIsLoggedAndDoesNotBlockItsPartition() {
         String garbage = "not an event " + UUID.randomUUID();
-        try (KafkaProducer<String, String> producer = producer()) {
-            producer.send(new ProducerRecord<>(Topics.JOB_FAILURES.name(), "poison", garbage)).get();
-        }
+        String key = "poison-" + UUID.randomUUID();
+        JobFailed next = JobFailed.of(AofSuite.WORKSPACE, 990_001L, "Behind the poison", null,
+                "j-after-poison-" + UUID.randomUUID().toString().substring(0, 8), null, "401 Unauthorized", null, 401,
+                Instant.now(), Instant.now(), JobFailed.CollectionSource.WEBHOOK);
+
+        suite.publish(Topics.JOB_FAILURES.name(), key, garbage);
+        suite.publish(Topics.JOB_FAILURES.name(), key, EventCodec.encode(next));   // same key: same partition
+
         await().atMost(Duration.ofSeconds(30)).until(() -> suite.db.queryForObject(
                 "SELECT count(*) FROM logger.event_log WHERE topic = ? AND dead_letter AND payload->>'raw' = ?",
                 Integer.class, Topics.JOB_FAILURES.deadLetterName(), garbage) == 1);
-        // and the partition is not blocked: a later failure is still handled (other tests prove recovery)
+        awaitIncidentState(next.incidentId(), "NON_RETRYABLE");
     }
 
     @Test
@@ -124,10 +114,10 @@ class ExactlyOnceTest {
         suite.start("orchestrator", OrchestratorApplication::builder);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
 
-        EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        awaitIncidentState(incident, "RECOVERED");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 2);
-        EndToEndTest.awaitTimelineEnd(incident, "IncidentRecovered");
-        OperatorActionsTest.assertEveryRetryStartedOnceAtOrAfterItsDueTime(incident, 2);
+        awaitTimelineEnd(incident, "IncidentRecovered");
+        assertEveryRetryStartedOnceAtOrAfterItsDueTime(incident, 2);
     }
 
     private static String finishedJob(long recipe) {
@@ -142,9 +132,4 @@ class ExactlyOnceTest {
                 rs -> rs.next() ? rs.getString(1) : null, incident);
     }
 
-    private static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                suite.infra.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new StringSerializer());
-    }
 }

@@ -19,16 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The central event log: filters, keyset paging, CSV, job history, idempotent ingest, retention. */
-class LoggerTest {
+class LoggerTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
     private static String api;
 
     @BeforeAll
     static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
         api = suite.url("logger") + "/api";
     }
 
@@ -93,9 +89,9 @@ class LoggerTest {
         long recipe = sim.addRecipe("History", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,\"error\":\"504\"}");
         String job = sim.trigger(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
-        JsonNode view = EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        JsonNode view = awaitIncidentState(incident, "RECOVERED");
         String repeat = view.get("attempts").get(0).get("repeat_job_id").asString();
-        EndToEndTest.awaitTimelineEnd(incident, "IncidentRecovered");
+        awaitTimelineEnd(incident, "IncidentRecovered");
 
         List<String> types = new ArrayList<>();
         Http.getJson(api + "/jobs/" + repeat + "/history").forEach(e -> types.add(e.get("type").asString()));

@@ -1,7 +1,6 @@
 package io.aof.e2e;
 
 import io.aof.orchestrator.OrchestratorApplication;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -20,23 +19,15 @@ import static org.awaitility.Awaitility.await;
  * suppress, recipes stopped by Workato, a dry run, attempts not spent while the
  * Workato API is down, and two orchestrators sharing one schedule.
  */
-class OperatorActionsTest {
+class OperatorActionsTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
-
-    @BeforeAll
-    static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
-    }
 
     @Test
     void exhaustedIncidentIsReplayedWithFreshAttemptsAndTheReplayIsInTheTimeline() {
         long recipe = sim.addRecipe("Replay me", "{\"kind\":\"ALWAYS_FAIL\",\"error\":\"502 Bad Gateway\"}");
         String job = sim.trigger(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
-        EndToEndTest.awaitIncidentState(incident, "EXHAUSTED");
+        awaitIncidentState(incident, "EXHAUSTED");
         sim.setBehaviour(recipe, "{\"kind\":\"HEALTHY\"}");   // the upstream is fixed
 
         Http.Response replay = Http.post(url("/incidents/" + incident + "/replay"),
@@ -44,11 +35,11 @@ class OperatorActionsTest {
 
         assertThat(replay.status()).isEqualTo(200);
         assertThat(replay.json().get("maxAttempts").asInt()).isEqualTo(10);
-        JsonNode view = EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        JsonNode view = awaitIncidentState(incident, "RECOVERED");
         assertThat(view.get("incident").get("attempt").asInt()).isEqualTo(6);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 6);
-        EndToEndTest.awaitTimelineEnd(incident, "IncidentRecovered");
-        List<String> transitions = EndToEndTest.transitions(incident);
+        awaitTimelineEnd(incident, "IncidentRecovered");
+        List<String> transitions = transitions(incident);
         int exhausted = transitions.indexOf("RetriesExhausted");
         assertThat(transitions.subList(exhausted, transitions.size())).containsExactly("RetriesExhausted",
                 "ReplayRequested", "RetryScheduled", "RetryStarted", "IncidentRecovered");
@@ -67,7 +58,7 @@ class OperatorActionsTest {
         long recipe = sim.addRecipe("Resolve me", "{\"kind\":\"AUTH_ERROR\"}");
         String job = sim.trigger(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
-        EndToEndTest.awaitIncidentState(incident, "NON_RETRYABLE");
+        awaitIncidentState(incident, "NON_RETRYABLE");
 
         Http.Response noReason = Http.post(url("/incidents/" + incident + "/resolve"), "{\"requestedBy\":\"bob\"}");
         Http.Response resolved = Http.post(url("/incidents/" + incident + "/resolve"),
@@ -82,7 +73,7 @@ class OperatorActionsTest {
         assertThat(resolved.json().get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
         assertThat(twice.status()).isEqualTo(409);
         assertThat(unknown.status()).isEqualTo(404);
-        EndToEndTest.awaitTimelineEnd(incident, "ResolvedManually");
+        awaitTimelineEnd(incident, "ResolvedManually");
         JsonNode event = event(incident, "ResolvedManually");
         assertThat(event.get("payload").get("resolvedBy").asString()).isEqualTo("bob");
         assertThat(event.get("payload").get("previousState").asString()).isEqualTo("NON_RETRYABLE");
@@ -102,7 +93,7 @@ class OperatorActionsTest {
         String job = sim.trigger(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
 
-        EndToEndTest.awaitIncidentState(incident, "SUPPRESSED");
+        awaitIncidentState(incident, "SUPPRESSED");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 0);
         assertThat(sim.slackTexts(AofSuite.OPS_CHANNEL)).noneMatch(t -> t.contains(job));
         assertThat(Http.delete(url("/suppressions/" + recipe + "?requestedBy=carol&reason=done")).status())
@@ -164,6 +155,8 @@ class OperatorActionsTest {
                 + "\"error\":\"Net::ReadTimeout\"}").json();
         assertThat(outage.get("category").asString()).isEqualTo("TIMEOUT");
         assertThat(outage.get("schedule")).hasSize(5);
+        // the name-pattern override: 2 s, capped at 2 s, so jitter cannot stretch it
+        assertThat(outage.get("schedule").get(0).asString()).isEqualTo("attempt 1 after 2s");
         assertThat(outage.get("policy").get("source").asString()).contains("overrides[0]");
 
         Http.Response docs = Http.get(suite.url("orchestrator") + "/v3/api-docs");
@@ -177,14 +170,14 @@ class OperatorActionsTest {
                 + "\"error\":\"Net::ReadTimeout\"}");
         String job = sim.trigger(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
-        EndToEndTest.awaitIncidentState(incident, "RETRY_SCHEDULED");   // first repeat due in 2 s
+        awaitIncidentState(incident, "RETRY_SCHEDULED");   // first repeat due in 2 s
         long refusedBefore = sim.calls("repeat_jobs", 503);
 
         sim.outage(503, 6);
 
         // the due repeat was tried during the outage, and refused
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.calls("repeat_jobs", 503) > refusedBefore);
-        JsonNode view = EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        JsonNode view = awaitIncidentState(incident, "RECOVERED");
         assertThat(view.get("incident").get("attempt").asInt()).isEqualTo(1);
         assertThat(view.get("attempts")).hasSize(1);
         assertThat(view.get("attempts").get(0).get("outcome").asString()).isEqualTo("SUCCEEDED");
@@ -205,8 +198,8 @@ class OperatorActionsTest {
                 jobs.put(incident, job);
             }
             for (String incident : incidents) {
-                EndToEndTest.awaitIncidentState(incident, "EXHAUSTED");
-                EndToEndTest.awaitTimelineEnd(incident, "RetriesExhausted");
+                awaitIncidentState(incident, "EXHAUSTED");
+                awaitTimelineEnd(incident, "RetriesExhausted");
                 assertEveryRetryStartedOnceAtOrAfterItsDueTime(incident, 5);
             }
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
@@ -214,28 +207,6 @@ class OperatorActionsTest {
         } finally {
             suite.stop("orchestrator-2");
         }
-    }
-
-    /** From the logger's timeline: attempt n started once, never before the due time it was scheduled for. */
-    static void assertEveryRetryStartedOnceAtOrAfterItsDueTime(String incident, int attempts) {
-        Map<Integer, Instant> due = new HashMap<>();
-        Map<Integer, List<Instant>> started = new HashMap<>();
-        for (JsonNode e : Http.getJson(AofSuite.get().url("logger") + "/api/incidents/" + incident + "/timeline")) {
-            JsonNode p = e.get("payload");
-            switch (e.get("type").asString()) {
-                case "RetryScheduled" -> due.put(p.get("attempt").asInt(), Instant.parse(p.get("dueAt").asString()));
-                case "RetryStarted" -> started.computeIfAbsent(p.get("attempt").asInt(), k -> new ArrayList<>())
-                        .add(Instant.parse(p.get("occurredAt").asString()));
-                default -> { }
-            }
-        }
-        assertThat(started.keySet()).hasSize(attempts);
-        started.forEach((attempt, times) -> {
-            assertThat(times).as("starts of attempt %d", attempt).hasSize(1);
-            assertThat(times.get(0)).as("attempt %d start", attempt).isAfterOrEqualTo(due.get(attempt));
-        });
-        assertThat(AofSuite.get().db.queryForObject("SELECT count(*) FROM recovery.repeat_request "
-                + "WHERE incident_id = ?", Integer.class, incident)).isEqualTo(attempts);
     }
 
     private static JsonNode event(String incident, String type) {

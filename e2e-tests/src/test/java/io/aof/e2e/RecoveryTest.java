@@ -6,7 +6,6 @@ import io.aof.common.events.Topics;
 import io.aof.recovery.RecoveryApplication;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,19 +21,11 @@ import static org.awaitility.Awaitility.await;
  * 429 with Retry-After, a 5xx storm behind the circuit breaker, per-job results,
  * the outcome deadline, and a restart in the middle of the work.
  */
-class RecoveryTest {
+class RecoveryTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
-
-    @BeforeAll
-    static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
-    }
 
     @Test
-    void dueRepeatsOfOneRecipeGoInOneCallAndAMixedAnswerIsHandledJobByJob() {
+    void dueRepeatsOfOneRecipeAreBatchedAndAMixedAnswerIsHandledJobByJob() {
         long recipe = sim.addRecipe("Batch", "{\"kind\":\"HEALTHY\"}");
         List<String> jobs = finishedJobs(recipe, 3);
         List<String> incidents = new ArrayList<>();

@@ -49,7 +49,7 @@ class RepeatThroughputBenchmark {
     }
 
     private Result run(String mode, int batchSize, Duration window) throws Exception {
-        ConfigurableApplicationContext simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
+        ConfigurableApplicationContext simulator = WorkatoSimulatorApplication.builder().run(AofSuite.args(Map.of(
                 "server.port", "0", "sim.api-token", "bench", "sim.reads-per-minute", "60",
                 "sim.repeats-per-second", "1", "sim.job-duration", "2s",
                 "spring.main.register-shutdown-hook", "false")));
@@ -67,8 +67,7 @@ class RepeatThroughputBenchmark {
         p.put("aof.workato.api-token", "bench");
         p.put("aof.workato.resilience.reads-per-minute", "60");
         p.put("aof.recovery.batch-size", String.valueOf(batchSize));
-        p.put("logging.level.io.aof.recovery.RepeatWorker", System.getProperty("bench.log", "INFO"));
-        ConfigurableApplicationContext recovery = RecoveryApplication.builder().run(args(p));
+        ConfigurableApplicationContext recovery = RecoveryApplication.builder().run(AofSuite.args(p));
         try {
             List<Object[]> rows = new ArrayList<>();
             for (int i = 0; i < RECIPES; i++) {
@@ -110,9 +109,6 @@ class RepeatThroughputBenchmark {
         }
     }
 
-    private static String[] args(Map<String, ?> props) {
-        return props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    }
 
     private record Result(String mode, int accepted, double seconds, long calls200, long calls429) {
     }

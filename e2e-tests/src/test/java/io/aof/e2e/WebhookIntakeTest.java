@@ -12,16 +12,12 @@ import static org.awaitility.Awaitility.await;
 
 /** The webhook intake, as a recipe's HTTP action (or curl) uses it. */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
-class WebhookIntakeTest {
+class WebhookIntakeTest extends SuiteTest {
 
-    private static AofSuite suite;
-    private static Simulator sim;
     private static String webhook;
 
     @BeforeAll
     static void start() {
-        suite = AofSuite.get();
-        sim = new Simulator(suite.simulatorUrl);
         webhook = suite.url("collation") + "/api/webhooks/job-failures";
     }
 
@@ -76,7 +72,7 @@ class WebhookIntakeTest {
         String incident = first.json().get("incident_id").asString();
         assertThat(incident).isEqualTo(AofSuite.WORKSPACE + ":515151:" + jobId);
 
-        JsonNode view = EndToEndTest.awaitIncidentState(incident, "NON_RETRYABLE");
+        JsonNode view = awaitIncidentState(incident, "NON_RETRYABLE");
         assertThat(view.get("incident").get("category").asString()).isEqualTo("DATA_VALIDATION");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ?",
                 Integer.class, jobId)).isEqualTo(1);
@@ -93,7 +89,7 @@ class WebhookIntakeTest {
         assertThat(first.status()).isIn(200, 202);
         String incident = first.json().get("incident_id").asString();
 
-        EndToEndTest.awaitIncidentState(incident, "RECOVERED");
+        awaitIncidentState(incident, "RECOVERED");
         Http.Response late = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
         assertThat(late.status()).isEqualTo(200);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sim.repeatsOf(job) == 1);

@@ -48,10 +48,6 @@ final class ManagedProcess {
         return process.exitValue();
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** SIGTERM, then SIGKILL after {@code grace}; removes the pid file. */
     void stop(Duration grace) {
         stop(process.toHandle(), grace);

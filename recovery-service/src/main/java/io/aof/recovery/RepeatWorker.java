@@ -82,15 +82,9 @@ class RepeatWorker {
         if (lastServed.size() > 10_000) {
             lastServed.clear();
         }
-        long t0 = System.nanoTime();
         List<RepeatRequest> claimed = store.claimDue(recipe.get(), props.batchSize(), props.callLease());
-        long t1 = System.nanoTime();
         if (!claimed.isEmpty()) {
             process(recipe.get(), claimed);
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("turn recipe {}: {} claimed in {} ms, processed in {} ms", recipe.get(), claimed.size(),
-                    (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         }
         return true;
     }
@@ -132,11 +126,7 @@ class RepeatWorker {
     }
 
     private void call(long recipeId, List<RepeatRequest> batch) {
-        long beforePace = System.nanoTime();
         pace();
-        if (log.isDebugEnabled()) {
-            log.debug("paced {} ms", (System.nanoTime() - beforePace) / 1_000_000);
-        }
         List<String> ids = batch.stream().map(RepeatRequest::jobId).distinct().toList();
         try {
             List<RepeatResult> results = workato.repeatJobs(recipeId, ids);

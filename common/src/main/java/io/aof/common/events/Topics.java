@@ -1,7 +1,6 @@
 package io.aof.common.events;
 
 import java.util.List;
-import java.util.Optional;
 
 /** The one catalogue of AOF topics. No topic name is written anywhere else. */
 public final class Topics {
@@ -30,10 +29,6 @@ public final class Topics {
     public static String[] allNamesWithDeadLetters() {
         return ALL.stream().flatMap(t -> java.util.stream.Stream.of(t.name(), t.deadLetterName()))
                 .toArray(String[]::new);
-    }
-
-    public static Optional<Topic<?>> byName(String name) {
-        return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
     /** Constant expressions for {@code @KafkaListener(topics = ...)}, which needs compile-time strings. */

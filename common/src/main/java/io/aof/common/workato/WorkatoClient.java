@@ -322,9 +322,4 @@ public class WorkatoClient {
         }
         return body.length() > 300 ? body.substring(0, 300) + "..." : body;
     }
-
-    /** The mapper speaking Workato's snake_case, shared with the simulator so both sides agree. */
-    public static JsonMapper json() {
-        return JSON;
-    }
 }

@@ -11,4 +11,10 @@ record Incident(String id, String workspace, long recipeId, String recipeName, L
 
     static final String JOB_FAILURE = "JOB_FAILURE";
     static final String RECIPE_STOPPED = "RECIPE_STOPPED";
+
+    /** The incident after an operator's replay: more attempts allowed, one more replay counted. */
+    Incident replayedWith(int newMaxAttempts) {
+        return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
+                newMaxAttempts, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays + 1);
+    }
 }

@@ -232,12 +232,13 @@ public class IncidentService {
         }
         RetryPolicy policy = policyOf(i);
         int fresh = Math.max(1, policy.maxAttempts());
-        incidents.replayed(incidentId, i.attempt() + fresh);
+        Incident replayed = i.replayedWith(i.attempt() + fresh);
+        incidents.replayed(incidentId, replayed.maxAttempts());
         incidents.audit(by, "REPLAY", incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
                 fresh));
-        scheduleAttempt(i, i.attempt() + 1, policy, null, Duration.ZERO);
+        scheduleAttempt(replayed, i.attempt() + 1, policy, null, Duration.ZERO);
         meters.counter("aof.operator.actions", "action", "replay").increment();
         return incidents.find(incidentId).orElseThrow();
     }
@@ -262,9 +263,9 @@ public class IncidentService {
         Instant due = now().plus(delay);
         incidents.schedule(i.id(), attempt, due);
         incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
-        int max = Math.max(i.maxAttempts(), incidents.find(i.id()).map(Incident::maxAttempts).orElse(0));
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due, max));
+                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
+                i.maxAttempts()));
         meters.counter("aof.retries.scheduled", "category", i.category()).increment();
     }
 
@@ -298,10 +299,9 @@ public class IncidentService {
         };
         String dedupKey = i.id() + ":" + kind + ":" + audience + ":r" + i.replays()
                 + (kind == Kind.ATTEMPT_FAILED ? ":" + attempt : "");
-        int max = incidents.find(i.id()).map(Incident::maxAttempts).orElse(i.maxAttempts());
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
-                title, i.recipeName(), i.category(), max, error));
+                title, i.recipeName(), i.category(), i.maxAttempts(), error));
     }
 
     private void emit(IncidentEvent event) {

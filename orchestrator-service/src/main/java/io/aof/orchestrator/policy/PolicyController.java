@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /** The policies in force, and a dry run: for this recipe and this error, what would AOF do? */
 @RestController
@@ -59,21 +58,11 @@ class PolicyController {
         Category category = categorizer.classify(r.errorType(), r.httpStatus(), r.error());
         RetryPolicy p = policies.resolve(category, r.recipeId(), r.folderId(), r.recipeName());
         List<String> delays = new ArrayList<>();
-        Random noJitter = new Random(0) {
-            @Override
-            public double nextDouble() {
-                return 0;
-            }
-        };
         for (int a = 1; p.retryable() && a <= p.maxAttempts(); a++) {
-            Duration d = p.delayBefore(a, noJitter);
-            Duration withJitter = p.delayBefore(a, new Random(0) {
-                @Override
-                public double nextDouble() {
-                    return 1;
-                }
-            });
-            delays.add("attempt " + a + " after " + human(d) + (withJitter.equals(d) ? "" : " to " + human(withJitter)));
+            Duration shortest = p.delayBefore(a, 0.0);
+            Duration longest = p.delayBefore(a, 1.0);
+            delays.add("attempt " + a + " after " + human(shortest)
+                    + (longest.equals(shortest) ? "" : " to " + human(longest)));
         }
         String decision = !p.retryable() || p.maxAttempts() == 0
                 ? "not retried: " + category + " is not retryable; ops told: " + p.tellsOpsOnFinalFailure()

@@ -16,9 +16,18 @@ public record RetryPolicy(boolean retryable, int maxAttempts, Duration initialDe
      * plus up to {@code jitter} of itself at random, never above {@code maxDelay}.
      */
     public Duration delayBefore(int attempt, RandomGenerator random) {
+        return delayBefore(attempt, jitter > 0 ? random.nextDouble() : 0);
+    }
+
+    /**
+     * The delay before attempt {@code attempt} when the jitter takes
+     * {@code jitterFraction} (0..1) of its share: 0 gives the shortest possible
+     * delay, 1 the longest.
+     */
+    public Duration delayBefore(int attempt, double jitterFraction) {
         double base = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
         double capped = Math.min(base, maxDelay.toMillis());
-        double jittered = capped + (jitter > 0 ? random.nextDouble() * jitter * capped : 0);
+        double jittered = capped + jitterFraction * jitter * capped;
         return Duration.ofMillis((long) Math.min(jittered, maxDelay.toMillis()));
     }
 
