@@ -82,6 +82,8 @@ class RepeatWorker {
         if (lastServed.size() > 10_000) {
             lastServed.clear();
         }
+        // wait for the call slot first, then claim: the batch takes every repeat due by call time
+        pace();
         List<RepeatRequest> claimed = store.claimDue(recipe.get(), props.batchSize(), props.callLease());
         if (!claimed.isEmpty()) {
             process(recipe.get(), claimed);
@@ -126,7 +128,6 @@ class RepeatWorker {
     }
 
     private void call(long recipeId, List<RepeatRequest> batch) {
-        pace();
         List<String> ids = batch.stream().map(RepeatRequest::jobId).distinct().toList();
         try {
             List<RepeatResult> results = workato.repeatJobs(recipeId, ids);
