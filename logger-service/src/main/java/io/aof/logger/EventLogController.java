@@ -124,10 +124,10 @@ class EventLogController {
         while (written < MAX_CSV_ROWS) {
             List<LoggedEvent> page = query(f, cursor, MAX_PAGE);
             for (LoggedEvent e : page) {
-                out.println(String.join(",", e.occurredAt().toString(), e.eventId().toString(), csv(e.type()),
-                        csv(e.service()), csv(e.topic()), csv(e.incidentId()), e.recipeId() == null ? ""
-                                : e.recipeId().toString(), csv(e.jobId()), e.attempt() == null ? ""
-                                : e.attempt().toString(), csv(e.category())));
+                out.println(String.join(",", e.occurredAt().toString(), e.eventId().toString(), Csv.cell(e.type()),
+                        Csv.cell(e.service()), Csv.cell(e.topic()), Csv.cell(e.incidentId()), e.recipeId() == null ? ""
+                                : e.recipeId().toString(), Csv.cell(e.jobId()), e.attempt() == null ? ""
+                                : e.attempt().toString(), Csv.cell(e.category())));
             }
             written += page.size();
             if (page.size() < MAX_PAGE) {
@@ -171,16 +171,6 @@ class EventLogController {
             sql.append(" AND ").append(column).append(" = ?");
             args.add(value);
         }
-    }
-
-    private static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        String safe = s.startsWith("=") || s.startsWith("+") || s.startsWith("-") || s.startsWith("@")
-                ? "'" + s : s;   // no formula injection when opened in a spreadsheet
-        return safe.contains(",") || safe.contains("\"") || safe.contains("\n")
-                ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
     }
 
     private record Cursor(Instant occurredAt, long seq) {

@@ -9,7 +9,9 @@ import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -17,7 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -35,18 +39,29 @@ class NotificationDispatcher {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Outbox outbox;
-    private final SlackSender slack;
+    private final Map<String, Channel> channels = new HashMap<>();
     private final NotifierProperties props;
     private final MeterRegistry meters;
 
     NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, NotifierProperties props,
-                           MeterRegistry meters) {
+                           MeterRegistry meters, ObjectProvider<JavaMailSender> mail) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
-        this.slack = new SlackSender(props.slack());
         this.props = props;
         this.meters = meters;
+        add(new SlackSender(props.slack(), props.workatoAppUrl()));
+        JavaMailSender mailSender = mail.getIfAvailable();
+        if (mailSender != null) {
+            add(new EmailSender(mailSender, props.email().from(), props.workatoAppUrl()));
+        } else if (props.email().anyRecipients()) {
+            throw new IllegalStateException("aof.notifier.email recipients are set but no SMTP server is: "
+                    + "set spring.mail.host (and spring.mail.port, username, password)");
+        }
+    }
+
+    private void add(Channel channel) {
+        channels.put(channel.kind(), channel);
     }
 
     @Scheduled(fixedDelayString = "${aof.notifier.dispatch-interval:1s}")
@@ -68,26 +83,33 @@ class NotificationDispatcher {
     private void send(Pending p) {
         NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, p.request);
         int attempts = p.attempts + 1;
+        int colon = p.destination.indexOf(':');
+        String kind = colon < 0 ? "slack" : p.destination.substring(0, colon);
+        String target = p.destination.substring(colon + 1);
         try {
-            String ts = slack.post(p.channel, SlackMessage.of(n, props.workatoAppUrl()));
+            Channel channel = channels.get(kind);
+            if (channel == null) {
+                throw new DeliveryException("no " + kind + " channel is configured", null);
+            }
+            String receipt = channel.deliver(target, n);
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
-                    + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, ts, p.id);
+                    + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, receipt, p.id);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
                     Instant.now(), AofEvent.SCHEMA_VERSION, n.workspace(), n.recipeId(), n.jobId(), n.incidentId(),
-                    n.attempt(), n.eventId(), "slack:" + p.channel, ts, attempts));
-            meters.counter("aof.notifications", "channel", "slack", "audience", n.audience().name(),
+                    n.attempt(), n.eventId(), p.destination, receipt, attempts));
+            meters.counter("aof.notifications", "channel", kind, "audience", n.audience().name(),
                     "outcome", "delivered").increment();
-        } catch (SlackSender.DeliveryException e) {
+        } catch (DeliveryException e) {
             Duration backoff = e.retryAfter != null ? e.retryAfter : backoff(attempts);
             Instant next = Instant.now().plus(backoff);
             jdbc.update("UPDATE notification SET attempts = ?, next_try_at = ?, last_error = ? WHERE id = ?",
                     attempts, Timestamp.from(next), e.getMessage(), p.id);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
                     Instant.now(), AofEvent.SCHEMA_VERSION, n.workspace(), n.recipeId(), n.jobId(), n.incidentId(),
-                    n.attempt(), n.eventId(), "slack:" + p.channel, e.getMessage(), attempts, next));
-            meters.counter("aof.notifications", "channel", "slack", "audience", n.audience().name(),
+                    n.attempt(), n.eventId(), p.destination, e.getMessage(), attempts, next));
+            meters.counter("aof.notifications", "channel", kind, "audience", n.audience().name(),
                     "outcome", "failed").increment();
-            log.warn("Slack delivery to {} failed (try {}), next try in {}: {}", p.channel, attempts, backoff,
+            log.warn("Delivery to {} failed (try {}), next try in {}: {}", p.destination, attempts, backoff,
                     e.getMessage());
         }
     }
@@ -98,6 +120,6 @@ class NotificationDispatcher {
         return d.compareTo(props.maxBackoff()) > 0 ? props.maxBackoff() : d;
     }
 
-    private record Pending(UUID id, String channel, String request, int attempts) {
+    private record Pending(UUID id, String destination, String request, int attempts) {
     }
 }

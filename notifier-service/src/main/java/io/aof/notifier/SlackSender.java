@@ -5,21 +5,34 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import io.aof.common.events.NotificationRequested;
 
 import java.io.IOException;
 import java.time.Duration;
 
 /** Posts to Slack with slack-api-client's {@code chat.postMessage}; the API URL is configurable (the sink). */
-class SlackSender {
+class SlackSender implements Channel {
 
     private final MethodsClient methods;
+    private final String workatoAppUrl;
 
-    SlackSender(NotifierProperties.Slack props) {
+    SlackSender(NotifierProperties.Slack props, String workatoAppUrl) {
+        this.workatoAppUrl = workatoAppUrl;
         SlackConfig config = new SlackConfig();
         String url = props.apiUrl().endsWith("/") ? props.apiUrl() : props.apiUrl() + "/";
         config.setMethodsEndpointUrlPrefix(url);
         config.setPrettyResponseLoggingEnabled(false);
         this.methods = Slack.getInstance(config).methods(props.botToken());
+    }
+
+    @Override
+    public String kind() {
+        return "slack";
+    }
+
+    @Override
+    public String deliver(String channel, NotificationRequested n) {
+        return post(channel, SlackMessage.of(n, workatoAppUrl));
     }
 
     /** Returns the message ts; throws {@link DeliveryException} with a retry hint when Slack refused or failed. */
@@ -49,15 +62,6 @@ class SlackSender {
             return header == null ? 30 : Math.max(1, Long.parseLong(header.trim()));
         } catch (NumberFormatException e) {
             return 30;
-        }
-    }
-
-    static class DeliveryException extends RuntimeException {
-        final Duration retryAfter;
-
-        DeliveryException(String message, Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
         }
     }
 }

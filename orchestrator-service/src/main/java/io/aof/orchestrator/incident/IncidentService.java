@@ -296,12 +296,13 @@ public class IncidentService {
             case RECOVERED -> "Job recovered";
             case EXHAUSTED -> "Job still failing after all retries";
             case RECIPE_STOPPED -> "Recipe stopped by Workato";
+            case REPORT -> throw new IllegalArgumentException("reports come from the logger");
         };
         String dedupKey = i.id() + ":" + kind + ":" + audience + ":r" + i.replays()
                 + (kind == Kind.ATTEMPT_FAILED ? ":" + attempt : "");
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
-                title, i.recipeName(), i.category(), i.maxAttempts(), error));
+                title, i.recipeName(), i.category(), i.maxAttempts(), error, null));
     }
 
     private void emit(IncidentEvent event) {

@@ -1,0 +1,51 @@
+package io.aof.notifier;
+
+import io.aof.common.events.NotificationRequested;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import org.springframework.mail.MailException;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sends a notification as one e-mail with an HTML and a plain-text part of the
+ * same content ({@link MailContent}), through Spring Mail ({@code spring.mail.*}).
+ * The target is a comma-separated list of recipients.
+ */
+class EmailSender implements Channel {
+
+    private final JavaMailSender mail;
+    private final String from;
+    private final String workatoAppUrl;
+
+    EmailSender(JavaMailSender mail, String from, String workatoAppUrl) {
+        this.mail = mail;
+        this.from = from;
+        this.workatoAppUrl = workatoAppUrl;
+    }
+
+    @Override
+    public String kind() {
+        return "email";
+    }
+
+    @Override
+    public String deliver(String recipients, NotificationRequested n) {
+        MailContent content = MailContent.of(n, workatoAppUrl);
+        try {
+            MimeMessage message = mail.createMimeMessage();
+            MimeMessageHelper helper = new MimeMessageHelper(message, true, StandardCharsets.UTF_8.name());
+            helper.setFrom(from);
+            helper.setTo(recipients.split(","));
+            helper.setSubject(content.subject());
+            helper.setText(content.text(), content.html());
+            message.setHeader("X-AOF-Dedup-Key", n.dedupKey());
+            mail.send(message);
+            return message.getMessageID();
+        } catch (MessagingException | MailException e) {
+            throw new DeliveryException("SMTP: " + e.getMessage(), null);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.aof.notifier;
+
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.report.JobReport;
+import org.springframework.web.util.HtmlUtils;
+
+import java.util.List;
+
+/**
+ * The e-mail form of a notification: subject, a plain-text part and an HTML part
+ * with the same content. Everything that came from a job or a recipe is
+ * HTML-escaped.
+ */
+record MailContent(String subject, String text, String html) {
+
+    private static final int ERROR_EXCERPT = 2000;
+
+    static MailContent of(NotificationRequested n, String workatoAppUrl) {
+        return n.kind() == NotificationRequested.Kind.REPORT ? report(n.report(), workatoAppUrl)
+                : alert(n, workatoAppUrl);
+    }
+
+    private static MailContent alert(NotificationRequested n, String workatoAppUrl) {
+        String recipe = ReportFormat.recipeName(n.recipeId() == null ? 0 : n.recipeId(), n.recipeName());
+        String recipeUrl = workatoAppUrl + "/recipes/" + n.recipeId();
+        String jobUrl = recipeUrl + "/job/" + n.jobId();
+        String attempt = n.attempt() == null ? "-" : n.attempt() + " of " + n.maxAttempts();
+        String error = n.error() == null ? "" : n.error().length() > ERROR_EXCERPT
+                ? n.error().substring(0, ERROR_EXCERPT) + "..." : n.error();
+        String subject = "[AOF " + n.severity() + "] " + n.title() + ": " + recipe;
+        String text = n.title() + "\n\n"
+                + "Recipe:   " + recipe + " (" + recipeUrl + ")\n"
+                + "Job:      " + n.jobId() + " (" + jobUrl + ")\n"
+                + "Category: " + n.category() + "\n"
+                + "Attempt:  " + attempt + "\n"
+                + "Incident: " + n.incidentId() + "\n"
+                + (error.isEmpty() ? "" : "\nError:\n" + error + "\n");
+        String html = "<html><body style=\"font-family:sans-serif\"><h2>" + h(n.title()) + "</h2><table>"
+                + row("Recipe", "<a href=\"" + h(recipeUrl) + "\">" + h(recipe) + "</a>")
+                + row("Job", "<a href=\"" + h(jobUrl) + "\">" + h(n.jobId()) + "</a>")
+                + row("Category", h(n.category()))
+                + row("Attempt", h(attempt))
+                + row("Incident", "<code>" + h(n.incidentId()) + "</code>")
+                + "</table>" + (error.isEmpty() ? "" : "<h3>Error</h3><pre>" + h(error) + "</pre>")
+                + "</body></html>";
+        return new MailContent(subject, text, html);
+    }
+
+    private static MailContent report(JobReport r, String workatoAppUrl) {
+        JobReport.Totals t = r.totals();
+        String subject = "[AOF] Job report " + r.schedule() + ", " + ReportFormat.period(r) + ": "
+                + t.incidentsOpened() + " incident(s), " + t.recovered() + " recovered, " + t.stillOpen()
+                + " still open";
+        StringBuilder text = new StringBuilder("AOF job report (" + r.schedule() + ") for workspace "
+                + r.workspace() + "\n" + ReportFormat.period(r) + "\n\n");
+        StringBuilder html = new StringBuilder("<html><body style=\"font-family:sans-serif\"><h2>AOF job report ("
+                + h(r.schedule()) + ")</h2><p>Workspace <b>" + h(r.workspace()) + "</b>, "
+                + h(ReportFormat.period(r)) + "</p><h3>Totals</h3><table>");
+        List<String[]> totals = List.of(
+                new String[]{"Jobs succeeded", String.valueOf(t.jobsSucceeded())},
+                new String[]{"Jobs failed", String.valueOf(t.jobsFailed())},
+                new String[]{"Incidents opened", String.valueOf(t.incidentsOpened())},
+                new String[]{"Recovered automatically", String.valueOf(t.recovered())},
+                new String[]{"Exhausted", String.valueOf(t.exhausted())},
+                new String[]{"Not retryable", String.valueOf(t.nonRetryable())},
+                new String[]{"Resolved by hand", String.valueOf(t.resolvedManually())},
+                new String[]{"Still open", String.valueOf(t.stillOpen())},
+                new String[]{"Time to recovery", ReportFormat.recovery(t.meanSecondsToRecovery(),
+                        t.p95SecondsToRecovery())});
+        for (String[] kv : totals) {
+            text.append(String.format("%-24s %s%n", kv[0] + ":", kv[1]));
+            html.append(row(kv[0], h(kv[1])));
+        }
+        html.append("</table>");
+
+        if (!r.topCategories().isEmpty()) {
+            text.append("\nTop error categories:\n");
+            html.append("<h3>Top error categories</h3><ul>");
+            for (JobReport.CategoryCount c : r.topCategories()) {
+                text.append("  ").append(c.category()).append(": ").append(c.incidents()).append('\n');
+                html.append("<li>").append(h(c.category())).append(": ").append(c.incidents()).append("</li>");
+            }
+            html.append("</ul>");
+        }
+
+        if (!r.gotWorse().isEmpty()) {
+            text.append("\nGot worse than the previous period:\n");
+            html.append("<h3>Got worse than the previous period</h3><ul>");
+            for (JobReport.Worse w : r.gotWorse()) {
+                String name = ReportFormat.recipeName(w.recipeId(), w.recipeName());
+                text.append("  ").append(name).append(": ").append(ReportFormat.worse(w)).append('\n');
+                html.append("<li><b>").append(h(name)).append("</b>: ").append(h(ReportFormat.worse(w)))
+                        .append("</li>");
+            }
+            html.append("</ul>");
+        }
+
+        if (!r.recipes().isEmpty()) {
+            text.append("\nRecipes:\n");
+            html.append("<h3>Recipes</h3><table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">"
+                    + "<tr><th>Recipe</th><th>Succeeded</th><th>Failed</th><th>Incidents</th><th>Recovered</th>"
+                    + "<th>Exhausted</th><th>Still open</th><th>Time to recovery</th><th>Top category</th></tr>");
+            r.recipes().stream().limit(ReportFormat.MAIL_RECIPES).forEach(l -> {
+                String name = ReportFormat.recipeName(l.recipeId(), l.recipeName());
+                String top = l.topCategories().isEmpty() ? "-" : l.topCategories().get(0).category();
+                String ttr = ReportFormat.recovery(l.meanSecondsToRecovery(), l.p95SecondsToRecovery());
+                text.append("  ").append(name).append(": ").append(ReportFormat.recipeFigures(l))
+                        .append(" · recovery ").append(ttr).append(" · top ").append(top).append('\n');
+                html.append("<tr><td><a href=\"").append(h(workatoAppUrl + "/recipes/" + l.recipeId())).append("\">")
+                        .append(h(name)).append("</a></td><td>").append(l.jobsSucceeded()).append("</td><td>")
+                        .append(l.jobsFailed()).append("</td><td>").append(l.incidentsOpened()).append("</td><td>")
+                        .append(l.recovered()).append("</td><td>").append(l.exhausted()).append("</td><td>")
+                        .append(l.stillOpen()).append("</td><td>").append(h(ttr)).append("</td><td>")
+                        .append(h(top)).append("</td></tr>");
+            });
+            html.append("</table>");
+            if (r.recipes().size() > ReportFormat.MAIL_RECIPES) {
+                String more = (r.recipes().size() - ReportFormat.MAIL_RECIPES) + " more recipe(s): GET /api/reports";
+                text.append("  ").append(more).append('\n');
+                html.append("<p>").append(h(more)).append("</p>");
+            }
+        } else {
+            text.append("\nNo recipe had jobs or incidents in this period.\n");
+            html.append("<p>No recipe had jobs or incidents in this period.</p>");
+        }
+        html.append("</body></html>");
+        return new MailContent(subject, text.toString(), html.toString());
+    }
+
+    private static String row(String label, String htmlValue) {
+        return "<tr><th align=\"left\">" + h(label) + "</th><td>" + htmlValue + "</td></tr>";
+    }
+
+    private static String h(String s) {
+        return s == null ? "" : HtmlUtils.htmlEscape(s);
+    }
+}

@@ -1,0 +1,116 @@
+package io.aof.notifier;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.NotificationRequested;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Multipart;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** E-mail through a real SMTP server (GreenMail) in the test JVM: one message, a text and an HTML part. */
+class EmailSenderTest {
+
+    static GreenMail smtp;
+    static EmailSender sender;
+
+    @BeforeAll
+    static void start() {
+        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        JavaMailSenderImpl mail = new JavaMailSenderImpl();
+        mail.setHost("127.0.0.1");
+        mail.setPort(smtp.getSmtp().getPort());
+        sender = new EmailSender(mail, "aof@example.com", "https://app.workato.com");
+    }
+
+    @AfterAll
+    static void stop() {
+        smtp.stop();
+    }
+
+    @BeforeEach
+    void reset() throws Exception {
+        smtp.purgeEmailFromAllMailboxes();
+    }
+
+    @Test
+    void alertGoesToEveryRecipientWithTextAndHtmlParts() throws Exception {
+        NotificationRequested n = new NotificationRequested(UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION,
+                "acme", 42L, "j-AAA", "acme:42:j-AAA", 5, NotificationRequested.Audience.SUPER_ADMIN,
+                NotificationRequested.Kind.EXHAUSTED, NotificationRequested.Severity.CRITICAL, "dedup-1",
+                "Job still failing after all retries", "Orders <b>sync</b>", "UPSTREAM_5XX", 5,
+                "503 Service Unavailable <script>alert(1)</script>", null);
+
+        String messageId = sender.deliver("ops@example.com,lead@example.com", n);
+
+        assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
+        MimeMessage[] received = smtp.getReceivedMessages();
+        assertThat(received).hasSize(2);
+        MimeMessage m = received[0];
+        assertThat(m.getMessageID()).isEqualTo(messageId);
+        assertThat(m.getSubject()).isEqualTo("[AOF CRITICAL] Job still failing after all retries: Orders <b>sync</b>");
+        assertThat(m.getHeader("X-AOF-Dedup-Key")).containsExactly("dedup-1");
+        List<BodyPart> parts = leaves((Multipart) m.getContent());
+        assertThat(parts).extracting(p -> p.getContentType().split(";")[0].toLowerCase())
+                .containsExactly("text/plain", "text/html");
+        String text = (String) parts.get(0).getContent();
+        String html = (String) parts.get(1).getContent();
+        assertThat(text).contains("Recipe:   Orders <b>sync</b> (https://app.workato.com/recipes/42)",
+                "Job:      j-AAA (https://app.workato.com/recipes/42/job/j-AAA)", "Attempt:  5 of 5",
+                "503 Service Unavailable <script>alert(1)</script>");
+        assertThat(html).contains("<a href=\"https://app.workato.com/recipes/42\">Orders &lt;b&gt;sync&lt;/b&gt;</a>",
+                "<a href=\"https://app.workato.com/recipes/42/job/j-AAA\">j-AAA</a>", "<td>5 of 5</td>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>");
+    }
+
+    @Test
+    void reportGoesAsOneMessageWithBothParts() throws Exception {
+        sender.deliver("reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"));
+
+        assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
+        MimeMessage m = smtp.getReceivedMessages()[0];
+        assertThat(m.getSubject()).startsWith("[AOF] Job report daily, 2026-11-24 08:00 to 2026-11-25 08:00");
+        List<BodyPart> parts = leaves((Multipart) m.getContent());
+        assertThat((String) parts.get(0).getContent()).contains("Jobs succeeded:          235");
+        assertThat((String) parts.get(1).getContent()).contains("<tr><th align=\"left\">Jobs succeeded</th><td>235</td>");
+    }
+
+    @Test
+    void anSmtpServerThatIsDownIsARetryableFailure() {
+        JavaMailSenderImpl down = new JavaMailSenderImpl();
+        down.setHost("127.0.0.1");
+        down.setPort(1);   // nothing listens there
+        EmailSender s = new EmailSender(down, "aof@example.com", "https://app.workato.com");
+        assertThatThrownBy(() -> s.deliver("ops@example.com", NotificationRequested.report(
+                ReportRenderingTest.sample(), "r-2")))
+                .isInstanceOf(DeliveryException.class).hasMessageStartingWith("SMTP: ");
+    }
+
+    /** The leaf parts of a (nested) multipart, in order. */
+    private static List<BodyPart> leaves(Multipart mp) throws Exception {
+        List<BodyPart> out = new ArrayList<>();
+        for (int i = 0; i < mp.getCount(); i++) {
+            BodyPart p = mp.getBodyPart(i);
+            if (p.getContent() instanceof Multipart nested) {
+                out.addAll(leaves(nested));
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}
