@@ -1,5 +1,7 @@
 package io.aof.e2e;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import io.aof.collation.CollationApplication;
 import io.aof.logger.LoggerApplication;
 import io.aof.notifier.NotifierApplication;
@@ -34,6 +36,8 @@ final class AofSuite {
     static final int WEBHOOK_PER_SOURCE_PER_MINUTE = 40;
     static final String OPS_CHANNEL = "#e2e-ops";
     static final String ADMIN_CHANNEL = "#e2e-admin";
+    static final String ADMIN_MAIL = "admin@e2e.test";
+    static final String REPORT_MAIL = "reports@e2e.test";
 
     private static AofSuite instance;
 
@@ -42,8 +46,12 @@ final class AofSuite {
     final String simulatorUrl;
     final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
     final JdbcTemplate db;
+    /** A real SMTP server the notifier sends to. */
+    final GreenMail mail;
 
     private AofSuite() {
+        mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        mail.start();
         simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
                 "server.port", "0",
                 "sim.api-token", WORKATO_TOKEN,
@@ -67,6 +75,7 @@ final class AofSuite {
             instance = new AofSuite();
             AofSuite suite = instance;
             suite.infra.closeBeforeStop(suite.simulator);
+            suite.infra.closeBeforeStop(suite.mail::stop);
             suite.infra.closeBeforeStop(() -> suite.services.values().forEach(ConfigurableApplicationContext::close));
         }
         return instance;
@@ -134,6 +143,12 @@ final class AofSuite {
         p.put("aof.notifier.slack.bot-token", SLACK_TOKEN);
         p.put("aof.notifier.slack.channel", OPS_CHANNEL);
         p.put("aof.notifier.slack.admin-channel", ADMIN_CHANNEL);
+        p.put("aof.notifier.email.admin-to", ADMIN_MAIL);
+        p.put("aof.notifier.email.report-to", REPORT_MAIL);
+        p.put("spring.mail.host", "127.0.0.1");
+        p.put("spring.mail.port", String.valueOf(mail.getSmtp().getPort()));
+        // tests run the report schedules themselves, with the time they choose
+        p.put("aof.logger.report.enabled", "false");
         p.put("spring.datasource.hikari.maximum-pool-size", "3");
         return p;
     }

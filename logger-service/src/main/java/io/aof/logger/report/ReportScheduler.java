@@ -71,6 +71,11 @@ public class ReportScheduler {
 
     /** Sends the report of the schedule's latest period ending at or before {@code now}, unless already sent. */
     public Optional<JobReport> runIfDue(ReportProperties.Schedule s, Instant now) {
+        return runIfDue(s, workspace, now);
+    }
+
+    /** {@link #runIfDue(ReportProperties.Schedule, Instant)} for a given workspace. */
+    public Optional<JobReport> runIfDue(ReportProperties.Schedule s, String workspace, Instant now) {
         Instant since = jdbc.queryForObject("INSERT INTO report_schedule (name, since) VALUES (?, ?) "
                         + "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING since", Timestamp.class,
                 s.name(), Timestamp.from(now)).toInstant();
