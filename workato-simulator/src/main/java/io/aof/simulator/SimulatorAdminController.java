@@ -1,5 +1,6 @@
 package io.aof.simulator;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -30,7 +31,11 @@ class SimulatorAdminController {
     private final SlackSink sink;
     private final Outage outage;
 
-    SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink, Outage outage) {
+    private final ObjectProvider<MailSink> mail;
+
+    SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink, Outage outage,
+                             ObjectProvider<MailSink> mail) {
+        this.mail = mail;
         this.outage = outage;
         this.workspace = workspace;
         this.counter = counter;
@@ -103,6 +108,25 @@ class SimulatorAdminController {
     @DeleteMapping("/slack/messages")
     void clearSlack() {
         sink.clear();
+    }
+
+    /** What the mail catcher received (404 when it is not running: {@code sim.smtp-port} unset). */
+    @GetMapping("/mail/messages")
+    List<Map<String, Object>> mailMessages(@RequestParam(required = false) String to) {
+        MailSink sink = mail.getIfAvailable();
+        if (sink == null) {
+            throw new NoSuchElementException("the mail catcher is off; start the simulator with sim.smtp-port");
+        }
+        return sink.messages().stream().filter(m -> to == null || String.valueOf(m.get("to")).contains(to))
+                .toList();
+    }
+
+    @DeleteMapping("/mail/messages")
+    void clearMail() {
+        MailSink sink = mail.getIfAvailable();
+        if (sink != null) {
+            sink.clear();
+        }
     }
 
     @ExceptionHandler(NoSuchElementException.class)

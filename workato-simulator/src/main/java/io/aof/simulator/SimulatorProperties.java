@@ -19,6 +19,7 @@ import java.time.Duration;
  *                      run gives each start new ids so that AOF's saved cursors never mistake them for old ones
  * @param slackToken    the bot token the Slack sink accepts; empty accepts any non-empty token
  * @param demo          whether to create the demo workspace at start
+ * @param smtpPort      port of the mail catcher (SMTP); unset: no mail catcher
  */
 @ConfigurationProperties("sim")
 public record SimulatorProperties(
@@ -30,7 +31,8 @@ public record SimulatorProperties(
         @DefaultValue("0") long seed,
         @DefaultValue("1001") long firstRecipeId,
         @DefaultValue("") String slackToken,
-        @DefaultValue Demo demo) {
+        @DefaultValue Demo demo,
+        Integer smtpPort) {
 
     /**
      * @param enabled       create the demo recipes

@@ -44,6 +44,13 @@ public class WorkatoSimulatorApplication {
         return new SlackSink();
     }
 
+    /** The mail catcher, when {@code sim.smtp-port} is set (0 picks a free port). */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "sim.smtp-port")
+    MailSink mailSink(SimulatorProperties props) {
+        return new MailSink(props.smtpPort());
+    }
+
     @Bean
     @ConditionalOnProperty(name = "sim.demo.enabled", havingValue = "true")
     DemoWorkspace demoWorkspace(Workspace workspace, SimulatorProperties props) {
