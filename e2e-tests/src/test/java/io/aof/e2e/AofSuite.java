@@ -1,12 +1,11 @@
 package io.aof.e2e;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.aof.collation.CollationApplication;
 import io.aof.logger.LoggerApplication;
 import io.aof.notifier.NotifierApplication;
 import io.aof.orchestrator.OrchestratorApplication;
 import io.aof.recovery.RecoveryApplication;
+import io.aof.simulator.MailSink;
 import io.aof.simulator.WorkatoSimulatorApplication;
 import io.aof.testsupport.AofTestInfrastructure;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -46,12 +45,7 @@ final class AofSuite {
     final String simulatorUrl;
     final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
     final JdbcTemplate db;
-    /** A real SMTP server the notifier sends to. */
-    final GreenMail mail;
-
     private AofSuite() {
-        mail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        mail.start();
         simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
                 "server.port", "0",
                 "sim.api-token", WORKATO_TOKEN,
@@ -60,6 +54,7 @@ final class AofSuite {
                 "sim.repeats-per-second", "1",
                 "sim.job-duration", "300ms",
                 "sim.jobs-page-size", "5",
+                "sim.smtp-port", "0",
                 "spring.main.register-shutdown-hook", "false")));
         simulatorUrl = "http://localhost:" + port(simulator);
         start("collation", CollationApplication::builder);
@@ -75,7 +70,6 @@ final class AofSuite {
             instance = new AofSuite();
             AofSuite suite = instance;
             suite.infra.closeBeforeStop(suite.simulator);
-            suite.infra.closeBeforeStop(suite.mail::stop);
             suite.infra.closeBeforeStop(() -> suite.services.values().forEach(ConfigurableApplicationContext::close));
         }
         return instance;
@@ -146,7 +140,7 @@ final class AofSuite {
         p.put("aof.notifier.email.admin-to", ADMIN_MAIL);
         p.put("aof.notifier.email.report-to", REPORT_MAIL);
         p.put("spring.mail.host", "127.0.0.1");
-        p.put("spring.mail.port", String.valueOf(mail.getSmtp().getPort()));
+        p.put("spring.mail.port", String.valueOf(simulator.getBean(MailSink.class).port()));
         // tests run the report schedules themselves, with the time they choose
         p.put("aof.logger.report.enabled", "false");
         p.put("spring.datasource.hikari.maximum-pool-size", "3");

@@ -40,6 +40,14 @@ final class Simulator {
         return n == null || n.get("200") == null ? 0 : n.get("200").asLong();
     }
 
+    /** Mails the simulator's mail catcher received for a recipient. */
+    List<JsonNode> mails(String to) {
+        List<JsonNode> out = new ArrayList<>();
+        Http.getJson(url + "/sim/mail/messages?to=" + java.net.URLEncoder.encode(to,
+                java.nio.charset.StandardCharsets.UTF_8)).forEach(out::add);
+        return out;
+    }
+
     List<String> slackTexts(String channel) {
         List<String> texts = new ArrayList<>();
         for (JsonNode m : Http.getJson(url + "/sim/slack/messages?channel=" + java.net.URLEncoder.encode(channel,

@@ -37,6 +37,7 @@ final class LocalRun {
     static final int PG_PORT = intEnv("AOF_PG_PORT", 15432);
     static final int KAFKA_PORT = intEnv("AOF_KAFKA_PORT", 19092);
     static final int SIM_PORT = 8090;
+    static final int SMTP_PORT = intEnv("AOF_SMTP_PORT", 2525);
 
     /** name, port, module (the services in start order). */
     private static final List<String[]> SERVICES = List.of(
@@ -178,12 +179,12 @@ final class LocalRun {
     }
 
     private void startSimulator(Properties secrets) throws Exception {
-        say("Starting the Workato simulator and Slack sink on http://localhost:" + SIM_PORT + " ...");
+        say("Starting the Workato simulator, Slack sink and mail catcher on http://localhost:" + SIM_PORT + " ...");
         // a fresh simulator is a fresh workspace: give its recipes ids no earlier run used
         long firstRecipeId = (System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1;
         children.add(ManagedProcess.start("simulator", List.of(java(), "-Xmx256m", "-jar",
                 jar("workato-simulator").toString(), "--sim.demo.enabled=true",
-                "--sim.first-recipe-id=" + firstRecipeId),
+                "--sim.first-recipe-id=" + firstRecipeId, "--sim.smtp-port=" + SMTP_PORT),
                 Map.of("SIM_API_TOKEN", secrets.getProperty("workato.token"),
                         "SIM_SLACK_TOKEN", secrets.getProperty("slack.token"),
                         "SIM_PORT", Integer.toString(SIM_PORT)), logs, run, root.toFile()));
@@ -204,6 +205,10 @@ final class LocalRun {
         env.put("SLACK_CHANNEL", envOr("SLACK_CHANNEL", "#aof-ops"));
         env.put("SLACK_ADMIN_CHANNEL", envOr("SLACK_ADMIN_CHANNEL", "#aof-admin"));
         env.put("AOF_WEBHOOK_TOKEN", envOr("AOF_WEBHOOK_TOKEN", secrets.getProperty("webhook.token")));
+        env.put("SPRING_MAIL_HOST", envOr("SPRING_MAIL_HOST", "127.0.0.1"));
+        env.put("SPRING_MAIL_PORT", envOr("SPRING_MAIL_PORT", Integer.toString(SMTP_PORT)));
+        env.put("AOF_MAIL_ADMIN_TO", envOr("AOF_MAIL_ADMIN_TO", "admin@aof.local"));
+        env.put("AOF_MAIL_REPORT_TO", envOr("AOF_MAIL_REPORT_TO", "reports@aof.local"));
         // the local run's timings: seconds instead of the production minutes
         Map<String, List<String>> demoArgs = Map.of(
                 "collation", List.of("--aof.collation.poll-interval=5s",
@@ -212,7 +217,15 @@ final class LocalRun {
                         "--aof.orchestrator.policies.defaults.multiplier=1.5",
                         "--aof.orchestrator.policies.defaults.max-delay=10s"),
                 "recovery", List.of("--aof.recovery.watch-interval=5s",
-                        "--aof.workato.resilience.reads-per-minute=30"));
+                        "--aof.workato.resilience.reads-per-minute=30"),
+                // the daily report, and one of the last 5 minutes every 5 minutes to see it working
+                "logger", List.of("--aof.logger.report.schedules[0].name=daily",
+                        "--aof.logger.report.schedules[0].cron=0 0 8 * * *",
+                        "--aof.logger.report.schedules[0].period=1d",
+                        "--aof.logger.report.schedules[1].name=demo-5min",
+                        "--aof.logger.report.schedules[1].cron=0 */5 * * * *",
+                        "--aof.logger.report.schedules[1].period=5m",
+                        "--aof.logger.report.check-interval=10s"));
         for (String[] s : SERVICES) {
             say("Starting " + s[0] + " on http://localhost:" + s[1] + " ...");
             List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
@@ -234,6 +247,9 @@ final class LocalRun {
         System.out.println("  one incident   curl 'http://localhost:8082/api/incidents/<incident id>'");
         System.out.println("  its timeline   curl 'http://localhost:8085/api/incidents/<incident id>/timeline'");
         System.out.println("  Slack sink     curl 'http://localhost:" + SIM_PORT + "/sim/slack/messages'");
+        System.out.println("  mail catcher   curl 'http://localhost:" + SIM_PORT + "/sim/mail/messages'");
+        System.out.println("  job report     curl 'http://localhost:8085/api/reports?from=<ISO time>&to=<ISO time>'"
+                + " (and every 5 minutes in Slack and mail)");
         System.out.println("  Workato calls  curl 'http://localhost:" + SIM_PORT + "/sim/calls'");
         System.out.println("  webhook        POST http://localhost:8081/api/webhooks/job-failures "
                 + "(token: webhook.token in .aof/secrets.properties)");
