@@ -211,7 +211,7 @@ final class LocalRun {
         env.put("AOF_MAIL_REPORT_TO", envOr("AOF_MAIL_REPORT_TO", "reports@aof.local"));
         // the local run's timings: seconds instead of the production minutes
         Map<String, List<String>> demoArgs = Map.of(
-                "collation", List.of("--aof.collation.poll-interval=5s",
+                "collation", List.of("--aof.collation.poll-interval=5s", "--aof.collation.stats-interval=1m",
                         "--aof.workato.resilience.reads-per-minute=30"),
                 "orchestrator", List.of("--aof.orchestrator.policies.defaults.initial-delay=3s",
                         "--aof.orchestrator.policies.defaults.multiplier=1.5",
