@@ -3,9 +3,9 @@ package io.aof.notifier;
 import io.aof.common.events.NotificationRequested;
 
 /**
- * One way of telling people: Slack, e-mail. A stored notification names its
- * destination as {@code kind:target} ({@code slack:#aof-ops},
- * {@code email:ops@example.com,lead@example.com}).
+ * One way of telling people: Slack, e-mail, a webhook. A stored notification
+ * names its destination as {@code kind:target} ({@code slack:#aof-ops},
+ * {@code email:ops@example.com,lead@example.com}, {@code webhook:pagerduty}).
  */
 interface Channel {
 
@@ -13,8 +13,32 @@ interface Channel {
     String kind();
 
     /**
-     * Delivers {@code n} to {@code target}; returns the channel's receipt (Slack's message ts, the e-mail's
-     * Message-ID) or throws {@link DeliveryException} when it should be tried again later.
+     * Delivers {@code n} to {@code target}: as the first message of its incident when {@code thread} has no
+     * parent yet, else as a follow-up in the thread (and, when {@code n} closes the incident, with the parent
+     * updated). Throws {@link DeliveryException} when it should be tried again later.
      */
-    String deliver(String target, NotificationRequested n);
+    Delivery deliver(String target, NotificationRequested n, Thread thread);
+
+    /** Only updates the thread's parent to show how the incident ended (where it was not routed this time). */
+    default Delivery updateParent(String target, NotificationRequested n, Thread thread) {
+        return new Delivery(thread.parentRef(), thread.channelRef());
+    }
+
+    /** Delivers a group's digest. */
+    Delivery deliverDigest(String target, Digest digest);
+
+    /**
+     * What the channel answered: its reference of the message (Slack's ts, the e-mail's Message-ID) and, for
+     * Slack, the channel id a later {@code chat.update} needs.
+     */
+    record Delivery(String ref, String channelRef) {
+    }
+
+    /** An incident's thread in one destination: its first message, once delivered. */
+    record Thread(String parentRef, String channelRef, NotificationRequested parent) {
+
+        boolean started() {
+            return parentRef != null;
+        }
+    }
 }

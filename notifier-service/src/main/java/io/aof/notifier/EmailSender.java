@@ -32,8 +32,18 @@ class EmailSender implements Channel {
     }
 
     @Override
-    public String deliver(String recipients, NotificationRequested n) {
-        MailContent content = MailContent.of(n, workatoAppUrl);
+    public Delivery deliver(String recipients, NotificationRequested n, Thread thread) {
+        String parent = thread != null && n.kind() != NotificationRequested.Kind.REPORT ? thread.parentRef() : null;
+        return send(recipients, MailContent.of(n, workatoAppUrl), n.dedupKey(), parent);
+    }
+
+    @Override
+    public Delivery deliverDigest(String recipients, Digest digest) {
+        return send(recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
+    }
+
+    /** One message; a follow-up of an incident names the first one, so mail clients show one conversation. */
+    private Delivery send(String recipients, MailContent content, String dedupKey, String inReplyTo) {
         try {
             MimeMessage message = mail.createMimeMessage();
             MimeMessageHelper helper = new MimeMessageHelper(message, true, StandardCharsets.UTF_8.name());
@@ -41,9 +51,13 @@ class EmailSender implements Channel {
             helper.setTo(recipients.split(","));
             helper.setSubject(content.subject());
             helper.setText(content.text(), content.html());
-            message.setHeader("X-AOF-Dedup-Key", n.dedupKey());
+            message.setHeader("X-AOF-Dedup-Key", dedupKey);
+            if (inReplyTo != null) {
+                message.setHeader("In-Reply-To", inReplyTo);
+                message.setHeader("References", inReplyTo);
+            }
             mail.send(message);
-            return message.getMessageID();
+            return new Delivery(message.getMessageID(), null);
         } catch (MessagingException | MailException e) {
             throw new DeliveryException("SMTP: " + e.getMessage(), null);
         }

@@ -20,8 +20,36 @@ record MailContent(String subject, String text, String html) {
                 : alert(n, workatoAppUrl);
     }
 
+    static MailContent digest(Digest d, String workatoAppUrl) {
+        String recipe = ReportFormat.recipeName(d.recipeId() == null ? 0 : d.recipeId(), d.recipeName());
+        String subject = d.reminder() ? "[AOF] " + d.incidents().size() + " incident(s) still open: " + recipe + " · "
+                + d.category() : "[AOF] " + d.alerts() + " more alert(s) for " + d.incidents().size()
+                + " incident(s): " + recipe + " · " + d.category();
+        StringBuilder text = new StringBuilder(subject.substring(6)).append("\n\n");
+        StringBuilder html = new StringBuilder("<html><body style=\"font-family:sans-serif\"><h2>")
+                .append(h(subject.substring(6))).append("</h2><p><a href=\"")
+                .append(h(workatoAppUrl + "/recipes/" + d.recipeId())).append("\">Open the recipe in Workato</a></p>");
+        d.byKind().forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
+        html.append("<ul>");
+        d.incidents().stream().limit(Digest.LISTED).forEach(i -> {
+            String line = i.incidentId() + " " + i.kind() + (i.attempt() == null ? "" : " (attempt " + i.attempt()
+                    + ")");
+            text.append("  ").append(line).append('\n');
+            html.append("<li><code>").append(h(line)).append("</code></li>");
+        });
+        html.append("</ul>");
+        if (d.incidents().size() > Digest.LISTED) {
+            text.append("  and ").append(d.incidents().size() - Digest.LISTED).append(" more\n");
+            html.append("<p>and ").append(d.incidents().size() - Digest.LISTED).append(" more</p>");
+        }
+        text.append("\nAll incidents of this digest: ").append(d.url()).append('\n');
+        html.append("<p>All incidents of this digest: <a href=\"").append(h(d.url())).append("\">")
+                .append(h(d.url())).append("</a></p></body></html>");
+        return new MailContent(subject, text.toString(), html.toString());
+    }
+
     private static MailContent alert(NotificationRequested n, String workatoAppUrl) {
-        String recipe = ReportFormat.recipeName(n.recipeId() == null ? 0 : n.recipeId(), n.recipeName());
+        String recipe = n.recipeId() == null ? "AOF" : ReportFormat.recipeName(n.recipeId(), n.recipeName());
         String recipeUrl = workatoAppUrl + "/recipes/" + n.recipeId();
         String jobUrl = recipeUrl + "/job/" + n.jobId();
         String attempt = n.attempt() == null ? "-" : n.attempt() + " of " + n.maxAttempts();

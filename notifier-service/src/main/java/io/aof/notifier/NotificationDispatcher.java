@@ -7,6 +7,7 @@ import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,38 +26,47 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Sends stored notifications and retries the ones that fail, with exponential
- * backoff (or Slack's {@code Retry-After}), until they are delivered. Rows are
- * taken with {@code FOR UPDATE SKIP LOCKED}, so instances share the work; every
- * delivery attempt is a {@code NotificationDelivered} or {@code NotificationFailed}
- * fact for the logger.
+ * Sends stored notifications, in order per destination: each round takes, for
+ * every destination, its oldest pending row and sends it, then the next, until
+ * one fails or is not due. A failure waits with exponential backoff (or the
+ * channel's {@code Retry-After}) and holds back that destination's younger rows,
+ * so a backlog is delivered in order when the channel is back. A transaction
+ * advisory lock per destination lets several instances share the work without
+ * overtaking each other. Every try is a {@code NotificationDelivered} or
+ * {@code NotificationFailed} fact for the logger. Before sending, the round
+ * builds due digests, queues escalation repeats and fallback copies.
  */
 @Component
 class NotificationDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
+    private static final int PER_DESTINATION_PER_ROUND = 20;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Outbox outbox;
+    private final NotificationStore store;
     private final Map<String, Channel> channels = new HashMap<>();
     private final NotifierProperties props;
     private final MeterRegistry meters;
 
-    NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, NotifierProperties props,
-                           MeterRegistry meters, ObjectProvider<JavaMailSender> mail) {
+    NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, NotificationStore store,
+                           NotifierProperties props, MeterRegistry meters, ObjectProvider<JavaMailSender> mail,
+                           Router router) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
+        this.store = store;
         this.props = props;
         this.meters = meters;
         add(new SlackSender(props.slack(), props.workatoAppUrl()));
+        add(new WebhookSender(props.webhooks(), props.workatoAppUrl()));
         JavaMailSender mailSender = mail.getIfAvailable();
         if (mailSender != null) {
             add(new EmailSender(mailSender, props.email().from(), props.workatoAppUrl()));
-        } else if (props.email().anyRecipients()) {
-            throw new IllegalStateException("aof.notifier.email recipients are set but no SMTP server is: "
-                    + "set spring.mail.host (and spring.mail.port, username, password)");
+        } else if (router.usesEmail()) {
+            throw new IllegalStateException("aof.notifier sends e-mail (recipients, a route or the fallback name "
+                    + "email:...) but no SMTP server is set: set spring.mail.host (and port, username, password)");
         }
     }
 
@@ -67,59 +77,122 @@ class NotificationDispatcher {
     @Scheduled(fixedDelayString = "${aof.notifier.dispatch-interval:1s}")
     void dispatch() {
         try {
-            tx.executeWithoutResult(status -> {
-                List<Pending> due = jdbc.query("SELECT id, channel, request, attempts FROM notification "
-                                + "WHERE state = 'PENDING' AND next_try_at <= now() ORDER BY created_at LIMIT 20 "
-                                + "FOR UPDATE SKIP LOCKED",
-                        (rs, i) -> new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                                rs.getInt(4)));
-                due.forEach(this::send);
-            });
+            tx.executeWithoutResult(s -> store.buildDueDigests());
+            tx.executeWithoutResult(s -> store.queueEscalationRepeats());
+            tx.executeWithoutResult(s -> store.queueFallbacks());
+            List<String> destinations = jdbc.queryForList("SELECT DISTINCT channel FROM notification "
+                    + "WHERE state = 'PENDING' AND next_try_at <= now()", String.class);
+            for (String destination : destinations) {
+                for (int i = 0; i < PER_DESTINATION_PER_ROUND; i++) {
+                    if (!Boolean.TRUE.equals(tx.execute(s -> sendHead(destination)))) {
+                        break;
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("Notification round failed; notifications stay pending: {}", e.toString());
         }
     }
 
-    private void send(Pending p) {
-        NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, p.request);
-        int attempts = p.attempts + 1;
-        int colon = p.destination.indexOf(':');
-        String kind = colon < 0 ? "slack" : p.destination.substring(0, colon);
-        String target = p.destination.substring(colon + 1);
+    private record Row(UUID id, String destination, String kind, String incidentId, String request, String digest,
+                       boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now) {
+    }
+
+    /** Sends the destination's oldest pending row if it is due; true when it was delivered. */
+    private boolean sendHead(String destination) {
+        Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtext(?))", Boolean.class,
+                "aof-notify:" + destination);
+        if (!Boolean.TRUE.equals(locked)) {
+            return false;   // another instance is sending to this destination right now
+        }
+        List<Row> head = jdbc.query("SELECT id, channel, kind, incident_id, request, digest, update_only, attempts, "
+                        + "next_try_at, created_at, now() FROM notification WHERE channel = ? AND state = 'PENDING' "
+                        + "ORDER BY seq LIMIT 1 FOR UPDATE",
+                (rs, i) -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
+                        rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
+                        rs.getTimestamp(11).toInstant()), destination);
+        if (head.isEmpty() || head.get(0).nextTryAt().isAfter(head.get(0).now())) {
+            return false;
+        }
+        return send(head.get(0));
+    }
+
+    private boolean send(Row row) {
+        int colon = row.destination().indexOf(':');
+        String kind = NotificationStore.kindOf(row.destination());
+        String target = row.destination().substring(colon + 1);
+        NotificationRequested n = row.request() == null ? null
+                : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
+        String audience = n == null ? "OPS" : n.audience().name();
+        int attempts = row.attempts() + 1;
         try {
             Channel channel = channels.get(kind);
             if (channel == null) {
                 throw new DeliveryException("no " + kind + " channel is configured", null);
             }
-            String receipt = channel.deliver(target, n);
+            Channel.Delivery delivery;
+            if (row.digest() != null) {
+                delivery = channel.deliverDigest(target, EventCodec.mapper().readValue(row.digest(), Digest.class));
+            } else {
+                Channel.Thread thread = thread(row.destination(), row.incidentId());
+                if (row.updateOnly()) {
+                    delivery = thread != null && thread.started() ? channel.updateParent(target, n, thread)
+                            : new Channel.Delivery(null, null);
+                } else {
+                    delivery = channel.deliver(target, n, thread);
+                    if (thread != null && !thread.started() && n.kind() != NotificationRequested.Kind.REPORT) {
+                        jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_request = ? "
+                                        + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
+                                delivery.ref(), delivery.channelRef(), row.request(), row.destination(),
+                                row.incidentId());
+                    }
+                }
+            }
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
-                    + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, receipt, p.id);
+                    + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, n.workspace(), n.recipeId(), n.jobId(), n.incidentId(),
-                    n.attempt(), n.eventId(), p.destination, receipt, attempts));
-            meters.counter("aof.notifications", "channel", kind, "audience", n.audience().name(),
-                    "outcome", "delivered").increment();
+                    Instant.now(), AofEvent.SCHEMA_VERSION, n == null ? null : n.workspace(),
+                    n == null ? null : n.recipeId(), n == null ? null : n.jobId(), row.incidentId(),
+                    n == null ? null : n.attempt(), n == null ? row.id() : n.eventId(), row.destination(),
+                    delivery.ref(), attempts));
+            meters.counter("aof.notifications", "channel", kind, "audience", audience, "outcome", "delivered")
+                    .increment();
+            Timer.builder("aof.notifications.delivery.latency").description("from stored to delivered")
+                    .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), Instant.now()));
+            return true;
         } catch (DeliveryException e) {
             Duration backoff = e.retryAfter != null ? e.retryAfter : backoff(attempts);
             Instant next = Instant.now().plus(backoff);
             jdbc.update("UPDATE notification SET attempts = ?, next_try_at = ?, last_error = ? WHERE id = ?",
-                    attempts, Timestamp.from(next), e.getMessage(), p.id);
+                    attempts, Timestamp.from(next), e.getMessage(), row.id());
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, n.workspace(), n.recipeId(), n.jobId(), n.incidentId(),
-                    n.attempt(), n.eventId(), p.destination, e.getMessage(), attempts, next));
-            meters.counter("aof.notifications", "channel", kind, "audience", n.audience().name(),
-                    "outcome", "failed").increment();
-            log.warn("Delivery to {} failed (try {}), next try in {}: {}", p.destination, attempts, backoff,
+                    Instant.now(), AofEvent.SCHEMA_VERSION, n == null ? null : n.workspace(),
+                    n == null ? null : n.recipeId(), n == null ? null : n.jobId(), row.incidentId(),
+                    n == null ? null : n.attempt(), n == null ? row.id() : n.eventId(), row.destination(),
+                    e.getMessage(), attempts, next));
+            meters.counter("aof.notifications", "channel", kind, "audience", audience, "outcome", "failed")
+                    .increment();
+            log.warn("Delivery to {} failed (try {}), next try in {}: {}", row.destination(), attempts, backoff,
                     e.getMessage());
+            return false;
         }
+    }
+
+    private Channel.Thread thread(String destination, String incidentId) {
+        if (incidentId == null) {
+            return null;
+        }
+        List<Channel.Thread> t = jdbc.query("SELECT parent_ref, channel_ref, parent_request FROM incident_thread "
+                        + "WHERE destination = ? AND incident_id = ? AND mode = 'THREAD'",
+                (rs, i) -> new Channel.Thread(rs.getString(1), rs.getString(2), rs.getString(3) == null ? null
+                        : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, rs.getString(3))), destination, incidentId);
+        return t.isEmpty() ? null : t.get(0);
     }
 
     private Duration backoff(int attempts) {
         long seconds = 1L << Math.min(attempts, 16);
         Duration d = Duration.ofSeconds(seconds);
         return d.compareTo(props.maxBackoff()) > 0 ? props.maxBackoff() : d;
-    }
-
-    private record Pending(UUID id, String destination, String request, int attempts) {
     }
 }

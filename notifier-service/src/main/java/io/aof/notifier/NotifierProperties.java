@@ -1,59 +1,50 @@
 package io.aof.notifier;
 
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.NotificationRequested.Severity;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code aof.notifier.*}.
+ * {@code aof.notifier.*}. Checked at start ({@link Router}): a destination that
+ * names an unknown channel or webhook stops the service and is named.
  *
- * @param workatoAppUrl  base of the links into Workato's web app
+ * @param workatoAppUrl    base of the links into Workato's web app
+ * @param publicUrl        base of links into this service (a digest's full list of incidents)
  * @param dispatchInterval how often stored notifications are sent
- * @param maxBackoff     the longest wait between two tries of one notification
- * @param slack          Slack settings
- * @param email          e-mail settings (the SMTP server itself is {@code spring.mail.*})
- * @param report         where the periodic job report goes
+ * @param maxBackoff       the longest wait between two tries of one notification
+ * @param slack            Slack settings
+ * @param email            e-mail settings (the SMTP server itself is {@code spring.mail.*})
+ * @param report           where the periodic job report goes
+ * @param grouping         storm control, Alertmanager's way
+ * @param escalation       how the super admin is reminded
+ * @param fallback         where a notification goes when its channel stays down
+ * @param routes           routing rules, tried in order; none matching: the defaults by audience
+ * @param webhooks         named webhook destinations ({@code webhook:<name>})
  */
 @ConfigurationProperties("aof.notifier")
 public record NotifierProperties(
         @DefaultValue("https://app.workato.com") String workatoAppUrl,
+        @DefaultValue("http://localhost:8084") String publicUrl,
         @DefaultValue("1s") Duration dispatchInterval,
         @DefaultValue("5m") Duration maxBackoff,
         @DefaultValue Slack slack,
         @DefaultValue Email email,
-        @DefaultValue Report report) {
+        @DefaultValue Report report,
+        @DefaultValue Grouping grouping,
+        @DefaultValue Escalation escalation,
+        @DefaultValue Fallback fallback,
+        List<Route> routes,
+        Map<String, Webhook> webhooks) {
 
-    /**
-     * @param from    the sender address
-     * @param opsTo   who gets the ops alerts by e-mail (none: no e-mail)
-     * @param adminTo who gets the super-admin escalations by e-mail
-     * @param reportTo who gets the periodic job report by e-mail
-     */
-    public record Email(@DefaultValue("aof@localhost") String from,
-                        @DefaultValue({}) List<String> opsTo,
-                        @DefaultValue({}) List<String> adminTo,
-                        @DefaultValue({}) List<String> reportTo) {
-
-        public Email {
-            opsTo = clean(opsTo);
-            adminTo = clean(adminTo);
-            reportTo = clean(reportTo);
-        }
-
-        boolean anyRecipients() {
-            return !opsTo.isEmpty() || !adminTo.isEmpty() || !reportTo.isEmpty();
-        }
-
-        private static List<String> clean(List<String> addresses) {
-            return addresses == null ? List.of()
-                    : addresses.stream().map(String::trim).filter(a -> !a.isEmpty()).toList();
-        }
-    }
-
-    /** @param slackChannel the Slack channel of the job report (empty: the ops channel) */
-    public record Report(@DefaultValue("") String slackChannel) {
+    public NotifierProperties {
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        webhooks = webhooks == null ? Map.of() : Map.copyOf(webhooks);
     }
 
     /**
@@ -71,6 +62,99 @@ public record NotifierProperties(
         public String toString() {
             return "Slack[apiUrl=" + apiUrl + ", botToken=" + (botToken.isEmpty() ? "<unset>" : "******")
                     + ", channel=" + channel + ", adminChannel=" + adminChannel + "]";
+        }
+    }
+
+    /**
+     * @param from     the sender address
+     * @param opsTo    who gets the ops alerts by e-mail (none: no e-mail)
+     * @param adminTo  who gets the super-admin escalations by e-mail
+     * @param reportTo who gets the periodic job report by e-mail
+     */
+    public record Email(@DefaultValue("aof@localhost") String from,
+                        @DefaultValue({}) List<String> opsTo,
+                        @DefaultValue({}) List<String> adminTo,
+                        @DefaultValue({}) List<String> reportTo) {
+
+        public Email {
+            opsTo = clean(opsTo);
+            adminTo = clean(adminTo);
+            reportTo = clean(reportTo);
+        }
+
+        private static List<String> clean(List<String> addresses) {
+            return addresses == null ? List.of()
+                    : addresses.stream().map(String::trim).filter(a -> !a.isEmpty()).toList();
+        }
+    }
+
+    /** @param slackChannel the Slack channel of the job report (empty: the ops channel) */
+    public record Report(@DefaultValue("") String slackChannel) {
+    }
+
+    /**
+     * Alerts of one recipe and category to one destination form a group. The first alert of a quiet group
+     * goes at once (after {@code groupWait}, if set) and opens a thread for its incident; alerts of other
+     * incidents in the next {@code groupInterval} go out together as one digest at its end. Every
+     * {@code repeatInterval} a group with incidents still open gets a reminder digest.
+     */
+    public record Grouping(@DefaultValue("true") boolean enabled,
+                           @DefaultValue("0s") Duration groupWait,
+                           @DefaultValue("5m") Duration groupInterval,
+                           @DefaultValue("4h") Duration repeatInterval) {
+    }
+
+    /**
+     * Super-admin escalations (exhausted, not retryable, recipe stopped, AOF's own trouble) are repeated every
+     * {@code repeatInterval} until acknowledged ({@code POST /api/escalations/{incident}/ack}) or resolved.
+     */
+    public record Escalation(@DefaultValue("1h") Duration repeatInterval, @DefaultValue("24") int maxRepeats) {
+    }
+
+    /**
+     * @param destination where a notification also goes when its own destination has not taken it for
+     *                    {@code after} (empty: no fallback; it is retried until delivered either way)
+     */
+    public record Fallback(@DefaultValue("") String destination, @DefaultValue("10m") Duration after) {
+    }
+
+    /**
+     * A routing rule: when {@code match} fits, the notification goes to {@code to}; rules are tried in order
+     * and the first that fits decides, unless it says {@code continue-matching}.
+     *
+     * @param finalOnly  only the last word of an incident (exhausted, not retryable, recipe stopped)
+     * @param onRecovery also recoveries and resolutions by hand
+     */
+    public record Route(String name, @DefaultValue Match match, List<String> to,
+                        @DefaultValue("false") boolean finalOnly, @DefaultValue("true") boolean onRecovery,
+                        @DefaultValue("false") boolean continueMatching) {
+
+        public Route {
+            to = to == null ? List.of() : List.copyOf(to);
+        }
+    }
+
+    /** Every list that is set must contain the notification's value; {@code recipeName} is a regex. */
+    public record Match(List<Audience> audiences, List<Kind> kinds, List<String> categories,
+                        List<Severity> severities, List<Long> recipeIds, List<Long> folderIds, String recipeName) {
+    }
+
+    /**
+     * @param url        where to POST
+     * @param format     {@code JSON} (the notification as is), {@code TEAMS} (an Adaptive Card message),
+     *                   {@code PAGERDUTY} (Events API v2, dedup_key = incident id, trigger/resolve)
+     * @param routingKey PagerDuty's integration key; a secret
+     * @param secret     for {@code JSON}: signs the body ({@code X-AOF-Signature: sha256=HMAC(timestamp.body)})
+     */
+    public record Webhook(String url, @DefaultValue("JSON") Format format, @DefaultValue("") String routingKey,
+                          @DefaultValue("") String secret) {
+
+        public enum Format { JSON, TEAMS, PAGERDUTY }
+
+        @Override
+        public String toString() {
+            return "Webhook[url=" + url + ", format=" + format + ", routingKey=" + (routingKey.isEmpty() ? "<unset>"
+                    : "******") + ", secret=" + (secret.isEmpty() ? "<unset>" : "******") + "]";
         }
     }
 }

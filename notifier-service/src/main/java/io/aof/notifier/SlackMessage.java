@@ -2,7 +2,11 @@ package io.aof.notifier;
 
 import com.slack.api.model.block.LayoutBlock;
 import io.aof.common.events.NotificationRequested;
+import com.slack.api.model.block.composition.TextObject;
 import io.aof.common.report.JobReport;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,38 +33,134 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         if (n.kind() == NotificationRequested.Kind.REPORT) {
             return report(n.report(), workatoAppUrl);
         }
-        String icon = switch (n.kind()) {
-            case FIRST_FAILURE, ATTEMPT_FAILED -> ":warning:";
-            case RECIPE_STOPPED -> ":octagonal_sign:";
-            case NON_RETRYABLE -> ":no_entry:";
-            case RECOVERED -> ":white_check_mark:";
-            case EXHAUSTED -> ":rotating_light:";
-            case REPORT -> ":bar_chart:";
-        };
+        String icon = icon(n.kind());
         String recipe = escape(n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId());
-        String recipeUrl = workatoAppUrl + "/recipes/" + n.recipeId();
-        boolean hasJob = n.jobId() != null && !n.jobId().isBlank() && !"-".equals(n.jobId());
-        String jobUrl = recipeUrl + "/job/" + n.jobId();
-        String attempt = n.attempt() == null ? "-" : n.attempt() + " of " + n.maxAttempts();
+        String attempt = attempt(n);
         String text = icon + " " + escape(n.title()) + ": " + recipe + " (job " + escape(n.jobId()) + ", "
                 + escape(n.category()) + ", attempt " + attempt + ")";
 
         List<LayoutBlock> blocks = new ArrayList<>();
         blocks.add(header(h -> h.text(plainText(icon + " " + n.title(), true))));
-        blocks.add(section(s -> s.fields(List.of(
-                markdownText("*Recipe*\n<" + recipeUrl + "|" + recipe + ">"),
-                markdownText("*Job*\n" + (hasJob ? "<" + jobUrl + "|" + escape(n.jobId()) + ">" : "-")),
+        List<TextObject> fields = new ArrayList<>(List.of(
+                markdownText("*Recipe*\n" + recipeLink(n, workatoAppUrl)),
+                markdownText("*Job*\n" + jobLink(n, workatoAppUrl)),
                 markdownText("*Category*\n" + escape(n.category())),
-                markdownText("*Attempt*\n" + attempt)))));
+                markdownText("*Attempt*\n" + attempt)));
+        if (n.nextRetryAt() != null) {
+            fields.add(markdownText("*Next retry*\n" + date(n.nextRetryAt())));
+        }
+        blocks.add(section(s -> s.fields(fields)));
+        error(n, blocks);
+        blocks.add(context(c -> c.elements(List.of(markdownText("Incident `" + escape(n.incidentId()) + "` · "
+                + n.severity() + " · AOF")))));
+        return new SlackMessage(text, blocks);
+    }
+
+    /** A later event of an incident, as a reply in its thread. */
+    static SlackMessage reply(NotificationRequested n) {
+        String icon = icon(n.kind());
+        StringBuilder line = new StringBuilder(icon + " *" + escape(n.title()) + "*");
+        if (n.attempt() != null) {
+            line.append(" · attempt ").append(attempt(n));
+        }
+        if (n.nextRetryAt() != null) {
+            line.append(" · next retry ").append(date(n.nextRetryAt()));
+        }
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(s -> s.text(markdownText(line.toString()))));
+        error(n, blocks);
+        return new SlackMessage(icon + " " + escape(n.title()) + " (job " + escape(n.jobId()) + ", attempt "
+                + attempt(n) + ")", blocks);
+    }
+
+    /** The thread's first message as it reads once the incident ended: its outcome on top. */
+    static SlackMessage closedParent(NotificationRequested parent, NotificationRequested closing,
+                                     String workatoAppUrl) {
+        SlackMessage original = of(parent, workatoAppUrl);
+        String outcome = icon(closing.kind()) + " *" + escape(closing.title()) + "*"
+                + (closing.attempt() != null ? " after attempt " + attempt(closing) : "")
+                + " · " + date(closing.occurredAt());
+        List<LayoutBlock> blocks = new ArrayList<>(original.blocks());
+        blocks.add(1, section(s -> s.text(markdownText(outcome))));
+        return new SlackMessage(icon(closing.kind()) + " " + escape(closing.title()) + " · " + original.text(),
+                blocks);
+    }
+
+    /** Many alerts of one recipe and category in one message; the full list is linked. */
+    static SlackMessage digest(Digest d, String workatoAppUrl) {
+        String recipe = escape(ReportFormat.recipeName(d.recipeId() == null ? 0 : d.recipeId(), d.recipeName()));
+        String title = d.reminder()
+                ? ":hourglass: " + d.incidents().size() + " incident(s) still open: " + recipe + " · "
+                + escape(d.category())
+                : ":warning: " + d.alerts() + " more alert(s) for " + d.incidents().size() + " incident(s): "
+                + recipe + " · " + escape(d.category());
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(s -> s.text(markdownText("*" + title + "*\n<" + workatoAppUrl + "/recipes/"
+                + d.recipeId() + "|Open the recipe in Workato> · since " + date(d.from())))));
+        if (!d.byKind().isEmpty()) {
+            StringBuilder kinds = new StringBuilder();
+            d.byKind().forEach((k, v) -> kinds.append("`").append(k).append("` ").append(v).append("   "));
+            blocks.add(context(c -> c.elements(List.of(markdownText(kinds.toString().trim())))));
+        }
+        StringBuilder list = new StringBuilder();
+        d.incidents().stream().limit(Digest.LISTED).forEach(i -> list.append("• `").append(escape(i.incidentId()))
+                .append("` ").append(i.kind()).append(i.attempt() == null ? "" : " (attempt " + i.attempt() + ")")
+                .append('\n'));
+        if (d.incidents().size() > Digest.LISTED) {
+            list.append("_and ").append(d.incidents().size() - Digest.LISTED).append(" more_\n");
+        }
+        if (list.length() > 0) {
+            blocks.add(section(s -> s.text(markdownText(list.toString().trim()))));
+        }
+        blocks.add(context(c -> c.elements(List.of(markdownText("All incidents of this digest: <" + d.url() + "|"
+                + escape(d.url()) + ">")))));
+        return new SlackMessage(title, blocks);
+    }
+
+    private static void error(NotificationRequested n, List<LayoutBlock> blocks) {
         if (n.error() != null && !n.error().isBlank()) {
             String excerpt = n.error().length() > ERROR_EXCERPT ? n.error().substring(0, ERROR_EXCERPT) + "..."
                     : n.error();
             blocks.add(section(s -> s.text(markdownText("*Error*\n```" + escape(excerpt).replace("```", "'''")
                     + "```"))));
         }
-        blocks.add(context(c -> c.elements(List.of(markdownText("Incident `" + escape(n.incidentId()) + "` · "
-                + n.severity() + " · AOF")))));
-        return new SlackMessage(text, blocks);
+    }
+
+    private static String icon(NotificationRequested.Kind kind) {
+        return switch (kind) {
+            case FIRST_FAILURE, ATTEMPT_FAILED -> ":warning:";
+            case RECIPE_STOPPED -> ":octagonal_sign:";
+            case NON_RETRYABLE -> ":no_entry:";
+            case RECOVERED -> ":white_check_mark:";
+            case EXHAUSTED -> ":rotating_light:";
+            case RESOLVED_MANUALLY -> ":heavy_check_mark:";
+            case AOF_TROUBLE -> ":fire:";
+            case REPORT -> ":bar_chart:";
+        };
+    }
+
+    private static String attempt(NotificationRequested n) {
+        return n.attempt() == null ? "-" : n.attempt() + " of " + n.maxAttempts();
+    }
+
+    private static String recipeLink(NotificationRequested n, String workatoAppUrl) {
+        if (n.recipeId() == null) {
+            return escape(n.recipeName() != null ? n.recipeName() : "-");
+        }
+        String recipe = escape(n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId());
+        return "<" + workatoAppUrl + "/recipes/" + n.recipeId() + "|" + recipe + ">";
+    }
+
+    private static String jobLink(NotificationRequested n, String workatoAppUrl) {
+        boolean hasJob = n.recipeId() != null && n.jobId() != null && !n.jobId().isBlank() && !"-".equals(n.jobId());
+        return hasJob ? "<" + workatoAppUrl + "/recipes/" + n.recipeId() + "/job/" + n.jobId() + "|"
+                + escape(n.jobId()) + ">" : "-";
+    }
+
+    /** Slack shows the time in each reader's zone; the fallback text is UTC ISO-8601. */
+    static String date(Instant t) {
+        Instant s = t.truncatedTo(ChronoUnit.SECONDS);
+        return "<!date^" + s.getEpochSecond() + "^{date_short_pretty} {time_secs}|" + s + ">";
     }
 
     /** The job report: totals, top categories, the worst recipes (linked), and those that got worse. */

@@ -4,13 +4,21 @@ import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import io.aof.common.events.NotificationRequested;
 
 import java.io.IOException;
 import java.time.Duration;
 
-/** Posts to Slack with slack-api-client's {@code chat.postMessage}; the API URL is configurable (the sink). */
+/**
+ * Slack through slack-api-client: {@code chat.postMessage} for an incident's
+ * first message and, with {@code thread_ts}, for what follows it;
+ * {@code chat.update} of that first message when the incident ends. The API URL
+ * is configurable (the sink in a local run). Slack's HTTP 429 {@code Retry-After}
+ * and its {@code ratelimited} answer are honoured.
+ */
 class SlackSender implements Channel {
 
     private final MethodsClient methods;
@@ -31,25 +39,54 @@ class SlackSender implements Channel {
     }
 
     @Override
-    public String deliver(String channel, NotificationRequested n) {
-        return post(channel, SlackMessage.of(n, workatoAppUrl));
+    public Delivery deliver(String channel, NotificationRequested n, Thread thread) {
+        if (thread == null || !thread.started() || n.kind() == NotificationRequested.Kind.REPORT) {
+            return post(channel, SlackMessage.of(n, workatoAppUrl), null);
+        }
+        if (n.kind().closesIncident()) {
+            // the update first: if the reply then fails, the retry updates again (harmless) and replies once
+            updateParent(channel, n, thread);
+        }
+        return post(channel, SlackMessage.reply(n), thread.parentRef());
     }
 
-    /** Returns the message ts; throws {@link DeliveryException} with a retry hint when Slack refused or failed. */
-    String post(String channel, SlackMessage message) {
+    @Override
+    public Delivery updateParent(String channel, NotificationRequested n, Thread thread) {
+        SlackMessage closed = SlackMessage.closedParent(thread.parent(), n, workatoAppUrl);
+        String target = thread.channelRef() != null ? thread.channelRef() : channel;
+        ChatUpdateResponse r = call(() -> methods.chatUpdate(u -> u.channel(target).ts(thread.parentRef())
+                .text(closed.text()).blocks(closed.blocks())));
+        return new Delivery(r.getTs(), r.getChannel());
+    }
+
+    @Override
+    public Delivery deliverDigest(String channel, Digest digest) {
+        return post(channel, SlackMessage.digest(digest, workatoAppUrl), null);
+    }
+
+    private Delivery post(String channel, SlackMessage message, String threadTs) {
+        ChatPostMessageResponse r = call(() -> methods.chatPostMessage(p -> p.channel(channel).text(message.text())
+                .blocks(message.blocks()).threadTs(threadTs).unfurlLinks(false).unfurlMedia(false)));
+        return new Delivery(r.getTs(), r.getChannel());
+    }
+
+    private interface SlackCall<T extends SlackApiTextResponse> {
+        T call() throws IOException, SlackApiException;
+    }
+
+    /** Runs one Web API call; throws {@link DeliveryException} with Slack's retry hint when it did not take. */
+    private static <T extends SlackApiTextResponse> T call(SlackCall<T> c) {
         try {
-            ChatPostMessageResponse response = methods.chatPostMessage(r -> r.channel(channel).text(message.text())
-                    .blocks(message.blocks()).unfurlLinks(false).unfurlMedia(false));
+            T response = c.call();
             if (!response.isOk()) {
                 Duration retryAfter = "ratelimited".equals(response.getError()) ? Duration.ofSeconds(30) : null;
                 throw new DeliveryException("Slack answered " + response.getError(), retryAfter);
             }
-            return response.getTs();
+            return response;
         } catch (SlackApiException e) {
             Duration retryAfter = null;
             if (e.getResponse().code() == 429) {
-                String header = e.getResponse().header("Retry-After");
-                retryAfter = Duration.ofSeconds(parseSeconds(header));
+                retryAfter = Duration.ofSeconds(parseSeconds(e.getResponse().header("Retry-After")));
             }
             throw new DeliveryException("Slack HTTP " + e.getResponse().code(), retryAfter);
         } catch (IOException e) {

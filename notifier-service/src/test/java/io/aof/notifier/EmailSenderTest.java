@@ -53,9 +53,9 @@ class EmailSenderTest {
                 "acme", 42L, "j-AAA", "acme:42:j-AAA", 5, NotificationRequested.Audience.SUPER_ADMIN,
                 NotificationRequested.Kind.EXHAUSTED, NotificationRequested.Severity.CRITICAL, "dedup-1",
                 "Job still failing after all retries", "Orders <b>sync</b>", "UPSTREAM_5XX", 5,
-                "503 Service Unavailable <script>alert(1)</script>", null);
+                "503 Service Unavailable <script>alert(1)</script>", null, null, null);
 
-        String messageId = sender.deliver("ops@example.com,lead@example.com", n);
+        String messageId = sender.deliver("ops@example.com,lead@example.com", n, null).ref();
 
         assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
         MimeMessage[] received = smtp.getReceivedMessages();
@@ -78,8 +78,32 @@ class EmailSenderTest {
     }
 
     @Test
+    void aFollowUpNamesTheIncidentsFirstMailSoClientsThreadThem() throws Exception {
+        NotificationRequested first = alert(NotificationRequested.Kind.FIRST_FAILURE, 1);
+        String parent = sender.deliver("ops@example.com", first, new Channel.Thread(null, null, null)).ref();
+        sender.deliver("ops@example.com", alert(NotificationRequested.Kind.RECOVERED, 2),
+                new Channel.Thread(parent, null, first));
+
+        assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
+        MimeMessage[] received = smtp.getReceivedMessages();
+        assertThat(received[0].getHeader("In-Reply-To")).isNull();
+        assertThat(received[1].getHeader("In-Reply-To")).containsExactly(parent);
+        assertThat(received[1].getHeader("References")).containsExactly(parent);
+        assertThat(received[1].getSubject()).isEqualTo("[AOF INFO] Job recovered: Orders");
+    }
+
+    private static NotificationRequested alert(NotificationRequested.Kind kind, int attempt) {
+        return new NotificationRequested(UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION, "acme", 42L,
+                "j-BBB", "acme:42:j-BBB", attempt, NotificationRequested.Audience.OPS, kind,
+                kind == NotificationRequested.Kind.RECOVERED ? NotificationRequested.Severity.INFO
+                        : NotificationRequested.Severity.WARNING, "k-" + kind,
+                kind == NotificationRequested.Kind.RECOVERED ? "Job recovered" : "Job failed; retrying", "Orders",
+                "TIMEOUT", 5, kind == NotificationRequested.Kind.RECOVERED ? null : "timeout", null, null, null);
+    }
+
+    @Test
     void reportGoesAsOneMessageWithBothParts() throws Exception {
-        sender.deliver("reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"));
+        sender.deliver("reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"), null);
 
         assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
         MimeMessage m = smtp.getReceivedMessages()[0];
@@ -96,7 +120,7 @@ class EmailSenderTest {
         down.setPort(1);   // nothing listens there
         EmailSender s = new EmailSender(down, "aof@example.com", "https://app.workato.com");
         assertThatThrownBy(() -> s.deliver("ops@example.com", NotificationRequested.report(
-                ReportRenderingTest.sample(), "r-2")))
+                ReportRenderingTest.sample(), "r-2"), null))
                 .isInstanceOf(DeliveryException.class).hasMessageStartingWith("SMTP: ");
     }
 

@@ -17,7 +17,7 @@ class SlackMessageTest {
                 "acme", 42L, "j-AAA", "acme:42:j-AAA", 5, NotificationRequested.Audience.SUPER_ADMIN,
                 NotificationRequested.Kind.EXHAUSTED, NotificationRequested.Severity.CRITICAL, "k",
                 "Job still failing after all retries", "Orders <!here> & co", "UPSTREAM_5XX", 5,
-                "500: <!channel> <@U123> <https://evil.example|click me> & more", null);
+                "500: <!channel> <@U123> <https://evil.example|click me> & more", null, null, null);
 
         SlackMessage m = SlackMessage.of(n, "https://app.workato.com");
         String all = m.text() + m.blocks().toString();

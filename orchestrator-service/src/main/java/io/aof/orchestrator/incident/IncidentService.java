@@ -115,9 +115,10 @@ public class IncidentService {
                     incident.recipeId(), incident.originalJobId(), incident.id(), null, IncidentState.SUPPRESSED,
                     category.name(), until, (String) suppression.get().get("reason")));
         } else if (policy.retryable() && policy.maxAttempts() > 0) {
-            scheduleAttempt(incident, 1, policy, null, policy.delayBefore(1, ThreadLocalRandom.current()));
+            Instant due = scheduleAttempt(incident, 1, policy, null, policy.delayBefore(1,
+                    ThreadLocalRandom.current()));
             if (policy.tellsOpsOnFirstFailure()) {
-                notify(incident, 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), e.error());
+                notify(incident, 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), e.error(), due);
             }
         } else {
             incidents.update(incident.id(), IncidentState.NON_RETRYABLE, 0, null, null);
@@ -203,10 +204,10 @@ public class IncidentService {
             }
             case FAILED -> {
                 if (o.attempt() < i.maxAttempts()) {
-                    scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
+                    Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
                             policy.delayBefore(o.attempt() + 1, ThreadLocalRandom.current()));
                     if (policy.tellsOpsOnEachAttempt()) {
-                        notify(i, o.attempt(), Audience.OPS, Kind.ATTEMPT_FAILED, policy.severity(), o.error());
+                        notify(i, o.attempt(), Audience.OPS, Kind.ATTEMPT_FAILED, policy.severity(), o.error(), due);
                     }
                 } else {
                     exhaust(i, o.attempt(), "all " + i.maxAttempts() + " attempts failed", o.error(), policy);
@@ -255,11 +256,14 @@ public class IncidentService {
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), i.state(), by,
                 reason));
+        // closes the incident's thread in Slack (and stops a super-admin escalation repeating)
+        notify(i, i.attempt(), Audience.OPS, Kind.RESOLVED_MANUALLY, Severity.INFO,
+                "Resolved by " + by + (reason == null || reason.isBlank() ? "" : ": " + reason));
         meters.counter("aof.operator.actions", "action", "resolve").increment();
         return incidents.find(incidentId).orElseThrow();
     }
 
-    private void scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay) {
+    private Instant scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay) {
         Instant due = now().plus(delay);
         incidents.schedule(i.id(), attempt, due);
         incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
@@ -267,6 +271,7 @@ public class IncidentService {
                 i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
                 i.maxAttempts()));
         meters.counter("aof.retries.scheduled", "category", i.category()).increment();
+        return due;
     }
 
     private void exhaust(Incident i, int attempt, String reason, String lastError, RetryPolicy policy) {
@@ -289,6 +294,11 @@ public class IncidentService {
     }
 
     private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error) {
+        notify(i, attempt, audience, kind, severity, error, null);
+    }
+
+    private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error,
+                        Instant nextRetryAt) {
         String title = switch (kind) {
             case FIRST_FAILURE -> "Job failed; retrying";
             case ATTEMPT_FAILED -> "Retry failed; retrying again";
@@ -296,13 +306,14 @@ public class IncidentService {
             case RECOVERED -> "Job recovered";
             case EXHAUSTED -> "Job still failing after all retries";
             case RECIPE_STOPPED -> "Recipe stopped by Workato";
-            case REPORT -> throw new IllegalArgumentException("reports come from the logger");
+            case RESOLVED_MANUALLY -> "Incident resolved by hand";
+            case REPORT, AOF_TROUBLE -> throw new IllegalArgumentException(kind + " does not come from an incident");
         };
         String dedupKey = i.id() + ":" + kind + ":" + audience + ":r" + i.replays()
                 + (kind == Kind.ATTEMPT_FAILED ? ":" + attempt : "");
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
-                title, i.recipeName(), i.category(), i.maxAttempts(), error, null));
+                title, i.recipeName(), i.category(), i.maxAttempts(), error, i.folderId(), nextRetryAt, null));
     }
 
     private void emit(IncidentEvent event) {

@@ -1,0 +1,84 @@
+package io.aof.notifier;
+
+import io.aof.common.events.EventCodec;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The notifier's own API: the full list of a digest (its messages link here),
+ * the open super-admin escalations, and acknowledging one (it stops repeating).
+ */
+@RestController
+class NotifierController {
+
+    private final JdbcTemplate jdbc;
+
+    NotifierController(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @GetMapping("/api/digests/{id}")
+    Digest digest(@PathVariable String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw problem(HttpStatus.BAD_REQUEST, "not a digest id: " + id);
+        }
+        List<String> json = jdbc.queryForList("SELECT digest FROM notification WHERE id = ? AND digest IS NOT NULL "
+                + "AND fallback_of IS NULL", String.class, uuid);
+        if (json.isEmpty()) {
+            throw problem(HttpStatus.NOT_FOUND, "No digest " + id);
+        }
+        return EventCodec.mapper().readValue(json.get(0), Digest.class);
+    }
+
+    record Escalation(String incidentId, Instant openedAt, Instant nextRepeatAt, int repeats, Instant ackedAt,
+                      String ackedBy) {
+    }
+
+    @GetMapping("/api/escalations")
+    List<Escalation> escalations() {
+        return jdbc.query("SELECT incident_id, opened_at, next_repeat_at, repeats, acked_at, acked_by FROM escalation "
+                        + "WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 500",
+                (rs, i) -> new Escalation(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        rs.getTimestamp(3).toInstant(), rs.getInt(4),
+                        rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(), rs.getString(6)));
+    }
+
+    record Ack(String by, String reason) {
+    }
+
+    @PostMapping("/api/escalations/{incidentId}/ack")
+    Map<String, Object> ack(@PathVariable String incidentId, @RequestBody Ack ack) {
+        if (ack == null || ack.by() == null || ack.by().isBlank()) {
+            throw problem(HttpStatus.BAD_REQUEST, "say who acknowledges: {\"by\": \"...\"}");
+        }
+        int n = jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
+                + "AND closed_at IS NULL AND acked_at IS NULL", ack.by(), incidentId);
+        if (n == 0) {
+            boolean exists = !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class,
+                    incidentId).isEmpty();
+            throw exists ? problem(HttpStatus.CONFLICT, "Escalation of " + incidentId
+                    + " is already acknowledged or resolved")
+                    : problem(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
+        }
+        return Map.of("incidentId", incidentId, "acknowledgedBy", ack.by());
+    }
+
+    private static ErrorResponseException problem(HttpStatus status, String detail) {
+        return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
+    }
+}

@@ -1,0 +1,139 @@
+package io.aof.notifier;
+
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Routing as data: the rules of {@code aof.notifier.routes} choose the
+ * destinations of a notification by audience, kind, category, severity,
+ * recipe, folder or recipe name; when none fits, the defaults by audience apply
+ * (the ops or super-admin Slack channel, and the e-mail recipients set for
+ * them). A destination is {@code slack:<channel>}, {@code email:<a>,<b>} or
+ * {@code webhook:<name>}. Everything is checked when the service starts.
+ */
+@Component
+class Router {
+
+    private final NotifierProperties props;
+    private final List<Pattern> namePatterns = new ArrayList<>();
+
+    Router(NotifierProperties props) {
+        this.props = props;
+        for (int i = 0; i < props.routes().size(); i++) {
+            NotifierProperties.Route r = props.routes().get(i);
+            String key = "aof.notifier.routes[" + i + "]";
+            if (r.to().isEmpty()) {
+                throw new IllegalArgumentException(key + ".to names no destination");
+            }
+            r.to().forEach(d -> check(key + ".to", d));
+            try {
+                namePatterns.add(r.match().recipeName() == null ? null : Pattern.compile(r.match().recipeName()));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException(key + ".match.recipe-name is not a regular expression: "
+                        + e.getMessage());
+            }
+        }
+        if (!props.fallback().destination().isBlank()) {
+            check("aof.notifier.fallback.destination", props.fallback().destination());
+        }
+        props.webhooks().forEach((name, w) -> {
+            if (w.url() == null || !(w.url().startsWith("http://") || w.url().startsWith("https://"))) {
+                throw new IllegalArgumentException("aof.notifier.webhooks." + name + ".url must be an http(s) URL");
+            }
+            if (w.format() == NotifierProperties.Webhook.Format.PAGERDUTY && w.routingKey().isBlank()) {
+                throw new IllegalArgumentException("aof.notifier.webhooks." + name + ".routing-key is needed for "
+                        + "PagerDuty");
+            }
+        });
+    }
+
+    private void check(String key, String destination) {
+        int colon = destination.indexOf(':');
+        String kind = colon < 0 ? "" : destination.substring(0, colon);
+        String target = colon < 0 ? "" : destination.substring(colon + 1).trim();
+        if (target.isEmpty() || !Set.of("slack", "email", "webhook").contains(kind)) {
+            throw new IllegalArgumentException(key + ": \"" + destination + "\" is not slack:<channel>, "
+                    + "email:<addresses> or webhook:<name>");
+        }
+        if (kind.equals("webhook") && !props.webhooks().containsKey(target)) {
+            throw new IllegalArgumentException(key + ": no webhook named \"" + target + "\" in aof.notifier.webhooks");
+        }
+    }
+
+    /** Whether any destination this configuration can choose is an e-mail one. */
+    boolean usesEmail() {
+        return !props.email().opsTo().isEmpty() || !props.email().adminTo().isEmpty()
+                || !props.email().reportTo().isEmpty() || props.fallback().destination().startsWith("email:")
+                || props.routes().stream().flatMap(r -> r.to().stream()).anyMatch(d -> d.startsWith("email:"));
+    }
+
+    /** Where {@code n} goes, each destination once, in rule order. */
+    List<String> destinations(NotificationRequested n) {
+        if (n.kind() == Kind.REPORT) {
+            List<String> out = new ArrayList<>();
+            out.add("slack:" + (props.report().slackChannel().isBlank() ? props.slack().channel()
+                    : props.report().slackChannel()));
+            if (!props.email().reportTo().isEmpty()) {
+                out.add("email:" + String.join(",", props.email().reportTo()));
+            }
+            return out;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        boolean matched = false;
+        for (int i = 0; i < props.routes().size(); i++) {
+            NotifierProperties.Route r = props.routes().get(i);
+            if (!matches(r.match(), namePatterns.get(i), n)) {
+                continue;
+            }
+            matched = true;
+            if (passes(r, n.kind())) {
+                out.addAll(r.to());
+            }
+            if (!r.continueMatching()) {
+                break;
+            }
+        }
+        if (!matched) {
+            out.addAll(defaults(n.audience()));
+        }
+        return List.copyOf(out);
+    }
+
+    private List<String> defaults(Audience audience) {
+        List<String> out = new ArrayList<>();
+        boolean admin = audience == Audience.SUPER_ADMIN;
+        out.add("slack:" + (admin ? props.slack().adminChannel() : props.slack().channel()));
+        List<String> mail = admin ? props.email().adminTo() : props.email().opsTo();
+        if (!mail.isEmpty()) {
+            out.add("email:" + String.join(",", mail));
+        }
+        return out;
+    }
+
+    private static boolean passes(NotifierProperties.Route r, Kind kind) {
+        if (kind.resolvesIncident()) {
+            return r.onRecovery();
+        }
+        return !r.finalOnly() || kind.isFinal();
+    }
+
+    private static boolean matches(NotifierProperties.Match m, Pattern name, NotificationRequested n) {
+        return in(m.audiences(), n.audience()) && in(m.kinds(), n.kind()) && in(m.categories(), n.category())
+                && in(m.severities(), n.severity()) && in(m.recipeIds(), n.recipeId())
+                && in(m.folderIds(), n.folderId())
+                && (name == null || (n.recipeName() != null && name.matcher(n.recipeName()).matches()));
+    }
+
+    private static <T> boolean in(List<T> allowed, T value) {
+        return allowed == null || allowed.isEmpty() || (value != null && allowed.contains(value));
+    }
+}
