@@ -37,6 +37,12 @@ final class AofSuite {
     static final String ADMIN_CHANNEL = "#e2e-admin";
     static final String ADMIN_MAIL = "admin@e2e.test";
     static final String REPORT_MAIL = "reports@e2e.test";
+    static final String FALLBACK_MAIL = "fallback@e2e.test";
+    /**
+     * Storm control in the suite: a group's digest 120 s after its first alert, so that a 60 s storm, and the
+     * pipeline's lag behind it on 2 cores (20 s measured), fit in one.
+     */
+    static final String GROUP_INTERVAL = "120s";
 
     private static AofSuite instance;
 
@@ -127,6 +133,9 @@ final class AofSuite {
         p.put("aof.orchestrator.policies.overrides[0].recipe-name", "Outage .*");
         p.put("aof.orchestrator.policies.overrides[0].policy.initial-delay", "2s");
         p.put("aof.orchestrator.policies.overrides[0].policy.max-delay", "2s");
+        // storms: recipes named "Storm ..." never escalate (one audience to count)
+        p.put("aof.orchestrator.policies.overrides[1].recipe-name", "Storm .*");
+        p.put("aof.orchestrator.policies.overrides[1].policy.escalate", "false");
         p.put("aof.recovery.work-interval", "100ms");
         p.put("aof.recovery.watch-interval", "300ms");
         p.put("aof.recovery.reconcile-after", "1s");
@@ -138,6 +147,20 @@ final class AofSuite {
         p.put("aof.notifier.slack.channel", OPS_CHANNEL);
         p.put("aof.notifier.slack.admin-channel", ADMIN_CHANNEL);
         p.put("aof.notifier.email.admin-to", ADMIN_MAIL);
+        p.put("aof.notifier.grouping.group-interval", GROUP_INTERVAL);
+        p.put("aof.notifier.escalation.repeat-interval", "4s");
+        p.put("aof.notifier.escalation.max-repeats", "2");
+        p.put("aof.notifier.fallback.destination", "email:" + FALLBACK_MAIL);
+        p.put("aof.notifier.fallback.after", "3s");
+        p.put("aof.notifier.max-backoff", "2s");
+        // routes by recipe name: each notifier test reads its own channel
+        String[][] routes = {{"Storm .*", "#e2e-storm"}, {"Slackdown .*", "#e2e-down"},
+                {"Ratelimited .*", "#e2e-ratelimited"}, {"Threaded .*", "#e2e-threads"}};
+        for (int i = 0; i < routes.length; i++) {
+            p.put("aof.notifier.routes[" + i + "].match.recipe-name", routes[i][0]);
+            p.put("aof.notifier.routes[" + i + "].match.audiences", "OPS");
+            p.put("aof.notifier.routes[" + i + "].to", "slack:" + routes[i][1]);
+        }
         p.put("aof.notifier.email.report-to", REPORT_MAIL);
         p.put("spring.mail.host", "127.0.0.1");
         p.put("spring.mail.port", String.valueOf(simulator.getBean(MailSink.class).port()));

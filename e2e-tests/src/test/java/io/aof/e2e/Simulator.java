@@ -48,6 +48,29 @@ final class Simulator {
         return out;
     }
 
+    /** The sink's messages in a channel, as stored (method, text, blocks, thread_ts, ts), oldest first. */
+    List<JsonNode> slackMessages(String channel) {
+        List<JsonNode> out = new ArrayList<>();
+        Http.getJson(url + "/sim/slack/messages?channel=" + java.net.URLEncoder.encode(channel,
+                java.nio.charset.StandardCharsets.UTF_8)).forEach(out::add);
+        return out;
+    }
+
+    /** Slack answers {@code status} (503, or 429 with Retry-After) to a channel's next {@code times} messages. */
+    void slackTrouble(String channel, int status, int retryAfterSeconds, int times) {
+        Http.Response r = Http.send("PUT", url + "/sim/slack/trouble?channel=" + java.net.URLEncoder.encode(channel,
+                java.nio.charset.StandardCharsets.UTF_8) + "&status=" + status + "&retryAfter=" + retryAfterSeconds
+                + "&times=" + times, "");
+        if (r.status() != 200) {
+            throw new AssertionError("slack trouble answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    void slackBack(String channel) {
+        Http.delete(url + "/sim/slack/trouble?channel=" + java.net.URLEncoder.encode(channel,
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     List<String> slackTexts(String channel) {
         List<String> texts = new ArrayList<>();
         for (JsonNode m : Http.getJson(url + "/sim/slack/messages?channel=" + java.net.URLEncoder.encode(channel,

@@ -273,11 +273,17 @@ class NotificationStore {
         if (fallback.isBlank()) {
             return 0;
         }
-        List<Map<String, Object>> stuck = jdbc.queryForList("SELECT id, dedup_key, incident_id, audience, kind, "
-                + "channel, request, digest, last_error FROM notification WHERE state = 'PENDING' "
-                + "AND NOT fallback_queued AND fallback_of IS NULL AND channel <> ? AND attempts > 0 "
-                + "AND created_at <= now() - (? * interval '1 second') ORDER BY seq LIMIT 100 FOR UPDATE SKIP LOCKED",
-                fallback, props.fallback().after().toSeconds());
+        // stuck: old enough, and its destination is failing (its head has been tried: the rows behind it have
+        // not, since delivery is in order)
+        List<Map<String, Object>> stuck = jdbc.queryForList("SELECT n.id, n.dedup_key, n.incident_id, n.audience, "
+                + "n.kind, n.channel, n.request, n.digest, (SELECT h.last_error FROM notification h "
+                + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0 ORDER BY h.seq LIMIT 1) "
+                + "AS last_error FROM notification n WHERE n.state = 'PENDING' AND NOT n.fallback_queued "
+                + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.channel <> ? "
+                + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
+                + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
+                + "ORDER BY n.seq LIMIT 100 FOR UPDATE OF n SKIP LOCKED",
+                fallback, props.fallback().after().toMillis() / 1000.0);
         for (Map<String, Object> r : stuck) {
             String via = "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ";
             String request = (String) r.get("request");

@@ -110,6 +110,27 @@ class SimulatorAdminController {
         sink.clear();
     }
 
+    /**
+     * Slack trouble for one channel: {@code status} 503 (down) or 429 (rate limited, with
+     * {@code retryAfter} seconds), for the next {@code times} messages (0: until cleared).
+     */
+    @PutMapping("/slack/trouble")
+    Map<String, Object> slackTrouble(@RequestParam String channel, @RequestParam(defaultValue = "503") int status,
+                                     @RequestParam(defaultValue = "1") int retryAfter,
+                                     @RequestParam(defaultValue = "0") int times) {
+        if (status != 429 && status / 100 != 5) {
+            throw new IllegalArgumentException("status must be 429 or 5xx");
+        }
+        sink.trouble(channel, status, retryAfter, times);
+        return Map.of("channel", channel, "status", status, "times", times);
+    }
+
+    @DeleteMapping("/slack/trouble")
+    Map<String, Object> clearSlackTrouble(@RequestParam(required = false) String channel) {
+        sink.clearTrouble(channel);
+        return Map.of("refused", sink.refused());
+    }
+
     /** What the mail catcher received (404 when it is not running: {@code sim.smtp-port} unset). */
     @GetMapping("/mail/messages")
     List<Map<String, Object>> mailMessages(@RequestParam(required = false) String to) {

@@ -2,6 +2,7 @@ package io.aof.simulator;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -31,14 +32,15 @@ class SlackApiController {
     }
 
     @PostMapping(path = {"/chat.postMessage", "/chat.update"}, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
-    Map<String, Object> form(HttpServletRequest req, @RequestParam MultiValueMap<String, String> form) {
+    ResponseEntity<Map<String, Object>> form(HttpServletRequest req,
+                                             @RequestParam MultiValueMap<String, String> form) {
         Map<String, Object> body = new LinkedHashMap<>();
         form.forEach((k, v) -> body.put(k, v.isEmpty() ? null : v.get(0)));
         return handle(req, body);
     }
 
     @PostMapping(path = {"/chat.postMessage", "/chat.update"}, consumes = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> json(HttpServletRequest req, @RequestBody Map<String, Object> body) {
+    ResponseEntity<Map<String, Object>> json(HttpServletRequest req, @RequestBody Map<String, Object> body) {
         return handle(req, body);
     }
 
@@ -51,29 +53,42 @@ class SlackApiController {
                 "team_id", "T000SINK", "user_id", "U000AOF", "bot_id", "B000AOF");
     }
 
-    private Map<String, Object> handle(HttpServletRequest req, Map<String, Object> body) {
+    private ResponseEntity<Map<String, Object>> handle(HttpServletRequest req, Map<String, Object> body) {
         String method = req.getRequestURI().substring(req.getRequestURI().lastIndexOf('/') + 1);
         if (!authorized(req, (String) body.get("token"))) {
-            return Map.of("ok", false, "error", "not_authed");
+            return ResponseEntity.ok(Map.of("ok", false, "error", "not_authed"));
         }
         Object channel = body.get("channel");
         if (channel == null || channel.toString().isBlank()) {
-            return Map.of("ok", false, "error", "channel_not_found");
+            return ResponseEntity.ok(Map.of("ok", false, "error", "channel_not_found"));
+        }
+        SlackSink.Trouble trouble = sink.troubleFor(channel.toString());
+        if (trouble != null) {
+            ResponseEntity.BodyBuilder refusal = ResponseEntity.status(trouble.status());
+            if (trouble.status() == 429) {
+                refusal.header("Retry-After", String.valueOf(trouble.retryAfterSeconds()));
+            }
+            return refusal.body(Map.of("ok", false, "error", trouble.status() == 429 ? "ratelimited"
+                    : "service_unavailable"));
         }
         Object text = body.get("text");
         Object blocks = body.get("blocks");
         if ((text == null || text.toString().isBlank()) && blocks == null) {
-            return Map.of("ok", false, "error", "no_text");
+            return ResponseEntity.ok(Map.of("ok", false, "error", "no_text"));
+        }
+        if ("chat.update".equals(method) && body.get("ts") == null) {
+            return ResponseEntity.ok(Map.of("ok", false, "error", "message_not_found"));
         }
         Map<String, Object> stored = sink.post(method, channel.toString(), text == null ? null : text.toString(),
                 blocks == null ? null : blocks.toString(),
-                body.get("thread_ts") == null ? null : body.get("thread_ts").toString());
+                body.get("thread_ts") == null ? null : body.get("thread_ts").toString(),
+                "chat.update".equals(method) ? body.get("ts").toString() : null);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("ok", true);
         answer.put("channel", channel.toString());
-        answer.put("ts", "chat.update".equals(method) && body.get("ts") != null ? body.get("ts") : stored.get("ts"));
+        answer.put("ts", stored.get("ts"));
         answer.put("message", Map.of("text", text == null ? "" : text.toString(), "type", "message"));
-        return answer;
+        return ResponseEntity.ok(answer);
     }
 
     private boolean authorized(HttpServletRequest req, String formToken) {
