@@ -166,6 +166,7 @@ final class AofSuite {
         p.put("spring.mail.port", String.valueOf(simulator.getBean(MailSink.class).port()));
         // tests run the report schedules themselves, with the time they choose
         p.put("aof.logger.report.enabled", "false");
+        p.put("aof.logger.dead-letters.check-interval", "2s");
         p.put("spring.datasource.hikari.maximum-pool-size", "3");
         return p;
     }

@@ -164,6 +164,15 @@ class NotifierTest extends SuiteTest {
                         && m.get("text").asString().startsWith(":heavy_check_mark: Incident resolved by hand")));
     }
 
+    @Test
+    void deadLettersAreAofsOwnTroubleForTheSuperAdmin() {
+        suite.publish(Topics.Names.JOB_FAILURES, "garbage", "this is not an event");
+        await().atMost(Duration.ofSeconds(40)).until(() -> sim.slackTexts(AofSuite.ADMIN_CHANNEL).stream()
+                .anyMatch(t -> t.startsWith(":fire: Dead letters are piling up")));
+        assertThat(sim.mails(AofSuite.ADMIN_MAIL)).anySatisfy(m -> assertThat(m.get("text").asString())
+                .contains("aof.job-failures.dlt: "));
+    }
+
     /**
      * 5,000 failures in 60 s across 10 recipes and 3 categories (30 groups): the first alert of each group at
      * once, then one digest per group at the end of its interval: at most 60 messages, and every incident is

@@ -1,0 +1,81 @@
+package io.aof.logger;
+
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AOF's own trouble: records refused into dead-letter topics. When new dead
+ * letters arrived since the last look, the super admin is told
+ * ({@code AOF_TROUBLE}) with the counts per topic of the last hour, at most once
+ * per {@code aof.logger.dead-letters.quiet-period}; the dedup key is that period,
+ * so several logger instances tell once.
+ */
+@Component
+class DeadLetterWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterWatch.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
+    private final String workspace;
+    private final Duration quietPeriod;
+    private Instant lastLook = Instant.now();
+
+    DeadLetterWatch(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox,
+                    @Value("${aof.workspace:default}") String workspace,
+                    @Value("${aof.logger.dead-letters.quiet-period:1h}") Duration quietPeriod) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.outbox = outbox;
+        this.workspace = workspace;
+        this.quietPeriod = quietPeriod;
+    }
+
+    @Scheduled(fixedDelayString = "${aof.logger.dead-letters.check-interval:1m}",
+            initialDelayString = "${aof.logger.dead-letters.check-interval:1m}")
+    void scheduled() {
+        try {
+            look(Instant.now());
+        } catch (RuntimeException e) {
+            log.warn("Dead-letter watch failed; it looks again later: {}", e.toString());
+        }
+    }
+
+    /** Tells the super admin if dead letters arrived since the last look; returns whether it did. */
+    boolean look(Instant now) {
+        Instant since = lastLook;
+        lastLook = now;
+        Integer fresh = jdbc.queryForObject("SELECT count(*) FROM event_log WHERE dead_letter AND ingested_at > ?",
+                Integer.class, java.sql.Timestamp.from(since));
+        if (fresh == null || fresh == 0) {
+            return false;
+        }
+        List<Map<String, Object>> byTopic = jdbc.queryForList("SELECT topic, count(*) AS n FROM event_log "
+                + "WHERE dead_letter AND ingested_at > now() - interval '1 hour' GROUP BY topic ORDER BY n DESC");
+        StringBuilder detail = new StringBuilder(fresh + " new record(s) were refused into dead-letter topics "
+                + "(undecodable or failing after retries); last hour:");
+        byTopic.forEach(r -> detail.append("\n").append(r.get("topic")).append(": ").append(r.get("n")));
+        detail.append("\nSee GET /api/events?type=... on the logger, or the topics themselves.");
+        long bucket = now.getEpochSecond() / Math.max(1, quietPeriod.toSeconds());
+        String troubleId = "aof:dead-letters:" + bucket;
+        tx.executeWithoutResult(s -> outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(
+                workspace, troubleId, Kind.AOF_TROUBLE, "Dead letters are piling up", detail.toString())));
+        log.warn("{} new dead letter(s); the super admin is told (at most once per {})", fresh, quietPeriod);
+        return true;
+    }
+}
