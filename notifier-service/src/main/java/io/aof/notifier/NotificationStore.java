@@ -66,8 +66,9 @@ class NotificationStore {
                     rowId(n.eventId(), destination), n.dedupKey(), n.incidentId(), n.audience().name(),
                     n.kind().name(), destination, raw, state, groupKey);
         }
-        if (n.incidentId() != null && n.kind().closesIncident()) {
+        if (n.incidentId() != null && n.kind().resolvesIncident()) {
             // threads of this incident elsewhere (an escalation in the admin channel) get their parent updated
+            // (an exhaustion is routed to every audience itself: no extra update for it)
             List<String> others = jdbc.queryForList("SELECT destination FROM incident_thread WHERE incident_id = ? "
                     + "AND mode = 'THREAD'", String.class, n.incidentId());
             for (String d : others) {
