@@ -38,6 +38,7 @@ final class AofSuite {
     static final String ADMIN_MAIL = "admin@e2e.test";
     static final String REPORT_MAIL = "reports@e2e.test";
     static final String FALLBACK_MAIL = "fallback@e2e.test";
+    static final String OPS_PASSWORD = "e2e-ops-password";
     /**
      * Storm control in the suite: a group's digest 120 s after its first alert, so that a 60 s storm, and the
      * pipeline's lag behind it on 2 cores (20 s measured), fit in one.
@@ -52,6 +53,7 @@ final class AofSuite {
     final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
     final JdbcTemplate db;
     private AofSuite() {
+        SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD));
         simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
                 "server.port", "0",
                 "sim.api-token", WORKATO_TOKEN,
@@ -116,6 +118,7 @@ final class AofSuite {
         Map<String, Object> p = new LinkedHashMap<>(infra.serviceProperties());
         p.put("server.port", "0");
         p.put("aof.workspace", WORKSPACE);
+        p.put("aof.ops.password", OPS_PASSWORD);
         p.put("aof.outbox.poll-interval", "50ms");
         p.put("aof.workato.base-url", simulatorUrl + "/api");
         p.put("aof.workato.api-token", WORKATO_TOKEN);

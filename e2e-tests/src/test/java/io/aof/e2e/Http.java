@@ -60,7 +60,22 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE().build());
     }
 
+    /** The operator's credentials, sent with every changing call (not to the webhook, which has its own). */
+    static final String OPS_AUTH = "Basic " + java.util.Base64.getEncoder().encodeToString(("ops:"
+            + AofSuite.OPS_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
     private static Response send(HttpRequest request) {
+        if (!request.method().equals("GET") && request.headers().firstValue("Authorization").isEmpty()
+                && !request.uri().getPath().startsWith("/api/webhooks/")) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Authorization", OPS_AUTH);
+            request = b.build();
+        }
+        return sendAsIs(request);
+    }
+
+    /** Without adding credentials (to see what an anonymous caller gets). */
+    static Response sendAsIs(HttpRequest request) {
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());

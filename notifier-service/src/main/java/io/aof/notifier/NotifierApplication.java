@@ -1,6 +1,12 @@
 package io.aof.notifier;
 
 import io.aof.common.messaging.AofMessagingConfiguration;
+import io.aof.common.ops.CachedHealth;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+import java.time.Duration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -16,6 +22,16 @@ public class NotifierApplication {
 
     public static void main(String[] args) {
         builder().run(args);
+    }
+
+    /** Health component {@code slack}: {@code auth.test}, asked at most once a minute. */
+    @Bean
+    HealthIndicator slackHealthIndicator(NotifierProperties props) {
+        if (props.slack().botToken().isEmpty()) {
+            return () -> Health.unknown().withDetail("reason", "no Slack bot token (SLACK_BOT_TOKEN) is set").build();
+        }
+        SlackSender slack = new SlackSender(props.slack(), props.workatoAppUrl());
+        return new CachedHealth(slack::health, Duration.ofMinutes(1));
     }
 
     public static SpringApplicationBuilder builder() {

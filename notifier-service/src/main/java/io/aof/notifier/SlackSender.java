@@ -7,7 +7,9 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
+import com.slack.api.methods.response.auth.AuthTestResponse;
 import io.aof.common.events.NotificationRequested;
+import org.springframework.boot.health.contributor.Health;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -36,6 +38,18 @@ class SlackSender implements Channel {
     @Override
     public String kind() {
         return "slack";
+    }
+
+    /** Slack's {@code auth.test}: is the token good, and for which team and bot. */
+    Health health() {
+        try {
+            AuthTestResponse r = methods.authTest(a -> a);
+            return r.isOk() ? Health.up().withDetail("team", String.valueOf(r.getTeam()))
+                    .withDetail("bot", String.valueOf(r.getUser())).build()
+                    : Health.down().withDetail("error", String.valueOf(r.getError())).build();
+        } catch (IOException | SlackApiException e) {
+            return Health.down().withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+        }
     }
 
     @Override

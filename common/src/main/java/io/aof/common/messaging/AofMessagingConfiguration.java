@@ -3,6 +3,8 @@ package io.aof.common.messaging;
 import io.aof.common.events.EventDecodingException;
 import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
+import io.aof.common.ops.AofSecurityConfiguration;
+import io.aof.common.ops.KafkaHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -36,6 +39,7 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 @EnableConfigurationProperties(AofProperties.class)
+@Import(AofSecurityConfiguration.class)
 public class AofMessagingConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(AofMessagingConfiguration.class);
@@ -56,6 +60,12 @@ public class AofMessagingConfiguration {
     @SuppressWarnings("unchecked")
     KafkaTemplate<String, String> aofKafkaTemplate(ProducerFactory<?, ?> producerFactory) {
         return new KafkaTemplate<>((ProducerFactory<String, String>) producerFactory);
+    }
+
+    /** Health component {@code kafka} (in the readiness group). */
+    @Bean
+    KafkaHealth kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+        return new KafkaHealth(kafkaAdmin);
     }
 
     @Bean

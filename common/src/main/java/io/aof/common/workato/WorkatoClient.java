@@ -208,10 +208,29 @@ public class WorkatoClient {
         }
     }
 
+    private volatile java.time.Instant lastSuccessAt;
+    private volatile String lastError;
+
+    /** When a call last went through (null: none yet), for the health indicator. */
+    public java.time.Instant lastSuccessAt() {
+        return lastSuccessAt;
+    }
+
+    /** The last call's failure, or null when the last call went through. */
+    public String lastError() {
+        return lastError;
+    }
+
     /** One call through the circuit breaker. */
     private JsonNode guarded(String endpoint, HttpRequest request) {
         try {
-            return breaker.executeSupplier(() -> send(endpoint, request));
+            JsonNode result = breaker.executeSupplier(() -> send(endpoint, request));
+            lastSuccessAt = java.time.Instant.now();
+            lastError = null;
+            return result;
+        } catch (WorkatoApiException e) {
+            lastError = e.getMessage();
+            throw e;
         } catch (CallNotPermittedException e) {
             count(endpoint, "circuit_open");
             throw new WorkatoApiException(WorkatoApiException.Kind.CIRCUIT_OPEN, 0, resilience.breakerOpenFor(),

@@ -21,6 +21,12 @@ public class WorkatoClientConfiguration {
         return new WorkatoClient(props, meters);
     }
 
+    /** Health component {@code workato}. */
+    @Bean
+    WorkatoHealth workatoHealthIndicator(WorkatoClient client) {
+        return new WorkatoHealth(client);
+    }
+
     @Bean
     BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
                                      @Value("${spring.application.name:aof}") String service,

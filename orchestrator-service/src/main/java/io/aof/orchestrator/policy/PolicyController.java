@@ -21,7 +21,7 @@ import java.util.Map;
 /** The policies in force, and a dry run: for this recipe and this error, what would AOF do? */
 @RestController
 @Tag(name = "policies", description = "Categories and retry policies")
-class PolicyController {
+public class PolicyController {
 
     private final Categorizer categorizer;
     private final PolicyBook policies;
@@ -35,7 +35,7 @@ class PolicyController {
 
     @GetMapping("/api/policies")
     @Operation(summary = "The policy of each category, the overrides, and the categorization rules")
-    Map<String, Object> policies() {
+    public Map<String, Object> policies() {
         Map<String, Object> byCategory = new LinkedHashMap<>();
         for (Category c : Category.values()) {
             byCategory.put(c.name(), policies.forCategory(c));
