@@ -9,6 +9,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.List;
+
 /**
  * Collection is idempotent: a failed job is published once, whether it is seen
  * by a poll, a webhook, or both, any number of times. The job id is the natural
@@ -25,6 +27,10 @@ class FailureCollector {
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.meters = meters;
+        // published from the start (0), not only after the first duplicate: dashboards and alerts see the series
+        for (String source : List.of("POLL", "WEBHOOK")) {
+            meters.counter("aof.collation.duplicates", "source", source);
+        }
     }
 
     /** Returns true when the failure is new and {@code JobFailed} was written to the outbox. */

@@ -7,6 +7,7 @@ import io.aof.orchestrator.OrchestratorApplication;
 import io.aof.recovery.RecoveryApplication;
 import io.aof.simulator.MailSink;
 import io.aof.simulator.WorkatoSimulatorApplication;
+import io.aof.testsupport.AofInfrastructure;
 import io.aof.testsupport.AofTestInfrastructure;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -47,12 +48,13 @@ final class AofSuite {
 
     private static AofSuite instance;
 
-    final AofTestInfrastructure infra = AofTestInfrastructure.get();
+    final AofInfrastructure infra;
     final ConfigurableApplicationContext simulator;
     final String simulatorUrl;
     final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
     final JdbcTemplate db;
-    private AofSuite() {
+    private AofSuite(AofInfrastructure infra) {
+        this.infra = infra;
         SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD));
         simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
                 "server.port", "0",
@@ -66,16 +68,16 @@ final class AofSuite {
                 "spring.main.register-shutdown-hook", "false")));
         simulatorUrl = "http://localhost:" + port(simulator);
         start("collation", CollationApplication::builder);
+        start("logger", LoggerApplication::builder);
         start("orchestrator", OrchestratorApplication::builder);
         start("recovery", RecoveryApplication::builder);
         start("notifier", NotifierApplication::builder);
-        start("logger", LoggerApplication::builder);
         db = new JdbcTemplate(infra.dataSource());
     }
 
     static synchronized AofSuite get() {
         if (instance == null) {
-            instance = new AofSuite();
+            instance = new AofSuite(AofTestInfrastructure.get());
             AofSuite suite = instance;
             suite.infra.closeBeforeStop(suite.simulator);
             suite.infra.closeBeforeStop(() -> suite.services.values().forEach(ConfigurableApplicationContext::close));
@@ -83,9 +85,24 @@ final class AofSuite {
         return instance;
     }
 
+    /** A second suite on other infrastructure (containers); {@link #close()} it when done. */
+    static AofSuite on(AofInfrastructure infra) {
+        return new AofSuite(infra);
+    }
+
+    void close() {
+        services.values().forEach(ConfigurableApplicationContext::close);
+        services.clear();
+        simulator.close();
+    }
+
     /** Starts (or restarts) one service with the suite's settings. */
     ConfigurableApplicationContext start(String name, Supplier<SpringApplicationBuilder> builder) {
-        ConfigurableApplicationContext ctx = builder.get().run(args(serviceProperties()));
+        Map<String, Object> props = serviceProperties();
+        if (name.equals("orchestrator") && services.containsKey("logger")) {
+            props.put("aof.ops.logger-url", url("logger"));   // the ops page reads timelines there
+        }
+        ConfigurableApplicationContext ctx = builder.get().run(args(props));
         services.put(name, ctx);
         return ctx;
     }

@@ -24,7 +24,13 @@ final class SecretWatch extends OutputStream {
         this.secrets = secrets;
     }
 
-    static void install(List<String> secrets) {
+    private static boolean installed;
+
+    static synchronized void install(List<String> secrets) {
+        if (installed) {
+            return;
+        }
+        installed = true;
         System.setOut(new PrintStream(new SecretWatch(System.out, secrets), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new SecretWatch(System.err, secrets), true, StandardCharsets.UTF_8));
     }

@@ -46,6 +46,14 @@ class NotificationStore {
         this.jdbc = jdbc;
         this.props = props;
         this.meters = meters;
+        // published from the start (0), not only after the first event: dashboards and alerts see the series
+        meters.counter("aof.escalations.repeated");
+        for (String channel : List.of("slack", "email", "webhook")) {
+            meters.counter("aof.notifications.fallback", "channel", channel);
+            meters.counter("aof.notifications.grouped", "channel", channel);
+            meters.counter("aof.notifications.digests", "channel", channel, "reminder", "false");
+            meters.counter("aof.notifications.digests", "channel", channel, "reminder", "true");
+        }
     }
 
     /** Stores {@code n} for each destination (in the caller's transaction). */

@@ -53,6 +53,9 @@ class RepeatWorker {
         this.workato = workato;
         this.props = props;
         this.meters = meters;
+        // published from the start (0), not only after the first reconciliation
+        meters.counter("aof.repeats.reconciled", "found", "true");
+        meters.counter("aof.repeats.reconciled", "found", "false");
     }
 
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")

@@ -16,7 +16,7 @@ import java.util.Map;
  * the JVM exits. Every test class in the JVM shares them; tests keep apart by
  * schema, consumer group and their own recipe/job ids.
  */
-public final class AofTestInfrastructure {
+public final class AofTestInfrastructure implements AofInfrastructure {
 
     private static final Logger log = LoggerFactory.getLogger(AofTestInfrastructure.class);
     private static AofTestInfrastructure instance;
@@ -49,14 +49,17 @@ public final class AofTestInfrastructure {
         return instance;
     }
 
+    @Override
     public String kafkaBootstrapServers() {
         return kafka.getBrokersAsString();
     }
 
+    @Override
     public String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
     }
 
+    @Override
     public javax.sql.DataSource dataSource() {
         return postgres.getPostgresDatabase();
     }
@@ -65,6 +68,7 @@ public final class AofTestInfrastructure {
      * Spring properties that point one AOF service at this infrastructure: its own
      * schema, its own consumer group, and fast timings for tests.
      */
+    @Override
     public Map<String, Object> serviceProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
@@ -82,6 +86,7 @@ public final class AofTestInfrastructure {
      * database stop at JVM exit, newest first; otherwise its Kafka clients would
      * wait for a broker that is already gone.
      */
+    @Override
     public synchronized void closeBeforeStop(AutoCloseable closeable) {
         closeFirst.push(closeable);
     }

@@ -14,6 +14,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
 
 import java.util.UUID;
 
@@ -45,6 +46,17 @@ public class AofSecurityConfiguration {
                         .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
                         .anyRequest().hasRole("OPS"))
                 .httpBasic(b -> b.realmName("AOF"))
+                // reads of the API are open anyway: any page (the ops page on another service) may make them
+                .cors(c -> c.configurationSource(request -> {
+                    if (!request.getRequestURI().startsWith("/api/")) {
+                        return null;
+                    }
+                    CorsConfiguration cors = new CorsConfiguration();
+                    cors.addAllowedOriginPattern("*");
+                    cors.addAllowedMethod("GET");
+                    cors.setAllowCredentials(false);
+                    return cors;
+                }))
                 // an API for scripts and the ops page (Basic, no cookies): nothing for CSRF to ride on
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));

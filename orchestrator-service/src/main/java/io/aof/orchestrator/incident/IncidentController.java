@@ -102,6 +102,15 @@ class IncidentController {
         return view;
     }
 
+    @GetMapping("/api/incidents/hourly")
+    @Operation(summary = "Per hour: incidents opened, recovered, exhausted, not retryable (for the ops page's charts)")
+    List<IncidentRepository.Hour> hourly(@RequestParam(defaultValue = "24") int hours) {
+        if (hours < 1 || hours > 24 * 14) {
+            throw problem(HttpStatus.BAD_REQUEST, "hours must be between 1 and 336");
+        }
+        return incidents.hourly(hours);
+    }
+
     @GetMapping("/api/incidents/summary")
     @Operation(summary = "How many incidents are in each state")
     Map<String, Long> summary() {

@@ -146,6 +146,38 @@ class IncidentRepository {
         return counts;
     }
 
+    /** Per hour of the last {@code hours}: incidents opened, and how many reached each final state. */
+    List<Hour> hourly(int hours) {
+        Map<Instant, long[]> byHour = new java.util.TreeMap<>();
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minusSeconds(3600L * (hours - 1));
+        for (int i = 0; i < hours; i++) {
+            byHour.put(start.plusSeconds(3600L * i), new long[4]);
+        }
+        jdbc.query("SELECT date_trunc('hour', opened_at), count(*) FROM incident WHERE opened_at >= ? GROUP BY 1",
+                rs -> {
+                    long[] h = byHour.get(rs.getTimestamp(1).toInstant());
+                    if (h != null) {
+                        h[0] = rs.getLong(2);
+                    }
+                }, java.sql.Timestamp.from(start));
+        jdbc.query("SELECT date_trunc('hour', updated_at), state, count(*) FROM incident WHERE updated_at >= ? "
+                + "AND state IN ('RECOVERED', 'EXHAUSTED', 'NON_RETRYABLE') GROUP BY 1, 2", rs -> {
+                    long[] h = byHour.get(rs.getTimestamp(1).toInstant());
+                    if (h != null) {
+                        h[switch (rs.getString(2)) {
+                            case "RECOVERED" -> 1;
+                            case "EXHAUSTED" -> 2;
+                            default -> 3;
+                        }] = rs.getLong(3);
+                    }
+                }, java.sql.Timestamp.from(start));
+        return byHour.entrySet().stream().map(e -> new Hour(e.getKey(), e.getValue()[0], e.getValue()[1],
+                e.getValue()[2], e.getValue()[3])).toList();
+    }
+
+    record Hour(Instant hour, long opened, long recovered, long exhausted, long nonRetryable) {
+    }
+
     // attempts
 
     void attemptRequested(String incidentId, int attempt) {

@@ -78,6 +78,9 @@ public class IncidentService {
         this.policies = policies;
         this.outbox = outbox;
         this.meters = meters;
+        // published from the start (0), not only after the first action
+        meters.counter("aof.operator.actions", "action", "replay");
+        meters.counter("aof.operator.actions", "action", "resolve");
     }
 
     /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */

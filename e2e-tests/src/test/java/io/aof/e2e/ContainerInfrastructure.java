@@ -1,0 +1,74 @@
+package io.aof.e2e;
+
+import io.aof.testsupport.AofInfrastructure;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+import javax.sql.DataSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Kafka (KRaft) and PostgreSQL in Testcontainers, for where a Docker engine runs. */
+final class ContainerInfrastructure implements AofInfrastructure, AutoCloseable {
+
+    private final KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
+    private final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
+    private final Deque<AutoCloseable> closeFirst = new ArrayDeque<>();
+
+    ContainerInfrastructure() {
+        kafka.start();
+        postgres.start();
+    }
+
+    @Override
+    public String kafkaBootstrapServers() {
+        return kafka.getBootstrapServers();
+    }
+
+    @Override
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl();
+    }
+
+    @Override
+    public DataSource dataSource() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(postgres.getJdbcUrl());
+        ds.setUser(postgres.getUsername());
+        ds.setPassword(postgres.getPassword());
+        return ds;
+    }
+
+    @Override
+    public Map<String, Object> serviceProperties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
+        p.put("spring.datasource.url", jdbcUrl());
+        p.put("spring.datasource.username", postgres.getUsername());
+        p.put("spring.datasource.password", postgres.getPassword());
+        p.put("aof.topics.partitions", "3");
+        p.put("spring.main.register-shutdown-hook", "false");
+        return p;
+    }
+
+    @Override
+    public synchronized void closeBeforeStop(AutoCloseable closeable) {
+        closeFirst.push(closeable);
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!closeFirst.isEmpty()) {
+            try {
+                closeFirst.pop().close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+        kafka.stop();
+        postgres.stop();
+    }
+}

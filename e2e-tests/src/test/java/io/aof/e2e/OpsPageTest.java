@@ -1,0 +1,117 @@
+package io.aof.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The built-in ops page in headless Chromium (Debian's chromium and
+ * chromium-driver, which .ci/run installs), against the running services: load
+ * it, sign in, filter, open an incident's timeline, replay an exhausted
+ * incident; the screenshot is left in {@code e2e-tests/target/ops-page.png}.
+ */
+class OpsPageTest extends SuiteTest {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("aof.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("aof.chromedriver", "/usr/bin/chromedriver"));
+
+    static WebDriver browser;
+
+    @BeforeAll
+    static void browser() {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "No " + CHROMIUM + " or " + CHROMEDRIVER + ": the ops page browser test is skipped "
+                        + "(apt-get install chromium chromium-driver; .ci/run does)");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void anOperatorFindsAnExhaustedIncidentReadsItsTimelineAndReplaysIt() throws Exception {
+        long recipe = sim.addRecipe("Ops page export (always fails)",
+                "{\"kind\":\"ALWAYS_FAIL\",\"error\":\"500 Internal Server Error\",\"httpCode\":500}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        awaitIncidentState(incident, "EXHAUSTED");
+        awaitTimelineEnd(incident, "RetriesExhausted");
+
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(suite.url("orchestrator") + "/ops/");
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        assertThat(browser.getTitle()).isEqualTo("AOF operations");
+        assertThat(browser.findElements(By.cssSelector("#failures-chart rect"))).hasSize(24);
+
+        // sign in, then filter to the exhausted incidents of this recipe
+        browser.findElement(By.id("password")).sendKeys(AofSuite.OPS_PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who"), "Signed in as ops."));
+        new Select(browser.findElement(By.id("state"))).selectByVisibleText("EXHAUSTED");
+        browser.findElement(By.id("recipe")).sendKeys(String.valueOf(recipe));
+        browser.findElement(By.id("apply")).click();
+        By row = By.cssSelector("tr[data-id='" + incident + "']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(row));
+        assertThat(browser.findElements(By.cssSelector("#incidents tbody tr"))).hasSize(1);
+        assertThat(browser.findElement(row).getText()).contains("EXHAUSTED", "UPSTREAM_5XX", "5 of 5");
+
+        // its timeline, from the logger
+        browser.findElement(row).findElement(By.cssSelector("button.timeline")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "RetriesExhausted"));
+        assertThat(browser.findElement(By.id("timeline")).getText()).contains("JobFailed", "IncidentOpened",
+                "RetryScheduled");
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), Path.of("target", "ops-page.png"), StandardCopyOption.REPLACE_EXISTING);
+
+        // replay it
+        WebElement replay = browser.findElement(row).findElement(By.cssSelector("button.replay"));
+        replay.click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason"))).sendKeys("upstream fixed");
+        browser.findElement(By.id("confirm")).click();
+        try {
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Replayed " + incident));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page says: " + browser.findElement(By.id("status")).getText(), e);
+        }
+        String state = Http.getJson(suite.url("orchestrator") + "/api/incidents/" + incident).get("incident")
+                .get("state").asString();
+        assertThat(state).isIn("RETRY_SCHEDULED", "RETRYING", "EXHAUSTED");
+        await(incident);
+    }
+
+    /** The replay reached the timeline (and the incident left EXHAUSTED at least once). */
+    private static void await(String incident) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> transitions(incident).contains("ReplayRequested"));
+    }
+}
