@@ -205,6 +205,7 @@ final class LocalRun {
         env.put("SLACK_CHANNEL", envOr("SLACK_CHANNEL", "#aof-ops"));
         env.put("SLACK_ADMIN_CHANNEL", envOr("SLACK_ADMIN_CHANNEL", "#aof-admin"));
         env.put("AOF_WEBHOOK_TOKEN", envOr("AOF_WEBHOOK_TOKEN", secrets.getProperty("webhook.token")));
+        env.put("AOF_OPS_PASSWORD", envOr("AOF_OPS_PASSWORD", secrets.getProperty("ops.password")));
         env.put("SPRING_MAIL_HOST", envOr("SPRING_MAIL_HOST", "127.0.0.1"));
         env.put("SPRING_MAIL_PORT", envOr("SPRING_MAIL_PORT", Integer.toString(SMTP_PORT)));
         env.put("AOF_MAIL_ADMIN_TO", envOr("AOF_MAIL_ADMIN_TO", "admin@aof.local"));
@@ -242,6 +243,8 @@ final class LocalRun {
         String line = "-".repeat(78);
         System.out.println(line);
         System.out.println("AOF is up. Where to look:");
+        System.out.println("  ops page       http://localhost:8082/ops/ (operator: ops, password: ops.password in "
+                + ".aof/secrets.properties)");
         System.out.println("  incidents      curl 'http://localhost:8082/api/incidents?state=RECOVERED'");
         System.out.println("                 curl 'http://localhost:8082/api/incidents?state=EXHAUSTED'");
         System.out.println("  one incident   curl 'http://localhost:8082/api/incidents/<incident id>'");
@@ -348,7 +351,7 @@ final class LocalRun {
             }
         }
         boolean changed = false;
-        for (String key : List.of("workato.token", "slack.token", "webhook.token")) {
+        for (String key : List.of("workato.token", "slack.token", "webhook.token", "ops.password")) {
             if (!p.containsKey(key)) {
                 p.setProperty(key, (key.startsWith("slack") ? "xoxb-local-" : "local-") + randomHex());
                 changed = true;
