@@ -8,8 +8,6 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import javax.sql.DataSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Kafka (KRaft) and PostgreSQL in Testcontainers, for where a Docker engine runs. */
 final class ContainerInfrastructure implements AofInfrastructure, AutoCloseable {
@@ -37,21 +35,19 @@ final class ContainerInfrastructure implements AofInfrastructure, AutoCloseable 
     public DataSource dataSource() {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(postgres.getJdbcUrl());
-        ds.setUser(postgres.getUsername());
-        ds.setPassword(postgres.getPassword());
+        ds.setUser(dbUser());
+        ds.setPassword(dbPassword());
         return ds;
     }
 
     @Override
-    public Map<String, Object> serviceProperties() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
-        p.put("spring.datasource.url", jdbcUrl());
-        p.put("spring.datasource.username", postgres.getUsername());
-        p.put("spring.datasource.password", postgres.getPassword());
-        p.put("aof.topics.partitions", "3");
-        p.put("spring.main.register-shutdown-hook", "false");
-        return p;
+    public String dbUser() {
+        return postgres.getUsername();
+    }
+
+    @Override
+    public String dbPassword() {
+        return postgres.getPassword();
     }
 
     @Override

@@ -7,8 +7,6 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * One real Kafka broker (KRaft, in-process) and one real PostgreSQL (zonky
@@ -64,21 +62,14 @@ public final class AofTestInfrastructure implements AofInfrastructure {
         return postgres.getPostgresDatabase();
     }
 
-    /**
-     * Spring properties that point one AOF service at this infrastructure: its own
-     * schema, its own consumer group, and fast timings for tests.
-     */
     @Override
-    public Map<String, Object> serviceProperties() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
-        p.put("spring.datasource.url", jdbcUrl());
-        p.put("spring.datasource.username", "postgres");
-        p.put("spring.datasource.password", "postgres");
-        p.put("aof.topics.partitions", "3");
-        // contexts are closed by this class's own hook, before the broker stops
-        p.put("spring.main.register-shutdown-hook", "false");
-        return p;
+    public String dbUser() {
+        return "postgres";
+    }
+
+    @Override
+    public String dbPassword() {
+        return "postgres";
     }
 
     /**
