@@ -75,6 +75,9 @@ class NotificationStore {
                     n.kind().name(), destination, raw, state, groupKey);
         }
         if (n.incidentId() != null && n.kind().resolvesIncident()) {
+            // resolved everywhere: no group reminds of it any more, wherever it was told
+            jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE incident_id = ?",
+                    n.kind().name(), n.incidentId());
             // threads of this incident elsewhere (an escalation in the admin channel) get their parent updated
             // (an exhaustion is routed to every audience itself: no extra update for it)
             List<String> others = jdbc.queryForList("SELECT destination FROM incident_thread WHERE incident_id = ? "

@@ -1,0 +1,135 @@
+package io.aof.notifier;
+
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The notifier's bookkeeping on a real PostgreSQL (its own migrations, a fresh
+ * schema per test): grouping into digests, Alertmanager-style reminders of a
+ * group's open incidents, and escalation repeats until acknowledged or resolved.
+ */
+class NotificationStoreTest {
+
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void schema() {
+        String schema = "notifier_store_" + UUID.randomUUID().toString().substring(0, 8);
+        AofTestInfrastructure infra = AofTestInfrastructure.get();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        ds.setUser(infra.dbUser());
+        ds.setPassword(infra.dbPassword());
+        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        jdbc = new JdbcTemplate(ds);
+    }
+
+    NotificationStore store(Map<String, String> props) {
+        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry());
+    }
+
+    static NotificationRequested alert(String job, Kind kind, Audience audience) {
+        return new NotificationRequested(UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION, "w", 7L, job,
+                "w:7:" + job, 1, audience, kind, Severity.WARNING, "w:7:" + job + ":" + kind + ":" + audience,
+                "t", "Orders", "TIMEOUT", 5, "504", null, null, null);
+    }
+
+    void tell(NotificationStore store, NotificationRequested n, String destination) {
+        store.store(n, EventCodec.encode(n), List.of(destination));
+    }
+
+    List<String> states(String destination) {
+        return jdbc.queryForList("SELECT kind || ' ' || state FROM notification WHERE channel = ? ORDER BY seq",
+                String.class, destination);
+    }
+
+    @Test
+    void theFirstAlertOfAGroupGoesAloneTheOthersWaitForOneDigest() {
+        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
+        tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
+        tell(store, alert("j-2", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
+        tell(store, alert("j-3", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
+        tell(store, alert("j-1", Kind.ATTEMPT_FAILED, Audience.OPS), "slack:#ops");   // j-1 has its own thread
+        tell(store, alert("j-2", Kind.EXHAUSTED, Audience.OPS), "slack:#ops");        // j-2 stays in digests
+        tell(store, alert("j-4", Kind.FIRST_FAILURE, Audience.OPS), "slack:#other");  // another destination
+        assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE GROUPED",
+                "FIRST_FAILURE GROUPED", "ATTEMPT_FAILED PENDING", "EXHAUSTED GROUPED");
+        assertThat(states("slack:#other")).containsExactly("FIRST_FAILURE PENDING");
+        assertThat(store.buildDueDigests()).isZero();   // due at the end of the group's hour
+
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second' WHERE destination = 'slack:#ops'");
+        assertThat(store.buildDueDigests()).isEqualTo(1);
+        assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE DIGESTED",
+                "FIRST_FAILURE DIGESTED", "ATTEMPT_FAILED PENDING", "EXHAUSTED DIGESTED", "DIGEST PENDING");
+        Digest d = lastDigest();
+        assertThat(d.alerts()).isEqualTo(3);
+        assertThat(d.byKind()).containsEntry("FIRST_FAILURE", 2L).containsEntry("EXHAUSTED", 1L);
+        assertThat(d.incidents()).extracting(Digest.Item::incidentId).containsExactly("w:7:j-2", "w:7:j-3");
+        assertThat(d.incidents().get(0).kind()).isEqualTo("EXHAUSTED");   // each incident at its latest
+    }
+
+    @Test
+    void aQuietGroupIsRemindedOfItsOpenIncidentsUntilTheyAreResolved() throws Exception {
+        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h",
+                "aof.notifier.grouping.repeat-interval", "1s"));
+        tell(store, alert("j-1", Kind.EXHAUSTED, Audience.OPS), "slack:#ops");
+        tell(store, alert("j-2", Kind.NON_RETRYABLE, Audience.OPS), "slack:#ops");
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");
+        store.buildDueDigests();   // j-2's digest
+        Thread.sleep(1100);
+
+        assertThat(store.buildDueDigests()).isEqualTo(1);   // a reminder: both still open
+        Digest reminder = lastDigest();
+        assertThat(reminder.reminder()).isTrue();
+        assertThat(reminder.incidents()).extracting(Digest.Item::incidentId).containsExactly("w:7:j-1", "w:7:j-2");
+        assertThat(store.buildDueDigests()).isZero();   // not again before repeat-interval
+
+        tell(store, alert("j-1", Kind.RESOLVED_MANUALLY, Audience.OPS), "slack:#ops");
+        tell(store, alert("j-2", Kind.RECOVERED, Audience.OPS), "slack:#ops");
+        Thread.sleep(1100);
+        assertThat(store.buildDueDigests()).isZero();   // nothing open: nobody reminded
+    }
+
+    @Test
+    void anEscalationRepeatsUntilAcknowledgedAndStopsWhenResolved() {
+        NotificationStore store = store(Map.of("aof.notifier.escalation.repeat-interval", "0s",
+                "aof.notifier.escalation.max-repeats", "3"));
+        tell(store, alert("j-9", Kind.EXHAUSTED, Audience.SUPER_ADMIN), "slack:#admin");
+        assertThat(store.queueEscalationRepeats()).isEqualTo(1);
+        assertThat(store.queueEscalationRepeats()).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT dedup_key FROM notification WHERE channel = 'slack:#admin' ORDER BY seq",
+                String.class)).containsExactly("w:7:j-9:EXHAUSTED:SUPER_ADMIN", "w:7:j-9:EXHAUSTED:SUPER_ADMIN:repeat:1",
+                "w:7:j-9:EXHAUSTED:SUPER_ADMIN:repeat:2");
+        jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = 'erin'");
+        assertThat(store.queueEscalationRepeats()).isZero();
+
+        // escalated again (a replay exhausted again), then resolved: no more repeats either
+        tell(store, alert("j-9", Kind.EXHAUSTED, Audience.SUPER_ADMIN).withTitle("again"), "slack:#admin");
+        tell(store, alert("j-9", Kind.RECOVERED, Audience.OPS), "slack:#ops");
+        assertThat(store.queueEscalationRepeats()).isZero();
+    }
+
+    private Digest lastDigest() {
+        return EventCodec.mapper().readValue(jdbc.queryForObject("SELECT digest FROM notification WHERE kind = 'DIGEST' "
+                + "ORDER BY seq DESC LIMIT 1", String.class), Digest.class);
+    }
+}
