@@ -2,17 +2,17 @@ package io.aof.notifier;
 
 import io.aof.common.messaging.AofMessagingConfiguration;
 import io.aof.common.ops.CachedHealth;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.context.annotation.Bean;
-
-import java.time.Duration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
-/** The notifier (CALL-003, CALL-005): tells the ops channel, and escalates to the super admin. */
+import java.time.Duration;
+
+/** The notifier (CALL-003, CALL-005): alerts by Slack, e-mail and webhooks, storm-proof, and escalation to the super admin. */
 @SpringBootApplication
 @EnableConfigurationProperties(NotifierProperties.class)
 @Import(AofMessagingConfiguration.class)
