@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
+import io.aof.common.ops.Signature;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -187,25 +188,13 @@ class WebhookController {
                 return unauthorized("The signature is older than " + props.maxSignatureAge().toMinutes()
                         + " minutes (or from the future): refused as a replay.");
             }
-            String expected = "sha256=" + sign(props.hmacSecret(), timestamp.trim(), raw);
+            String expected = Signature.of(props.hmacSecret(), timestamp.trim(), raw);
             if (constantTimeEquals(expected, signature.trim().toLowerCase())) {
                 return null;
             }
             return unauthorized("The signature does not match the body.");
         }
         return unauthorized("Send 'Authorization: Bearer <token>', or X-AOF-Timestamp and X-AOF-Signature.");
-    }
-
-    /** {@code hex(hmac_sha256(secret, timestamp + "." + body))}: what the recipe computes. */
-    static String sign(String secret, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
     }
 
     private static String idempotencyKey(HttpServletRequest request) {

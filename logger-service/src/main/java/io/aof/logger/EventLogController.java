@@ -1,13 +1,12 @@
 package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.ops.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -69,7 +68,7 @@ class EventLogController {
         List<LoggedEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE incident_id = ? "
                 + "ORDER BY occurred_at, id LIMIT ?", MAPPER, incidentId, MAX_TIMELINE);
         if (events.isEmpty()) {
-            throw problem(HttpStatus.NOT_FOUND, "No events logged for incident " + incidentId);
+            throw Problems.of(HttpStatus.NOT_FOUND, "No events logged for incident " + incidentId);
         }
         return events;
     }
@@ -83,7 +82,7 @@ class EventLogController {
                 + "(SELECT incident_id FROM event_log WHERE payload->>'repeatJobId' = ? AND incident_id IS NOT NULL)) "
                 + "ORDER BY occurred_at, id LIMIT ?", MAPPER, jobId, jobId, MAX_TIMELINE);
         if (events.isEmpty()) {
-            throw problem(HttpStatus.NOT_FOUND, "No events logged for job " + jobId);
+            throw Problems.of(HttpStatus.NOT_FOUND, "No events logged for job " + jobId);
         }
         return events;
     }
@@ -97,7 +96,7 @@ class EventLogController {
                 @RequestParam(required = false) String after,
                 @RequestParam(defaultValue = "100") int limit) {
         if (limit < 1 || limit > MAX_PAGE) {
-            throw problem(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
+            throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
         Cursor cursor = after == null ? null : Cursor.parse(after);
         List<LoggedEvent> items = query(new Filter(incidentId, recipeId, jobId, category, type, service, from, to),
@@ -114,7 +113,7 @@ class EventLogController {
              @RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
              HttpServletResponse response) throws IOException {
         if (!to.isAfter(from)) {
-            throw problem(HttpStatus.BAD_REQUEST, "to must be after from");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "to must be after from");
         }
         response.setContentType("text/csv; charset=utf-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"aof-events.csv\"");
@@ -187,12 +186,8 @@ class EventLogController {
                 String[] parts = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8).split("\\|");
                 return new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1]));
             } catch (RuntimeException e) {
-                throw problem(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
+                throw Problems.of(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
             }
         }
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, String detail) {
-        return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
     }
 }

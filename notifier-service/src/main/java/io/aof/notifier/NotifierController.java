@@ -1,10 +1,9 @@
 package io.aof.notifier;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.ops.Problems;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -35,12 +34,12 @@ class NotifierController {
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw problem(HttpStatus.BAD_REQUEST, "not a digest id: " + id);
+            throw Problems.of(HttpStatus.BAD_REQUEST, "not a digest id: " + id);
         }
         List<String> json = jdbc.queryForList("SELECT digest FROM notification WHERE id = ? AND digest IS NOT NULL "
                 + "AND fallback_of IS NULL", String.class, uuid);
         if (json.isEmpty()) {
-            throw problem(HttpStatus.NOT_FOUND, "No digest " + id);
+            throw Problems.of(HttpStatus.NOT_FOUND, "No digest " + id);
         }
         return EventCodec.mapper().readValue(json.get(0), Digest.class);
     }
@@ -64,21 +63,17 @@ class NotifierController {
     @PostMapping("/api/escalations/{incidentId}/ack")
     Map<String, Object> ack(@PathVariable String incidentId, @RequestBody Ack ack) {
         if (ack == null || ack.by() == null || ack.by().isBlank()) {
-            throw problem(HttpStatus.BAD_REQUEST, "say who acknowledges: {\"by\": \"...\"}");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "say who acknowledges: {\"by\": \"...\"}");
         }
         int n = jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
                 + "AND closed_at IS NULL AND acked_at IS NULL", ack.by(), incidentId);
         if (n == 0) {
             boolean exists = !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class,
                     incidentId).isEmpty();
-            throw exists ? problem(HttpStatus.CONFLICT, "Escalation of " + incidentId
+            throw exists ? Problems.of(HttpStatus.CONFLICT, "Escalation of " + incidentId
                     + " is already acknowledged or resolved")
-                    : problem(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
+                    : Problems.of(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
         }
         return Map.of("incidentId", incidentId, "acknowledgedBy", ack.by());
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, String detail) {
-        return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
     }
 }

@@ -2,11 +2,10 @@ package io.aof.notifier;
 
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.NotificationRequested;
+import io.aof.common.ops.Signature;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -147,8 +145,8 @@ class WebhookSender implements Channel {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (hook.format() == NotifierProperties.Webhook.Format.JSON && !hook.secret().isEmpty()) {
             String ts = String.valueOf(System.currentTimeMillis() / 1000);
-            req.header("X-AOF-Timestamp", ts).header("X-AOF-Signature", "sha256=" + hmac(hook.secret(),
-                    ts + "." + body));
+            req.header("X-AOF-Timestamp", ts).header("X-AOF-Signature", Signature.of(hook.secret(), ts,
+                    body.getBytes(StandardCharsets.UTF_8)));
         }
         try {
             HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
@@ -171,16 +169,6 @@ class WebhookSender implements Channel {
             return Duration.ofSeconds(Math.max(1, Long.parseLong(header.trim())));
         } catch (NumberFormatException e) {
             return Duration.ofSeconds(30);
-        }
-    }
-
-    private static String hmac(String secret, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,14 +1,13 @@
 package io.aof.logger.report;
 
-import io.aof.common.report.JobReport;
+import io.aof.common.ops.Problems;
 import io.aof.common.report.JobReport.RecipeLine;
+import io.aof.common.report.JobReport;
 import io.aof.logger.Csv;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -48,16 +47,16 @@ class ReportController {
                      @RequestParam(required = false) String workspace,
                      @RequestParam(required = false) String zone) {
         if (!to.isAfter(from)) {
-            throw problem("to must be after from");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "to must be after from");
         }
         if (Duration.between(from, to).compareTo(MAX_SPAN) > 0) {
-            throw problem("a report covers at most " + MAX_SPAN.toDays() + " days");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "a report covers at most " + MAX_SPAN.toDays() + " days");
         }
         String z = zone != null ? zone : props.zone();
         try {
             ZoneId.of(z);
         } catch (DateTimeException e) {
-            throw problem("zone is not a time zone: " + z);
+            throw Problems.of(HttpStatus.BAD_REQUEST, "zone is not a time zone: " + z);
         }
         return builder.build("on-demand", workspace != null ? workspace : this.workspace, z, from, to);
     }
@@ -93,10 +92,5 @@ class ReportController {
 
     private static String n(Long v) {
         return v == null ? "" : v.toString();
-    }
-
-    private static ErrorResponseException problem(String detail) {
-        return new ErrorResponseException(HttpStatus.BAD_REQUEST,
-                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail), null);
     }
 }

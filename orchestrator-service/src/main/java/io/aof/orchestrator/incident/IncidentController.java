@@ -1,6 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.aof.common.ops.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -12,10 +13,8 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -67,7 +66,7 @@ class IncidentController {
               @RequestParam(required = false) String after,
               @RequestParam(defaultValue = "50") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw problem(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
+            throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
         }
         Instant afterOpenedAt = null;
         String afterId = null;
@@ -77,7 +76,7 @@ class IncidentController {
                 afterOpenedAt = Instant.parse(parts[0]);
                 afterId = parts[1];
             } catch (RuntimeException e) {
-                throw problem(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
+                throw Problems.of(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
             }
         }
         List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category, from,
@@ -95,7 +94,7 @@ class IncidentController {
     @Operation(summary = "One incident with its attempts")
     Map<String, Object> get(@PathVariable String id) {
         Incident incident = incidents.find(id)
-                .orElseThrow(() -> problem(HttpStatus.NOT_FOUND, "No incident with id " + id));
+                .orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No incident with id " + id));
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("incident", incident);
         view.put("attempts", incidents.attempts(id));
@@ -106,7 +105,7 @@ class IncidentController {
     @Operation(summary = "Per hour: incidents opened, recovered, exhausted, not retryable (for the ops page's charts)")
     List<IncidentRepository.Hour> hourly(@RequestParam(defaultValue = "24") int hours) {
         if (hours < 1 || hours > 24 * 14) {
-            throw problem(HttpStatus.BAD_REQUEST, "hours must be between 1 and 336");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "hours must be between 1 and 336");
         }
         return incidents.hourly(hours);
     }
@@ -145,10 +144,10 @@ class IncidentController {
         Instant until = body.until() != null ? body.until()
                 : body.minutes() != null ? Instant.now().plus(Duration.ofMinutes(body.minutes())) : null;
         if (until == null || !until.isAfter(Instant.now())) {
-            throw problem(HttpStatus.BAD_REQUEST, "give 'until' in the future or 'minutes'");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "give 'until' in the future or 'minutes'");
         }
         if (until.isAfter(Instant.now().plus(Duration.ofDays(30)))) {
-            throw problem(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
         }
         tx.executeWithoutResult(s -> {
             incidents.suppress(body.recipeId(), until, body.reason(), body.requestedBy());
@@ -174,7 +173,7 @@ class IncidentController {
     ResponseEntity<Void> unsuppress(@PathVariable long recipeId, @RequestParam String requestedBy,
                                     @RequestParam String reason) {
         if (requestedBy.isBlank() || reason.isBlank()) {
-            throw problem(HttpStatus.BAD_REQUEST, "requestedBy and reason are required");
+            throw Problems.of(HttpStatus.BAD_REQUEST, "requestedBy and reason are required");
         }
         Boolean removed = tx.execute(s -> {
             boolean r = incidents.unsuppress(recipeId);
@@ -184,12 +183,8 @@ class IncidentController {
             return r;
         });
         if (!Boolean.TRUE.equals(removed)) {
-            throw problem(HttpStatus.NOT_FOUND, "Recipe " + recipeId + " is not suppressed");
+            throw Problems.of(HttpStatus.NOT_FOUND, "Recipe " + recipeId + " is not suppressed");
         }
         return ResponseEntity.noContent().build();
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, String detail) {
-        return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
     }
 }

@@ -4,16 +4,17 @@ import io.aof.common.events.AofEvent;
 import io.aof.common.events.IncidentEvent;
 import io.aof.common.events.IncidentState;
 import io.aof.common.events.JobFailed;
-import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.RecipeStopped;
 import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.common.ops.Problems;
 import io.aof.orchestrator.policy.Categorizer;
 import io.aof.orchestrator.policy.Category;
 import io.aof.orchestrator.policy.PolicyBook;
@@ -22,7 +23,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -324,13 +324,11 @@ public class IncidentService {
     }
 
     private static ErrorResponseException notFound(String id) {
-        return new ErrorResponseException(HttpStatus.NOT_FOUND,
-                ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No incident with id " + id), null);
+        return Problems.of(HttpStatus.NOT_FOUND, "No incident with id " + id);
     }
 
     private static ErrorResponseException conflict(String detail) {
-        return new ErrorResponseException(HttpStatus.CONFLICT,
-                ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail), null);
+        return Problems.of(HttpStatus.CONFLICT, detail);
     }
 
     private static UUID id() {
