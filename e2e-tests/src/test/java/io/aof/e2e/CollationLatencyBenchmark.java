@@ -82,12 +82,7 @@ class CollationLatencyBenchmark {
                     + "\"errorTypeId\":\"err.http.response.server_error\"}"));
         }
         String schema = "collation_bench_" + strategy.toLowerCase();
-        Map<String, Object> p = new LinkedHashMap<>(infra.serviceProperties());
-        p.put("server.port", "0");
-        p.put("spring.datasource.hikari.schema", schema);
-        p.put("spring.flyway.schemas", schema);
-        p.put("spring.flyway.default-schema", schema);
-        p.put("spring.kafka.consumer.group-id", "aof-collation-bench-" + strategy);
+        Map<String, Object> p = infra.isolatedServiceProperties(schema, "aof-collation-bench-" + strategy);
         p.put("aof.workspace", "bench");
         p.put("aof.workato.base-url", sim + "/api");
         p.put("aof.workato.api-token", "bench");

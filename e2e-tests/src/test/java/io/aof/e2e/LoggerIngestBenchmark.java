@@ -64,12 +64,7 @@ class LoggerIngestBenchmark {
     void ingestAndQuery() throws Exception {
         int total = INCIDENTS * EVENTS_PER_INCIDENT;
         // the logger's schema and table, by its own migrations
-        Map<String, Object> p = new LinkedHashMap<>(infra.serviceProperties());
-        p.put("server.port", "0");
-        p.put("spring.datasource.hikari.schema", SCHEMA);
-        p.put("spring.flyway.schemas", SCHEMA);
-        p.put("spring.flyway.default-schema", SCHEMA);
-        p.put("spring.kafka.consumer.group-id", "aof-logger-bench-" + UUID.randomUUID());
+        Map<String, Object> p = infra.isolatedServiceProperties(SCHEMA, "aof-logger-bench-" + UUID.randomUUID());
         p.put("spring.kafka.listener.auto-startup", "false");
         p.put("aof.logger.report.enabled", "false");
         p.put("aof.workspace", WS);

@@ -10,7 +10,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,12 +55,7 @@ class RepeatThroughputBenchmark {
         String sim = "http://localhost:" + ((WebServerApplicationContext) simulator).getWebServer().getPort();
         Simulator s = new Simulator(sim);
         String schema = "recovery_bench_" + mode;
-        Map<String, Object> p = new LinkedHashMap<>(infra.serviceProperties());
-        p.put("server.port", "0");
-        p.put("spring.datasource.hikari.schema", schema);
-        p.put("spring.flyway.schemas", schema);
-        p.put("spring.flyway.default-schema", schema);
-        p.put("spring.kafka.consumer.group-id", "aof-recovery-bench-" + mode);
+        Map<String, Object> p = infra.isolatedServiceProperties(schema, "aof-recovery-bench-" + mode);
         p.put("aof.workspace", "bench");
         p.put("aof.workato.base-url", sim + "/api");
         p.put("aof.workato.api-token", "bench");

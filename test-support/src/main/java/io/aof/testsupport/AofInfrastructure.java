@@ -33,6 +33,20 @@ public interface AofInfrastructure {
         return p;
     }
 
+    /**
+     * {@link #serviceProperties()} for a service that must not meet the suite's data: its own schema (migrated
+     * there by its own Flyway), its own consumer group, a free port.
+     */
+    default Map<String, Object> isolatedServiceProperties(String schema, String consumerGroup) {
+        Map<String, Object> p = new LinkedHashMap<>(serviceProperties());
+        p.put("server.port", "0");
+        p.put("spring.datasource.hikari.schema", schema);
+        p.put("spring.flyway.schemas", schema);
+        p.put("spring.flyway.default-schema", schema);
+        p.put("spring.kafka.consumer.group-id", consumerGroup);
+        return p;
+    }
+
     /** Registers something to close before the broker and database stop. */
     void closeBeforeStop(AutoCloseable closeable);
 }
