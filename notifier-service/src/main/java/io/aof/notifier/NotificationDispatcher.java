@@ -124,7 +124,7 @@ class NotificationDispatcher {
         String target = row.destination().substring(colon + 1);
         NotificationRequested n = row.request() == null ? null
                 : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
-        String audience = n == null ? "OPS" : n.audience().name();
+        About about = About.of(row, n);
         int attempts = row.attempts() + 1;
         try {
             Channel channel = channels.get(kind);
@@ -142,9 +142,9 @@ class NotificationDispatcher {
                 } else {
                     delivery = channel.deliver(target, n, thread);
                     if (thread != null && !thread.started() && n.kind() != NotificationRequested.Kind.REPORT) {
-                        jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_request = ? "
+                        jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_id = ? "
                                         + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
-                                delivery.ref(), delivery.channelRef(), row.request(), row.destination(),
+                                delivery.ref(), delivery.channelRef(), row.id(), row.destination(),
                                 row.incidentId());
                     }
                 }
@@ -152,11 +152,9 @@ class NotificationDispatcher {
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
                     + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, n == null ? null : n.workspace(),
-                    n == null ? null : n.recipeId(), n == null ? null : n.jobId(), row.incidentId(),
-                    n == null ? null : n.attempt(), n == null ? row.id() : n.eventId(), row.destination(),
-                    delivery.ref(), attempts));
-            meters.counter("aof.notifications", "channel", kind, "audience", audience, "outcome", "delivered")
+                    Instant.now(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                    row.incidentId(), about.attempt(), about.requestId(), row.destination(), delivery.ref(), attempts));
+            meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "delivered")
                     .increment();
             Timer.builder("aof.notifications.delivery.latency").description("from stored to delivered")
                     .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), Instant.now()));
@@ -167,11 +165,10 @@ class NotificationDispatcher {
             jdbc.update("UPDATE notification SET attempts = ?, next_try_at = ?, last_error = ? WHERE id = ?",
                     attempts, Timestamp.from(next), e.getMessage(), row.id());
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, n == null ? null : n.workspace(),
-                    n == null ? null : n.recipeId(), n == null ? null : n.jobId(), row.incidentId(),
-                    n == null ? null : n.attempt(), n == null ? row.id() : n.eventId(), row.destination(),
-                    e.getMessage(), attempts, next));
-            meters.counter("aof.notifications", "channel", kind, "audience", audience, "outcome", "failed")
+                    Instant.now(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                    row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
+                    next));
+            meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "failed")
                     .increment();
             log.warn("Delivery to {} failed (try {}), next try in {}: {}", row.destination(), attempts, backoff,
                     e.getMessage());
@@ -179,12 +176,24 @@ class NotificationDispatcher {
         }
     }
 
+    /** What a delivery event says it was about: the request, or for a digest (no request) the row itself. */
+    private record About(String workspace, Long recipeId, String jobId, Integer attempt, UUID requestId,
+                         String audience) {
+
+        static About of(Row row, NotificationRequested n) {
+            return n == null ? new About(null, null, null, null, row.id(), "OPS")
+                    : new About(n.workspace(), n.recipeId(), n.jobId(), n.attempt(), n.eventId(), n.audience().name());
+        }
+    }
+
     private Channel.Thread thread(String destination, String incidentId) {
         if (incidentId == null) {
             return null;
         }
-        List<Channel.Thread> t = jdbc.query("SELECT parent_ref, channel_ref, parent_request FROM incident_thread "
-                        + "WHERE destination = ? AND incident_id = ? AND mode = 'THREAD'",
+        // the thread's first message is the notification row that started it (parent_id)
+        List<Channel.Thread> t = jdbc.query("SELECT t.parent_ref, t.channel_ref, p.request FROM incident_thread t "
+                        + "LEFT JOIN notification p ON p.id = t.parent_id "
+                        + "WHERE t.destination = ? AND t.incident_id = ? AND t.mode = 'THREAD'",
                 (rs, i) -> new Channel.Thread(rs.getString(1), rs.getString(2), rs.getString(3) == null ? null
                         : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, rs.getString(3))), destination, incidentId);
         return t.isEmpty() ? null : t.get(0);

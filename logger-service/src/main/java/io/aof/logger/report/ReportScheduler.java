@@ -76,9 +76,11 @@ public class ReportScheduler {
 
     /** {@link #runIfDue(ReportProperties.Schedule, Instant)} for a given workspace. */
     public Optional<JobReport> runIfDue(ReportProperties.Schedule s, String workspace, Instant now) {
-        Instant since = jdbc.queryForObject("INSERT INTO report_schedule (name, since) VALUES (?, ?) "
-                        + "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING since", Timestamp.class,
-                s.name(), Timestamp.from(now)).toInstant();
+        // first sight only writes; every later check (each check-interval) just reads
+        jdbc.update("INSERT INTO report_schedule (name, since) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                s.name(), Timestamp.from(now));
+        Instant since = jdbc.queryForObject("SELECT since FROM report_schedule WHERE name = ?", Timestamp.class,
+                s.name()).toInstant();
         List<Timestamp> lastRun = jdbc.queryForList("SELECT max(period_end) FROM report_run WHERE schedule = ? "
                 + "AND workspace = ?", Timestamp.class, s.name(), workspace);
         Instant searchFrom = lastRun.get(0) != null && lastRun.get(0).toInstant().isAfter(since)
