@@ -14,6 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class SecretWatch extends OutputStream {
 
     static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+    /** Watched like a secret, and logged on purpose by a test: proves the watch sees the log at all. */
+    static final String CANARY = "secret-watch-canary-7f3a";
 
     private final PrintStream target;
     private final List<String> secrets;
@@ -21,7 +23,8 @@ final class SecretWatch extends OutputStream {
 
     private SecretWatch(PrintStream target, List<String> secrets) {
         this.target = target;
-        this.secrets = secrets;
+        this.secrets = new java.util.ArrayList<>(secrets);
+        this.secrets.add(CANARY);
     }
 
     private static boolean installed;
