@@ -91,6 +91,21 @@ class RepeatStore {
                 gap.toMillis(), Timestamp.from(notBefore));
     }
 
+    /**
+     * The gate right before a {@code repeat_jobs} call: takes the turn (and records now as the last call) when
+     * the last call of any instance started at least {@code gap} ago; otherwise returns how long to wait.
+     */
+    Duration takeCallTurn(Duration gap) {
+        int taken = jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1 "
+                + "AND last_call <= now() - (? * interval '1 millisecond')", gap.toMillis());
+        if (taken == 1) {
+            return Duration.ZERO;
+        }
+        Double ms = jdbc.queryForObject("SELECT EXTRACT(EPOCH FROM (last_call + (? * interval '1 millisecond') "
+                + "- now())) * 1000 FROM repeat_pacer WHERE id = 1", Double.class, gap.toMillis());
+        return Duration.ofMillis(Math.max(1, (long) Math.ceil(ms)));
+    }
+
     /** Pushes every instance's next slot to {@code notBefore} (Workato said Retry-After). */
     void holdCallsUntil(Instant notBefore) {
         jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, ?) WHERE id = 1",

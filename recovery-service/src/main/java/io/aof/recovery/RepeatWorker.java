@@ -133,6 +133,7 @@ class RepeatWorker {
     private void call(long recipeId, List<RepeatRequest> batch) {
         List<String> ids = batch.stream().map(RepeatRequest::jobId).distinct().toList();
         try {
+            awaitCallTurn();
             List<RepeatResult> results = workato.repeatJobs(recipeId, ids);
             for (RepeatRequest r : batch) {
                 RepeatResult result = results.stream().filter(x -> x.jobId().equals(r.jobId())).findFirst()
@@ -185,5 +186,22 @@ class RepeatWorker {
             }
         }
         nextCallAllowed = Instant.now().plus(props.repeatCallGap());
+    }
+
+    /**
+     * The slot of {@link #pace()} was reserved before the claim and any reconciliation reads: a call can still
+     * start late, and the next instance's slot does not know. So the call itself takes its turn on the actual
+     * start time of the last call of any instance.
+     */
+    private void awaitCallTurn() {
+        Duration wait;
+        while (!(wait = store.takeCallTurn(props.repeatCallGap())).isZero()) {
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 0, null, "interrupted", e);
+            }
+        }
     }
 }
