@@ -70,7 +70,7 @@ public class AofSecurityConfiguration {
         if (password.isEmpty()) {
             log.warn("AOF_OPS_PASSWORD (aof.ops.password) is not set: Actuator beyond health/info and the operator "
                     + "actions of the API are locked");
-            password = UUID.randomUUID() + "-" + UUID.randomUUID();   // never told to anyone
+            password = UUID.randomUUID().toString();   // never told to anyone (BCrypt keeps at most 72 bytes)
         }
         return new InMemoryUserDetailsManager(User.withUsername(props.user()).password(encoder.encode(password))
                 .roles("OPS").build());

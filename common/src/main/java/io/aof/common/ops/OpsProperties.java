@@ -14,6 +14,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("aof.ops")
 public record OpsProperties(@DefaultValue("ops") String user, @DefaultValue("") String password) {
 
+    /** BCrypt, which keeps the password, uses at most 72 bytes of it. */
+    static final int MAX_PASSWORD_BYTES = 72;
+
+    public OpsProperties {
+        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw new IllegalArgumentException("aof.ops.password (AOF_OPS_PASSWORD) is longer than "
+                    + MAX_PASSWORD_BYTES + " bytes, more than BCrypt can keep: choose a shorter one");
+        }
+    }
+
     @Override
     public String toString() {
         return "OpsProperties[user=" + user + ", password=" + (password.isEmpty() ? "<unset>" : "******") + "]";
