@@ -92,18 +92,26 @@ class RepeatStore {
     }
 
     /**
-     * The gate right before a {@code repeat_jobs} call: takes the turn (and records now as the last call) when
-     * the last call of any instance started at least {@code gap} ago; otherwise returns how long to wait.
+     * The gate right before a {@code repeat_jobs} call. {@code last_call} is when the last call of any
+     * instance ended (Workato counted it somewhere between its start and its answer): the turn is taken when
+     * that is at least {@code gap} ago, and held until {@link #callEnded()} (or, if this instance dies in the
+     * call, until {@code lease} runs out). Otherwise returns how long to wait.
      */
-    Duration takeCallTurn(Duration gap) {
-        int taken = jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1 "
-                + "AND last_call <= now() - (? * interval '1 millisecond')", gap.toMillis());
+    Duration takeCallTurn(Duration gap, Duration lease) {
+        int taken = jdbc.update("UPDATE repeat_pacer SET last_call = now() + (? * interval '1 millisecond') "
+                + "WHERE id = 1 AND last_call <= now() - (? * interval '1 millisecond')", lease.toMillis(),
+                gap.toMillis());
         if (taken == 1) {
             return Duration.ZERO;
         }
         Double ms = jdbc.queryForObject("SELECT EXTRACT(EPOCH FROM (last_call + (? * interval '1 millisecond') "
                 + "- now())) * 1000 FROM repeat_pacer WHERE id = 1", Double.class, gap.toMillis());
-        return Duration.ofMillis(Math.max(1, (long) Math.ceil(ms)));
+        return Duration.ofMillis(Math.max(1, Math.min((long) Math.ceil(ms), gap.toMillis())));
+    }
+
+    /** The call taken by {@link #takeCallTurn} has its answer (or failed): the next one counts from now. */
+    void callEnded() {
+        jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1");
     }
 
     /** Pushes every instance's next slot to {@code notBefore} (Workato said Retry-After). */

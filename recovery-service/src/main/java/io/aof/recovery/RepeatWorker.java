@@ -134,7 +134,12 @@ class RepeatWorker {
         List<String> ids = batch.stream().map(RepeatRequest::jobId).distinct().toList();
         try {
             awaitCallTurn();
-            List<RepeatResult> results = workato.repeatJobs(recipeId, ids);
+            List<RepeatResult> results;
+            try {
+                results = workato.repeatJobs(recipeId, ids);
+            } finally {
+                store.callEnded();
+            }
             for (RepeatRequest r : batch) {
                 RepeatResult result = results.stream().filter(x -> x.jobId().equals(r.jobId())).findFirst()
                         .orElseThrow();
@@ -190,12 +195,13 @@ class RepeatWorker {
 
     /**
      * The slot of {@link #pace()} was reserved before the claim and any reconciliation reads: a call can still
-     * start late, and the next instance's slot does not know. So the call itself takes its turn on the actual
-     * start time of the last call of any instance.
+     * start late, and the next instance's slot does not know. So the call itself takes its turn a gap after the
+     * last call of any instance ended: Workato counted that call before its answer came, so however long
+     * either call took on the way, the two reach Workato at least a gap apart.
      */
     private void awaitCallTurn() {
         Duration wait;
-        while (!(wait = store.takeCallTurn(props.repeatCallGap())).isZero()) {
+        while (!(wait = store.takeCallTurn(props.repeatCallGap(), props.callLease())).isZero()) {
             try {
                 Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
