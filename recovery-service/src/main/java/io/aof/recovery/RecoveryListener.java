@@ -28,7 +28,9 @@ class RecoveryListener {
 
     @KafkaListener(topics = Topics.Names.RECOVERY_REQUESTS)
     void onRecoveryRequested(ConsumerRecord<String, String> record) {
-        RecoveryRequested request = EventCodec.decode(Topics.RECOVERY_REQUESTS, record.value());
+        if (!(EventCodec.decode(Topics.RECOVERY_REQUESTS, record.value()) instanceof RecoveryRequested request)) {
+            return; // TODO(issue 12 #6): cancellations and outcome questions
+        }
         inbox.once("recovery", request, r -> {
             if (jdbc.update("INSERT INTO repeat_request (incident_id, attempt, workspace, recipe_id, job_id, state) "
                             + "VALUES (?, ?, ?, ?, ?, 'PENDING') ON CONFLICT DO NOTHING",

@@ -12,7 +12,8 @@ import java.util.UUID;
 @JsonSubTypes({
         @JsonSubTypes.Type(RecoveryEvent.JobRepeated.class),
         @JsonSubTypes.Type(RecoveryEvent.RecoveryOutcome.class),
-        @JsonSubTypes.Type(RecoveryEvent.RepeatDeferred.class)
+        @JsonSubTypes.Type(RecoveryEvent.RepeatDeferred.class),
+        @JsonSubTypes.Type(RecoveryEvent.RepeatCancelled.class)
 })
 public sealed interface RecoveryEvent extends AofEvent {
 
@@ -32,6 +33,15 @@ public sealed interface RecoveryEvent extends AofEvent {
     }
 
     /**
+     * A request that was never sent to Workato was cancelled (the incident was
+     * resolved or suppressed first). No outcome follows for this attempt.
+     */
+    record RepeatCancelled(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                           String jobId, String incidentId, Integer attempt, String reason)
+            implements RecoveryEvent {
+    }
+
+    /**
      * How the attempt ended. {@code repeatJobId} is the new job Workato created,
      * when it was found; {@code duration} runs from the request to the outcome.
      */
@@ -47,7 +57,13 @@ public sealed interface RecoveryEvent extends AofEvent {
             /** Workato refused to repeat the job (its per-job result was "failed"). */
             REJECTED,
             /** The repeat was accepted but did not finish (or could not be found) before the deadline. */
-            TIMED_OUT
+            TIMED_OUT,
+            /**
+             * Recovery never received a request for this attempt (asked by
+             * {@link RecoveryCommand.OutcomeRequested}): nothing was repeated, so the
+             * orchestrator may request the same attempt again.
+             */
+            NOT_REQUESTED
         }
     }
 }

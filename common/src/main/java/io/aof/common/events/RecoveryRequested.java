@@ -16,7 +16,7 @@ public record RecoveryRequested(
         Long recipeId,
         String jobId,
         String incidentId,
-        Integer attempt) implements AofEvent {
+        Integer attempt) implements RecoveryCommand {
 
     public static RecoveryRequested of(String workspace, long recipeId, String jobId, String incidentId, int attempt) {
         return new RecoveryRequested(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, jobId,

@@ -9,8 +9,9 @@ public final class Topics {
 
     public static final Topic<JobFailed> JOB_FAILURES = new Topic<>(Names.JOB_FAILURES, JobFailed.class);
     public static final Topic<IncidentEvent> INCIDENT_EVENTS = new Topic<>(Names.INCIDENT_EVENTS, IncidentEvent.class);
-    public static final Topic<RecoveryRequested> RECOVERY_REQUESTS =
-            new Topic<>(Names.RECOVERY_REQUESTS, RecoveryRequested.class);
+    /** Requests, cancellations and outcome questions, keyed by incident, so they are read in decision order. */
+    public static final Topic<RecoveryCommand> RECOVERY_REQUESTS =
+            new Topic<>(Names.RECOVERY_REQUESTS, RecoveryCommand.class);
     public static final Topic<RecoveryEvent> RECOVERY_EVENTS = new Topic<>(Names.RECOVERY_EVENTS, RecoveryEvent.class);
     public static final Topic<NotificationRequested> NOTIFICATION_REQUESTS =
             new Topic<>(Names.NOTIFICATION_REQUESTS, NotificationRequested.class);
