@@ -7,10 +7,13 @@ import io.aof.common.ops.AofSecurityConfiguration;
 import io.aof.common.ops.KafkaHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.aof.common.retention.RetentionJob;
+import io.aof.common.retention.RetentionRule;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +30,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.FixedBackOff;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,6 +86,21 @@ public class AofMessagingConfiguration {
     @Bean
     Inbox inbox(JdbcTemplate jdbc, TransactionTemplate tx) {
         return new Inbox(jdbc, tx);
+    }
+
+    /**
+     * The inbox must remember an event longer than Kafka keeps it (7 days by
+     * default), or a redelivery after the row went would apply it again.
+     */
+    @Bean
+    RetentionRule processedEventRetention() {
+        return RetentionRule.of("processed_event", "processed_at", Duration.ofDays(14));
+    }
+
+    @Bean
+    RetentionJob retentionJob(JdbcTemplate jdbc, ObjectProvider<RetentionRule> rules, AofProperties props,
+                              MeterRegistry meters) {
+        return new RetentionJob(jdbc, rules.orderedStream().toList(), props.retention().periods(), meters);
     }
 
     @Bean
