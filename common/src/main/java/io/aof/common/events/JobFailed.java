@@ -7,6 +7,9 @@ import java.util.UUID;
  * A failed Workato job was collected (by polling or by a recipe's webhook).
  * {@code jobId} is the job that failed; {@code masterJobId} is set when that job
  * was itself a repeat, and then {@code incidentId} is the master's incident.
+ * {@code notRepeatable}, when set, is why collation knows this job must never be
+ * repeated whatever the policy says (a test job; a called job whose workflow root
+ * did not fail): the incident opens not retryable with that reason.
  */
 public record JobFailed(
         UUID eventId,
@@ -24,7 +27,8 @@ public record JobFailed(
         Integer httpStatus,
         Instant jobStartedAt,
         Instant jobCompletedAt,
-        CollectionSource source) implements AofEvent {
+        CollectionSource source,
+        String notRepeatable) implements AofEvent {
 
     public enum CollectionSource { POLL, WEBHOOK }
 
@@ -47,6 +51,12 @@ public record JobFailed(
                                Instant startedAt, Instant completedAt, CollectionSource source) {
         return new JobFailed(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, recipeName,
                 folderId, jobId, masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error,
-                errorType, httpStatus, startedAt, completedAt, source);
+                errorType, httpStatus, startedAt, completedAt, source, null);
+    }
+
+    /** This failure, marked as one AOF must never repeat, and why. */
+    public JobFailed notRepeatable(String reason) {
+        return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
+                masterJobId, incidentId, error, errorType, httpStatus, jobStartedAt, jobCompletedAt, source, reason);
     }
 }
