@@ -121,13 +121,14 @@ class IncidentController {
     }
 
     @PostMapping("/api/incidents/{id}/replay")
-    @Operation(summary = "Fresh attempts for an EXHAUSTED, NON_RETRYABLE or SUPPRESSED incident; the first is due now")
+    @Operation(summary = "Fresh attempts for an EXHAUSTED, NON_RETRYABLE or SUPPRESSED incident, or one RETRYING past "
+            + "the outcome deadline (its pending request is cancelled); the first is due now")
     Incident replay(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
         return tx.execute(s -> service.replay(id, body.requestedBy(), body.reason()));
     }
 
     @PostMapping("/api/incidents/{id}/resolve")
-    @Operation(summary = "Close an incident by hand; a pending retry is cancelled")
+    @Operation(summary = "Close an incident by hand; a scheduled retry is dropped and a repeat not yet sent is cancelled")
     Incident resolve(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
         return tx.execute(s -> service.resolve(id, body.requestedBy(), body.reason()));
     }
@@ -139,7 +140,8 @@ class IncidentController {
     }
 
     @PostMapping("/api/suppressions")
-    @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced")
+    @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced until "
+            + "the window ends (then scheduled or announced, by policy after-suppression); pending retries wait too")
     ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body) {
         Instant until = body.until() != null ? body.until()
                 : body.minutes() != null ? Instant.now().plus(Duration.ofMinutes(body.minutes())) : null;
@@ -149,11 +151,8 @@ class IncidentController {
         if (until.isAfter(Instant.now().plus(Duration.ofDays(30)))) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
         }
-        tx.executeWithoutResult(s -> {
-            incidents.suppress(body.recipeId(), until, body.reason(), body.requestedBy());
-            incidents.audit(body.requestedBy(), "SUPPRESS until " + until, "recipe " + body.recipeId(),
-                    body.reason());
-        });
+        tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(),
+                body.requestedBy()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("recipeId", body.recipeId());
         answer.put("until", until);

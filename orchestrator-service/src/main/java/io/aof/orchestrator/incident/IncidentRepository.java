@@ -17,13 +17,14 @@ class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
             + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
-            + "kind, replays";
+            + "kind, replays, not_repeatable, suppressed_until";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17));
+            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18),
+            instant(rs.getTimestamp(19)));
 
     private final JdbcTemplate jdbc;
 
@@ -33,11 +34,12 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays()) == 1;
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable(),
+                ts(i.suppressedUntil())) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */
@@ -50,8 +52,16 @@ class IncidentRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ?", MAPPER, id).stream().findFirst();
     }
 
-    void replayed(String id, int maxAttempts) {
-        jdbc.update("UPDATE incident SET replays = replays + 1, max_attempts = ? WHERE id = ?", maxAttempts, id);
+    /** More attempts allowed; an operator's replay also counts (it is part of notification dedup keys). */
+    void replayed(String id, int maxAttempts, boolean byOperator) {
+        jdbc.update("UPDATE incident SET replays = replays + CASE WHEN ? THEN 1 ELSE 0 END, max_attempts = ? "
+                + "WHERE id = ?", byOperator, maxAttempts, id);
+    }
+
+    /** The recipe's incidents that wait for a retry or its outcome, in id order (the order they are locked in). */
+    List<String> pendingOfRecipe(long recipeId) {
+        return jdbc.queryForList("SELECT id FROM incident WHERE recipe_id = ? AND state IN ('RETRY_SCHEDULED', "
+                + "'RETRYING') ORDER BY id", String.class, recipeId);
     }
 
     // suppressions and audit
@@ -81,11 +91,30 @@ class IncidentRepository {
                 by, action, target, reason);
     }
 
+    /** A state change; leaving SUPPRESSED ends the wait for the maintenance window. */
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
-                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
-                        + "WHERE id = ?",
-                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
+                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END, "
+                        + "suppressed_until = CASE WHEN ? THEN suppressed_until END WHERE id = ?",
+                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(),
+                state == IncidentState.SUPPRESSED, id);
+    }
+
+    /** The incident waits for its recipe's maintenance window (ending at {@code until}) to be released. */
+    void waitForWindow(String id, Instant until) {
+        jdbc.update("UPDATE incident SET suppressed_until = ? WHERE id = ?", ts(until), id);
+    }
+
+    /**
+     * Suppressed incidents whose recipe has no active maintenance window any
+     * more (it ran out or was ended), locked so that another orchestrator skips
+     * them. Incidents suppressed before windows were released are not taken.
+     */
+    List<String> lockReleasable(int limit) {
+        return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.state = 'SUPPRESSED' "
+                + "AND i.suppressed_until IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
+                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.suppressed_until LIMIT ? "
+                + "FOR UPDATE OF i SKIP LOCKED", String.class, limit);
     }
 
     /**
@@ -181,13 +210,53 @@ class IncidentRepository {
     // attempts
 
     void attemptRequested(String incidentId, int attempt) {
-        jdbc.update("INSERT INTO incident_attempt (incident_id, attempt, requested_at) VALUES (?, ?, now()) "
-                + "ON CONFLICT DO NOTHING", incidentId, attempt);
+        jdbc.update("INSERT INTO incident_attempt (incident_id, attempt, requested_at, waiting_since) "
+                + "VALUES (?, ?, now(), now()) ON CONFLICT DO NOTHING", incidentId, attempt);
     }
 
     void attemptAccepted(String incidentId, int attempt, Instant at) {
-        jdbc.update("UPDATE incident_attempt SET accepted_at = ? WHERE incident_id = ? AND attempt = ?", ts(at),
+        jdbc.update("UPDATE incident_attempt SET accepted_at = ?, waiting_since = now() WHERE incident_id = ? "
+                + "AND attempt = ?", ts(at), incidentId, attempt);
+    }
+
+    /** A sign that recovery holds the attempt (deferred, requested again): the outcome deadline counts from now. */
+    void attemptWaiting(String incidentId, int attempt) {
+        jdbc.update("UPDATE incident_attempt SET waiting_since = now() WHERE incident_id = ? AND attempt = ?",
                 incidentId, attempt);
+    }
+
+    /** The orchestrator asked recovery for the attempt's outcome once more. */
+    void outcomeAsked(String incidentId, int attempt) {
+        jdbc.update("UPDATE incident_attempt SET outcome_asks = outcome_asks + 1, last_asked_at = now() "
+                + "WHERE incident_id = ? AND attempt = ?", incidentId, attempt);
+    }
+
+    /**
+     * Incidents RETRYING whose current attempt has had no outcome and no sign
+     * from recovery for {@code deadline}, and was not asked about within
+     * {@code askInterval}; the incidents are locked (the same order as every
+     * other path: the incident first) so that another orchestrator skips them.
+     */
+    List<Overdue> lockOverdue(java.time.Duration deadline, java.time.Duration askInterval, int limit) {
+        return jdbc.query("SELECT i.id, a.attempt, a.outcome_asks, a.waiting_since FROM incident i "
+                        + "JOIN incident_attempt a ON a.incident_id = i.id AND a.attempt = i.attempt "
+                        + "WHERE i.state = 'RETRYING' AND a.outcome IS NULL "
+                        + "AND a.waiting_since < now() - ? * interval '1 millisecond' "
+                        + "AND (a.last_asked_at IS NULL OR a.last_asked_at < now() - ? * interval '1 millisecond') "
+                        + "ORDER BY a.waiting_since LIMIT ? FOR UPDATE OF i SKIP LOCKED",
+                (rs, n) -> new Overdue(rs.getString(1), rs.getInt(2), rs.getInt(3), instant(rs.getTimestamp(4))),
+                deadline.toMillis(), askInterval.toMillis(), limit);
+    }
+
+    /** Whether the incident's current attempt has had no sign from recovery for {@code deadline}. */
+    boolean overdue(String incidentId, int attempt, java.time.Duration deadline) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt WHERE "
+                + "incident_id = ? AND attempt = ? AND outcome IS NULL "
+                + "AND waiting_since < now() - ? * interval '1 millisecond')", Boolean.class, incidentId, attempt,
+                deadline.toMillis()));
+    }
+
+    record Overdue(String incidentId, int attempt, int asks, Instant waitingSince) {
     }
 
     void attemptFinished(String incidentId, int attempt, String outcome, String repeatJobId, String error) {
@@ -202,16 +271,28 @@ class IncidentRepository {
 
     // schedule
 
-    void schedule(String incidentId, int attempt, Instant dueAt) {
-        jdbc.update("INSERT INTO scheduled_retry (incident_id, attempt, due_at) VALUES (?, ?, ?) "
-                + "ON CONFLICT (incident_id) DO UPDATE SET attempt = excluded.attempt, due_at = excluded.due_at",
-                incidentId, attempt, ts(dueAt));
+    /**
+     * Schedules the attempt {@code delay} from now on the database's clock, the
+     * clock {@link #lockDue} compares with (a JVM clock ahead or behind would make
+     * a retry due early or late); returns the due time.
+     */
+    Instant schedule(String incidentId, int attempt, java.time.Duration delay) {
+        return jdbc.queryForObject("INSERT INTO scheduled_retry (incident_id, attempt, due_at) "
+                        + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (incident_id) "
+                        + "DO UPDATE SET attempt = excluded.attempt, due_at = excluded.due_at RETURNING due_at",
+                Timestamp.class, incidentId, attempt, delay.toMillis()).toInstant();
     }
 
-    /** Due retries, locked so that another orchestrator instance skips them. */
+    /**
+     * Due retries. The incident rows are locked (not the schedule rows), so that
+     * every path locks an incident before its schedule, as resolve and the
+     * outcome handlers do: no deadlock between them. Another orchestrator skips
+     * incidents locked here.
+     */
     List<DueRetry> lockDue(int limit) {
-        return jdbc.query("SELECT incident_id, attempt FROM scheduled_retry WHERE due_at <= now() ORDER BY due_at "
-                        + "LIMIT ? FOR UPDATE SKIP LOCKED",
+        return jdbc.query("SELECT s.incident_id, s.attempt FROM scheduled_retry s JOIN incident i "
+                        + "ON i.id = s.incident_id WHERE s.due_at <= now() ORDER BY s.due_at "
+                        + "LIMIT ? FOR UPDATE OF i SKIP LOCKED",
                 (rs, i) -> new DueRetry(rs.getString(1), rs.getInt(2)), limit);
     }
 

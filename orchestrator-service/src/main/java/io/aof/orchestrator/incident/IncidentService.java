@@ -9,14 +9,19 @@ import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.RecipeStopped;
+import io.aof.common.events.RecoveryCommand;
+import io.aof.common.events.RecoveryCommand.OutcomeRequested;
 import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryEvent.RepeatCancelled;
+import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.Problems;
 import io.aof.orchestrator.policy.Categorizer;
 import io.aof.orchestrator.policy.Category;
+import io.aof.orchestrator.policy.OrchestratorProperties;
 import io.aof.orchestrator.policy.PolicyBook;
 import io.aof.orchestrator.policy.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,29 +34,43 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.ErrorResponseException;
 
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The incident state machine. Every method runs inside the caller's transaction
- * (the inbox's, the scheduler's, or an operator request's), and every transition
- * writes its events to the outbox in that same transaction: the state and the
- * facts about it commit together or not at all.
+ * (the inbox's, the scheduler's, a sweep's, or an operator request's), and every
+ * transition writes its events to the outbox in that same transaction: the state
+ * and the facts about it commit together or not at all. Every path locks the
+ * incident row before anything else of it (its schedule, its attempts), so no two
+ * paths wait on each other in opposite orders.
  *
  * <pre>
  * OPEN -> RETRY_SCHEDULED(n) -> RETRYING(n) -> RECOVERED
  *                                           -> RETRY_SCHEDULED(n+1)   (FAILED, n < max)
- *                                           -> EXHAUSTED              (FAILED at max, REJECTED, TIMED_OUT)
- * OPEN -> NON_RETRYABLE                     (category not retryable)
+ *                                           -> EXHAUSTED              (FAILED at max, REJECTED, TIMED_OUT,
+ *                                                                      no outcome after the outcome sweep's asks)
+ *                                           -> RETRYING(n)            (NOT_REQUESTED: the same attempt requested again)
+ * OPEN -> NON_RETRYABLE                     (category not retryable, or collation says never repeat the job)
  * OPEN -> SUPPRESSED                        (recipe in a maintenance window)
- * EXHAUSTED | NON_RETRYABLE | SUPPRESSED -> REPLAY_REQUESTED -> RETRY_SCHEDULED(n+1)   (operator: fresh attempts)
- * any open or ended-unrecovered state -> MANUALLY_RESOLVED                              (operator)
+ * RETRY_SCHEDULED | RETRYING(FAILED) -> SUPPRESSED   (the recipe's window began)
+ * SUPPRESSED -> RETRY_SCHEDULED(n+1) | NON_RETRYABLE (window over: policy after-suppression)
+ * EXHAUSTED | NON_RETRYABLE | SUPPRESSED | RETRYING past the outcome deadline
+ *     -> REPLAY_REQUESTED -> RETRY_SCHEDULED(n+1)   (operator: fresh attempts)
+ * any open or ended-unrecovered state -> MANUALLY_RESOLVED   (operator; a pending repeat is cancelled)
  * ESCALATED                                 (Workato stopped the recipe: people must act; never repeated)
  * </pre>
+ *
+ * A request that may still be pending in recovery is cancelled
+ * ({@code RecoveryCancelled}, up to the current attempt) whenever the
+ * orchestrator stops waiting for it; every later request of the incident uses a
+ * higher attempt number, so a cancellation never hits a request decided after it.
  */
 @Service
 @Transactional(propagation = Propagation.MANDATORY)
@@ -60,7 +79,7 @@ public class IncidentService {
     private static final Logger log = LoggerFactory.getLogger(IncidentService.class);
 
     static final Set<IncidentState> REPLAYABLE = EnumSet.of(IncidentState.EXHAUSTED, IncidentState.NON_RETRYABLE,
-            IncidentState.SUPPRESSED);
+            IncidentState.SUPPRESSED, IncidentState.RETRYING);
     static final Set<IncidentState> RESOLVABLE = EnumSet.of(IncidentState.OPEN, IncidentState.RETRY_SCHEDULED,
             IncidentState.RETRYING, IncidentState.EXHAUSTED, IncidentState.NON_RETRYABLE, IncidentState.SUPPRESSED,
             IncidentState.ESCALATED, IncidentState.REPLAY_REQUESTED);
@@ -70,17 +89,33 @@ public class IncidentService {
     private final PolicyBook policies;
     private final Outbox outbox;
     private final MeterRegistry meters;
+    private final Clock clock;
+    private final RandomGenerator jitter;
+    private final OrchestratorProperties.OutcomeSweep sweep;
 
     IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
-                    MeterRegistry meters) {
+                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props) {
         this.incidents = incidents;
         this.categorizer = categorizer;
         this.policies = policies;
         this.outbox = outbox;
         this.meters = meters;
-        // published from the start (0), not only after the first action
+        this.clock = clock;
+        this.jitter = jitter;
+        this.sweep = props.outcomeSweep();
+        // published from the start (0), not only after the first action or rare event
         meters.counter("aof.operator.actions", "action", "replay");
         meters.counter("aof.operator.actions", "action", "resolve");
+        meters.counter("aof.operator.actions", "action", "suppress");
+        for (String why : new String[] {"resolved", "suppressed", "replayed", "unanswered"}) {
+            meters.counter("aof.retries.cancelled", "reason", why);
+        }
+        meters.counter("aof.outcomes.asked");
+        meters.counter("aof.outcomes.unanswered");
+        meters.counter("aof.retries.rerequested");
+        meters.counter("aof.incidents.open.conflicts");
+        meters.counter("aof.incidents.released", "decision", "SCHEDULED");
+        meters.counter("aof.incidents.released", "decision", "NOT_REPEATED");
     }
 
     /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */
@@ -101,10 +136,17 @@ public class IncidentService {
         Category category = categorizer.classify(e.errorType(), e.httpStatus(), e.error());
         RetryPolicy policy = policies.resolve(category, e.recipeId(), e.folderId(), e.recipeName());
         Instant now = now();
+        String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.JOB_FAILURE, 0);
-        incidents.insert(incident);
+                now, null, Incident.JOB_FAILURE, 0, notRepeatable, null);
+        if (!incidents.insert(incident)) {
+            // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
+            // it announced and decided it; doing it again would announce it twice.
+            meters.counter("aof.incidents.open.conflicts").increment();
+            log.info("Incident {} was opened concurrently by another consumer; not opened again", e.incidentId());
+            return;
+        }
         meters.counter("aof.incidents.opened", "category", category.name()).increment();
         emit(new IncidentEvent.IncidentOpened(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(), e.recipeId(),
                 incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category.name(), e.recipeName(),
@@ -112,29 +154,98 @@ public class IncidentService {
 
         var suppression = incidents.activeSuppression(e.recipeId());
         if (suppression.isPresent()) {
-            Instant until = ((Timestamp) suppression.get().get("until")).toInstant();
-            incidents.update(incident.id(), IncidentState.SUPPRESSED, 0, null, null);
-            emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, incident.workspace(),
-                    incident.recipeId(), incident.originalJobId(), incident.id(), null, IncidentState.SUPPRESSED,
-                    category.name(), until, (String) suppression.get().get("reason")));
-        } else if (policy.retryable() && policy.maxAttempts() > 0) {
-            Instant due = scheduleAttempt(incident, 1, policy, null, policy.delayBefore(1,
-                    ThreadLocalRandom.current()));
-            if (policy.tellsOpsOnFirstFailure()) {
-                notify(incident, 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), e.error(), due);
-            }
+            holdForWindow(incident, suppression.get());
         } else {
-            incidents.update(incident.id(), IncidentState.NON_RETRYABLE, 0, null, null);
-            emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, incident.workspace(),
-                    incident.recipeId(), incident.originalJobId(), incident.id(), null, IncidentState.NON_RETRYABLE,
-                    category.name(), e.error()));
-            if (policy.tellsOpsOnFinalFailure()) {
-                notify(incident, null, Audience.OPS, Kind.NON_RETRYABLE, policy.severity(), e.error());
-            }
-            if (policy.escalate()) {
-                notify(incident, null, Audience.SUPER_ADMIN, Kind.NON_RETRYABLE, Severity.CRITICAL, e.error());
+            decide(incident, policy, e.error(), false);
+        }
+    }
+
+    /**
+     * What becomes of an incident nobody holds back (just opened, or its
+     * maintenance window over): its next attempt is scheduled, or people are told
+     * it will not be repeated.
+     */
+    private void decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
+        if (i.notRepeatable() != null) {
+            notRepeated(i, policy, "Not repeated: " + i.notRepeatable() + (error == null ? "" : "\n" + error));
+        } else if (!policy.retryable() || i.attempt() >= i.maxAttempts()) {
+            notRepeated(i, policy, error);
+        } else if (windowEnded && policy.afterSuppression() == OrchestratorProperties.AfterSuppression.ANNOUNCE) {
+            notRepeated(i, policy, "Failed during a maintenance window; not repeated (policy after-suppression: "
+                    + "ANNOUNCE): replay it if it should run" + (error == null ? "" : "\n" + error));
+        } else {
+            Instant due = scheduleAttempt(i, i.attempt() + 1, policy, null, policy.delayBefore(i.attempt() + 1,
+                    jitter));
+            if (policy.tellsOpsOnFirstFailure()) {
+                notify(i, i.attempt() + 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), error, due);
             }
         }
+    }
+
+    private void notRepeated(Incident i, RetryPolicy policy, String error) {
+        incidents.update(i.id(), IncidentState.NON_RETRYABLE, i.attempt(), null, null);
+        emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
+                i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category(), error));
+        if (policy.tellsOpsOnFinalFailure()) {
+            notify(i, null, Audience.OPS, Kind.NON_RETRYABLE, policy.severity(), error);
+        }
+        if (policy.escalate()) {
+            notify(i, null, Audience.SUPER_ADMIN, Kind.NON_RETRYABLE, Severity.CRITICAL, error);
+        }
+    }
+
+    /** The recipe is in a maintenance window: kept, not repeated, nobody told, released when it ends. */
+    private void holdForWindow(Incident i, Map<String, Object> suppression) {
+        Instant until = ((Timestamp) suppression.get("until")).toInstant();
+        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, null);
+        incidents.waitForWindow(i.id(), until);
+        emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
+                i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
+                IncidentState.SUPPRESSED, i.category(), until, (String) suppression.get("reason")));
+    }
+
+    /**
+     * The recipe's maintenance window is over (ran out, or ended by an operator):
+     * the suppressed incident is decided as if it had just failed, by its
+     * policy's {@code after-suppression}. Called by the release sweep with the
+     * incident locked; a no-op for an incident another orchestrator released, or
+     * whose window was extended meanwhile, so each is released once.
+     */
+    public void releaseSuppressed(String incidentId) {
+        Incident i = incidents.lock(incidentId).orElse(null);
+        if (i == null || i.state() != IncidentState.SUPPRESSED || i.suppressedUntil() == null
+                || incidents.activeSuppression(i.recipeId()).isPresent()) {
+            return;
+        }
+        decide(i, policyOf(i), i.lastError(), true);
+        Incident after = incidents.find(incidentId).orElseThrow();
+        String decision = after.state() == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
+        meters.counter("aof.incidents.released", "decision", decision).increment();
+        log.info("Maintenance window of recipe {} is over: incident {} {}", i.recipeId(), incidentId,
+                decision.equals("SCHEDULED") ? "scheduled for attempt " + (i.attempt() + 1) : "announced, not repeated");
+    }
+
+    /**
+     * Operator: a maintenance window for a recipe. Its failures from now on are
+     * kept but not repeated or announced until the window ends; its incidents
+     * waiting for a retry wait for the window instead, and a repeat requested but
+     * maybe not yet sent is cancelled (the incident follows when recovery says it
+     * was cancelled, or its outcome if the call had already gone).
+     */
+    public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
+        incidents.suppress(recipeId, until, reason, by);
+        incidents.audit(by, "SUPPRESS until " + until, "recipe " + recipeId, reason);
+        Map<String, Object> window = incidents.activeSuppression(recipeId).orElseThrow();
+        for (String incidentId : incidents.pendingOfRecipe(recipeId)) {
+            Incident i = incidents.lock(incidentId).orElseThrow();
+            if (i.state() == IncidentState.RETRY_SCHEDULED) {
+                incidents.unschedule(i.id());
+                holdForWindow(i, window);
+            } else if (i.state() == IncidentState.RETRYING) {
+                cancelPending(i, "recipe suppressed by " + by + ": " + reason, "suppressed");
+            }
+        }
+        meters.counter("aof.operator.actions", "action", "suppress").increment();
     }
 
     /** Workato stopped a recipe: an incident of its own kind, escalated at once, never repeated. */
@@ -142,7 +253,7 @@ public class IncidentService {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM.name(), IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0);
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null, null);
         if (!incidents.insert(incident)) {
             return;
         }
@@ -155,7 +266,7 @@ public class IncidentService {
         notify(incident, null, Audience.SUPER_ADMIN, Kind.RECIPE_STOPPED, Severity.CRITICAL, why);
     }
 
-    /** A due retry: hand the attempt to recovery. Called by the scheduler with the schedule row locked. */
+    /** A due retry: hand the attempt to recovery. Called by the scheduler with the incident locked. */
     public void startAttempt(String incidentId, int attempt) {
         Incident i = incidents.lock(incidentId).orElseThrow();
         incidents.unschedule(incidentId);
@@ -166,7 +277,7 @@ public class IncidentService {
         }
         incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null);
         incidents.attemptRequested(incidentId, attempt);
-        outbox.append(Topics.RECOVERY_REQUESTS,
+        outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
                 RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
         emit(new IncidentEvent.RetryStarted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category()));
@@ -175,6 +286,36 @@ public class IncidentService {
 
     public void onJobRepeated(JobRepeated e) {
         incidents.attemptAccepted(e.incidentId(), e.attempt(), e.occurredAt());
+    }
+
+    /** Recovery holds the attempt but waits for Workato: the outcome deadline counts from now. */
+    public void onRepeatDeferred(RepeatDeferred e) {
+        incidents.attemptWaiting(e.incidentId(), e.attempt());
+    }
+
+    /**
+     * Recovery cancelled a request before sending it. For an incident still
+     * waiting for that attempt (its recipe was suppressed), the attempt was not
+     * spent: it is given back, and the incident waits for the window (or is
+     * decided at once if the window is already over). Otherwise (resolved,
+     * given up) nothing changes.
+     */
+    public void onRepeatCancelled(RepeatCancelled e) {
+        Incident i = incidents.lock(e.incidentId()).orElse(null);
+        if (i == null || i.state() != IncidentState.RETRYING || i.attempt() != e.attempt()) {
+            log.debug("Repeat of {} attempt {} cancelled: {}", e.incidentId(), e.attempt(), e.reason());
+            return;
+        }
+        incidents.attemptFinished(i.id(), i.attempt(), "CANCELLED", null, e.reason());
+        // numbers up to this attempt are cancelled for good: the next attempt takes the next number
+        incidents.replayed(i.id(), i.maxAttempts() + 1, false);
+        Incident given = incidents.find(i.id()).orElseThrow();
+        var window = incidents.activeSuppression(i.recipeId());
+        if (window.isPresent()) {
+            holdForWindow(given, window.get());
+        } else {
+            decide(given, policyOf(given), i.lastError(), true);
+        }
     }
 
     /** How a repeat ended decides what happens next. Outcomes of another attempt than the current are stale. */
@@ -188,6 +329,16 @@ public class IncidentService {
         if (i.state() != IncidentState.RETRYING || i.attempt() != o.attempt()) {
             log.warn("Ignoring stale outcome {} of {} attempt {} (incident is {} at attempt {})", o.status(),
                     o.incidentId(), o.attempt(), i.state(), i.attempt());
+            return;
+        }
+        if (o.status() == RecoveryOutcome.Status.NOT_REQUESTED) {
+            // Recovery never had the request (lost before it was stored): nothing was repeated, so the
+            // same attempt is requested again; recovery's (incident, attempt) key makes a duplicate harmless.
+            incidents.attemptWaiting(i.id(), i.attempt());
+            outbox.append(Topics.RECOVERY_REQUESTS, i.id(),
+                    RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), i.id(), i.attempt()));
+            meters.counter("aof.retries.rerequested").increment();
+            log.warn("Recovery never had attempt {} of {}: requested again", i.attempt(), i.id());
             return;
         }
         incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
@@ -206,26 +357,64 @@ public class IncidentService {
                 }
             }
             case FAILED -> {
-                if (o.attempt() < i.maxAttempts()) {
+                var window = incidents.activeSuppression(i.recipeId());
+                if (o.attempt() < i.maxAttempts() && window.isPresent()) {
+                    incidents.update(i.id(), IncidentState.SUPPRESSED, o.attempt(), null, o.error());
+                    holdForWindow(incidents.find(i.id()).orElseThrow(), window.get());
+                } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
-                            policy.delayBefore(o.attempt() + 1, ThreadLocalRandom.current()));
+                            policy.delayBefore(o.attempt() + 1, jitter));
                     if (policy.tellsOpsOnEachAttempt()) {
                         notify(i, o.attempt(), Audience.OPS, Kind.ATTEMPT_FAILED, policy.severity(), o.error(), due);
                     }
                 } else {
-                    exhaust(i, o.attempt(), "all " + i.maxAttempts() + " attempts failed", o.error(), policy);
+                    exhaust(i, o.attempt(), "all " + i.maxAttempts() + " attempts failed", o.error(), policy, false);
                 }
             }
             case REJECTED -> exhaust(i, o.attempt(), "Workato refused to repeat the job: " + o.error(), o.error(),
-                    policy);
+                    policy, false);
             case TIMED_OUT -> exhaust(i, o.attempt(), "the repeat did not finish in time; not repeated again to "
-                    + "avoid running the job twice", o.error(), policy);
+                    + "avoid running the job twice", o.error(), policy, false);
+            case NOT_REQUESTED -> throw new IllegalStateException("handled above");
         }
     }
 
     /**
-     * Operator: fresh attempts for an incident that ended without recovery. The
-     * first is due at once; the policy's attempts count again from here.
+     * The outcome sweep found the incident's current attempt without outcome or
+     * sign from recovery past the deadline (the incident is locked). Below the
+     * bound it asks recovery for the outcome; at the bound it gives up: the
+     * request is cancelled in case it is still pending, and the incident is
+     * exhausted with the reason and an alert. It is never repeated blindly: a
+     * repeat that may have run must not run twice.
+     */
+    public void settleOverdue(IncidentRepository.Overdue overdue) {
+        Incident i = incidents.lock(overdue.incidentId()).orElse(null);
+        if (i == null || i.state() != IncidentState.RETRYING || i.attempt() != overdue.attempt()) {
+            return;
+        }
+        if (overdue.asks() < sweep.maxAsks()) {
+            incidents.outcomeAsked(i.id(), i.attempt());
+            outbox.append(Topics.RECOVERY_REQUESTS, i.id(),
+                    OutcomeRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), i.id(), i.attempt()));
+            meters.counter("aof.outcomes.asked").increment();
+            log.warn("No outcome of attempt {} of {} since {}: asking recovery ({} of {})", i.attempt(), i.id(),
+                    overdue.waitingSince(), overdue.asks() + 1, sweep.maxAsks());
+            return;
+        }
+        String reason = "recovery reported no outcome of attempt " + i.attempt() + " since " + overdue.waitingSince()
+                + " and did not answer " + overdue.asks() + " asks; not repeated again to avoid running the job "
+                + "twice: check in Workato whether the repeat ran, then replay or resolve";
+        cancelPending(i, reason, "unanswered");
+        incidents.attemptFinished(i.id(), i.attempt(), "UNANSWERED", null, reason);
+        meters.counter("aof.outcomes.unanswered").increment();
+        exhaust(i, i.attempt(), reason, null, policyOf(i), true);
+    }
+
+    /**
+     * Operator: fresh attempts for an incident that ended without recovery, or
+     * whose attempt has been RETRYING past the outcome deadline (its request is
+     * cancelled if still pending). The first is due at once; the policy's
+     * attempts count again from here.
      */
     public Incident replay(String incidentId, String by, String reason) {
         Incident i = incidents.lock(incidentId).orElseThrow(() -> notFound(incidentId));
@@ -234,10 +423,22 @@ public class IncidentService {
                     ? " (a stopped recipe: restart it in Workato)" : "") + "; only " + REPLAYABLE
                     + " incidents of failed jobs can be replayed");
         }
+        if (i.notRepeatable() != null) {
+            throw conflict("Incident " + incidentId + " must never be repeated: " + i.notRepeatable());
+        }
+        if (i.state() == IncidentState.RETRYING) {
+            if (!incidents.overdue(incidentId, i.attempt(), sweep.deadline())) {
+                throw conflict("Incident " + incidentId + " is RETRYING: attempt " + i.attempt() + " is in progress. "
+                        + "Wait for its outcome (recovery is asked after " + sweep.deadline() + " without news), "
+                        + "or resolve the incident");
+            }
+            cancelPending(i, "replayed by " + by + ": " + reason, "replayed");
+            incidents.attemptFinished(i.id(), i.attempt(), "ABANDONED", null, "replayed by " + by);
+        }
         RetryPolicy policy = policyOf(i);
         int fresh = Math.max(1, policy.maxAttempts());
         Incident replayed = i.replayedWith(i.attempt() + fresh);
-        incidents.replayed(incidentId, replayed.maxAttempts());
+        incidents.replayed(incidentId, replayed.maxAttempts(), true);
         incidents.audit(by, "REPLAY", incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
@@ -247,13 +448,20 @@ public class IncidentService {
         return incidents.find(incidentId).orElseThrow();
     }
 
-    /** Operator: closes the incident by hand; a pending retry is cancelled, a repeat in flight is ignored. */
+    /**
+     * Operator: closes the incident by hand. Its scheduled retry is dropped and a
+     * repeat requested but not yet sent is cancelled, in this transaction; a call
+     * already made is not taken back, and its outcome is ignored.
+     */
     public Incident resolve(String incidentId, String by, String reason) {
         Incident i = incidents.lock(incidentId).orElseThrow(() -> notFound(incidentId));
         if (!RESOLVABLE.contains(i.state())) {
             throw conflict("Incident " + incidentId + " is already " + i.state());
         }
         incidents.unschedule(incidentId);
+        if (i.state() == IncidentState.RETRYING) {
+            cancelPending(i, "resolved by " + by + ": " + reason, "resolved");
+        }
         incidents.update(incidentId, IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null);
         incidents.audit(by, "RESOLVE", incidentId, reason);
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
@@ -266,9 +474,15 @@ public class IncidentService {
         return incidents.find(incidentId).orElseThrow();
     }
 
+    /** Tells recovery never to send a request of this incident up to its current attempt (keyed: after the request). */
+    private void cancelPending(Incident i, String reason, String why) {
+        outbox.append(Topics.RECOVERY_REQUESTS, i.id(), RecoveryCommand.RecoveryCancelled.of(i.workspace(),
+                i.recipeId(), i.originalJobId(), i.id(), i.attempt(), reason));
+        meters.counter("aof.retries.cancelled", "reason", why).increment();
+    }
+
     private Instant scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay) {
-        Instant due = now().plus(delay);
-        incidents.schedule(i.id(), attempt, due);
+        Instant due = incidents.schedule(i.id(), attempt, delay);
         incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
@@ -277,15 +491,17 @@ public class IncidentService {
         return due;
     }
 
-    private void exhaust(Incident i, int attempt, String reason, String lastError, RetryPolicy policy) {
+    private void exhaust(Incident i, int attempt, String reason, String lastError, RetryPolicy policy,
+                         boolean alwaysAlert) {
         incidents.update(i.id(), IncidentState.EXHAUSTED, attempt, null, lastError);
         emit(new IncidentEvent.RetriesExhausted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category(), reason,
                 lastError != null ? lastError : i.lastError()));
         meters.counter("aof.incidents.exhausted", "category", i.category()).increment();
-        String error = lastError != null ? lastError : i.lastError();
-        if (policy.tellsOpsOnFinalFailure()) {
-            notify(i, attempt, Audience.OPS, Kind.EXHAUSTED, policy.severity(), error);
+        String error = alwaysAlert ? reason : lastError != null ? lastError : i.lastError();
+        if (policy.tellsOpsOnFinalFailure() || alwaysAlert && !policy.escalate()) {
+            notify(i, attempt, Audience.OPS, Kind.EXHAUSTED, alwaysAlert ? Severity.CRITICAL : policy.severity(),
+                    error);
         }
         if (policy.escalate()) {
             notify(i, attempt, Audience.SUPER_ADMIN, Kind.EXHAUSTED, Severity.CRITICAL, error);
@@ -335,7 +551,7 @@ public class IncidentService {
         return UUID.randomUUID();
     }
 
-    private static Instant now() {
-        return Instant.now();
+    private Instant now() {
+        return clock.instant();
     }
 }

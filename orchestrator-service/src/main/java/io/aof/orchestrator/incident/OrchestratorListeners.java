@@ -51,9 +51,12 @@ class OrchestratorListeners {
             } else if (e instanceof RecoveryEvent.RecoveryOutcome outcome) {
                 incidents.onRecoveryOutcome(outcome);
             } else if (e instanceof RecoveryEvent.RepeatDeferred deferred) {
-                // the attempt is not spent: recovery retries by itself; the logger keeps the fact
+                // the attempt is not spent: recovery retries by itself; the outcome deadline counts from here
                 log.info("Attempt {} of {} waits for Workato: {}", deferred.attempt(), deferred.incidentId(),
                         deferred.reason());
+                incidents.onRepeatDeferred(deferred);
+            } else if (e instanceof RecoveryEvent.RepeatCancelled cancelled) {
+                incidents.onRepeatCancelled(cancelled);
             }
         });
     }

@@ -19,7 +19,46 @@ import java.util.Map;
 public record OrchestratorProperties(
         @DefaultValue("1s") Duration schedulerInterval,
         @DefaultValue List<CategoryRule> categories,
-        @DefaultValue Policies policies) {
+        @DefaultValue Policies policies,
+        @DefaultValue OutcomeSweep outcomeSweep,
+        @DefaultValue("30s") Duration suppressionReleaseInterval) {
+
+    public OrchestratorProperties {
+        if (suppressionReleaseInterval.isNegative() || suppressionReleaseInterval.isZero()) {
+            throw new IllegalArgumentException("aof.orchestrator.suppression-release-interval must be positive, was "
+                    + suppressionReleaseInterval);
+        }
+    }
+
+    /**
+     * Settling incidents left {@code RETRYING}: when recovery has shown no sign of
+     * an attempt (requested, accepted, deferred) for {@code deadline}, the
+     * orchestrator asks it for the outcome ({@code OutcomeRequested}), at most
+     * once per {@code askInterval}; after {@code maxAsks} unanswered asks it
+     * exhausts the incident (never repeats it) and alerts.
+     *
+     * @param interval    how often the sweep runs
+     * @param deadline    silence after which an attempt counts as overdue: recovery's
+     *                    {@code aof.recovery.outcome-deadline} (30m) plus a margin (15m)
+     * @param askInterval least time between two asks about one attempt
+     * @param maxAsks     unanswered asks before the orchestrator gives up on the attempt
+     */
+    public record OutcomeSweep(@DefaultValue("1m") Duration interval, @DefaultValue("45m") Duration deadline,
+                               @DefaultValue("10m") Duration askInterval, @DefaultValue("6") int maxAsks) {
+
+        public OutcomeSweep {
+            String key = "aof.orchestrator.outcome-sweep.";
+            for (var d : new Object[][] {{"interval", interval}, {"deadline", deadline}, {"ask-interval", askInterval}}) {
+                Duration v = (Duration) d[1];
+                if (v == null || v.isNegative() || v.isZero()) {
+                    throw new IllegalArgumentException(key + d[0] + " must be positive, was " + v);
+                }
+            }
+            if (maxAsks < 1 || maxAsks > 100) {
+                throw new IllegalArgumentException(key + "max-asks must be between 1 and 100, was " + maxAsks);
+            }
+        }
+    }
 
     /**
      * @param category   the category this rule assigns
@@ -61,10 +100,19 @@ public record OrchestratorProperties(
      * @param severity     severity of the alerts
      * @param notifyOps    when the ops channel is told
      * @param escalate     whether an exhausted or non-retryable incident also goes to the super admin
+     * @param afterSuppression what happens to a failure kept during a maintenance window when it ends
      */
     public record PolicySpec(Boolean retryable, Integer maxAttempts, Duration initialDelay, Double multiplier,
                              Duration maxDelay, Double jitter, Severity severity, NotifyWhen notifyOps,
-                             Boolean escalate) {
+                             Boolean escalate, AfterSuppression afterSuppression) {
+    }
+
+    /** What happens to a failure of a suppressed recipe when its maintenance window ends. */
+    public enum AfterSuppression {
+        /** attempt 1 is scheduled as if the failure had just happened (still only if the policy repeats it) */
+        SCHEDULE,
+        /** nothing is repeated; ops are told (as not retried) and may replay it */
+        ANNOUNCE
     }
 
     /** When the ops channel hears about an incident. */

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.policy;
 
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.orchestrator.policy.OrchestratorProperties.AfterSuppression;
 import io.aof.orchestrator.policy.OrchestratorProperties.NotifyWhen;
 import io.aof.orchestrator.policy.OrchestratorProperties.PolicySpec;
 
@@ -33,7 +34,8 @@ public class PolicyBook {
         this.defaults = new PolicySpec(or(d.retryable(), true), or(d.maxAttempts(), 5),
                 or(d.initialDelay(), Duration.ofMinutes(5)), or(d.multiplier(), 2.0),
                 or(d.maxDelay(), Duration.ofMinutes(10)), or(d.jitter(), 0.2), or(d.severity(), Severity.WARNING),
-                or(d.notifyOps(), NotifyWhen.FIRST_AND_FINAL), or(d.escalate(), true));
+                or(d.notifyOps(), NotifyWhen.FIRST_AND_FINAL), or(d.escalate(), true),
+                or(d.afterSuppression(), AfterSuppression.SCHEDULE));
         validate(KEY + ".defaults", resolveFrom(List.of(defaults), "defaults"));
         config.categories().forEach((name, spec) -> {
             Category c = category(KEY + ".categories." + name, name);
@@ -84,10 +86,11 @@ public class PolicyBook {
             r = new PolicySpec(or(s.retryable(), r.retryable()), or(s.maxAttempts(), r.maxAttempts()),
                     or(s.initialDelay(), r.initialDelay()), or(s.multiplier(), r.multiplier()),
                     or(s.maxDelay(), r.maxDelay()), or(s.jitter(), r.jitter()), or(s.severity(), r.severity()),
-                    or(s.notifyOps(), r.notifyOps()), or(s.escalate(), r.escalate()));
+                    or(s.notifyOps(), r.notifyOps()), or(s.escalate(), r.escalate()),
+                    or(s.afterSuppression(), r.afterSuppression()));
         }
         return new RetryPolicy(r.retryable(), r.maxAttempts(), r.initialDelay(), r.multiplier(), r.maxDelay(),
-                r.jitter(), r.severity(), r.notifyOps(), r.escalate(), source);
+                r.jitter(), r.severity(), r.notifyOps(), r.escalate(), r.afterSuppression(), source);
     }
 
     private CompiledOverride compile(String key, OrchestratorProperties.Override o) {
@@ -150,7 +153,7 @@ public class PolicyBook {
     }
 
     private static PolicySpec empty() {
-        return new PolicySpec(null, null, null, null, null, null, null, null, null);
+        return new PolicySpec(null, null, null, null, null, null, null, null, null, null);
     }
 
     private static <T> T or(T value, T fallback) {

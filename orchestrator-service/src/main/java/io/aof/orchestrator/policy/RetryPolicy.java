@@ -1,6 +1,7 @@
 package io.aof.orchestrator.policy;
 
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.orchestrator.policy.OrchestratorProperties.AfterSuppression;
 import io.aof.orchestrator.policy.OrchestratorProperties.NotifyWhen;
 
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.util.random.RandomGenerator;
 /** A resolved policy: every field set. {@code source} says which levels it came from, for people. */
 public record RetryPolicy(boolean retryable, int maxAttempts, Duration initialDelay, double multiplier,
                           Duration maxDelay, double jitter, Severity severity, NotifyWhen notifyOps, boolean escalate,
-                          String source) {
+                          AfterSuppression afterSuppression, String source) {
 
     /**
      * Delay before attempt {@code attempt} (1-based): {@code initialDelay * multiplier^(attempt-1)},

@@ -21,11 +21,11 @@ class PolicyBookTest {
     private static final PolicyBook SHIPPED = new PolicyBook(ShippedConfig.load().policies());
 
     private static PolicySpec spec() {
-        return new PolicySpec(null, null, null, null, null, null, null, null, null);
+        return new PolicySpec(null, null, null, null, null, null, null, null, null, null);
     }
 
     private static PolicySpec attempts(int n) {
-        return new PolicySpec(null, n, null, null, null, null, null, null, null);
+        return new PolicySpec(null, n, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -47,15 +47,15 @@ class PolicyBookTest {
     @Test
     void mostSpecificWinsFieldByField_recipeOverFolderOverNameOverCategoryOverDefaults() {
         PolicyBook book = new PolicyBook(new Policies(spec(),
-                Map.of("TIMEOUT", new PolicySpec(null, 4, Duration.ofMinutes(1), null, null, null, null, null, null)),
+                Map.of("TIMEOUT", new PolicySpec(null, 4, Duration.ofMinutes(1), null, null, null, null, null, null, null)),
                 List.of(
                         new Override(List.of(1913L), null, null, null, attempts(1)),
                         new Override(null, List.of(77L), null, null,
-                                new PolicySpec(null, 2, null, null, null, null, Severity.CRITICAL, null, null)),
+                                new PolicySpec(null, 2, null, null, null, null, Severity.CRITICAL, null, null, null)),
                         new Override(null, null, "(?i).*invoice.*", null,
-                                new PolicySpec(null, 3, null, null, null, null, null, NotifyWhen.FINAL_ONLY, null)),
+                                new PolicySpec(null, 3, null, null, null, null, null, NotifyWhen.FINAL_ONLY, null, null)),
                         new Override(null, List.of(88L), null, List.of("AUTH"),
-                                new PolicySpec(true, null, null, null, null, null, null, null, null)))));
+                                new PolicySpec(true, null, null, null, null, null, null, null, null, null)))));
 
         RetryPolicy defaults = book.resolve(Category.UNKNOWN, 1L, null, "Orders");
         assertThat(defaults.maxAttempts()).isEqualTo(5);
@@ -103,7 +103,7 @@ class PolicyBookTest {
         assertThatThrownBy(() -> new PolicyBook(new Policies(spec(), Map.of("SLOW", spec()), List.of())))
                 .hasMessageContaining("aof.orchestrator.policies.categories.SLOW");
         var inverted = new PolicySpec(null, null, Duration.ofMinutes(20), null, Duration.ofMinutes(10), null, null,
-                null, null);
+                null, null, null);
         assertThatThrownBy(() -> new PolicyBook(new Policies(inverted, Map.of(), List.of())))
                 .hasMessageContaining("aof.orchestrator.policies.defaults.max-delay");
         assertThatThrownBy(() -> new PolicyBook(new Policies(spec(), Map.of(),

@@ -1,0 +1,25 @@
+-- Why collation said this job must never be repeated (a test job, a called job
+-- whose root did not fail); null when it may be. Such an incident is never
+-- scheduled, not even when its maintenance window ends, nor replayed.
+ALTER TABLE incident ADD COLUMN not_repeatable TEXT;
+
+-- Set while an incident waits for its recipe's maintenance window to end; the
+-- release sweep takes it once the recipe has no active suppression. Null for
+-- incidents suppressed before this column existed: they stay as they were.
+ALTER TABLE incident ADD COLUMN suppressed_until TIMESTAMPTZ;
+CREATE INDEX incident_suppressed_idx ON incident (recipe_id) WHERE state = 'SUPPRESSED';
+CREATE INDEX incident_retrying_idx ON incident (id) WHERE state = 'RETRYING';
+
+-- The outcome sweep's bookkeeping per attempt: the last sign that recovery holds
+-- the request (requested, accepted, deferred, requested again), how often the
+-- orchestrator asked recovery for the outcome since, and when last.
+ALTER TABLE incident_attempt ADD COLUMN waiting_since TIMESTAMPTZ;
+ALTER TABLE incident_attempt ADD COLUMN outcome_asks INT NOT NULL DEFAULT 0;
+ALTER TABLE incident_attempt ADD COLUMN last_asked_at TIMESTAMPTZ;
+UPDATE incident_attempt SET waiting_since = COALESCE(accepted_at, requested_at);
+ALTER TABLE incident_attempt ALTER COLUMN waiting_since SET DEFAULT now();
+ALTER TABLE incident_attempt ALTER COLUMN waiting_since SET NOT NULL;
+
+-- Retention: attempts of closed incidents and the audit trail, by age.
+CREATE INDEX incident_attempt_requested_idx ON incident_attempt (requested_at);
+CREATE INDEX operator_action_at_idx ON operator_action (at);

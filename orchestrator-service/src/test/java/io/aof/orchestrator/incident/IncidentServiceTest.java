@@ -1,0 +1,136 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.IncidentEvent;
+import io.aof.common.events.IncidentState;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.RecoveryCommand;
+import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.Topics;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.ErrorResponseException;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The incident state machine, given/when/then on a real PostgreSQL schema, reading its outbox. */
+class IncidentServiceTest {
+
+    final OrchestratorDb db = new OrchestratorDb();
+
+    @Test
+    void aJobCollationSaysMustNeverBeRepeatedOpensNonRetryableWithTheReasonWhateverThePolicy() {
+        // TIMEOUT is retryable by policy
+        db.given(OrchestratorDb.timeout("j-1").notRepeatable("a test job (is_test): never repeated"));
+
+        String id = OrchestratorDb.incidentOf("j-1");
+        Incident i = db.incident(id);
+        assertThat(i.state()).isEqualTo(IncidentState.NON_RETRYABLE);
+        assertThat(i.notRepeatable()).isEqualTo("a test job (is_test): never repeated");
+        assertThat(db.scheduled(id)).isZero();
+        assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name())).isEmpty();
+        var nonRetryable = db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentNonRetryable.class);
+        assertThat(nonRetryable).singleElement().satisfies(e -> assertThat(e.error())
+                .startsWith("Not repeated: a test job (is_test): never repeated").contains("504 Gateway Timeout"));
+        assertThat(db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class))
+                .extracting(NotificationRequested::kind).containsOnly(NotificationRequested.Kind.NON_RETRYABLE);
+
+        // and an operator cannot replay it either: the reason stands
+        assertThatThrownBy(() -> db.tx.execute(s -> db.service.replay(id, "alice", "try")))
+                .isInstanceOf(ErrorResponseException.class).hasMessageContaining("must never be repeated");
+    }
+
+    @Test
+    void resolvingARetryingIncidentCancelsItsPendingRepeatInTheSameTransaction() {
+        String id = OrchestratorDb.incidentOf("j-2");
+        db.given(OrchestratorDb.timeout("j-2"));
+        db.startDueNow(id);
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRYING);
+
+        db.tx.execute(s -> db.service.resolve(id, "bob", "re-ran it by hand during the outage"));
+
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.MANUALLY_RESOLVED);
+        assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name()))
+                .containsExactly("RecoveryRequested", "RecoveryCancelled");
+        var cancel = db.events(Topics.RECOVERY_REQUESTS, RecoveryCommand.RecoveryCancelled.class).get(0);
+        assertThat(cancel.attempt()).isEqualTo(1);
+        assertThat(cancel.incidentId()).isEqualTo(id);
+        assertThat(cancel.reason()).contains("bob", "re-ran it by hand");
+        // keyed by incident like the request, so recovery reads it after the request
+        assertThat(db.keysOf(Topics.RECOVERY_REQUESTS.name(), "RecoveryCancelled")).containsExactly(id);
+        assertThat(db.keysOf(Topics.RECOVERY_REQUESTS.name(), "RecoveryRequested")).containsExactly(id);
+        assertThat(db.counter("aof.retries.cancelled", "reason", "resolved")).isEqualTo(1);
+    }
+
+    @Test
+    void resolvingAScheduledIncidentDropsItsScheduledRetry() {
+        String id = OrchestratorDb.incidentOf("j-3");
+        db.given(OrchestratorDb.timeout("j-3"));
+        assertThat(db.scheduled(id)).isEqualTo(1);
+
+        db.tx.execute(s -> db.service.resolve(id, "bob", "fixed"));
+
+        assertThat(db.scheduled(id)).isZero();
+        assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name())).isEmpty();   // nothing was ever requested
+    }
+
+    @Test
+    void suppressingARecipeHoldsItsScheduledRetriesAndCancelsItsPendingRepeats() {
+        String scheduled = OrchestratorDb.incidentOf("j-4");
+        String retrying = OrchestratorDb.incidentOf("j-5");
+        db.given(OrchestratorDb.timeout("j-4"));
+        db.given(OrchestratorDb.timeout("j-5"));
+        db.startDueNow(retrying);
+
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.now().plus(Duration.ofHours(1)), "ERP upgrade", "carol"));
+
+        assertThat(db.incident(scheduled).state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.scheduled(scheduled)).isZero();
+        // the request may be in flight: the incident waits for recovery's word
+        assertThat(db.incident(retrying).state()).isEqualTo(IncidentState.RETRYING);
+        assertThat(db.events(Topics.RECOVERY_REQUESTS, RecoveryCommand.RecoveryCancelled.class))
+                .singleElement().satisfies(c -> {
+                    assertThat(c.incidentId()).isEqualTo(retrying);
+                    assertThat(c.attempt()).isEqualTo(1);
+                });
+
+        // recovery had not sent it: the attempt is given back and the incident waits for the window
+        db.cancelled(retrying, 1);
+        Incident held = db.incident(retrying);
+        assertThat(held.state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(held.attempt()).isEqualTo(1);
+        assertThat(held.maxAttempts()).isEqualTo(4);
+        assertThat(held.suppressedUntil()).isNotNull();
+    }
+
+    @Test
+    void aFailedRepeatDuringAWindowWaitsForTheWindowInsteadOfBeingRetried() {
+        String id = OrchestratorDb.incidentOf("j-6");
+        db.given(OrchestratorDb.timeout("j-6"));
+        db.startDueNow(id);
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.now().plus(Duration.ofHours(1)), "ERP upgrade", "carol"));
+
+        db.outcome(id, 1, RecoveryOutcome.Status.FAILED);   // the call had already gone
+
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.incident(id).attempt()).isEqualTo(1);
+        assertThat(db.scheduled(id)).isZero();
+    }
+
+    @Test
+    void aRecoveredOutcomeAfterTheWindowBeganStillRecovers() {
+        String id = OrchestratorDb.incidentOf("j-7");
+        db.given(OrchestratorDb.timeout("j-7"));
+        db.startDueNow(id);
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.now().plus(Duration.ofHours(1)), "ERP upgrade", "carol"));
+
+        db.outcome(id, 1, RecoveryOutcome.Status.SUCCEEDED);
+
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RECOVERED);
+    }
+}
