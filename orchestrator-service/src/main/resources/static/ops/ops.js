@@ -65,7 +65,7 @@ async function loadIncidents() {
         <td>${esc(new Date(i.openedAt).toLocaleString())}</td>
         <td>
           <button class="timeline" data-id="${esc(i.id)}">Timeline</button>
-          ${['EXHAUSTED', 'NON_RETRYABLE', 'SUPPRESSED'].includes(i.state) ? `<button class="replay" data-id="${esc(i.id)}">Replay</button>` : ''}
+          ${['EXHAUSTED', 'NON_RETRYABLE', 'SUPPRESSED', 'RETRYING'].includes(i.state) && !i.notRepeatable ? `<button class="replay" data-id="${esc(i.id)}">Replay</button>` : ''}
           ${['RECOVERED', 'MANUALLY_RESOLVED'].includes(i.state) ? '' : `<button class="resolve" data-id="${esc(i.id)}">Resolve</button>`}
         </td>
       </tr>`).join('');

@@ -9,11 +9,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.util.List;
 
 /**
- * Picks due retries from PostgreSQL. The due rows are locked with
- * {@code FOR UPDATE SKIP LOCKED} and deleted in the same transaction that sends
- * {@code RecoveryRequested} through the outbox, so each (incident, attempt) is
- * started exactly once, with any number of orchestrator instances, and a
- * restart loses none: an uncommitted pick simply stays due.
+ * Picks due retries from PostgreSQL. The incidents of the due rows are locked
+ * with {@code FOR UPDATE SKIP LOCKED} (the incident first, then its schedule row,
+ * the order of every other path: no deadlock with a resolve) and the rows deleted
+ * in the same transaction that sends {@code RecoveryRequested} through the
+ * outbox, so each (incident, attempt) is started exactly once, with any number
+ * of orchestrator instances, and a restart loses none: an uncommitted pick
+ * simply stays due. Due times are on the database's clock.
  */
 @Component
 class RetryScheduler {
