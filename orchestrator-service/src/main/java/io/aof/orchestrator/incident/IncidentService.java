@@ -235,7 +235,11 @@ public class IncidentService {
     public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
         incidents.suppress(recipeId, until, reason, by);
         incidents.audit(by, "SUPPRESS until " + until, "recipe " + recipeId, reason);
-        Map<String, Object> window = incidents.activeSuppression(recipeId).orElseThrow();
+        meters.counter("aof.operator.actions", "action", "suppress").increment();
+        Map<String, Object> window = incidents.activeSuppression(recipeId).orElse(null);
+        if (window == null) {
+            return;   // already over on the database's clock: nothing to hold
+        }
         for (String incidentId : incidents.pendingOfRecipe(recipeId)) {
             Incident i = incidents.lock(incidentId).orElseThrow();
             if (i.state() == IncidentState.RETRY_SCHEDULED) {
@@ -245,7 +249,6 @@ public class IncidentService {
                 cancelPending(i, "recipe suppressed by " + by + ": " + reason, "suppressed");
             }
         }
-        meters.counter("aof.operator.actions", "action", "suppress").increment();
     }
 
     /** Workato stopped a recipe: an incident of its own kind, escalated at once, never repeated. */
@@ -499,12 +502,13 @@ public class IncidentService {
                 lastError != null ? lastError : i.lastError()));
         meters.counter("aof.incidents.exhausted", "category", i.category()).increment();
         String error = alwaysAlert ? reason : lastError != null ? lastError : i.lastError();
+        String title = alwaysAlert ? "No outcome of the repeat; not repeated again" : null;
         if (policy.tellsOpsOnFinalFailure() || alwaysAlert && !policy.escalate()) {
             notify(i, attempt, Audience.OPS, Kind.EXHAUSTED, alwaysAlert ? Severity.CRITICAL : policy.severity(),
-                    error);
+                    error, null, title);
         }
         if (policy.escalate()) {
-            notify(i, attempt, Audience.SUPER_ADMIN, Kind.EXHAUSTED, Severity.CRITICAL, error);
+            notify(i, attempt, Audience.SUPER_ADMIN, Kind.EXHAUSTED, Severity.CRITICAL, error, null, title);
         }
     }
 
@@ -518,7 +522,12 @@ public class IncidentService {
 
     private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error,
                         Instant nextRetryAt) {
-        String title = switch (kind) {
+        notify(i, attempt, audience, kind, severity, error, nextRetryAt, null);
+    }
+
+    private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error,
+                        Instant nextRetryAt, String titleOverride) {
+        String title = titleOverride != null ? titleOverride : switch (kind) {
             case FIRST_FAILURE -> "Job failed; retrying";
             case ATTEMPT_FAILED -> "Retry failed; retrying again";
             case NON_RETRYABLE -> "Job failed; not retryable";

@@ -128,6 +128,7 @@ class OutcomeSweepTest {
                         "did not answer 3 asks", "avoid running the job twice"));
         assertThat(db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class))
                 .filteredOn(n -> n.kind() == NotificationRequested.Kind.EXHAUSTED)
+                .allSatisfy(n -> assertThat(n.title()).isEqualTo("No outcome of the repeat; not repeated again"))
                 .extracting(NotificationRequested::audience)
                 .contains(NotificationRequested.Audience.OPS, NotificationRequested.Audience.SUPER_ADMIN);
         assertThat(db.counter("aof.outcomes.unanswered")).isEqualTo(1);
