@@ -143,12 +143,14 @@ class IncidentController {
     @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced until "
             + "the window ends (then scheduled or announced, by policy after-suppression); pending retries wait too")
     ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body) {
+        // the window is compared with the database's clock (activeSuppression, the release sweep): measure it there
+        Instant now = incidents.databaseNow();
         Instant until = body.until() != null ? body.until()
-                : body.minutes() != null ? Instant.now().plus(Duration.ofMinutes(body.minutes())) : null;
-        if (until == null || !until.isAfter(Instant.now())) {
+                : body.minutes() != null ? now.plus(Duration.ofMinutes(body.minutes())) : null;
+        if (until == null || !until.isAfter(now)) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "give 'until' in the future or 'minutes'");
         }
-        if (until.isAfter(Instant.now().plus(Duration.ofDays(30)))) {
+        if (until.isAfter(now.plus(Duration.ofDays(30)))) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
         }
         tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(),

@@ -64,6 +64,11 @@ class IncidentRepository {
                 + "'RETRYING') ORDER BY id", String.class, recipeId);
     }
 
+    /** The database's clock: the one due times and maintenance windows are compared with. */
+    Instant databaseNow() {
+        return jdbc.queryForObject("SELECT now()", Timestamp.class).toInstant();
+    }
+
     // suppressions and audit
 
     java.util.Optional<Map<String, Object>> activeSuppression(long recipeId) {
