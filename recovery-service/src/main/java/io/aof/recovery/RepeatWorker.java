@@ -6,9 +6,11 @@ import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
+import io.aof.common.workato.WorkatoProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -49,7 +51,15 @@ class RepeatWorker {
     private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
 
-    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters) {
+    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
+                 ObjectProvider<WorkatoProperties> workatoProps) {
+        WorkatoProperties w = workatoProps.getIfAvailable();
+        if (w != null && props.callLease().compareTo(w.requestTimeout().plus(w.resilience().maxRetryAfterWait())) <= 0) {
+            // the lease taken with the call turn must outlast the call, or a peer could reclaim a request in flight
+            throw new IllegalStateException("aof.recovery.call-lease (" + props.callLease() + ") must be longer than "
+                    + "aof.workato.request-timeout plus aof.workato.resilience.max-retry-after-wait ("
+                    + w.requestTimeout().plus(w.resilience().maxRetryAfterWait()) + ")");
+        }
         this.store = store;
         this.workato = workato;
         this.props = props;
