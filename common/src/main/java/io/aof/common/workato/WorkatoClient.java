@@ -235,7 +235,7 @@ public class WorkatoClient {
 
     /** One call through the circuit breaker, once no Retry-After of this Workato account holds it. */
     private JsonNode guarded(String endpoint, HttpRequest request) {
-        awaitAccountHold(endpoint);
+        awaitAccountHold(endpoint, request);
         try {
             JsonNode result = breaker.executeSupplier(() -> send(endpoint, request));
             lastSuccessAt = java.time.Instant.now();
@@ -255,17 +255,18 @@ public class WorkatoClient {
 
     /**
      * A 429's Retry-After, received by this or any other service on the same Workato account, holds every call
-     * until it has elapsed: a short hold (up to {@code max-retry-after-wait}) is waited out here, a longer one
-     * refuses the call as {@code RATE_LIMITED} (no effect on Workato) with the time left as its Retry-After.
+     * until it has elapsed. A read waits out a short hold (up to {@code max-retry-after-wait}) here; a longer
+     * hold, or any hold of a write ({@code repeat_jobs}, whose caller schedules its own retry), refuses the call
+     * as {@code RATE_LIMITED} (no effect on Workato) with the time left as its Retry-After.
      */
-    private void awaitAccountHold(String endpoint) {
+    private void awaitAccountHold(String endpoint, HttpRequest request) {
         Duration held;
         while (!(held = accountHold.remaining()).isZero()) {
-            if (held.compareTo(resilience.maxRetryAfterWait()) > 0) {
+            if (!"GET".equals(request.method()) || held.compareTo(resilience.maxRetryAfterWait()) > 0) {
                 count(endpoint, "held");
                 throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, held,
                         "Workato asked this account to wait (Retry-After): " + endpoint + " not sent, "
-                                + held.toSeconds() + " s left", null);
+                                + Math.max(1, held.toSeconds()) + " s left", null);
             }
             sleep(held);
         }
