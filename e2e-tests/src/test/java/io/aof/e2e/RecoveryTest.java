@@ -60,7 +60,10 @@ class RecoveryTest extends SuiteTest {
         String incident = request(recipe, job);
 
         awaitOutcome(incident, "SUCCEEDED");
-        assertThat(sim.calls("repeat_jobs", 429) - throttledBefore).isEqualTo(1);   // waited as told, no hammering
+        // waited as told, no hammering: throttled once at most. A 429 is shared by every service of the Workato
+        // account (issue 12 #15): when collation's poll met the outage first, recovery's call was held without
+        // reaching Workato, and deferred all the same (below).
+        assertThat(sim.calls("repeat_jobs", 429) - throttledBefore).isLessThanOrEqualTo(1);
         assertThat(sim.repeatsOf(job)).isEqualTo(1);
         assertThat(suite.db.queryForObject("SELECT deferral_announced FROM recovery.repeat_request "
                 + "WHERE incident_id = ?", Boolean.class, incident)).isTrue();

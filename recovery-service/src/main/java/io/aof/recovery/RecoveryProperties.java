@@ -10,7 +10,8 @@ import java.time.Duration;
  *
  * @param workInterval     how often due repeats are sent
  * @param watchInterval    how often accepted repeats are looked up
- * @param callLease        how long a started call owns its rows before they count as "answer unknown"
+ * @param callLease        how long a claim owns its rows, from the claim and again from its call turn (the fence);
+ *                         past it another instance may claim them. Must outlast a call (checked at start)
  * @param reconcileAfter   wait before reconciling a call whose answer is unknown (timeout, 5xx, crash)
  * @param unreachableBackoff wait before calling again when Workato could not be reached
  * @param outcomeDeadline  a repeat not finished this long after it was accepted is reported TIMED_OUT

@@ -1,12 +1,23 @@
 package io.aof.recovery;
 
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * A row of {@code repeat_request}. {@code previousState} is the state it had
  * when it was claimed: CALLING means an earlier call's answer is unknown.
+ * {@code claimToken} is the fence of the claim that returned it: only the holder
+ * of the row's current token may send it. {@code overdue}: accepted longer ago
+ * than the outcome deadline, on the database's clock.
  */
 record RepeatRequest(String incidentId, int attempt, String workspace, long recipeId, String jobId,
                      String previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
-                     String repeatJobId) {
+                     String repeatJobId, UUID claimToken, boolean overdue) {
+
+    RepeatRequest(String incidentId, int attempt, String workspace, long recipeId, String jobId,
+                  String previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
+                  String repeatJobId) {
+        this(incidentId, attempt, workspace, recipeId, jobId, previousState, requestedAt, callStartedAt, acceptedAt,
+                repeatJobId, null, false);
+    }
 }

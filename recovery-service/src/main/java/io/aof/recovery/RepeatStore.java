@@ -3,9 +3,14 @@ package io.aof.recovery;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryEvent.RepeatCancelled;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
+import io.aof.common.events.RecoveryCommand.OutcomeRequested;
+import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
+import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.common.text.ExternalText;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -16,6 +21,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -24,11 +30,14 @@ import java.util.UUID;
 @Transactional
 class RepeatStore {
 
+    private static final String COLUMNS = "r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, "
+            + "r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id, r.claim_token";
+
     private static final RowMapper<RepeatRequest> MAPPER = (rs, i) -> new RepeatRequest(rs.getString("incident_id"),
             rs.getInt("attempt"), rs.getString("workspace"), rs.getLong("recipe_id"), rs.getString("job_id"),
             rs.getString("previous_state"), instant(rs.getTimestamp("requested_at")),
             instant(rs.getTimestamp("call_started_at")), instant(rs.getTimestamp("accepted_at")),
-            rs.getString("repeat_job_id"));
+            rs.getString("repeat_job_id"), rs.getObject("claim_token", UUID.class), rs.getBoolean("overdue"));
 
     private final JdbcTemplate jdbc;
     private final Outbox outbox;
@@ -38,6 +47,12 @@ class RepeatStore {
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.meters = meters;
+        // rare events: the series exist from the start (0)
+        meters.counter("aof.repeats.fenced");
+        meters.counter("aof.repeats.cancelled");
+        for (String answer : new String[] {"republished", "not_requested", "in_progress"}) {
+            meters.counter("aof.recovery.outcome.requests", "answer", answer);
+        }
     }
 
     /** Recipes with due requests, and the due time of each one's oldest. */
@@ -52,61 +67,248 @@ class RepeatStore {
     }
 
     /**
+     * Records a request to repeat; a request of an incident cancelled up to (at
+     * least) its attempt is recorded CANCELLED, reported, and never sent. Returns
+     * false for a request already known.
+     */
+    boolean request(RecoveryRequested r) {
+        List<String> state = jdbc.queryForList("""
+                INSERT INTO repeat_request (incident_id, attempt, workspace, recipe_id, job_id, state, cancelled_at,
+                                            cancel_reason, finished_at)
+                SELECT ?, ?, ?, ?, ?, CASE WHEN t.incident_id IS NULL THEN 'PENDING' ELSE 'CANCELLED' END,
+                       CASE WHEN t.incident_id IS NULL THEN NULL ELSE now() END, t.reason,
+                       CASE WHEN t.incident_id IS NULL THEN NULL ELSE now() END
+                  FROM (SELECT 1) one
+                  LEFT JOIN repeat_cancellation t ON t.incident_id = ? AND t.up_to_attempt >= ?
+                ON CONFLICT DO NOTHING
+                RETURNING state
+                """, String.class, r.incidentId(), r.attempt(), ExternalText.field(r.workspace()), r.recipeId(),
+                r.jobId(), r.incidentId(), r.attempt());
+        if (state.isEmpty()) {
+            return false;
+        }
+        meters.counter("aof.repeats.requested").increment();
+        if ("CANCELLED".equals(state.get(0))) {
+            String reason = jdbc.queryForObject("SELECT cancel_reason FROM repeat_request WHERE incident_id = ? "
+                    + "AND attempt = ?", String.class, r.incidentId(), r.attempt());
+            announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
+        }
+        return true;
+    }
+
+    /**
+     * The incident was resolved or suppressed: every request of it up to
+     * {@code upToAttempt} that was never sent is cancelled now (and reported); one
+     * already sent (in flight, or its answer unknown) is marked so that it is never
+     * sent again, and its answer, or its reconciliation, settles it. A tombstone
+     * cancels a request that arrives later. Returns how many were cancelled now.
+     */
+    int cancel(RecoveryCancelled c) {
+        int upTo = c.attempt() == null ? Integer.MAX_VALUE : c.attempt();
+        String reason = ExternalText.field(c.reason() == null ? "cancelled" : c.reason());
+        jdbc.update("INSERT INTO repeat_cancellation (incident_id, up_to_attempt, reason) VALUES (?, ?, ?) "
+                + "ON CONFLICT (incident_id) DO UPDATE SET up_to_attempt = GREATEST(repeat_cancellation.up_to_attempt, "
+                + "EXCLUDED.up_to_attempt), reason = EXCLUDED.reason, cancelled_at = now()",
+                c.incidentId(), upTo, reason);
+        List<RepeatRequest> cancelled = jdbc.query("UPDATE repeat_request r SET state = 'CANCELLED', "
+                + "cancelled_at = now(), cancel_reason = ?, finished_at = now(), claim_token = NULL "
+                + "WHERE incident_id = ? AND attempt <= ? AND (state = 'PENDING' OR (state = 'CALLING' "
+                + "AND sent_at IS NULL)) RETURNING " + COLUMNS + ", r.state AS previous_state, false AS overdue",
+                MAPPER, reason, c.incidentId(), upTo);
+        jdbc.update("UPDATE repeat_request SET cancelled_at = now(), cancel_reason = ? WHERE incident_id = ? "
+                + "AND attempt <= ? AND state = 'CALLING' AND cancelled_at IS NULL", reason, c.incidentId(), upTo);
+        for (RepeatRequest r : cancelled) {
+            announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
+        }
+        return cancelled.size();
+    }
+
+    /**
+     * A sent request that was cancelled meanwhile, and whose call certainly had
+     * no effect (or whose reconciliation found no repeat), ends CANCELLED instead
+     * of being sent again. Only the claim holder may do it.
+     */
+    boolean settleCancelled(RepeatRequest r) {
+        List<String> reason = jdbc.queryForList("UPDATE repeat_request SET state = 'CANCELLED', finished_at = now(), "
+                + "claim_token = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' "
+                + "AND cancelled_at IS NOT NULL AND claim_token IS NOT DISTINCT FROM ? RETURNING cancel_reason",
+                String.class, r.incidentId(), r.attempt(), r.claimToken());
+        if (reason.isEmpty()) {
+            return false;
+        }
+        announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason.get(0));
+        return true;
+    }
+
+    /** True when the request was cancelled (whether or not it is settled yet). */
+    @Transactional(readOnly = true)
+    boolean isCancelled(RepeatRequest r) {
+        return Boolean.TRUE.equals(jdbc.query("SELECT state = 'CANCELLED' OR cancelled_at IS NOT NULL FROM "
+                + "repeat_request WHERE incident_id = ? AND attempt = ?", rs -> rs.next() && rs.getBoolean(1),
+                r.incidentId(), r.attempt()));
+    }
+
+    private void announceCancelled(String workspace, long recipeId, String jobId, String incidentId, int attempt,
+                                   String reason) {
+        outbox.append(Topics.RECOVERY_EVENTS, new RepeatCancelled(UUID.randomUUID(), Instant.now(),
+                AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, incidentId, attempt, reason));
+        meters.counter("aof.repeats.cancelled").increment();
+    }
+
+    /**
+     * The orchestrator asks for the outcome of an attempt: the recorded outcome
+     * is published again (a new event id), or {@code RepeatCancelled} for a
+     * cancelled request; {@code NOT_REQUESTED} when recovery never had the
+     * request; nothing while it is in progress (its own deadline settles it).
+     */
+    String answerOutcomeRequest(OutcomeRequested q) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT state, outcome, workspace, recipe_id, job_id, "
+                + "repeat_job_id, error, cancel_reason, (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)"
+                + "::bigint AS took_ms FROM repeat_request WHERE incident_id = ? AND attempt = ?",
+                q.incidentId(), q.attempt());
+        String answer;
+        if (rows.isEmpty()) {
+            outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
+                    AofEvent.SCHEMA_VERSION, q.workspace(), q.recipeId(), q.jobId(), q.incidentId(), q.attempt(),
+                    RecoveryOutcome.Status.NOT_REQUESTED, null, "recovery never received a request for attempt "
+                    + q.attempt(), Duration.ZERO));
+            answer = "not_requested";
+        } else {
+            Map<String, Object> row = rows.get(0);
+            String state = (String) row.get("state");
+            String workspace = (String) row.get("workspace");
+            long recipeId = ((Number) row.get("recipe_id")).longValue();
+            String jobId = (String) row.get("job_id");
+            if ("DONE".equals(state)) {
+                Number took = (Number) row.get("took_ms");
+                outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
+                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
+                        RecoveryOutcome.Status.valueOf((String) row.get("outcome")), (String) row.get("repeat_job_id"),
+                        (String) row.get("error"), Duration.ofMillis(took == null ? 0 : took.longValue())));
+                answer = "republished";
+            } else if ("CANCELLED".equals(state)) {
+                outbox.append(Topics.RECOVERY_EVENTS, new RepeatCancelled(UUID.randomUUID(), Instant.now(),
+                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
+                        (String) row.get("cancel_reason")));
+                answer = "republished";
+            } else {
+                answer = "in_progress";
+            }
+        }
+        meters.counter("aof.recovery.outcome.requests", "answer", answer).increment();
+        return answer;
+    }
+
+    /**
      * Claims up to {@code limit} due requests of one recipe, oldest first: they
      * turn CALLING, keep the time of their first call, and are leased so that no
-     * other instance takes them meanwhile. {@code previous_state} CALLING means
-     * an earlier call's answer is unknown.
+     * other instance takes them meanwhile. Each claim writes a new claim token,
+     * so a claim that outlived its lease can no longer send them (see
+     * {@link #takeCallTurn}). {@code previous_state} CALLING means an earlier
+     * call's answer is unknown.
      */
     List<RepeatRequest> claimDue(long recipeId, int limit, Duration lease) {
-        return jdbc.query(CLAIM.replace("/*recipe*/", "AND recipe_id = ?"), MAPPER, lease.toMillis(), recipeId,
-                limit);
+        return jdbc.query(CLAIM, MAPPER, UUID.randomUUID(), lease.toMillis(), recipeId, limit);
     }
 
     private static final String CLAIM = """
             UPDATE repeat_request r
-               SET state = 'CALLING', tries = r.tries + 1,
+               SET state = 'CALLING', tries = r.tries + 1, claim_token = ?,
                    call_started_at = COALESCE(r.call_started_at, now()),
                    next_try_at = now() + (? * interval '1 millisecond')
               FROM (SELECT incident_id, attempt, state AS previous_state
                       FROM repeat_request
-                     WHERE state IN ('PENDING', 'CALLING') AND next_try_at <= now() /*recipe*/
+                     WHERE state IN ('PENDING', 'CALLING') AND next_try_at <= now() AND recipe_id = ?
                      ORDER BY next_try_at
                      LIMIT ? FOR UPDATE SKIP LOCKED) c
              WHERE r.incident_id = c.incident_id AND r.attempt = c.attempt
             RETURNING r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, c.previous_state,
-                      r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id
+                      r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id, r.claim_token,
+                      false AS overdue
             """;
 
     /**
      * Reserves the next repeat_jobs call slot for this instance: at least
      * {@code gap} after the previous slot of any instance, and not before
-     * {@code notBefore} (a Retry-After). Returns how long to wait for it,
+     * {@code holdFor} from now (a Retry-After). Returns how long to wait for it,
      * measured on the database's clock so that clock skew between instances
      * does not matter.
      */
-    Duration reserveCallSlot(Duration gap, Instant notBefore) {
+    Duration reserveCallSlot(Duration gap, Duration holdFor) {
         return jdbc.queryForObject("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot + (? * interval "
-                        + "'1 millisecond'), now(), ?) WHERE id = 1 RETURNING next_slot, now()",
+                        + "'1 millisecond'), now(), now() + (? * interval '1 millisecond')) WHERE id = 1 "
+                        + "RETURNING next_slot, now()",
                 (rs, i) -> Duration.between(rs.getTimestamp(2).toInstant(), rs.getTimestamp(1).toInstant()),
-                gap.toMillis(), Timestamp.from(notBefore));
+                gap.toMillis(), Math.max(0, holdFor.toMillis()));
+    }
+
+    /** What {@link #takeCallTurn} decided. */
+    sealed interface Turn {
+        /** The turn is not free yet: ask again after {@code delay}. */
+        record Wait(Duration delay) implements Turn {
+        }
+
+        /**
+         * The turn is taken for {@code owned} (every request of the batch this
+         * claim still owns, not cancelled); when none is, no turn was taken.
+         */
+        record Taken(Set<String> owned) implements Turn {
+        }
     }
 
     /**
-     * The gate right before a {@code repeat_jobs} call. {@code last_call} is when the last call of any
-     * instance ended (Workato counted it somewhere between its start and its answer): the turn is taken when
+     * The gate right before a {@code repeat_jobs} call, and its fence. {@code last_call} is when the last call of
+     * any instance ended (Workato counted it somewhere between its start and its answer): the turn is taken when
      * that is at least {@code gap} ago, and held until {@link #callEnded()} (or, if this instance dies in the
-     * call, until {@code lease} runs out). Otherwise returns how long to wait.
+     * call, until {@code lease} runs out). In the same statement, the batch's rows that this claim still owns
+     * (its claim token, still CALLING, not cancelled) are marked sent and their lease extended by {@code lease};
+     * rows another instance claimed after this claim's lease ran out, or cancelled meanwhile, are left out, and
+     * when none is left no turn is taken.
      */
-    Duration takeCallTurn(Duration gap, Duration lease) {
-        int taken = jdbc.update("UPDATE repeat_pacer SET last_call = now() + (? * interval '1 millisecond') "
-                + "WHERE id = 1 AND last_call <= now() - (? * interval '1 millisecond')", lease.toMillis(),
-                gap.toMillis());
-        if (taken == 1) {
-            return Duration.ZERO;
+    Turn takeCallTurn(List<RepeatRequest> batch, UUID claimToken, Duration gap, Duration lease) {
+        String[] incidents = batch.stream().map(RepeatRequest::incidentId).toArray(String[]::new);
+        Integer[] attempts = batch.stream().map(RepeatRequest::attempt).toArray(Integer[]::new);
+        List<String[]> rows = jdbc.query(TURN, (rs, i) -> new String[] {key(rs.getString(1), rs.getInt(2)),
+                String.valueOf(rs.getBoolean(3))}, claimToken, incidents, attempts, lease.toMillis(), gap.toMillis(),
+                lease.toMillis());
+        if (rows.isEmpty()) {
+            return new Turn.Taken(Set.of());
+        }
+        if (Boolean.parseBoolean(rows.get(0)[1])) {
+            return new Turn.Taken(rows.stream().map(r -> r[0]).collect(java.util.stream.Collectors.toSet()));
         }
         Double ms = jdbc.queryForObject("SELECT EXTRACT(EPOCH FROM (last_call + (? * interval '1 millisecond') "
                 + "- now())) * 1000 FROM repeat_pacer WHERE id = 1", Double.class, gap.toMillis());
-        return Duration.ofMillis(Math.max(1, Math.min((long) Math.ceil(ms), gap.toMillis())));
+        return new Turn.Wait(Duration.ofMillis(Math.max(1, Math.min((long) Math.ceil(ms), gap.toMillis()))));
+    }
+
+    private static final String TURN = """
+            WITH owned AS (
+                SELECT incident_id, attempt FROM repeat_request
+                 WHERE claim_token = ? AND state = 'CALLING' AND cancelled_at IS NULL
+                   AND (incident_id, attempt) IN (SELECT * FROM unnest(?::text[], ?::int[]))
+                 ORDER BY incident_id, attempt
+                   FOR UPDATE),
+            turn AS (
+                UPDATE repeat_pacer SET last_call = now() + (? * interval '1 millisecond')
+                 WHERE id = 1 AND last_call <= now() - (? * interval '1 millisecond')
+                   AND EXISTS (SELECT 1 FROM owned)
+                RETURNING 1),
+            sent AS (
+                UPDATE repeat_request r SET sent_at = COALESCE(r.sent_at, now()),
+                       next_try_at = now() + (? * interval '1 millisecond')
+                  FROM owned o
+                 WHERE r.incident_id = o.incident_id AND r.attempt = o.attempt AND EXISTS (SELECT 1 FROM turn)
+                RETURNING 1)
+            SELECT o.incident_id, o.attempt, EXISTS (SELECT 1 FROM turn) FROM owned o
+            """;
+
+    static String key(String incidentId, int attempt) {
+        return attempt + "@" + incidentId;
+    }
+
+    static String key(RepeatRequest r) {
+        return key(r.incidentId(), r.attempt());
     }
 
     /** The call taken by {@link #takeCallTurn} has its answer (or failed): the next one counts from now. */
@@ -114,17 +316,17 @@ class RepeatStore {
         jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1");
     }
 
-    /** Pushes every instance's next slot to {@code notBefore} (Workato said Retry-After). */
-    void holdCallsUntil(Instant notBefore) {
-        jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, ?) WHERE id = 1",
-                Timestamp.from(notBefore));
+    /** Holds every instance's next slot for {@code holdFor} from now on the database's clock (Retry-After). */
+    void holdCalls(Duration holdFor) {
+        jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, now() + (? * interval "
+                + "'1 millisecond')) WHERE id = 1", holdFor.toMillis());
     }
 
     /** Workato enqueued the repeat. */
     void accepted(RepeatRequest r, String repeatJobId) {
         int n = jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "
                 + "error = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                repeatJobId, r.incidentId(), r.attempt());
+                ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
         if (n == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new JobRepeated(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt()));
@@ -134,57 +336,70 @@ class RepeatStore {
 
     /**
      * The call certainly had no effect (unreachable, throttled, breaker open): try
-     * again later; no attempt is spent. The first deferral of an attempt is
-     * published as {@code RepeatDeferred}.
+     * again in {@code retryIn} (on the database's clock); no attempt is spent. The
+     * first deferral of an attempt is published as {@code RepeatDeferred}. A
+     * request cancelled while its call was under way ends CANCELLED instead.
      */
-    void notAttempted(RepeatRequest r, Instant nextTry, String error) {
-        int n = jdbc.update("UPDATE repeat_request SET state = 'PENDING', next_try_at = ?, error = ? "
-                + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                Timestamp.from(nextTry), error, r.incidentId(), r.attempt());
+    void notAttempted(RepeatRequest r, Duration retryIn, String error) {
+        String clean = ExternalText.error(error);
         meters.counter("aof.repeats", "result", "not_attempted").increment();
-        if (n == 1 && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
+        if (settleCancelled(r)) {
+            return;
+        }
+        List<Instant> next = jdbc.query("UPDATE repeat_request SET state = 'PENDING', sent_at = NULL, "
+                + "next_try_at = now() + (? * interval '1 millisecond'), error = ? "
+                + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' RETURNING next_try_at",
+                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), clean, r.incidentId(), r.attempt());
+        if (!next.isEmpty() && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
                 + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    error, nextTry));
+                    clean, next.get(0)));
         }
     }
 
-    /** The call's answer is unknown: stay CALLING, so the next try reconciles before calling. */
-    void unknown(RepeatRequest r, Instant nextTry, String error) {
-        jdbc.update("UPDATE repeat_request SET next_try_at = ?, error = ? "
+    /**
+     * The call's answer is unknown: stay CALLING, so the next try, in
+     * {@code retryIn} (on the database's clock), reconciles before calling.
+     */
+    void unknown(RepeatRequest r, Duration retryIn, String error) {
+        jdbc.update("UPDATE repeat_request SET next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                Timestamp.from(nextTry), error, r.incidentId(), r.attempt());
+                retryIn.toMillis(), ExternalText.error(error), r.incidentId(), r.attempt());
         meters.counter("aof.repeats", "result", "unknown").increment();
     }
 
     /** Records the repeat job found for an accepted request. */
     void repeatJobFound(RepeatRequest r, String repeatJobId) {
         jdbc.update("UPDATE repeat_request SET repeat_job_id = ? WHERE incident_id = ? AND attempt = ? "
-                + "AND repeat_job_id IS NULL", repeatJobId, r.incidentId(), r.attempt());
+                + "AND repeat_job_id IS NULL", ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
     }
 
     /** The attempt is over: publish its outcome once. */
     void finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
-        int n = jdbc.update("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = COALESCE(?, "
-                        + "repeat_job_id), error = ?, finished_at = now() WHERE incident_id = ? AND attempt = ? "
-                        + "AND state <> 'DONE'",
-                status.name(), repeatJobId, error, r.incidentId(), r.attempt());
-        if (n == 1) {
-            Duration took = Duration.between(r.requestedAt(), Instant.now());
+        String cleanError = ExternalText.error(error);
+        String cleanJob = ExternalText.field(repeatJobId);
+        List<Long> took = jdbc.query("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = "
+                        + "COALESCE(?, repeat_job_id), error = ?, finished_at = now(), claim_token = NULL "
+                        + "WHERE incident_id = ? AND attempt = ? AND state NOT IN ('DONE', 'CANCELLED') "
+                        + "RETURNING (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)::bigint",
+                (rs, i) -> rs.getLong(1), status.name(), cleanJob, cleanError, r.incidentId(), r.attempt());
+        if (!took.isEmpty()) {
+            Duration duration = Duration.ofMillis(Math.max(0, took.get(0)));
             outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    status, repeatJobId != null ? repeatJobId : r.repeatJobId(), error, took));
+                    status, cleanJob != null ? cleanJob : r.repeatJobId(), cleanError, duration));
             meters.counter("aof.recovery.outcomes", "status", status.name()).increment();
-            meters.timer("aof.recovery.duration").record(took);
+            meters.timer("aof.recovery.duration").record(duration);
         }
     }
 
+    /** Accepted requests, oldest first; {@code overdue} when accepted longer ago than {@code deadline}. */
     @Transactional(readOnly = true)
-    List<RepeatRequest> acceptedRequests(int limit) {
-        return jdbc.query("SELECT incident_id, attempt, workspace, recipe_id, job_id, state AS previous_state, "
-                + "requested_at, call_started_at, accepted_at, repeat_job_id FROM repeat_request "
-                + "WHERE state = 'ACCEPTED' ORDER BY accepted_at LIMIT ?", MAPPER, limit);
+    List<RepeatRequest> acceptedRequests(int limit, Duration deadline) {
+        return jdbc.query("SELECT " + COLUMNS + ", r.state AS previous_state, "
+                + "r.accepted_at < now() - (? * interval '1 millisecond') AS overdue FROM repeat_request r "
+                + "WHERE r.state = 'ACCEPTED' ORDER BY r.accepted_at LIMIT ?", MAPPER, deadline.toMillis(), limit);
     }
 
     /** Repeat jobs already attributed to attempts on this original job, so no two attempts claim the same one. */

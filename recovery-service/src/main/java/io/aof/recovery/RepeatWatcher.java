@@ -1,6 +1,7 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.text.ExternalText;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
@@ -39,7 +40,7 @@ class RepeatWatcher {
     @Scheduled(fixedDelayString = "${aof.recovery.watch-interval:5s}")
     void watch() {
         Map<Long, List<RepeatRequest>> byRecipe = new LinkedHashMap<>();
-        store.acceptedRequests(1000).forEach(r -> byRecipe.computeIfAbsent(r.recipeId(), k -> new ArrayList<>())
+        store.acceptedRequests(1000, props.outcomeDeadline()).forEach(r -> byRecipe.computeIfAbsent(r.recipeId(), k -> new ArrayList<>())
                 .add(r));
         for (Map.Entry<Long, List<RepeatRequest>> e : byRecipe.entrySet()) {
             try {
@@ -74,12 +75,14 @@ class RepeatWatcher {
             }
             if (job != null && job.isFinished()) {
                 boolean ok = WorkatoJob.SUCCEEDED.equals(job.status());
-                store.finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED, job.id(),
-                        ok ? null : job.error());
-            } else if (r.acceptedAt() != null && Instant.now().isAfter(r.acceptedAt().plus(props.outcomeDeadline()))) {
+                // Workato's error text enters AOF here: cleaned (NUL, lone surrogates) and capped
+                store.finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED,
+                        ExternalText.field(job.id()), ok ? null : ExternalText.error(job.error()));
+            } else if (r.overdue()) {   // accepted longer ago than the deadline, on the database's clock
                 store.finish(r, RecoveryOutcome.Status.TIMED_OUT, job == null ? null : job.id(),
                         job == null ? "the repeat job was not found within " + props.outcomeDeadline()
-                                : "the repeat job was still " + job.status() + " after " + props.outcomeDeadline());
+                                : "the repeat job was still " + ExternalText.field(job.status()) + " after "
+                                + props.outcomeDeadline());
             }
         }
     }

@@ -1,13 +1,16 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.text.ExternalText;
 import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
+import io.aof.common.workato.WorkatoProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -48,7 +51,15 @@ class RepeatWorker {
     private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
 
-    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters) {
+    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
+                 ObjectProvider<WorkatoProperties> workatoProps) {
+        WorkatoProperties w = workatoProps.getIfAvailable();
+        if (w != null && props.callLease().compareTo(w.requestTimeout().plus(w.resilience().maxRetryAfterWait())) <= 0) {
+            // the lease taken with the call turn must outlast the call, or a peer could reclaim a request in flight
+            throw new IllegalStateException("aof.recovery.call-lease (" + props.callLease() + ") must be longer than "
+                    + "aof.workato.request-timeout plus aof.workato.resilience.max-retry-after-wait ("
+                    + w.requestTimeout().plus(w.resilience().maxRetryAfterWait()) + ")");
+        }
         this.store = store;
         this.workato = workato;
         this.props = props;
@@ -121,7 +132,7 @@ class RepeatWorker {
                 }
             } catch (WorkatoApiException e) {
                 for (RepeatRequest r : toReconcile) {
-                    store.unknown(r, Instant.now().plus(wait(e)), "reconciliation failed: " + e.getMessage());
+                    store.unknown(r, wait(e), "reconciliation failed: " + e.getMessage());
                 }
             }
         }
@@ -130,10 +141,21 @@ class RepeatWorker {
         }
     }
 
-    private void call(long recipeId, List<RepeatRequest> batch) {
+    private void call(long recipeId, List<RepeatRequest> claimed) {
+        List<RepeatRequest> batch;
+        try {
+            batch = awaitCallTurn(claimed);
+        } catch (WorkatoApiException e) {
+            for (RepeatRequest r : claimed) {
+                store.notAttempted(r, props.unreachableBackoff(), e.getMessage());
+            }
+            return;
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
         List<String> ids = batch.stream().map(RepeatRequest::jobId).distinct().toList();
         try {
-            awaitCallTurn();
             List<RepeatResult> results;
             try {
                 results = workato.repeatJobs(recipeId, ids);
@@ -147,27 +169,28 @@ class RepeatWorker {
                     store.accepted(r, null);
                 } else {
                     meters.counter("aof.repeats", "result", "rejected").increment();
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, result.error());
+                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, ExternalText.error(result.error()));
                 }
             }
             log.debug("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
         } catch (WorkatoApiException e) {
-            Instant next = Instant.now().plus(wait(e));
+            Duration wait = wait(e);
+            String error = ExternalText.error(e.getMessage());
             if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
-                nextCallAllowed = next;   // nobody calls before Workato said so, in any instance
-                store.holdCallsUntil(next);
+                nextCallAllowed = Instant.now().plus(wait);   // nobody calls before Workato said so, in any instance
+                store.holdCalls(wait);
             }
             for (RepeatRequest r : batch) {
                 if (e.mayHaveTakenEffect()) {
-                    store.unknown(r, Instant.now().plus(props.reconcileAfter()), e.getMessage());
+                    store.unknown(r, props.reconcileAfter(), error);
                 } else if (e.kind() == WorkatoApiException.Kind.CLIENT_ERROR && e.status() != 401
                         && e.status() != 403) {
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, e.getMessage());
+                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, error);
                 } else {
-                    store.notAttempted(r, next, e.getMessage());
+                    store.notAttempted(r, wait, error);
                 }
             }
-            log.warn("repeat_jobs recipe {} not done ({}): {}", recipeId, e.kind(), e.getMessage());
+            log.warn("repeat_jobs recipe {} not done ({}): {}", recipeId, e.kind(), error);
         }
     }
 
@@ -182,7 +205,7 @@ class RepeatWorker {
      * instance waits for its slot.
      */
     private void pace() {
-        Duration wait = store.reserveCallSlot(props.repeatCallGap(), nextCallAllowed);
+        Duration wait = store.reserveCallSlot(props.repeatCallGap(), Duration.between(Instant.now(), nextCallAllowed));
         if (!wait.isNegative() && !wait.isZero()) {
             try {
                 Thread.sleep(wait.toMillis());
@@ -198,16 +221,42 @@ class RepeatWorker {
      * start late, and the next instance's slot does not know. So the call itself takes its turn a gap after the
      * last call of any instance ended: Workato counted that call before its answer came, so however long
      * either call took on the way, the two reach Workato at least a gap apart.
+     *
+     * <p>Taking the turn is also the fence: only the requests this claim still owns are sent (their lease is
+     * extended there). One whose lease ran out while this instance reconciled or waited, and which another
+     * instance claimed since, is left to that instance; one cancelled meanwhile is settled as cancelled.
+     * Returns the requests to send (none: no turn was taken).
      */
-    private void awaitCallTurn() {
-        Duration wait;
-        while (!(wait = store.takeCallTurn(props.repeatCallGap(), props.callLease())).isZero()) {
+    private List<RepeatRequest> awaitCallTurn(List<RepeatRequest> claimed) {
+        Map<java.util.UUID, List<RepeatRequest>> byClaim = new java.util.LinkedHashMap<>();
+        claimed.forEach(r -> byClaim.computeIfAbsent(r.claimToken(), k -> new ArrayList<>()).add(r));
+        if (byClaim.size() != 1) {
+            throw new IllegalStateException("one call sends the requests of one claim, got " + byClaim.keySet());
+        }
+        java.util.UUID token = byClaim.keySet().iterator().next();
+        RepeatStore.Turn turn;
+        while ((turn = store.takeCallTurn(claimed, token, props.repeatCallGap(), props.callLease()))
+                instanceof RepeatStore.Turn.Wait w) {
             try {
-                Thread.sleep(wait.toMillis());
+                Thread.sleep(w.delay().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 0, null, "interrupted", e);
             }
         }
+        java.util.Set<String> owned = ((RepeatStore.Turn.Taken) turn).owned();
+        List<RepeatRequest> send = new ArrayList<>();
+        for (RepeatRequest r : claimed) {
+            if (owned.contains(RepeatStore.key(r))) {
+                send.add(r);
+            } else if (store.settleCancelled(r) || store.isCancelled(r)) {
+                log.info("{} attempt {} was cancelled before it was sent: not sent", r.incidentId(), r.attempt());
+            } else {
+                meters.counter("aof.repeats.fenced").increment();
+                log.warn("{} attempt {} is no longer this instance's to send (its lease ran out before its call "
+                        + "turn and another instance claimed it): not sent from here", r.incidentId(), r.attempt());
+            }
+        }
+        return send;
     }
 }

@@ -71,8 +71,20 @@ public class WorkatoClient {
     private final WorkatoProperties.Resilience resilience;
     private final RateLimiter reads;
     private final CircuitBreaker breaker;
+    private final WorkatoAccountHold accountHold;
 
+    /** A client whose Retry-After holds only itself (tests). */
     public WorkatoClient(WorkatoProperties props, MeterRegistry meters) {
+        this(props, meters, WorkatoAccountHold.local());
+    }
+
+    /**
+     * A client that honours every {@code Retry-After} received for its Workato
+     * account by any service sharing {@code accountHold}: before each call it asks
+     * the hold, and it records each 429 there.
+     */
+    public WorkatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold) {
+        this.accountHold = accountHold;
         this.baseUrl = props.resolvedBaseUrl();
         this.token = props.apiToken();
         this.requestTimeout = props.requestTimeout();
@@ -221,8 +233,9 @@ public class WorkatoClient {
         return lastError;
     }
 
-    /** One call through the circuit breaker. */
+    /** One call through the circuit breaker, once no Retry-After of this Workato account holds it. */
     private JsonNode guarded(String endpoint, HttpRequest request) {
+        awaitAccountHold(endpoint, request);
         try {
             JsonNode result = breaker.executeSupplier(() -> send(endpoint, request));
             lastSuccessAt = java.time.Instant.now();
@@ -237,6 +250,25 @@ public class WorkatoClient {
                     "Workato API circuit breaker is open (" + endpoint + "): recent calls failed", e);
         } catch (RequestNotPermitted e) {
             throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, null, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A 429's Retry-After, received by this or any other service on the same Workato account, holds every call
+     * until it has elapsed. A read waits out a short hold (up to {@code max-retry-after-wait}) here; a longer
+     * hold, or any hold of a write ({@code repeat_jobs}, whose caller schedules its own retry), refuses the call
+     * as {@code RATE_LIMITED} (no effect on Workato) with the time left as its Retry-After.
+     */
+    private void awaitAccountHold(String endpoint, HttpRequest request) {
+        Duration held;
+        while (!(held = accountHold.remaining()).isZero()) {
+            if (!"GET".equals(request.method()) || held.compareTo(resilience.maxRetryAfterWait()) > 0) {
+                count(endpoint, "held");
+                throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, held,
+                        "Workato asked this account to wait (Retry-After): " + endpoint + " not sent, "
+                                + Math.max(1, held.toSeconds()) + " s left", null);
+            }
+            sleep(held);
         }
     }
 
@@ -278,8 +310,10 @@ public class WorkatoClient {
         int status = response.statusCode();
         count(endpoint, String.valueOf(status));
         if (status == 429) {
+            Duration retryAfter = retryAfter(response);
+            accountHold.hold(retryAfter, endpoint);   // every service on this account waits it out
             throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, status,
-                    retryAfter(response), "Workato API throttled " + endpoint, null);
+                    retryAfter, "Workato API throttled " + endpoint, null);
         }
         if (status >= 500) {
             throw new WorkatoApiException(WorkatoApiException.Kind.SERVER_ERROR, status, null,

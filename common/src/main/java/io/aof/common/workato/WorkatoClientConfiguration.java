@@ -3,11 +3,15 @@ package io.aof.common.workato;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
 
 import java.time.Duration;
 
@@ -17,8 +21,31 @@ import java.time.Duration;
 public class WorkatoClientConfiguration {
 
     @Bean
-    WorkatoClient workatoClient(WorkatoProperties props, MeterRegistry meters) {
-        return new WorkatoClient(props, meters);
+    WorkatoClient workatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold) {
+        return new WorkatoClient(props, meters, accountHold);
+    }
+
+    /**
+     * Retry-After per Workato account, shared by every service through
+     * {@code <aof.workato.account-hold.schema>.workato_hold} (default {@code aof_shared}) on the one PostgreSQL
+     * they share; {@code aof.workato.account-hold.enabled=false} keeps it to this process.
+     */
+    @Bean
+    WorkatoAccountHold workatoAccountHold(ObjectProvider<DataSource> dataSource, WorkatoProperties props,
+                                          @Value("${aof.workato.account-hold.enabled:true}") boolean enabled,
+                                          @Value("${aof.workato.account-hold.schema:aof_shared}") String schema,
+                                          @Value("${spring.application.name:aof}") String service) {
+        if (!enabled) {
+            return WorkatoAccountHold.local();
+        }
+        DataSource ds = dataSource.getIfAvailable();
+        if (ds == null) {
+            throw new IllegalStateException("aof.workato.account-hold.enabled is true but this service has no "
+                    + "DataSource to share Workato's Retry-After through; configure spring.datasource or set "
+                    + "aof.workato.account-hold.enabled=false");
+        }
+        WorkatoAccountHold.migrate(ds, schema);
+        return WorkatoAccountHold.shared(new JdbcTemplate(ds), schema, props, service);
     }
 
     /** Health component {@code workato}. */

@@ -124,17 +124,17 @@ class WorkatoClientTest {
         answers.put("/api/recipes", new String[]{"429", "{\"message\":\"Too many requests\"}", "60"});
         answers.put("/api/recipes/1/repeat_jobs", new String[]{"502", "<html>bad gateway</html>"});
 
-        assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOfSatisfying(WorkatoApiException.class, e -> {
-            assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.RATE_LIMITED);
-            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(60));
-            assertThat(e.mayHaveTakenEffect()).isFalse();
-        });
         assertThatThrownBy(() -> client.repeatJobs(1, List.of("j-A")))
                 .isInstanceOfSatisfying(WorkatoApiException.class, e -> {
                     assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.SERVER_ERROR);
                     assertThat(e.mayHaveTakenEffect()).isTrue();
                     assertThat(e.getMessage()).doesNotContain("secret-token");
                 });
+        assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOfSatisfying(WorkatoApiException.class, e -> {
+            assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.RATE_LIMITED);
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(e.mayHaveTakenEffect()).isFalse();
+        });
         server.stop(0);
         assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOfSatisfying(WorkatoApiException.class,
                 e -> assertThat(e.mayHaveTakenEffect()).isFalse());

@@ -1,0 +1,114 @@
+package io.aof.recovery;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.RecoveryCommand.OutcomeRequested;
+import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
+import io.aof.common.events.RecoveryEvent;
+import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryEvent.RepeatCancelled;
+import io.aof.common.events.RecoveryRequested;
+import io.aof.common.events.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 12 #3: the orchestrator, past its outcome deadline, asks recovery for
+ * the outcome of an attempt: the recorded one again (a new event id), NOT_REQUESTED
+ * when recovery never had the request, nothing while the repeat is in progress.
+ */
+class OutcomeRequestTest {
+
+    FakeWorkato workato;
+    RecoveryInstance recovery;
+
+    @BeforeEach
+    void start() throws Exception {
+        workato = new FakeWorkato();
+        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
+                RecoveryInstance.props(Duration.ofSeconds(2)));
+    }
+
+    @AfterEach
+    void stop() {
+        recovery.close();
+        workato.close();
+    }
+
+    @Test
+    void theRecordedOutcomeIsPublishedAgainWithANewEventId() {
+        workato.endsAs.put("j-1", new String[] {"succeeded", null});
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            recovery.worker().work();
+            recovery.watcher().watch();
+            return "DONE".equals(recovery.state("w:7:j-1", 1));
+        });
+        assertThat(events(RecoveryOutcome.class)).hasSize(1);
+
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+
+        List<RecoveryOutcome> outcomes = events(RecoveryOutcome.class);
+        assertThat(outcomes).hasSize(2);
+        RecoveryOutcome first = outcomes.get(0);
+        RecoveryOutcome again = outcomes.get(1);
+        assertThat(again.eventId()).isNotEqualTo(first.eventId());
+        assertThat(again.status()).isEqualTo(RecoveryOutcome.Status.SUCCEEDED);
+        assertThat(again.repeatJobId()).isEqualTo(first.repeatJobId()).isNotNull();
+        assertThat(again.incidentId()).isEqualTo("w:7:j-1");
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(workato.enqueuedCount("j-1")).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptRecoveryNeverReceivedIsAnsweredNotRequested() {
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 2));
+
+        List<RecoveryOutcome> outcomes = events(RecoveryOutcome.class);
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.NOT_REQUESTED);
+            assertThat(o.incidentId()).isEqualTo("w:7:j-1");
+            assertThat(o.attempt()).isEqualTo(2);
+            assertThat(o.recipeId()).isEqualTo(7L);
+            assertThat(o.jobId()).isEqualTo("j-1");
+        });
+    }
+
+    @Test
+    void nothingIsPublishedWhileTheRepeatIsInProgress() {
+        workato.down(503);
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));   // PENDING
+        recovery.worker().work();
+        assertThat(recovery.state("w:7:j-1", 1)).isEqualTo("CALLING");
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));   // sent, answer unknown
+
+        assertThat(events(RecoveryOutcome.class)).isEmpty();
+        assertThat(recovery.meters().counter("aof.recovery.outcome.requests", "answer", "in_progress").count())
+                .isEqualTo(2.0);
+    }
+
+    @Test
+    void aCancelledAttemptIsAnsweredWithItsCancellationAgain() {
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.deliver(RecoveryCancelled.of("w", 7, "j-1", "w:7:j-1", 1, "resolved manually"));
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+
+        assertThat(events(RepeatCancelled.class)).hasSize(2)
+                .allSatisfy(c -> assertThat(c.reason()).isEqualTo("resolved manually"));
+        assertThat(events(RecoveryOutcome.class)).isEmpty();
+    }
+
+    private <T extends RecoveryEvent> List<T> events(Class<T> type) {
+        return recovery.jdbc.queryForList("SELECT payload FROM outbox WHERE event_type = ? ORDER BY id",
+                String.class, type.getSimpleName()).stream()
+                .map(p -> type.cast(EventCodec.decode(Topics.RECOVERY_EVENTS, p))).toList();
+    }
+}
