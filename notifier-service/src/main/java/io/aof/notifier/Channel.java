@@ -19,6 +19,14 @@ interface Channel {
      */
     Delivery deliver(String target, NotificationRequested n, Thread thread);
 
+    /**
+     * Whether one set of credentials serves every destination of this channel (Slack's bot token, the SMTP
+     * login): when they are refused, no destination of the channel is tried until the pause is over.
+     */
+    default boolean sharedCredentials() {
+        return true;
+    }
+
     /** Only updates the thread's parent to show how the incident ended (where it was not routed this time). */
     default Delivery updateParent(String target, NotificationRequested n, Thread thread) {
         return new Delivery(thread.parentRef(), thread.channelRef());

@@ -297,24 +297,46 @@ class NotificationStore {
                 + "ORDER BY n.seq LIMIT 100 FOR UPDATE OF n SKIP LOCKED",
                 fallback, props.fallback().after().toMillis() / 1000.0);
         for (Map<String, Object> r : stuck) {
-            String via = "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ";
-            String request = (String) r.get("request");
-            String digest = (String) r.get("digest");
-            if (request != null) {
-                NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
-                request = EventCodec.encode(n.withTitle(via + n.title()));
-            }
-            UUID copy = rowId((UUID) r.get("id"), fallback);
-            jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
-                            + "digest, state, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?) "
-                            + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
-                    r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
-            jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
-            meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
+            copyToFallback(r, "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ");
             log.warn("{} has not taken notification {} for {}; a copy goes to the fallback {}", r.get("channel"),
                     r.get("dedup_key"), props.fallback().after(), fallback);
         }
         return stuck.size();
+    }
+
+    /**
+     * A copy of a row its destination refused for good, to the fallback destination (at once: waiting would
+     * not help), unless it is itself a copy, only updates a thread, or the fallback is that destination.
+     */
+    boolean copyRefusedToFallback(UUID id, String error) {
+        String fallback = props.fallback().destination();
+        if (fallback.isBlank()) {
+            return false;
+        }
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, dedup_key, incident_id, audience, kind, "
+                + "channel, request, digest FROM notification WHERE id = ? AND NOT fallback_queued "
+                + "AND fallback_of IS NULL AND NOT update_only AND channel <> ?", id, fallback);
+        for (Map<String, Object> r : rows) {
+            copyToFallback(r, "[fallback: " + r.get("channel") + " refused it for good: " + error + "] ");
+        }
+        return !rows.isEmpty();
+    }
+
+    private void copyToFallback(Map<String, Object> r, String via) {
+        String fallback = props.fallback().destination();
+        String request = (String) r.get("request");
+        String digest = (String) r.get("digest");
+        if (request != null) {
+            NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
+            request = EventCodec.encode(n.withTitle(via + n.title()));
+        }
+        UUID copy = rowId((UUID) r.get("id"), fallback);
+        jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
+                        + "digest, state, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?) "
+                        + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
+                r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
+        jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
+        meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
     }
 
     static String kindOf(String destination) {
