@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,11 +42,13 @@ class NotificationStore {
     private final JdbcTemplate jdbc;
     private final NotifierProperties props;
     private final MeterRegistry meters;
+    private final Clock clock;
 
-    NotificationStore(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters) {
+    NotificationStore(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
         this.jdbc = jdbc;
         this.props = props;
         this.meters = meters;
+        this.clock = clock;
         // published from the start (0), not only after the first event: dashboards and alerts see the series
         meters.counter("aof.escalations.repeated");
         for (String channel : List.of("slack", "email", "webhook")) {
@@ -155,11 +158,12 @@ class NotificationStore {
             jdbc.update("UPDATE escalation SET closed_at = now() WHERE incident_id = ? AND closed_at IS NULL",
                     n.incidentId());
         } else if (n.audience() == Audience.SUPER_ADMIN && ESCALATING.contains(n.kind())) {
-            Instant next = Instant.now().plus(props.escalation().repeatInterval());
-            jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, ?) "
-                            + "ON CONFLICT (incident_id) DO UPDATE SET request = EXCLUDED.request, next_repeat_at = "
-                            + "EXCLUDED.next_repeat_at, repeats = 0, acked_at = NULL, acked_by = NULL, closed_at = NULL",
-                    n.incidentId(), raw, Timestamp.from(next));
+            // due on the database's clock, the one queueEscalationRepeats compares it with
+            jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, now() + "
+                            + "(? * interval '1 millisecond')) ON CONFLICT (incident_id) DO UPDATE SET request = "
+                            + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, acked_at = NULL, "
+                            + "acked_by = NULL, closed_at = NULL",
+                    n.incidentId(), raw, props.escalation().repeatInterval().toMillis());
         }
     }
 
@@ -248,14 +252,15 @@ class NotificationStore {
 
     /** Super-admin escalations neither acknowledged nor resolved are told again, in their thread. */
     int queueEscalationRepeats() {
-        List<Map<String, Object>> due = jdbc.queryForList("SELECT incident_id, request, repeats, opened_at "
-                + "FROM escalation WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
+        List<Map<String, Object>> due = jdbc.queryForList("SELECT incident_id, request, repeats, opened_at, "
+                + "now() AS now FROM escalation WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
                 + "AND repeats < ? LIMIT 50 FOR UPDATE SKIP LOCKED", props.escalation().maxRepeats());
         for (Map<String, Object> e : due) {
             NotificationRequested original = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, (String) e.get("request"));
             int repeat = (Integer) e.get("repeats") + 1;
-            Duration open = Duration.between(((Timestamp) e.get("opened_at")).toInstant(), Instant.now());
-            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), Instant.now(),
+            Duration open = Duration.between(((Timestamp) e.get("opened_at")).toInstant(),
+                    ((Timestamp) e.get("now")).toInstant());
+            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), clock.instant(),
                     original.schemaVersion(), original.workspace(), original.recipeId(), original.jobId(),
                     original.incidentId(), original.attempt(), original.audience(), original.kind(),
                     original.severity(), original.dedupKey() + ":repeat:" + repeat,

@@ -69,7 +69,7 @@ class NotificationDispatcherTest {
                 "aof.notifier.grouping.enabled", "false"));
         p.putAll(extra);
         NotifierProperties props = RouterTest.bind(p);
-        NotificationStore store = new NotificationStore(jdbc, props, meters);
+        NotificationStore store = new NotificationStore(jdbc, props, meters, Clock.systemUTC());
         Router router = new Router(props);
         RefusalAlerts refusals = new RefusalAlerts(jdbc, router, store, props, meters, Clock.systemUTC(), "w");
         NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc, tx, new Outbox(jdbc), store, props,

@@ -44,7 +44,8 @@ class NotificationStoreTest {
     }
 
     NotificationStore store(Map<String, String> props) {
-        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry());
+        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry(),
+                java.time.Clock.systemUTC());
     }
 
     static NotificationRequested alert(String job, Kind kind, Audience audience) {
