@@ -299,8 +299,12 @@ class NotificationStore {
                 + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.channel <> ? "
                 + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
+                // nor while the fallback is failing too (Slack down: a copy to another Slack channel would only
+                // double the backlog); copied once it works again
+                + "AND NOT EXISTS (SELECT 1 FROM notification f WHERE f.channel = ? AND f.state = 'PENDING' "
+                + "AND f.attempts > 0) "
                 + "ORDER BY n.seq LIMIT 100 FOR UPDATE OF n SKIP LOCKED",
-                fallback, props.fallback().after().toMillis() / 1000.0);
+                fallback, props.fallback().after().toMillis() / 1000.0, fallback);
         for (Map<String, Object> r : stuck) {
             copyToFallback(r, "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ");
             log.warn("{} has not taken notification {} for {}; a copy goes to the fallback {}", r.get("channel"),

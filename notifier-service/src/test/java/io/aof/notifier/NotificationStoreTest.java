@@ -129,6 +129,21 @@ class NotificationStoreTest {
         assertThat(store.queueEscalationRepeats()).isZero();
     }
 
+    @Test
+    void aStuckAlertIsCopiedToTheFallbackOnlyWhileTheFallbackItselfWorks() {
+        NotificationStore store = store(Map.of("aof.notifier.fallback.after", "0s",
+                "aof.notifier.grouping.enabled", "false"));   // fallback: the admin channel, by default
+        tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#aof-ops");
+        tell(store, alert("j-2", Kind.EXHAUSTED, Audience.SUPER_ADMIN), "slack:#aof-admin");
+        // Slack is down: both heads have been tried and wait
+        jdbc.update("UPDATE notification SET attempts = 1, last_error = 'Slack HTTP 503'");
+        assertThat(store.queueFallbacks()).isZero();   // a copy to a failing fallback would only double the backlog
+
+        jdbc.update("UPDATE notification SET state = 'DELIVERED' WHERE channel = 'slack:#aof-admin'");
+        assertThat(store.queueFallbacks()).isEqualTo(1);
+        assertThat(states("slack:#aof-admin")).containsExactly("EXHAUSTED DELIVERED", "FIRST_FAILURE PENDING");
+    }
+
     private Digest lastDigest() {
         return EventCodec.mapper().readValue(jdbc.queryForObject("SELECT digest FROM notification WHERE kind = 'DIGEST' "
                 + "ORDER BY seq DESC LIMIT 1", String.class), Digest.class);
