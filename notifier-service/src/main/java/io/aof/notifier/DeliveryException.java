@@ -26,24 +26,32 @@ class DeliveryException extends RuntimeException {
     final Duration retryAfter;
     final Fault fault;
     final String reason;
+    /** Whether the super admin should hear of it: not when nobody can do anything (an old message not editable). */
+    final boolean tellAdmin;
 
     DeliveryException(String message, Duration retryAfter) {
-        this(Fault.TRANSIENT, "transient", message, retryAfter);
+        this(Fault.TRANSIENT, "transient", message, retryAfter, false);
     }
 
-    private DeliveryException(Fault fault, String reason, String message, Duration retryAfter) {
+    private DeliveryException(Fault fault, String reason, String message, Duration retryAfter, boolean tellAdmin) {
         super(ExternalText.error(message));
         this.fault = fault;
         this.reason = reason;
         this.retryAfter = retryAfter;
+        this.tellAdmin = tellAdmin;
     }
 
     static DeliveryException permanent(String reason, String message) {
-        return new DeliveryException(Fault.PERMANENT, reason, message, null);
+        return new DeliveryException(Fault.PERMANENT, reason, message, null, true);
+    }
+
+    /** Failed for good, but nothing anyone needs to fix: counted and logged, the admin is not alerted. */
+    static DeliveryException permanentQuietly(String reason, String message) {
+        return new DeliveryException(Fault.PERMANENT, reason, message, null, false);
     }
 
     static DeliveryException credentials(String reason, String message) {
-        return new DeliveryException(Fault.CREDENTIALS, reason, message, null);
+        return new DeliveryException(Fault.CREDENTIALS, reason, message, null, true);
     }
 
     boolean permanent() {

@@ -241,8 +241,10 @@ class NotificationDispatcher {
         log.warn("{} refused notification {} for good ({}); it is FAILED{} and the destination moves on",
                 row.destination(), row.id(), e.getMessage(), copied ? ", a copy goes to the fallback "
                         + props.fallback().destination() : "");
-        refusals.refused(row.destination(), e.reason, e.getMessage(), row.destination()::equals, true,
-                title(row));
+        if (e.tellAdmin) {
+            refusals.refused(row.destination(), e.reason, e.getMessage(), row.destination()::equals, true,
+                    title(row));
+        }
     }
 
     /**

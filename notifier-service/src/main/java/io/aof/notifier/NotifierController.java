@@ -17,7 +17,8 @@ import java.util.UUID;
 
 /**
  * The notifier's own API: the full list of a digest (its messages link here),
- * the open super-admin escalations, and acknowledging one (it stops repeating).
+ * the open super-admin escalations, and acknowledging one (it stops repeating),
+ * and the notifications their destination refused for good.
  */
 @RestController
 class NotifierController {
@@ -55,6 +56,21 @@ class NotifierController {
                 (rs, i) -> new Escalation(rs.getString(1), rs.getTimestamp(2).toInstant(),
                         rs.getTimestamp(3).toInstant(), rs.getInt(4),
                         rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(), rs.getString(6)));
+    }
+
+    record Failed(UUID id, String destination, String kind, String incidentId, String reason, String error,
+                  int attempts, Instant createdAt, Instant failedAt, boolean copiedToFallback) {
+    }
+
+    /** Notifications their destination refused for good (newest first, at most 500): what the admin was told of. */
+    @GetMapping("/api/notifications/failed")
+    List<Failed> failed() {
+        return jdbc.query("SELECT id, channel, kind, incident_id, failed_reason, last_error, attempts, created_at, "
+                        + "failed_at, fallback_queued FROM notification WHERE state = 'FAILED' "
+                        + "ORDER BY failed_at DESC LIMIT 500",
+                (rs, i) -> new Failed(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                        rs.getTimestamp(9).toInstant(), rs.getBoolean(10)));
     }
 
     record Ack(String by, String reason) {

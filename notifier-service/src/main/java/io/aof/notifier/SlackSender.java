@@ -129,6 +129,9 @@ class SlackSender implements Channel {
             "edit_window_closed", "invalid_arguments", "invalid_arg_name", "invalid_array_arg", "invalid_charset",
             "invalid_form_data", "invalid_post_type", "missing_post_type", "invalid_json", "json_not_object");
 
+    /** An earlier message that can no longer be updated (deleted, too old): nothing for anyone to fix. */
+    static final Set<String> UNEDITABLE = Set.of("message_not_found", "cant_update_message", "edit_window_closed");
+
     /** Answers about the bot token itself: no message to any channel can go until someone fixes it. */
     static final Set<String> CREDENTIALS = Set.of("not_authed", "invalid_auth", "account_inactive", "token_revoked",
             "token_expired", "no_permission", "missing_scope", "not_allowed_token_type", "org_login_required",
@@ -141,6 +144,9 @@ class SlackSender implements Channel {
      */
     static DeliveryException classify(String error) {
         String code = ExternalText.field(error);
+        if (code != null && UNEDITABLE.contains(code)) {
+            return DeliveryException.permanentQuietly(code, "Slack answered " + code);
+        }
         if (code != null && PERMANENT.contains(code)) {
             return DeliveryException.permanent(code, "Slack answered " + code);
         }

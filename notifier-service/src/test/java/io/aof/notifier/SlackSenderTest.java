@@ -53,6 +53,12 @@ class SlackSenderTest {
         assertThat(SlackSender.classifyHttp(503, null).fault).isEqualTo(DeliveryException.Fault.TRANSIENT);
         assertThat(SlackSender.classifyHttp(401, null).fault).isEqualTo(DeliveryException.Fault.CREDENTIALS);
         assertThat(sender.sharedCredentials()).isTrue();
+        // an old message that can no longer be edited fails that row, but nobody has anything to fix
+        assertThat(SlackSender.classify("message_not_found")).satisfies(e -> {
+            assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT);
+            assertThat(e.tellAdmin).isFalse();
+        });
+        assertThat(SlackSender.classify("channel_not_found").tellAdmin).isTrue();
     }
 
     @Test
