@@ -208,12 +208,15 @@ class NotificationDispatcher {
                 return true;   // the rows behind it still go
             }
             Duration backoff = e.retryAfter != null ? e.retryAfter : backoff(attempts);
-            // due on the database's clock, the one the rounds compare it with
-            Instant next = jdbc.queryForObject("UPDATE notification SET attempts = ?, next_try_at = now() + "
-                            + "(? * interval '1 millisecond'), last_error = ? WHERE id = ? RETURNING next_try_at",
+            // due on the database's clock, the one the rounds compare it with; from the moment of the answer
+            // (clock_timestamp), not the transaction's start (now(): before the call), so Retry-After is kept
+            Instant failedAt = clock.instant();
+            Instant next = jdbc.queryForObject("UPDATE notification SET attempts = ?, next_try_at = "
+                            + "clock_timestamp() + (? * interval '1 millisecond'), last_error = ? WHERE id = ? "
+                            + "RETURNING next_try_at",
                     Timestamp.class, attempts, backoff.toMillis(), e.getMessage(), row.id()).toInstant();
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
-                    clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                    failedAt, AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
                     row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
                     next));
             log.warn("Delivery to {} failed (try {}), next try in {}: {}", row.destination(), attempts, backoff,
