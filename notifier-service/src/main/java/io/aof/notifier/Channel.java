@@ -1,6 +1,7 @@
 package io.aof.notifier;
 
 import io.aof.common.events.NotificationRequested;
+import io.aof.common.text.ExternalText;
 
 /**
  * One way of telling people: Slack, e-mail, a webhook. A stored notification
@@ -40,6 +41,12 @@ interface Channel {
      * Slack, the channel id a later {@code chat.update} needs.
      */
     record Delivery(String ref, String channelRef) {
+
+        /** What the channel answered is outside text (stored, published, sent back in later calls): cleaned here. */
+        public Delivery {
+            ref = ExternalText.field(ref);
+            channelRef = ExternalText.field(channelRef);
+        }
     }
 
     /** An incident's thread in one destination: its first message, once delivered. */

@@ -76,4 +76,11 @@ class SlackSenderTest {
                 org.assertj.core.groups.Tuple.tuple("chat.postMessage", null));
         assertThat(slack.to("#ops").get(2).threadTs()).isEqualTo(ts);
     }
+
+    @Test
+    void whatAChannelAnswersIsCleanedWhereItEnters() {
+        assertThat(new Channel.Delivery("17\u0000.5", "C\u0001X")).isEqualTo(new Channel.Delivery("17.5", "CX"));
+        assertThat(SlackSender.classify("odd\u0000code").getMessage()).isEqualTo("Slack answered oddcode");
+        assertThat(WebhookSender.classify("h\u0000", 503, null).getMessage()).isEqualTo("webhook h answered HTTP 503");
+    }
 }
