@@ -348,6 +348,16 @@ class NotificationStore {
         meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
     }
 
+    /**
+     * Sends FAILED rows again (after the destination was fixed: the bot invited, the channel unarchived): the
+     * row {@code id}, or every failed row of {@code destination}; they keep their place in the destination's
+     * order. Returns how many were queued again.
+     */
+    int retryFailed(UUID id, String destination) {
+        return jdbc.update("UPDATE notification SET state = 'PENDING', next_try_at = now(), failed_reason = NULL, "
+                + "failed_at = NULL WHERE state = 'FAILED' AND (id = ? OR channel = ?)", id, destination);
+    }
+
     static String kindOf(String destination) {
         int colon = destination.indexOf(':');
         return colon < 0 ? "slack" : destination.substring(0, colon);

@@ -123,6 +123,12 @@ class NotificationDispatcherTest {
         // what was refused is not lost: each refused alert is copied to the fallback (by default the admin channel)
         assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains(
                 "[fallback: slack:#ops refused it for good: Slack answered channel_not_found]")).hasSize(3);
+        // once the channel is fixed, the operator sends them again, in their order
+        assertThat(notifier.store().retryFailed(null, "slack:#ops")).isEqualTo(3);
+        rounds(notifier, 1);
+        assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text).hasSize(5).last().satisfies(
+                t -> assertThat(t).contains("j-3"));
+        assertThat(states("slack:#ops")).allSatisfy(st -> assertThat(st).startsWith("DELIVERED"));
     }
 
     @Test
