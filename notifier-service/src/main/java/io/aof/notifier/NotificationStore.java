@@ -161,8 +161,8 @@ class NotificationStore {
             // due on the database's clock, the one queueEscalationRepeats compares it with
             jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, now() + "
                             + "(? * interval '1 millisecond')) ON CONFLICT (incident_id) DO UPDATE SET request = "
-                            + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, acked_at = NULL, "
-                            + "acked_by = NULL, closed_at = NULL",
+                            + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, "
+                            + "acked_at = NULL, acked_by = NULL, closed_at = NULL",
                     n.incidentId(), raw, props.escalation().repeatInterval().toMillis());
         }
     }

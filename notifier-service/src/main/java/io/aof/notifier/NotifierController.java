@@ -88,7 +88,8 @@ class NotifierController {
         }
         int n = store.retryFailed(id, destination);
         if (n == 0) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification " + (id != null ? id : "to " + destination));
+            throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification "
+                    + (id != null ? id : "to " + destination));
         }
         return Map.of("queuedAgain", n);
     }

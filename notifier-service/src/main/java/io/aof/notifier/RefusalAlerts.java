@@ -118,8 +118,10 @@ class RefusalAlerts {
                 : "Notifications held: " + scope + " refuses AOF's credentials (" + reason + ")";
         String detail = forGood
                 ? error + ". Refused notifications are marked FAILED (not tried again; GET /api/notifications/failed) "
-                + "and copied to the fallback, if one is set; later ones still go. Fix the destination (e.g. invite the bot, unarchive the "
-                + "channel, correct the route)." + (about == null ? "" : " First refused: " + about)
+                + "and copied to the fallback, if one is set; later ones still go. Fix the destination "
+                + "(e.g. invite the bot, unarchive the channel, correct the route), then send them again: "
+                + "POST /api/notifications/failed/retry?destination=" + scope + "."
+                + (about == null ? "" : " First refused: " + about)
                 : error + ". Nothing goes through " + scope + " until its credentials are fixed; notifications "
                 + "wait and are sent once they are, and copies go to the fallback meanwhile.";
         return new NotificationRequested(UUID.randomUUID(), now, AofEvent.SCHEMA_VERSION, workspace, null, null,

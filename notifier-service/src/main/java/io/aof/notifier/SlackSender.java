@@ -100,7 +100,7 @@ class SlackSender implements Channel {
         T call() throws IOException, SlackApiException;
     }
 
-    /** Runs one Web API call; throws {@link DeliveryException} (classified, with Slack's retry hint) when it did not take. */
+    /** Runs one Web API call; throws a classified {@link DeliveryException} when it did not take. */
     private static <T extends SlackApiTextResponse> T call(SlackCall<T> c) {
         try {
             T response = c.call();
