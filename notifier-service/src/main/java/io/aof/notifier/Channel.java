@@ -1,6 +1,7 @@
 package io.aof.notifier;
 
 import io.aof.common.events.NotificationRequested;
+import io.aof.common.text.ExternalText;
 
 /**
  * One way of telling people: Slack, e-mail, a webhook. A stored notification
@@ -19,6 +20,14 @@ interface Channel {
      */
     Delivery deliver(String target, NotificationRequested n, Thread thread);
 
+    /**
+     * Whether one set of credentials serves every destination of this channel (Slack's bot token, the SMTP
+     * login): when they are refused, no destination of the channel is tried until the pause is over.
+     */
+    default boolean sharedCredentials() {
+        return true;
+    }
+
     /** Only updates the thread's parent to show how the incident ended (where it was not routed this time). */
     default Delivery updateParent(String target, NotificationRequested n, Thread thread) {
         return new Delivery(thread.parentRef(), thread.channelRef());
@@ -32,6 +41,12 @@ interface Channel {
      * Slack, the channel id a later {@code chat.update} needs.
      */
     record Delivery(String ref, String channelRef) {
+
+        /** What the channel answered is outside text (stored, published, sent back in later calls): cleaned here. */
+        public Delivery {
+            ref = ExternalText.field(ref);
+            channelRef = ExternalText.field(channelRef);
+        }
     }
 
     /** An incident's thread in one destination: its first message, once delivered. */

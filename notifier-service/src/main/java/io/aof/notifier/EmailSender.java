@@ -1,13 +1,24 @@
 package io.aof.notifier;
 
 import io.aof.common.events.NotificationRequested;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.MimeMessage;
+import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailException;
+import org.springframework.mail.MailParseException;
+import org.springframework.mail.MailPreparationException;
+import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sends a notification as one e-mail with an HTML and a plain-text part of the
@@ -59,7 +70,92 @@ class EmailSender implements Channel {
             mail.send(message);
             return new Delivery(message.getMessageID(), null);
         } catch (MessagingException | MailException e) {
-            throw new DeliveryException("SMTP: " + e.getMessage(), null);
+            throw classify(e);
         }
+    }
+
+    /** The reasons an e-mail row is failed for good (metric tags). */
+    static final List<String> PERMANENT_REASONS = List.of("smtp_550", "smtp_551", "smtp_552", "smtp_553",
+            "smtp_554", "smtp_501", "smtp_5xx", "invalid_address", "invalid_message");
+
+    private static final Pattern REPLY = Pattern.compile("^([2-5]\\d\\d)[ -].*", Pattern.DOTALL);
+
+    /**
+     * What the SMTP server's answer means for the row: a 5xx reply (550 mailbox unavailable, 553 address
+     * refused, 554 rejected, ...) and an unparseable address or message fail it for good; 530/534/535 and
+     * refused authentication are the login's (the channel waits, the admin is told); 4xx and no answer at all
+     * (connection refused, timeout) are tried again.
+     */
+    static DeliveryException classify(Exception e) {
+        String message = "SMTP: " + e.getMessage();
+        List<Throwable> chain = chain(e);
+        if (chain.stream().anyMatch(t -> t instanceof MailAuthenticationException
+                || t instanceof AuthenticationFailedException)) {
+            return DeliveryException.credentials("smtp_auth", message);
+        }
+        for (Throwable t : chain) {
+            int code = replyCode(t);
+            if (code == 530 || code == 534 || code == 535) {
+                return DeliveryException.credentials("smtp_auth", message + " (" + t.getMessage() + ")");
+            }
+            if (code >= 500) {
+                String reason = "smtp_" + code;
+                return DeliveryException.permanent(PERMANENT_REASONS.contains(reason) ? reason : "smtp_5xx",
+                        message + (t == e ? "" : " (" + t.getMessage() + ")"));
+            }
+            if (code >= 400) {
+                return new DeliveryException(message + (t == e ? "" : " (" + t.getMessage() + ")"), null);
+            }
+        }
+        if (chain.stream().anyMatch(t -> t instanceof AddressException)) {
+            return DeliveryException.permanent("invalid_address", message);
+        }
+        if (chain.stream().anyMatch(t -> t instanceof MailParseException || t instanceof MailPreparationException)) {
+            return DeliveryException.permanent("invalid_message", message);
+        }
+        return new DeliveryException(message, null);
+    }
+
+    /** The exception, its causes, the mail API's next exceptions and the failures of each message sent. */
+    private static List<Throwable> chain(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        ArrayDeque<Throwable> todo = new ArrayDeque<>(List.of(e));
+        while (!todo.isEmpty() && out.size() < 20) {
+            Throwable t = todo.poll();
+            if (out.stream().anyMatch(o -> o == t)) {
+                continue;
+            }
+            out.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            if (t instanceof MessagingException m && m.getNextException() != null) {
+                todo.add(m.getNextException());
+            }
+            if (t instanceof MailSendException m) {
+                todo.addAll(m.getFailedMessages().values());
+            }
+        }
+        return out;
+    }
+
+    /** The SMTP reply code an exception carries (Angus Mail's SMTP exceptions), or its message starts with. */
+    private static int replyCode(Throwable t) {
+        try {
+            Object code = t.getClass().getMethod("getReturnCode").invoke(t);
+            if (code instanceof Integer i && i > 0) {
+                return i;
+            }
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            // not an SMTP exception: the message may still start with the server's reply
+        }
+        String m = t.getMessage();
+        if (m != null) {
+            Matcher r = REPLY.matcher(m.strip());
+            if (r.matches()) {
+                return Integer.parseInt(r.group(1));
+            }
+        }
+        return -1;
     }
 }

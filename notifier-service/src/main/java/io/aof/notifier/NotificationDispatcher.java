@@ -18,19 +18,26 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends stored notifications, in order per destination: each round takes, for
  * every destination, its oldest pending row and sends it, then the next, until
- * one fails or is not due. A failure waits with exponential backoff (or the
- * channel's {@code Retry-After}) and holds back that destination's younger rows,
- * so a backlog is delivered in order when the channel is back. A transaction
+ * one fails or is not due. A failure the channel classifies as transient waits
+ * with exponential backoff (or the channel's {@code Retry-After}) and holds back
+ * that destination's younger rows, so a backlog is delivered in order when the
+ * channel is back. A row the destination refuses for good (a channel gone, a
+ * message refused) is FAILED, counted, copied to the fallback and told to the
+ * super admin, and the destination moves on to its next row. Refused credentials
+ * hold the row and pause the channel (all its destinations, when they share the
+ * credentials) until the row's next try, and tell the super admin. A transaction
  * advisory lock per destination lets several instances share the work without
  * overtaking each other. Every try is a {@code NotificationDelivered} or
  * {@code NotificationFailed} fact for the logger. Before sending, the round
@@ -41,6 +48,7 @@ class NotificationDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
     private static final int PER_DESTINATION_PER_ROUND = 20;
+    static final String NOT_CONFIGURED = "not_configured";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -49,16 +57,22 @@ class NotificationDispatcher {
     private final Map<String, Channel> channels = new HashMap<>();
     private final NotifierProperties props;
     private final MeterRegistry meters;
+    private final RefusalAlerts refusals;
+    private final Clock clock;
+    /** Channels whose shared credentials were refused, and until when nothing is tried through them. */
+    private final Map<String, Instant> paused = new ConcurrentHashMap<>();
 
     NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, NotificationStore store,
                            NotifierProperties props, MeterRegistry meters, ObjectProvider<JavaMailSender> mail,
-                           Router router) {
+                           Router router, RefusalAlerts refusals, Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
         this.store = store;
         this.props = props;
         this.meters = meters;
+        this.refusals = refusals;
+        this.clock = clock;
         add(new SlackSender(props.slack(), props.workatoAppUrl()));
         add(new WebhookSender(props.webhooks(), props.workatoAppUrl()));
         JavaMailSender mailSender = mail.getIfAvailable();
@@ -68,10 +82,33 @@ class NotificationDispatcher {
             throw new IllegalStateException("aof.notifier sends e-mail (recipients, a route or the fallback name "
                     + "email:...) but no SMTP server is set: set spring.mail.host (and port, username, password)");
         }
+        registerMeters();
     }
 
     private void add(Channel channel) {
         channels.put(channel.kind(), channel);
+    }
+
+    /** Every reason a row can be failed for good, per channel: the counters exist (0) from the start. */
+    private void registerMeters() {
+        Map<String, List<String>> reasons = Map.of(
+                "slack", SlackSender.PERMANENT.stream().sorted().toList(),
+                "webhook", WebhookSender.PERMANENT_REASONS,
+                "email", EmailSender.PERMANENT_REASONS);
+        reasons.forEach((channel, list) -> {
+            for (String reason : list) {
+                meters.counter("aof.notifications.failed.permanent", "channel", channel, "reason", reason);
+            }
+            meters.counter("aof.notifications.failed.permanent", "channel", channel, "reason", NOT_CONFIGURED);
+            meters.counter("aof.notifications.refused.credentials", "channel", channel);
+        });
+    }
+
+    /** The channels paused for refused credentials (health). */
+    Map<String, Instant> paused() {
+        Instant now = clock.instant();
+        paused.values().removeIf(until -> !until.isAfter(now));
+        return Map.copyOf(paused);
     }
 
     @Scheduled(fixedDelayString = "${aof.notifier.dispatch-interval:1s}")
@@ -83,6 +120,9 @@ class NotificationDispatcher {
             List<String> destinations = jdbc.queryForList("SELECT DISTINCT channel FROM notification "
                     + "WHERE state = 'PENDING' AND next_try_at <= now()", String.class);
             for (String destination : destinations) {
+                if (paused().containsKey(NotificationStore.kindOf(destination))) {
+                    continue;   // its credentials are refused: nothing goes through that channel until the pause ends
+                }
                 for (int i = 0; i < PER_DESTINATION_PER_ROUND; i++) {
                     if (!Boolean.TRUE.equals(tx.execute(s -> sendHead(destination)))) {
                         break;
@@ -129,7 +169,7 @@ class NotificationDispatcher {
         try {
             Channel channel = channels.get(kind);
             if (channel == null) {
-                throw new DeliveryException("no " + kind + " channel is configured", null);
+                throw DeliveryException.permanent(NOT_CONFIGURED, "no " + kind + " channel is configured");
             }
             Channel.Delivery delivery;
             if (row.digest() != null) {
@@ -151,29 +191,87 @@ class NotificationDispatcher {
             }
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
                     + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
+            paused.remove(kind);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                    clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
                     row.incidentId(), about.attempt(), about.requestId(), row.destination(), delivery.ref(), attempts));
             meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "delivered")
                     .increment();
             Timer.builder("aof.notifications.delivery.latency").description("from stored to delivered")
-                    .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), Instant.now()));
+                    .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), clock.instant()));
             return true;
         } catch (DeliveryException e) {
-            Duration backoff = e.retryAfter != null ? e.retryAfter : backoff(attempts);
-            Instant next = Instant.now().plus(backoff);
-            jdbc.update("UPDATE notification SET attempts = ?, next_try_at = ?, last_error = ? WHERE id = ?",
-                    attempts, Timestamp.from(next), e.getMessage(), row.id());
-            outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
-                    Instant.now(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
-                    row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
-                    next));
             meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "failed")
                     .increment();
+            if (e.permanent()) {
+                failForGood(row, kind, about, attempts, e);
+                return true;   // the rows behind it still go
+            }
+            Duration backoff = e.retryAfter != null ? e.retryAfter : backoff(attempts);
+            // due on the database's clock, the one the rounds compare it with; from the moment of the answer
+            // (clock_timestamp), not the transaction's start (now(): before the call), so Retry-After is kept
+            Instant failedAt = clock.instant();
+            Instant next = jdbc.queryForObject("UPDATE notification SET attempts = ?, next_try_at = "
+                            + "clock_timestamp() + (? * interval '1 millisecond'), last_error = ? WHERE id = ? "
+                            + "RETURNING next_try_at",
+                    Timestamp.class, attempts, backoff.toMillis(), e.getMessage(), row.id()).toInstant();
+            outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
+                    failedAt, AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                    row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
+                    next));
             log.warn("Delivery to {} failed (try {}), next try in {}: {}", row.destination(), attempts, backoff,
                     e.getMessage());
+            if (e.fault == DeliveryException.Fault.CREDENTIALS) {
+                credentialsRefused(row, kind, e, backoff);
+            }
             return false;
         }
+    }
+
+    /**
+     * The destination can never take this row: it is FAILED for good (with the channel's reason), counted, copied
+     * to the fallback, and the super admin is told (once per burst) through another destination.
+     */
+    private void failForGood(Row row, String kind, About about, int attempts, DeliveryException e) {
+        jdbc.update("UPDATE notification SET state = 'FAILED', attempts = ?, last_error = ?, failed_reason = ?, "
+                + "failed_at = now() WHERE id = ?", attempts, e.getMessage(), e.reason, row.id());
+        outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
+                clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
+                null));   // no next try: failed for good
+        meters.counter("aof.notifications.failed.permanent", "channel", kind, "reason", e.reason).increment();
+        boolean copied = store.copyRefusedToFallback(row.id(), e.getMessage());
+        log.warn("{} refused notification {} for good ({}); it is FAILED{} and the destination moves on",
+                row.destination(), row.id(), e.getMessage(), copied ? ", a copy goes to the fallback "
+                        + props.fallback().destination() : "");
+        if (e.tellAdmin) {
+            refusals.refused(row.destination(), e.reason, e.getMessage(), row.destination()::equals, true,
+                    title(row));
+        }
+    }
+
+    /**
+     * The channel's credentials are refused: the row waits (it is not at fault), a channel whose credentials
+     * serve all its destinations (Slack's token, the SMTP login) is paused as long as the row's backoff, and
+     * the super admin is told through another channel.
+     */
+    private void credentialsRefused(Row row, String kind, DeliveryException e, Duration backoff) {
+        meters.counter("aof.notifications.refused.credentials", "channel", kind).increment();
+        Channel channel = channels.get(kind);
+        boolean shared = channel == null || channel.sharedCredentials();
+        if (shared) {
+            paused.put(kind, clock.instant().plus(backoff));
+        }
+        refusals.refused(shared ? kind : row.destination(), e.reason, e.getMessage(), shared
+                ? d -> NotificationStore.kindOf(d).equals(kind) : row.destination()::equals, false, title(row));
+    }
+
+    private static String title(Row row) {
+        if (row.request() == null) {
+            return "a digest";
+        }
+        NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
+        return n.title() + (n.incidentId() == null ? "" : " (incident " + n.incidentId() + ")");
     }
 
     /** What a delivery event says it was about: the request, or for a digest (no request) the row itself. */

@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,11 +42,13 @@ class NotificationStore {
     private final JdbcTemplate jdbc;
     private final NotifierProperties props;
     private final MeterRegistry meters;
+    private final Clock clock;
 
-    NotificationStore(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters) {
+    NotificationStore(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
         this.jdbc = jdbc;
         this.props = props;
         this.meters = meters;
+        this.clock = clock;
         // published from the start (0), not only after the first event: dashboards and alerts see the series
         meters.counter("aof.escalations.repeated");
         for (String channel : List.of("slack", "email", "webhook")) {
@@ -155,11 +158,12 @@ class NotificationStore {
             jdbc.update("UPDATE escalation SET closed_at = now() WHERE incident_id = ? AND closed_at IS NULL",
                     n.incidentId());
         } else if (n.audience() == Audience.SUPER_ADMIN && ESCALATING.contains(n.kind())) {
-            Instant next = Instant.now().plus(props.escalation().repeatInterval());
-            jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, ?) "
-                            + "ON CONFLICT (incident_id) DO UPDATE SET request = EXCLUDED.request, next_repeat_at = "
-                            + "EXCLUDED.next_repeat_at, repeats = 0, acked_at = NULL, acked_by = NULL, closed_at = NULL",
-                    n.incidentId(), raw, Timestamp.from(next));
+            // due on the database's clock, the one queueEscalationRepeats compares it with
+            jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, now() + "
+                            + "(? * interval '1 millisecond')) ON CONFLICT (incident_id) DO UPDATE SET request = "
+                            + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, "
+                            + "acked_at = NULL, acked_by = NULL, closed_at = NULL",
+                    n.incidentId(), raw, props.escalation().repeatInterval().toMillis());
         }
     }
 
@@ -248,14 +252,15 @@ class NotificationStore {
 
     /** Super-admin escalations neither acknowledged nor resolved are told again, in their thread. */
     int queueEscalationRepeats() {
-        List<Map<String, Object>> due = jdbc.queryForList("SELECT incident_id, request, repeats, opened_at "
-                + "FROM escalation WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
+        List<Map<String, Object>> due = jdbc.queryForList("SELECT incident_id, request, repeats, opened_at, "
+                + "now() AS now FROM escalation WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
                 + "AND repeats < ? LIMIT 50 FOR UPDATE SKIP LOCKED", props.escalation().maxRepeats());
         for (Map<String, Object> e : due) {
             NotificationRequested original = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, (String) e.get("request"));
             int repeat = (Integer) e.get("repeats") + 1;
-            Duration open = Duration.between(((Timestamp) e.get("opened_at")).toInstant(), Instant.now());
-            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), Instant.now(),
+            Duration open = Duration.between(((Timestamp) e.get("opened_at")).toInstant(),
+                    ((Timestamp) e.get("now")).toInstant());
+            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), clock.instant(),
                     original.schemaVersion(), original.workspace(), original.recipeId(), original.jobId(),
                     original.incidentId(), original.attempt(), original.audience(), original.kind(),
                     original.severity(), original.dedupKey() + ":repeat:" + repeat,
@@ -294,27 +299,63 @@ class NotificationStore {
                 + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.channel <> ? "
                 + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
+                // nor while the fallback is failing too (Slack down: a copy to another Slack channel would only
+                // double the backlog); copied once it works again
+                + "AND NOT EXISTS (SELECT 1 FROM notification f WHERE f.channel = ? AND f.state = 'PENDING' "
+                + "AND f.attempts > 0) "
                 + "ORDER BY n.seq LIMIT 100 FOR UPDATE OF n SKIP LOCKED",
-                fallback, props.fallback().after().toMillis() / 1000.0);
+                fallback, props.fallback().after().toMillis() / 1000.0, fallback);
         for (Map<String, Object> r : stuck) {
-            String via = "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ";
-            String request = (String) r.get("request");
-            String digest = (String) r.get("digest");
-            if (request != null) {
-                NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
-                request = EventCodec.encode(n.withTitle(via + n.title()));
-            }
-            UUID copy = rowId((UUID) r.get("id"), fallback);
-            jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
-                            + "digest, state, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?) "
-                            + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
-                    r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
-            jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
-            meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
+            copyToFallback(r, "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ");
             log.warn("{} has not taken notification {} for {}; a copy goes to the fallback {}", r.get("channel"),
                     r.get("dedup_key"), props.fallback().after(), fallback);
         }
         return stuck.size();
+    }
+
+    /**
+     * A copy of a row its destination refused for good, to the fallback destination (at once: waiting would
+     * not help), unless it is itself a copy, only updates a thread, or the fallback is that destination.
+     */
+    boolean copyRefusedToFallback(UUID id, String error) {
+        String fallback = props.fallback().destination();
+        if (fallback.isBlank()) {
+            return false;
+        }
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, dedup_key, incident_id, audience, kind, "
+                + "channel, request, digest FROM notification WHERE id = ? AND NOT fallback_queued "
+                + "AND fallback_of IS NULL AND NOT update_only AND channel <> ?", id, fallback);
+        for (Map<String, Object> r : rows) {
+            copyToFallback(r, "[fallback: " + r.get("channel") + " refused it for good: " + error + "] ");
+        }
+        return !rows.isEmpty();
+    }
+
+    private void copyToFallback(Map<String, Object> r, String via) {
+        String fallback = props.fallback().destination();
+        String request = (String) r.get("request");
+        String digest = (String) r.get("digest");
+        if (request != null) {
+            NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
+            request = EventCodec.encode(n.withTitle(via + n.title()));
+        }
+        UUID copy = rowId((UUID) r.get("id"), fallback);
+        jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
+                        + "digest, state, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?) "
+                        + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
+                r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
+        jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
+        meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
+    }
+
+    /**
+     * Sends FAILED rows again (after the destination was fixed: the bot invited, the channel unarchived): the
+     * row {@code id}, or every failed row of {@code destination}; they keep their place in the destination's
+     * order. Returns how many were queued again.
+     */
+    int retryFailed(UUID id, String destination) {
+        return jdbc.update("UPDATE notification SET state = 'PENDING', next_try_at = now(), failed_reason = NULL, "
+                + "failed_at = NULL WHERE state = 'FAILED' AND (id = ? OR channel = ?)", id, destination);
     }
 
     static String kindOf(String destination) {

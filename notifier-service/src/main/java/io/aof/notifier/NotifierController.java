@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Instant;
@@ -17,15 +18,18 @@ import java.util.UUID;
 
 /**
  * The notifier's own API: the full list of a digest (its messages link here),
- * the open super-admin escalations, and acknowledging one (it stops repeating).
+ * the open super-admin escalations, and acknowledging one (it stops repeating),
+ * and the notifications their destination refused for good.
  */
 @RestController
 class NotifierController {
 
     private final JdbcTemplate jdbc;
+    private final NotificationStore store;
 
-    NotifierController(JdbcTemplate jdbc) {
+    NotifierController(JdbcTemplate jdbc, NotificationStore store) {
         this.jdbc = jdbc;
+        this.store = store;
     }
 
     @GetMapping("/api/digests/{id}")
@@ -55,6 +59,39 @@ class NotifierController {
                 (rs, i) -> new Escalation(rs.getString(1), rs.getTimestamp(2).toInstant(),
                         rs.getTimestamp(3).toInstant(), rs.getInt(4),
                         rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(), rs.getString(6)));
+    }
+
+    record Failed(UUID id, String destination, String kind, String incidentId, String reason, String error,
+                  int attempts, Instant createdAt, Instant failedAt, boolean copiedToFallback) {
+    }
+
+    /** Notifications their destination refused for good (newest first, at most 500): what the admin was told of. */
+    @GetMapping("/api/notifications/failed")
+    List<Failed> failed() {
+        return jdbc.query("SELECT id, channel, kind, incident_id, failed_reason, last_error, attempts, created_at, "
+                        + "failed_at, fallback_queued FROM notification WHERE state = 'FAILED' "
+                        + "ORDER BY failed_at DESC LIMIT 500",
+                (rs, i) -> new Failed(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                        rs.getTimestamp(9).toInstant(), rs.getBoolean(10)));
+    }
+
+    /**
+     * Sends failed notifications again once their destination is fixed (the operator's role): one by id, or all
+     * of {@code ?destination=slack:#ops}.
+     */
+    @PostMapping("/api/notifications/failed/retry")
+    Map<String, Object> retryFailed(@RequestParam(required = false) UUID id,
+                                    @RequestParam(required = false) String destination) {
+        if ((id == null) == (destination == null || destination.isBlank())) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "say which: ?id=<notification id> or ?destination=<kind:target>");
+        }
+        int n = store.retryFailed(id, destination);
+        if (n == 0) {
+            throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification "
+                    + (id != null ? id : "to " + destination));
+        }
+        return Map.of("queuedAgain", n);
     }
 
     record Ack(String by, String reason) {

@@ -23,7 +23,8 @@ import java.util.Map;
  * @param report           where the periodic job report goes
  * @param grouping         storm control, Alertmanager's way
  * @param escalation       how the super admin is reminded
- * @param fallback         where a notification goes when its channel stays down
+ * @param fallback         where a notification goes when its channel stays down or refuses it for good
+ * @param refusals         how the admin is told of destinations that refuse notifications for good
  * @param routes           routing rules, tried in order; none matching: the defaults by audience
  * @param webhooks         named webhook destinations ({@code webhook:<name>})
  */
@@ -39,10 +40,12 @@ public record NotifierProperties(
         @DefaultValue Grouping grouping,
         @DefaultValue Escalation escalation,
         @DefaultValue Fallback fallback,
+        @DefaultValue Refusals refusals,
         List<Route> routes,
         Map<String, Webhook> webhooks) {
 
     public NotifierProperties {
+        fallback = fallback.resolve(slack, email);
         routes = routes == null ? List.of() : List.copyOf(routes);
         webhooks = webhooks == null ? Map.of() : Map.copyOf(webhooks);
     }
@@ -113,9 +116,33 @@ public record NotifierProperties(
 
     /**
      * @param destination where a notification also goes when its own destination has not taken it for
-     *                    {@code after} (empty: no fallback; it is retried until delivered either way)
+     *                    {@code after}, or has refused it for good. Unset: the super admin's e-mail when
+     *                    {@code email.admin-to} is set (another channel than Slack), else the super-admin Slack
+     *                    channel; {@code none}: no fallback. After binding it holds the destination in force
+     *                    (empty: none). A notification is retried until delivered either way.
      */
     public record Fallback(@DefaultValue("") String destination, @DefaultValue("10m") Duration after) {
+
+        static final String NONE = "none";
+
+        Fallback resolve(Slack slack, Email email) {
+            String d = destination == null ? "" : destination.trim();
+            if (d.equalsIgnoreCase(NONE)) {
+                d = "";
+            } else if (d.isEmpty()) {
+                d = !email.adminTo().isEmpty() ? "email:" + String.join(",", email.adminTo())
+                        : "slack:" + slack.adminChannel();
+            }
+            return new Fallback(d, after);
+        }
+    }
+
+    /**
+     * A destination that refuses a notification for good (Slack {@code channel_not_found}, a webhook's 410, an
+     * SMTP 550), or a channel whose credentials are refused, is told to the super admin through another
+     * destination, once per destination and reason per {@code alertInterval}, so a burst is one alert.
+     */
+    public record Refusals(@DefaultValue("1h") Duration alertInterval) {
     }
 
     /**

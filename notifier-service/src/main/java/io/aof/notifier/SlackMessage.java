@@ -33,6 +33,9 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         if (n.kind() == NotificationRequested.Kind.REPORT) {
             return report(n.report(), workatoAppUrl);
         }
+        if (n.kind() == NotificationRequested.Kind.AOF_TROUBLE && n.recipeId() == null) {
+            return trouble(n);
+        }
         String icon = icon(n.kind());
         String recipe = escape(n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId());
         String attempt = attempt(n);
@@ -54,6 +57,17 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         blocks.add(context(c -> c.elements(List.of(markdownText("Incident `" + escape(n.incidentId()) + "` · "
                 + n.severity() + " · AOF")))));
         return new SlackMessage(text, blocks);
+    }
+
+    /** AOF's own trouble (no recipe, no job): what it is and the detail, not empty recipe and job fields. */
+    private static SlackMessage trouble(NotificationRequested n) {
+        String icon = icon(n.kind());
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(header(h -> h.text(plainText(icon + " " + n.title(), true))));
+        error(n, blocks);
+        blocks.add(context(c -> c.elements(List.of(markdownText(n.severity() + " · AOF"
+                + (n.incidentId() == null ? "" : " · `" + escape(n.incidentId()) + "`"))))));
+        return new SlackMessage(icon + " " + escape(n.title()), blocks);
     }
 
     /** A later event of an incident, as a reply in its thread. */

@@ -11,15 +11,20 @@ import com.slack.api.methods.response.auth.AuthTestResponse;
 import io.aof.common.events.NotificationRequested;
 import org.springframework.boot.health.contributor.Health;
 
+import io.aof.common.text.ExternalText;
+
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Slack through slack-api-client: {@code chat.postMessage} for an incident's
  * first message and, with {@code thread_ts}, for what follows it;
  * {@code chat.update} of that first message when the incident ends. The API URL
  * is configurable (the sink in a local run). Slack's HTTP 429 {@code Retry-After}
- * and its {@code ratelimited} answer are honoured.
+ * and its {@code ratelimited} answer are honoured; its answers are classified
+ * ({@link #classify}): a channel gone or a message refused fails that row for
+ * good, a refused token stops the channel, anything else is tried again.
  */
 class SlackSender implements Channel {
 
@@ -59,7 +64,14 @@ class SlackSender implements Channel {
         }
         if (n.kind().closesIncident()) {
             // the update first: if the reply then fails, the retry updates again (harmless) and replies once
-            updateParent(channel, n, thread);
+            try {
+                updateParent(channel, n, thread);
+            } catch (DeliveryException e) {
+                if (!e.permanent()) {
+                    throw e;
+                }
+                // the first message can no longer be updated (deleted by someone): the reply still says it
+            }
         }
         return post(channel, SlackMessage.reply(n), thread.parentRef());
     }
@@ -88,24 +100,70 @@ class SlackSender implements Channel {
         T call() throws IOException, SlackApiException;
     }
 
-    /** Runs one Web API call; throws {@link DeliveryException} with Slack's retry hint when it did not take. */
+    /** Runs one Web API call; throws a classified {@link DeliveryException} when it did not take. */
     private static <T extends SlackApiTextResponse> T call(SlackCall<T> c) {
         try {
             T response = c.call();
             if (!response.isOk()) {
-                Duration retryAfter = "ratelimited".equals(response.getError()) ? Duration.ofSeconds(30) : null;
-                throw new DeliveryException("Slack answered " + response.getError(), retryAfter);
+                throw classify(response.getError());
             }
             return response;
         } catch (SlackApiException e) {
-            Duration retryAfter = null;
-            if (e.getResponse().code() == 429) {
-                retryAfter = Duration.ofSeconds(parseSeconds(e.getResponse().header("Retry-After")));
-            }
-            throw new DeliveryException("Slack HTTP " + e.getResponse().code(), retryAfter);
+            throw classifyHttp(e.getResponse().code(), e.getResponse().header("Retry-After"));
         } catch (IOException e) {
             throw new DeliveryException("Slack unreachable: " + e.getMessage(), null);
         }
+    }
+
+    /**
+     * Slack's answers that no later try of this message to this channel can change: the channel is gone,
+     * archived or closed to the bot, or the message itself is refused (Slack's documented error codes of
+     * {@code chat.postMessage} and {@code chat.update}).
+     */
+    static final Set<String> PERMANENT = Set.of("channel_not_found", "is_archived", "not_in_channel",
+            "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+            "restricted_action_non_threadable_channel", "cannot_reply_to_message", "team_access_not_granted",
+            "invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long", "no_text",
+            "too_many_attachments", "invalid_attachments", "invalid_metadata_format", "invalid_metadata_schema",
+            "metadata_too_large", "as_user_not_supported", "message_not_found", "cant_update_message",
+            "edit_window_closed", "invalid_arguments", "invalid_arg_name", "invalid_array_arg", "invalid_charset",
+            "invalid_form_data", "invalid_post_type", "missing_post_type", "invalid_json", "json_not_object");
+
+    /** An earlier message that can no longer be updated (deleted, too old): nothing for anyone to fix. */
+    static final Set<String> UNEDITABLE = Set.of("message_not_found", "cant_update_message", "edit_window_closed");
+
+    /** Answers about the bot token itself: no message to any channel can go until someone fixes it. */
+    static final Set<String> CREDENTIALS = Set.of("not_authed", "invalid_auth", "account_inactive", "token_revoked",
+            "token_expired", "no_permission", "missing_scope", "not_allowed_token_type", "org_login_required",
+            "ekm_access_denied", "two_factor_setup_required", "access_denied");
+
+    /**
+     * What Slack's {@code error} code means for the row: {@link #PERMANENT} fails it for good,
+     * {@link #CREDENTIALS} stops the whole channel; anything else ({@code ratelimited}, {@code fatal_error},
+     * {@code internal_error}, {@code service_unavailable}, a code not known here) is tried again.
+     */
+    static DeliveryException classify(String error) {
+        String code = ExternalText.field(error);
+        if (code != null && UNEDITABLE.contains(code)) {
+            return DeliveryException.permanentQuietly(code, "Slack answered " + code);
+        }
+        if (code != null && PERMANENT.contains(code)) {
+            return DeliveryException.permanent(code, "Slack answered " + code);
+        }
+        if (code != null && CREDENTIALS.contains(code)) {
+            return DeliveryException.credentials(code, "Slack answered " + code);
+        }
+        return new DeliveryException("Slack answered " + code, "ratelimited".equals(code)
+                ? Duration.ofSeconds(30) : null);
+    }
+
+    /** An HTTP error from Slack: 429 waits its {@code Retry-After}; 401/403 are the token's; the rest again later. */
+    static DeliveryException classifyHttp(int status, String retryAfterHeader) {
+        if (status == 401 || status == 403) {
+            return DeliveryException.credentials("http_" + status, "Slack HTTP " + status);
+        }
+        return new DeliveryException("Slack HTTP " + status, status == 429
+                ? Duration.ofSeconds(parseSeconds(retryAfterHeader)) : null);
     }
 
     private static long parseSeconds(String header) {

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +22,8 @@ import java.util.Map;
  * is set), {@code TEAMS} (a message with an Adaptive Card, for a Teams incoming
  * webhook or workflow), {@code PAGERDUTY} (Events API v2: {@code trigger} with
  * {@code dedup_key} = incident id, {@code resolve} on recovery or resolution).
- * A 429 or 5xx (or no answer) is retried later, honouring {@code Retry-After}.
+ * A 429 or 5xx (or no answer) is retried later, honouring {@code Retry-After};
+ * other answers are classified by {@link #classify}.
  */
 class WebhookSender implements Channel {
 
@@ -65,7 +67,7 @@ class WebhookSender implements Channel {
     private NotifierProperties.Webhook hook(String name) {
         NotifierProperties.Webhook hook = hooks.get(name);
         if (hook == null) {
-            throw new DeliveryException("no webhook named " + name + " is configured", null);
+            throw DeliveryException.permanent("not_configured", "no webhook named " + name + " is configured");
         }
         return hook;
     }
@@ -153,15 +155,48 @@ class WebhookSender implements Channel {
             if (r.statusCode() / 100 == 2) {
                 return new Delivery(r.headers().firstValue("X-Request-Id").orElse("HTTP " + r.statusCode()), null);
             }
-            Duration retryAfter = r.statusCode() == 429 ? r.headers().firstValue("Retry-After")
-                    .map(WebhookSender::seconds).orElse(Duration.ofSeconds(30)) : null;
-            throw new DeliveryException("webhook " + name + " answered HTTP " + r.statusCode(), retryAfter);
+            throw classify(name, r.statusCode(), r.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             throw new DeliveryException("webhook " + name + " unreachable: " + e.getMessage(), null);
         } catch (InterruptedException e) {
             java.lang.Thread.currentThread().interrupt();
             throw new DeliveryException("interrupted", null);
         }
+    }
+
+    /** The reasons a webhook row is failed for good (metric tags). */
+    static final List<String> PERMANENT_REASONS = List.of("http_400", "http_404", "http_410", "http_413",
+            "http_422", "http_4xx", "http_3xx", "not_configured");
+
+    /**
+     * What a webhook's HTTP status means for the row: 429, 408, 425 and 5xx are tried again (429 after its
+     * {@code Retry-After}); 401 and 403 refuse this webhook's credentials (the destination waits, the admin is
+     * told); any other 4xx (400 a payload refused, 404/410 the endpoint gone) and 3xx (redirects are not
+     * followed: the URL moved) fail that row for good, so the rows behind it still go.
+     */
+    static DeliveryException classify(String name, int status, String retryAfterHeader) {
+        String message = "webhook " + name + " answered HTTP " + status;
+        if (status == 429) {
+            return new DeliveryException(message, retryAfterHeader == null ? Duration.ofSeconds(30)
+                    : seconds(retryAfterHeader));
+        }
+        if (status == 408 || status == 425 || status >= 500 || status < 300) {
+            return new DeliveryException(message, null);
+        }
+        if (status == 401 || status == 403) {
+            return DeliveryException.credentials("http_" + status, message);
+        }
+        if (status < 400) {
+            return DeliveryException.permanent("http_3xx", message);
+        }
+        String reason = "http_" + status;
+        return DeliveryException.permanent(PERMANENT_REASONS.contains(reason) ? reason : "http_4xx", message);
+    }
+
+    /** Each webhook has its own URL and secret: one refusing them says nothing about the others. */
+    @Override
+    public boolean sharedCredentials() {
+        return false;
     }
 
     private static Duration seconds(String header) {

@@ -124,6 +124,46 @@ class EmailSenderTest {
                 .isInstanceOf(DeliveryException.class).hasMessageStartingWith("SMTP: ");
     }
 
+    @Test
+    void smtpRepliesAreClassifiedPermanentForFiveHundredsTransientForFourHundredsCredentialsForTheLogin()
+            throws Exception {
+        jakarta.mail.internet.InternetAddress to = new jakarta.mail.internet.InternetAddress("gone@example.com");
+        // what Spring Mail throws when Angus Mail's transport reports a refused recipient
+        Exception unknownUser = new org.springframework.mail.MailSendException("Failed messages",
+                new jakarta.mail.SendFailedException("Invalid Addresses", new jakarta.mail.SendFailedException(
+                        "Invalid Addresses", new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(to,
+                        "RCPT TO:<gone@example.com>", 550, "550 5.1.1 <gone@example.com>: user unknown"))));
+        assertThat(EmailSender.classify(unknownUser)).satisfies(e -> {
+            assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT);
+            assertThat(e.reason).isEqualTo("smtp_550");
+            assertThat(e.getMessage()).contains("user unknown");
+        });
+        Exception rejected = new org.springframework.mail.MailSendException("Failed messages",
+                new org.eclipse.angus.mail.smtp.SMTPSendFailedException("DATA", 554,
+                        "554 5.7.1 Message rejected as spam", null, null, null, null));
+        assertThat(EmailSender.classify(rejected).reason).isEqualTo("smtp_554");
+        Exception greylisted = new org.springframework.mail.MailSendException("Failed messages",
+                new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(to, "RCPT TO", 451,
+                        "451 4.7.1 Greylisted, try again later"));
+        assertThat(EmailSender.classify(greylisted).fault).isEqualTo(DeliveryException.Fault.TRANSIENT);
+        assertThat(EmailSender.classify(new org.springframework.mail.MailAuthenticationException(
+                new jakarta.mail.AuthenticationFailedException("535 5.7.8 bad credentials"))).fault)
+                .isEqualTo(DeliveryException.Fault.CREDENTIALS);
+        assertThat(EmailSender.classify(new org.springframework.mail.MailParseException(
+                new jakarta.mail.internet.AddressException("Illegal address", "a@@b"))).reason)
+                .isEqualTo("invalid_address");
+        assertThat(EmailSender.classify(new org.springframework.mail.MailSendException("Mail server connection "
+                + "failed", new jakarta.mail.MessagingException("Couldn't connect to host"))).fault)
+                .isEqualTo(DeliveryException.Fault.TRANSIENT);
+    }
+
+    @Test
+    void anInvalidRecipientIsRefusedForGood() {
+        assertThatThrownBy(() -> sender.deliver("not an address@@", NotificationRequested.report(
+                ReportRenderingTest.sample(), "r-3"), null)).isInstanceOfSatisfying(DeliveryException.class,
+                e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT));
+    }
+
     /** The leaf parts of a (nested) multipart, in order. */
     private static List<BodyPart> leaves(Multipart mp) throws Exception {
         List<BodyPart> out = new ArrayList<>();

@@ -44,7 +44,8 @@ class NotificationStoreTest {
     }
 
     NotificationStore store(Map<String, String> props) {
-        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry());
+        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry(),
+                java.time.Clock.systemUTC());
     }
 
     static NotificationRequested alert(String job, Kind kind, Audience audience) {
@@ -126,6 +127,21 @@ class NotificationStoreTest {
         tell(store, alert("j-9", Kind.EXHAUSTED, Audience.SUPER_ADMIN).withTitle("again"), "slack:#admin");
         tell(store, alert("j-9", Kind.RECOVERED, Audience.OPS), "slack:#ops");
         assertThat(store.queueEscalationRepeats()).isZero();
+    }
+
+    @Test
+    void aStuckAlertIsCopiedToTheFallbackOnlyWhileTheFallbackItselfWorks() {
+        NotificationStore store = store(Map.of("aof.notifier.fallback.after", "0s",
+                "aof.notifier.grouping.enabled", "false"));   // fallback: the admin channel, by default
+        tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#aof-ops");
+        tell(store, alert("j-2", Kind.EXHAUSTED, Audience.SUPER_ADMIN), "slack:#aof-admin");
+        // Slack is down: both heads have been tried and wait
+        jdbc.update("UPDATE notification SET attempts = 1, last_error = 'Slack HTTP 503'");
+        assertThat(store.queueFallbacks()).isZero();   // a copy to a failing fallback would only double the backlog
+
+        jdbc.update("UPDATE notification SET state = 'DELIVERED' WHERE channel = 'slack:#aof-admin'");
+        assertThat(store.queueFallbacks()).isEqualTo(1);
+        assertThat(states("slack:#aof-admin")).containsExactly("EXHAUSTED DELIVERED", "FIRST_FAILURE PENDING");
     }
 
     private Digest lastDigest() {

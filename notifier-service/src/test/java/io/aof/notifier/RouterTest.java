@@ -113,4 +113,14 @@ class RouterTest {
         assertThat(List.of(p.slack().toString(), p.webhooks().get("pd").toString())).allSatisfy(s ->
                 assertThat(s).contains("******"));
     }
+
+    @Test
+    void theFallbackIsTheSuperAdminsEmailElseTheirSlackChannelUnlessTurnedOff() {
+        assertThat(bind(Map.of()).fallback().destination()).isEqualTo("slack:#aof-admin");
+        assertThat(bind(Map.of("aof.notifier.email.admin-to", "a@x.test, b@x.test")).fallback().destination())
+                .isEqualTo("email:a@x.test,b@x.test");
+        assertThat(bind(Map.of("aof.notifier.fallback.destination", "none")).fallback().destination()).isEmpty();
+        assertThat(bind(Map.of("aof.notifier.fallback.destination", "webhook:x")).fallback().destination())
+                .isEqualTo("webhook:x");
+    }
 }

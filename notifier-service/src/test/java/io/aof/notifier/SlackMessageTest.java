@@ -27,4 +27,16 @@ class SlackMessageTest {
         assertThat(all).contains("<https://app.workato.com/recipes/42/job/j-AAA|j-AAA>");
         assertThat(m.text()).contains("attempt 5 of 5");
     }
+
+    @Test
+    void aofsOwnTroubleSaysWhatItIsWithoutEmptyRecipeAndJobFields() {
+        NotificationRequested n = NotificationRequested.trouble("acme", "aof:dlt", NotificationRequested.Kind.AOF_TROUBLE,
+                "Dead letters are piling up", "aof.job-failures.dlt: 3 <records>");
+
+        SlackMessage m = SlackMessage.of(n, "https://app.workato.com");
+
+        assertThat(m.text()).isEqualTo(":fire: Dead letters are piling up");
+        assertThat(m.blocks().toString()).contains("aof.job-failures.dlt: 3 &lt;records&gt;")
+                .doesNotContain("recipe null", "*Job*");
+    }
 }

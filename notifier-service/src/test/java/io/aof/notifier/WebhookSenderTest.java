@@ -133,4 +133,32 @@ class WebhookSenderTest {
                 DeliveryException.class, e -> assertThat(e.retryAfter).isNull())
                 .hasMessage("webhook h answered HTTP 503");
     }
+
+    @Test
+    void aGoneOrRefusingEndpointFailsThatRowForGoodRefusedCredentialsHoldIt() {
+        WebhookSender json = sender(NotifierProperties.Webhook.Format.JSON, "", "");
+        Map<Integer, String> permanent = Map.of(400, "http_400", 404, "http_404", 410, "http_410", 413, "http_413",
+                422, "http_422", 418, "http_4xx", 301, "http_3xx");
+        permanent.forEach((status, reason) -> {
+            answer.set(status);
+            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).as("HTTP " + status)
+                    .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                        assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT);
+                        assertThat(e.reason).isEqualTo(reason);
+                    });
+        });
+        for (int status : new int[] {401, 403}) {
+            answer.set(status);
+            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+                    DeliveryException.class, e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.CREDENTIALS));
+        }
+        for (int status : new int[] {408, 425, 429, 500, 502, 503}) {
+            answer.set(status);
+            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+                    DeliveryException.class, e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.TRANSIENT));
+        }
+        assertThat(json.sharedCredentials()).isFalse();   // one webhook's refusal says nothing of the others
+        assertThatThrownBy(() -> json.deliver("gone", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+                DeliveryException.class, e -> assertThat(e.reason).isEqualTo("not_configured"));
+    }
 }

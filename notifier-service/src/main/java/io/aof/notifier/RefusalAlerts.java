@@ -1,0 +1,158 @@
+package io.aof.notifier;
+
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.NotificationRequested.Severity;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Tells the super admin that a destination refuses notifications for good (a Slack channel gone, a webhook's
+ * 410, an SMTP 550), or that a channel's credentials are refused, through another destination than the one
+ * refusing: the super admin's destinations (routes apply), else the fallback, else nobody (said loudly in the
+ * log and in health component {@code notifications}). One row per scope and reason in {@code refusal}: the
+ * admin is told once per {@code aof.notifier.refusals.alert-interval}, so a burst is one alert.
+ */
+@Component
+class RefusalAlerts {
+
+    private static final Logger log = LoggerFactory.getLogger(RefusalAlerts.class);
+
+    private final JdbcTemplate jdbc;
+    private final Router router;
+    private final NotificationStore store;
+    private final NotifierProperties props;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final String workspace;
+
+    RefusalAlerts(JdbcTemplate jdbc, Router router, NotificationStore store, NotifierProperties props,
+                  MeterRegistry meters, Clock clock, @Value("${aof.workspace:default}") String workspace) {
+        this.jdbc = jdbc;
+        this.router = router;
+        this.store = store;
+        this.props = props;
+        this.meters = meters;
+        this.clock = clock;
+        this.workspace = workspace;
+        for (String to : List.of("admin", "fallback", "none")) {
+            meters.counter("aof.notifications.refusal.alerts", "to", to);
+        }
+        Set<String> told = new LinkedHashSet<>(router.destinations(alert("slack:#x", "x", "x", null)));
+        if (!props.fallback().destination().isBlank()) {
+            told.add(props.fallback().destination());
+        }
+        if (told.size() < 2) {
+            log.warn("Only {} is configured for the super admin and as the fallback: when it refuses notifications "
+                    + "for good, nobody can be told. Set aof.notifier.email.admin-to (AOF_MAIL_ADMIN_TO) or "
+                    + "aof.notifier.fallback.destination (AOF_NOTIFIER_FALLBACK) to another destination", told);
+        }
+    }
+
+    /**
+     * Records a refusal (in the caller's transaction) and, unless this scope and reason were told within the
+     * alert interval, stores one alert to the super admin on destinations {@code refusing} does not match.
+     *
+     * @param scope    the refusing destination, or the channel kind whose shared credentials were refused
+     * @param refusing the destinations that cannot carry the alert (the refusing one, or the whole channel)
+     * @param about    what was refused (a notification's title), for the alert's text; may be null
+     */
+    void refused(String scope, String reason, String error, Predicate<String> refusing, boolean forGood,
+                 String about) {
+        Map<String, Object> r = jdbc.queryForMap("INSERT INTO refusal (scope, reason, last_error) VALUES (?, ?, ?) "
+                + "ON CONFLICT (scope, reason) DO UPDATE SET failures = refusal.failures + 1, last_at = now(), "
+                + "last_error = EXCLUDED.last_error RETURNING alerted_at, now() AS now", scope, reason, error);
+        Timestamp alerted = (Timestamp) r.get("alerted_at");
+        Instant now = ((Timestamp) r.get("now")).toInstant();
+        if (alerted != null && alerted.toInstant().plus(props.refusals().alertInterval()).isAfter(now)) {
+            return;   // told already: this is the same burst
+        }
+        NotificationRequested alert = alert(scope, reason, error, about, forGood);
+        List<String> to = router.destinations(alert).stream().filter(refusing.negate()).toList();
+        String via = "admin";
+        String fallback = props.fallback().destination();
+        if (to.isEmpty() && !fallback.isBlank() && !refusing.test(fallback)) {
+            to = List.of(fallback);
+            via = "fallback";
+        }
+        if (to.isEmpty()) {
+            via = "none";
+            log.error("NOBODY TOLD: {} refuses notifications ({}: {}) and no other destination is configured for the "
+                    + "super admin or as the fallback; set aof.notifier.email.admin-to or "
+                    + "aof.notifier.fallback.destination", scope, reason, error);
+        } else {
+            store.store(alert, EventCodec.encode(alert), to);
+            log.warn("{} refuses notifications ({}: {}); the super admin is told at {}", scope, reason, error, to);
+        }
+        jdbc.update("UPDATE refusal SET alerted_at = now(), told = ? WHERE scope = ? AND reason = ?",
+                to.isEmpty() ? null : String.join(" ", to), scope, reason);
+        meters.counter("aof.notifications.refusal.alerts", "to", via).increment();
+    }
+
+    private NotificationRequested alert(String scope, String reason, String error, String about) {
+        return alert(scope, reason, error, about, true);
+    }
+
+    private NotificationRequested alert(String scope, String reason, String error, String about, boolean forGood) {
+        Instant now = clock.instant();
+        String title = forGood ? "Notifications undeliverable: " + scope + " refuses them (" + reason + ")"
+                : "Notifications held: " + scope + " refuses AOF's credentials (" + reason + ")";
+        String detail = forGood
+                ? error + ". Refused notifications are marked FAILED (not tried again; GET /api/notifications/failed) "
+                + "and copied to the fallback, if one is set; later ones still go. Fix the destination "
+                + "(e.g. invite the bot, unarchive the channel, correct the route), then send them again: "
+                + "POST /api/notifications/failed/retry?destination=" + scope + "."
+                + (about == null ? "" : " First refused: " + about)
+                : error + ". Nothing goes through " + scope + " until its credentials are fixed; notifications "
+                + "wait and are sent once they are, and copies go to the fallback meanwhile.";
+        return new NotificationRequested(UUID.randomUUID(), now, AofEvent.SCHEMA_VERSION, workspace, null, null,
+                null, null, Audience.SUPER_ADMIN, Kind.AOF_TROUBLE, Severity.CRITICAL,
+                "refusal:" + scope + ":" + reason + ":" + now.toEpochMilli(), title, null, "AOF", null, detail, null,
+                null, null);
+    }
+
+    /**
+     * Health component {@code notifications}: DOWN while a channel is paused for refused credentials, or when a
+     * refusal in the last day could be told to nobody; the refusals of the last day as details.
+     */
+    Health health(Map<String, Instant> paused) {
+        List<Map<String, Object>> recent = jdbc.queryForList("SELECT scope, reason, failures, last_at, told "
+                + "FROM refusal WHERE last_at > now() - interval '1 day' ORDER BY last_at DESC LIMIT 20");
+        boolean untold = recent.stream().anyMatch(r -> r.get("told") == null);
+        Health.Builder h = paused.isEmpty() && !untold ? Health.up() : Health.down();
+        Map<String, Object> refusals = new LinkedHashMap<>();
+        for (Map<String, Object> r : recent) {
+            refusals.put(r.get("scope") + " " + r.get("reason"), r.get("failures") + " refused, the last at "
+                    + ((Timestamp) r.get("last_at")).toInstant() + ", told: "
+                    + (r.get("told") == null ? "NOBODY (no admin destination or fallback configured)" : r.get("told")));
+        }
+        if (!refusals.isEmpty()) {
+            h.withDetail("refusals", refusals);
+        }
+        if (!paused.isEmpty()) {
+            Map<String, String> p = new LinkedHashMap<>();
+            paused.forEach((k, until) -> p.put(k, "credentials refused; next try " + until));
+            h.withDetail("paused", p);
+        }
+        return h.build();
+    }
+}

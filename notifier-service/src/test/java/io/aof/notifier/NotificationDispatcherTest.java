@@ -1,0 +1,189 @@
+package io.aof.notifier;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.messaging.Outbox;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dispatcher on a real PostgreSQL (its own migrations, a fresh schema per test) against a real HTTP fake
+ * of Slack's Web API: what a refusal does to the refused row, to the rows behind it, and who is told.
+ */
+class NotificationDispatcherTest {
+
+    JdbcTemplate jdbc;
+    TransactionTemplate tx;
+    FakeSlack slack;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws Exception {
+        String schema = "notifier_dispatch_" + UUID.randomUUID().toString().substring(0, 8);
+        AofTestInfrastructure infra = AofTestInfrastructure.get();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        ds.setUser(infra.dbUser());
+        ds.setPassword(infra.dbPassword());
+        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        jdbc = new JdbcTemplate(ds);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        slack = new FakeSlack();
+    }
+
+    @AfterEach
+    void stop() {
+        slack.close();
+    }
+
+    record Notifier(NotificationStore store, NotificationDispatcher dispatcher) {
+    }
+
+    Notifier notifier(Map<String, String> extra) {
+        Map<String, String> p = new HashMap<>(Map.of(
+                "aof.notifier.slack.api-url", slack.apiUrl(),
+                "aof.notifier.slack.bot-token", "xoxb-test",
+                "aof.notifier.slack.channel", "#ops",
+                "aof.notifier.slack.admin-channel", "#admin",
+                "aof.notifier.grouping.enabled", "false"));
+        p.putAll(extra);
+        NotifierProperties props = RouterTest.bind(p);
+        NotificationStore store = new NotificationStore(jdbc, props, meters, Clock.systemUTC());
+        Router router = new Router(props);
+        RefusalAlerts refusals = new RefusalAlerts(jdbc, router, store, props, meters, Clock.systemUTC(), "w");
+        NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc, tx, new Outbox(jdbc), store, props,
+                meters, new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
+                Clock.systemUTC());
+        return new Notifier(store, dispatcher);
+    }
+
+    void tell(Notifier notifier, String job, String destination) {
+        NotificationRequested n = NotificationStoreTest.alert(job, Kind.FIRST_FAILURE, Audience.OPS);
+        tx.executeWithoutResult(s -> notifier.store().store(n, EventCodec.encode(n), List.of(destination)));
+    }
+
+    List<String> states(String destination) {
+        return jdbc.queryForList("SELECT state || ' ' || COALESCE(last_error, '-') FROM notification "
+                + "WHERE channel = ? ORDER BY seq", String.class, destination);
+    }
+
+    /** A few dispatch rounds, no waiting: enough for every row that is due to be tried. */
+    void rounds(Notifier notifier, int n) {
+        for (int i = 0; i < n; i++) {
+            notifier.dispatcher().dispatch();
+        }
+    }
+
+    @Test
+    void aChannelThatIsNotFoundFailsThoseRowsForGoodTellsTheAdminOnceAndLaterAlertsStillGo() {
+        Notifier notifier = notifier(Map.of());
+        slack.refuse("#ops", "channel_not_found", 3);
+        for (String job : List.of("j-1", "j-2", "j-3", "j-4", "j-5")) {
+            tell(notifier, job, "slack:#ops");
+        }
+
+        rounds(notifier, 3);
+
+        // the two alerts behind the refused ones are delivered, in order
+        assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text)
+                .satisfiesExactly(t -> assertThat(t).contains("j-4"), t -> assertThat(t).contains("j-5"));
+        assertThat(states("slack:#ops")).containsExactly(
+                "FAILED Slack answered channel_not_found", "FAILED Slack answered channel_not_found",
+                "FAILED Slack answered channel_not_found", "DELIVERED -", "DELIVERED -");
+        assertThat(slack.to("#ops")).hasSize(5);   // each refused row was tried once, never again
+        rounds(notifier, 2);
+        assertThat(slack.to("#ops")).hasSize(5);
+        // the admin is told once for the burst, in the admin channel (another destination than the one failing)
+        assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains("Notifications undeliverable"))
+                .singleElement().satisfies(c -> assertThat(c.text()).contains("slack:#ops")
+                        .contains("channel_not_found"));
+        assertThat(meters.counter("aof.notifications.failed.permanent", "channel", "slack", "reason",
+                "channel_not_found").count()).isEqualTo(3.0);
+        // what was refused is not lost: each refused alert is copied to the fallback (by default the admin channel)
+        assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains(
+                "[fallback: slack:#ops refused it for good: Slack answered channel_not_found]")).hasSize(3);
+        // once the channel is fixed, the operator sends them again, in their order
+        assertThat(notifier.store().retryFailed(null, "slack:#ops")).isEqualTo(3);
+        rounds(notifier, 1);
+        assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text).hasSize(5).last().satisfies(
+                t -> assertThat(t).contains("j-3"));
+        assertThat(states("slack:#ops")).allSatisfy(st -> assertThat(st).startsWith("DELIVERED"));
+    }
+
+    @Test
+    void aRefusedTokenHoldsTheRowsPausesEverySlackDestinationAndTellsTheAdminElsewhere() {
+        Notifier notifier = notifier(Map.of("aof.notifier.fallback.destination", "webhook:oncall",
+                "aof.notifier.webhooks.oncall.url", slack.apiUrl() + "hook"));
+        slack.refuse("#ops", "invalid_auth", 1);
+        tell(notifier, "j-1", "slack:#ops");
+        tell(notifier, "j-2", "slack:#other");
+
+        rounds(notifier, 2);
+
+        // one try: the token is refused, so #other is not even tried, and nothing is failed for good
+        assertThat(slack.calls).filteredOn(c -> c.channel() != null && c.channel().startsWith("#")).singleElement()
+                .satisfies(c -> assertThat(c.error()).isEqualTo("invalid_auth"));
+        assertThat(states("slack:#ops")).containsExactly("PENDING Slack answered invalid_auth");
+        assertThat(states("slack:#other")).containsExactly("PENDING -");
+        // the admin is told through the fallback webhook, not through Slack, whose token is refused
+        assertThat(jdbc.queryForList("SELECT channel FROM notification WHERE kind = 'AOF_TROUBLE'", String.class))
+                .containsExactly("webhook:oncall");
+        assertThat(notifier.dispatcher().paused()).containsOnlyKeys("slack");
+        assertThat(meters.counter("aof.notifications.refused.credentials", "channel", "slack").count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void withNobodyElseToTellARefusalIsSaidInHealth() {
+        Notifier notifier = notifier(Map.of("aof.notifier.fallback.destination", "none"));
+        RefusalAlerts refusals = new RefusalAlerts(jdbc, new Router(RouterTest.bind(Map.of(
+                "aof.notifier.slack.admin-channel", "#admin", "aof.notifier.fallback.destination", "none"))),
+                notifier.store(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")), meters,
+                Clock.systemUTC(), "w");
+        slack.refuse("#admin", "is_archived", 1);
+        NotificationRequested n = NotificationStoreTest.alert("j-1", Kind.EXHAUSTED, Audience.SUPER_ADMIN);
+        tx.executeWithoutResult(s -> notifier.store().store(n, EventCodec.encode(n), List.of("slack:#admin")));
+
+        rounds(notifier, 1);
+
+        assertThat(states("slack:#admin")).containsExactly("FAILED Slack answered is_archived");
+        assertThat(jdbc.queryForList("SELECT channel FROM notification WHERE kind = 'AOF_TROUBLE'")).isEmpty();
+        assertThat(refusals.health(Map.of()).getStatus().getCode()).isEqualTo("DOWN");
+        assertThat(refusals.health(Map.of()).getDetails().toString()).contains("NOBODY");
+        assertThat(meters.counter("aof.notifications.refusal.alerts", "to", "none").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aNulInSlacksAnswerIsCleanedWhereItEntersSoTheTryIsStillRecorded() {
+        Notifier notifier = notifier(Map.of());
+        slack.refuse("#ops", "odd\\u0000code", 1);   // JSON-escaped: Slack's answer carries a real U+0000
+        tell(notifier, "j-1", "slack:#ops");
+
+        rounds(notifier, 1);
+
+        // PostgreSQL refuses U+0000 in text: unclean, the try's bookkeeping would roll back every round
+        assertThat(jdbc.queryForMap("SELECT attempts, last_error FROM notification"))
+                .containsEntry("attempts", 1).containsEntry("last_error", "Slack answered oddcode");
+    }
+}

@@ -1,0 +1,111 @@
+package io.aof.notifier;
+
+import io.aof.common.retention.RetentionJob;
+import io.aof.common.retention.RetentionRule;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The notifier's retention rules on a real PostgreSQL: old finished rows go, nothing a live thread, an open
+ * escalation or a pending digest still needs does.
+ */
+class NotifierRetentionTest {
+
+    JdbcTemplate jdbc;
+    NotifierApplication app = new NotifierApplication();
+    RetentionRule notification = app.notificationRetention();
+    RetentionRule thread = app.incidentThreadRetention();
+    RetentionRule group = app.alertGroupRetention();
+    RetentionRule escalation = app.escalationRetention();
+    RetentionRule refusal = app.refusalRetention();
+    RetentionJob job;
+
+    @BeforeEach
+    void schema() {
+        String schema = "notifier_retention_" + UUID.randomUUID().toString().substring(0, 8);
+        AofTestInfrastructure infra = AofTestInfrastructure.get();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        ds.setUser(infra.dbUser());
+        ds.setPassword(infra.dbPassword());
+        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        jdbc = new JdbcTemplate(ds);
+        job = new RetentionJob(jdbc, List.of(notification, thread, group, escalation, refusal), Map.of(),
+                new SimpleMeterRegistry());
+    }
+
+    UUID row(String name, String incident, String state, int daysOld) {
+        UUID id = UUID.randomUUID();
+        jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, state, "
+                + "created_at) VALUES (?, ?, ?, 'OPS', 'FIRST_FAILURE', 'slack:#ops', '{}', ?, "
+                + "now() - (? * interval '1 day'))", id, name, incident, state, daysOld);
+        return id;
+    }
+
+    void thread(String incident, String lastKind, int daysQuiet, UUID parent, String groupKey) {
+        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, group_key, last_kind, parent_id, "
+                + "updated_at) VALUES ('slack:#ops', ?, 'THREAD', ?, ?, ?, now() - (? * interval '1 day'))",
+                incident, groupKey, lastKind, parent, daysQuiet);
+    }
+
+    List<String> left(String sql) {
+        return jdbc.queryForList(sql, String.class);
+    }
+
+    @Test
+    void finishedRowsGoAfterTheirPeriodRowsStillNeededStay() {
+        row("old-delivered", "w:1:a", "DELIVERED", 31);
+        row("old-failed", null, "FAILED", 31);
+        row("old-digested", "w:1:e", "DIGESTED", 31);
+        row("old-pending", "w:1:f", "PENDING", 31);
+        row("old-grouped", "w:1:f", "GROUPED", 31);
+        row("new-delivered", "w:1:g", "DELIVERED", 29);
+        UUID resolvedParent = row("parent-of-resolved", "w:1:r", "DELIVERED", 60);
+        UUID openParent = row("parent-of-open", "w:1:b", "DELIVERED", 60);
+        row("open-escalation", "w:1:c", "DELIVERED", 31);
+        thread("w:1:r", "RECOVERED", 31, resolvedParent, null);            // resolved a month ago: goes
+        thread("w:1:b", "EXHAUSTED", 60, openParent, "slack:#ops|1|X");    // still open: reminders need it
+        thread("w:1:d", "RESOLVED_MANUALLY", 5, null, null);               // resolved lately
+        jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at, opened_at) VALUES "
+                + "('w:1:c', '{}', now(), now() - interval '40 days')");
+        jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at, closed_at) VALUES "
+                + "('w:1:x', '{}', now(), now() - interval '31 days'), ('w:1:y', '{}', now(), now() - interval '2 days')");
+        jdbc.update("INSERT INTO alert_group (group_key, destination, last_sent_at) VALUES "
+                + "('slack:#ops|1|X', 'slack:#ops', now() - interval '60 days'), "
+                + "('slack:#ops|2|Y', 'slack:#ops', now() - interval '60 days'), "
+                + "('slack:#ops|3|Z', 'slack:#ops', now() - interval '1 day')");
+        jdbc.update("INSERT INTO refusal (scope, reason, last_at) VALUES ('slack:#gone', 'channel_not_found', "
+                + "now() - interval '31 days'), ('slack:#ops', 'msg_too_long', now())");
+
+        job.purge(notification);
+        job.purge(thread);
+        job.purge(group);
+        job.purge(escalation);
+        job.purge(refusal);
+
+        assertThat(left("SELECT dedup_key FROM notification ORDER BY dedup_key")).containsExactly(
+                "new-delivered", "old-grouped", "old-pending", "open-escalation", "parent-of-open",
+                "parent-of-resolved");   // the resolved thread's parent goes once its thread has gone: next run
+        assertThat(left("SELECT incident_id FROM incident_thread ORDER BY 1")).containsExactly("w:1:b", "w:1:d");
+        assertThat(left("SELECT group_key FROM alert_group ORDER BY 1")).containsExactly("slack:#ops|1|X",
+                "slack:#ops|3|Z");
+        assertThat(left("SELECT incident_id FROM escalation ORDER BY 1")).containsExactly("w:1:c", "w:1:y");
+        assertThat(left("SELECT scope FROM refusal")).containsExactly("slack:#ops");
+
+        job.purge(notification);
+        assertThat(left("SELECT dedup_key FROM notification ORDER BY dedup_key")).doesNotContain(
+                "parent-of-resolved");
+    }
+}
