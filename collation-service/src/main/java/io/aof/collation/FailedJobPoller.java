@@ -145,6 +145,7 @@ class FailedJobPoller {
         List<FailureTriage.Plan> fresh = new ArrayList<>();
         Map<String, WorkatoJob> roots = new HashMap<>();
         String lastRead = null;
+        long readFromTop = 0;
         boolean closed = false;
         WorkatoApiException interrupted = null;
         pages:
@@ -170,6 +171,7 @@ class FailedJobPoller {
                 closed = true;
                 break;
             }
+            readFromTop += resuming ? 0 : items.size();
             for (WorkatoJob job : items) {
                 if (newest == null) {
                     newest = job.id();
@@ -194,6 +196,10 @@ class FailedJobPoller {
                 }
                 lastRead = job.id();
             }
+            if (!resuming && jobs.jobFailedCount() != null && readFromTop >= jobs.jobFailedCount()) {
+                closed = true;   // every failed job of the recipe was on these pages: nothing older to read
+                break;
+            }
             query = query.olderThan(items.get(items.size() - 1).id());
         }
         boolean done = closed;
@@ -208,8 +214,15 @@ class FailedJobPoller {
                 }
             }
             Long stillBehind = null;
-            if (done) {
+            if (done && !resuming) {
                 saveCursor(recipe, newestSeen != null ? newestSeen : stopAt);
+            } else if (done) {
+                // the gap is closed up to the newest job seen when it opened; jobs newer than that were not read
+                // by this sweep, so the next one reads from the newest job whatever the count says
+                Cursor c = cursor.get();
+                long upToCursor = c.closedFailedCount == null ? recipe.failedCount()
+                        : c.closedFailedCount + c.gapRead + fresh.size();
+                saveCursor(recipe, newestSeen != null ? newestSeen : stopAt, -1, upToCursor);
             } else if (last != null) {
                 stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, fresh.size());
             }
@@ -322,15 +335,25 @@ class FailedJobPoller {
     }
 
     private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId) {
+        saveCursor(recipe, newestFailedJobId, recipe.failedCount(), recipe.failedCount());
+    }
+
+    /**
+     * The cursor is closed at {@code newestFailedJobId}: everything at or before it
+     * was read. {@code lastFailedCount} is the count the DELTA strategy compares
+     * with next sweep; {@code closedFailedCount} about how many failed jobs the
+     * recipe had up to the cursor (for the estimate of what is behind).
+     */
+    private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId, long lastFailedCount,
+                            long closedFailedCount) {
         jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
                         + "newest_failed_job_id, updated_at, closed_failed_count) VALUES (?, ?, ?, ?, ?, now(), ?) "
                         + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
                         + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
                         + "newest_failed_job_id = excluded.newest_failed_job_id, updated_at = now(), "
                         + "resume_job_id = NULL, resume_newest_job_id = NULL, lookback_from = NULL, gap_read = 0, "
-                        + "closed_failed_count = excluded.last_failed_count",
-                recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), newestFailedJobId,
-                recipe.failedCount());
+                        + "closed_failed_count = excluded.closed_failed_count",
+                recipe.id(), recipe.name(), recipe.folderId(), lastFailedCount, newestFailedJobId, closedFailedCount);
     }
 
     private record Cursor(long lastFailedCount, String newestFailedJobId, String stopCause, Instant stoppedAt,
