@@ -169,8 +169,13 @@ class WebhookController {
         if (body == null) {
             return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
         }
-        body = body.sanitized();
+        // as sent (an id with a control character is invalid, not repaired), then cleaned (an error text made
+        // only of control characters is as empty as none)
         Set<ConstraintViolation<JobFailureWebhook>> violations = validator.validate(body);
+        if (violations.isEmpty()) {
+            body = body.sanitized();
+            violations = validator.validate(body);
+        }
         if (!violations.isEmpty()) {
             Set<String> errors = new TreeSet<>();
             violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
