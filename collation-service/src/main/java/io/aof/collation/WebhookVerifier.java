@@ -2,6 +2,9 @@ package io.aof.collation;
 
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
 import io.aof.common.events.Topics;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
@@ -37,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * On-error block of a job runs before the job ends) or a Workato that cannot be read
  * is asked again later; a mismatch is refused, counted under
  * {@code aof.webhook.refused} by reason and logged; a failure still unverified after
- * {@code verify-timeout} is refused as "pending" or "unverified" and logged as an error.
+ * {@code verify-timeout} is refused as "pending" or "unverified", logged as an error,
+ * and the super admin is alerted ({@code AOF_TROUBLE}).
  */
 @Component
 class WebhookVerifier {
@@ -54,10 +58,14 @@ class WebhookVerifier {
     private final TransactionTemplate tx;
     private final CollationProperties.Webhook props;
     private final MeterRegistry meters;
+    private final Outbox outbox;
+    private final String workspace;
     private final AtomicLong pending = new AtomicLong();
 
     WebhookVerifier(WorkatoClient workato, FailureTriage triage, JdbcTemplate jdbc, TransactionTemplate tx,
-                    CollationProperties props, MeterRegistry meters) {
+                    CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof) {
+        this.outbox = outbox;
+        this.workspace = aof.workspace();
         this.workato = workato;
         this.triage = triage;
         this.jdbc = jdbc;
@@ -101,7 +109,7 @@ class WebhookVerifier {
                 props.verifyTimeout().toMillis());
         for (Row row : expired) {
             String reason = "pending".equals(row.lastSeen) ? "pending" : "unverified";
-            if (refuse(row, reason)) {
+            if (refuseAndAlert(row, reason)) {
                 settled++;
                 log.error("Webhook failure of job {} (recipe {}) could not be verified within {} ({}): refused, no "
                                 + "incident; check the job in Workato and repeat it by hand if it failed", row.jobId,
@@ -174,6 +182,27 @@ class WebhookVerifier {
         if (Boolean.TRUE.equals(done)) {
             meters.counter("aof.webhook.verified", "by", "read").increment();
         }
+        return Boolean.TRUE.equals(done);
+    }
+
+    /**
+     * A failure that could not be verified in time may be a real one that is now
+     * not repeated: refused like a mismatch, and the super admin is told (an
+     * {@code AOF_TROUBLE} notification, in the same transaction).
+     */
+    private boolean refuseAndAlert(Row row, String reason) {
+        Boolean done = tx.execute(status -> {
+            if (!refuse(row, reason)) {
+                return false;
+            }
+            outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
+                    "webhook-unverified:" + row.recipeId + ":" + row.jobId, NotificationRequested.Kind.AOF_TROUBLE,
+                    "Webhook failure of job " + row.jobId + " (recipe " + row.recipeId + ") could not be verified",
+                    "AOF could not confirm in Workato within " + props.verifyTimeout() + " that this job failed ("
+                            + (row.lastSeen == null ? "never read" : row.lastSeen) + "), so it opened no incident and "
+                            + "will not repeat it. Check the job in Workato; repeat it by hand if it failed."));
+            return true;
+        });
         return Boolean.TRUE.equals(done);
     }
 

@@ -110,7 +110,7 @@ class CollationAgainstSimulatorTest {
         return new Collation(new FailedJobPoller(workato, triage, outbox, jdbc, tx, props, aof, meters),
                 new WebhookController(collector, tx, jdbc,
                         Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters),
-                new WebhookVerifier(workato, triage, jdbc, tx, props, meters));
+                new WebhookVerifier(workato, triage, jdbc, tx, props, meters, outbox, aof));
     }
 
     static Map<String, String> watching(long... recipes) {
@@ -317,6 +317,27 @@ class CollationAgainstSimulatorTest {
         // asked again after verify-delay (at least a second) while Workato could not be read
         await().atMost(Duration.ofSeconds(30)).until(() -> c.verifier().verifyDue() > 0);
         assertThat(publishedJobIds()).containsExactly(failed);
+    }
+
+    @Test
+    void aWebhookFailureStillUnverifiedAfterTheTimeoutIsRefusedAndTheAdminIsAlerted() throws Exception {
+        long recipe = recipe("Never readable", Behaviour.alwaysFail("500 boom", null, 500));
+        String job = run(recipe, 1, false).get(0);
+        Collation c = collation(Map.of("aof.collation.webhook.verify-timeout", "1h"));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, job, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        // Workato could not be read for longer than the timeout (the clock of the database moves the row back)
+        jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours', reason = 'workato: "
+                + "UNREACHABLE'");
+
+        c.verifier().verifyDue();
+
+        assertThat(published()).isEmpty();
+        assertThat(jdbc.queryForMap("SELECT state, reason FROM webhook_pending WHERE job_id = ?", job))
+                .containsEntry("state", "REFUSED").containsEntry("reason", "unverified");
+        assertThat(counter("aof.webhook.refused", "reason", "unverified")).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ?", String.class,
+                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE").contains(job);
     }
 
     @Test
