@@ -429,4 +429,32 @@ class CollationAgainstSimulatorTest {
                 testJob)).isEqualTo("TEST_JOB");
         assertThat(counter("aof.collation.test.jobs", "source", "POLL")).isEqualTo(1);
     }
+
+    // ---- item 14: retention -------------------------------------------------------------------------------------
+
+    @Test
+    void retentionKeepsDedupRowsThirtyDaysKeysSevenAndNeverAPendingVerification() {
+        CollationApplication app = new CollationApplication();
+        List<io.aof.common.retention.RetentionRule> rules = List.of(app.collectedJobRetention(),
+                app.webhookIdempotencyRetention(), app.webhookPendingRetention());
+        var retention = new io.aof.common.retention.RetentionJob(jdbc, rules, Map.of(), meters);
+        jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, collected_at) VALUES "
+                + "('j-old', 1, 't:1:j-old', 'POLL', now() - interval '31 days'), "
+                + "('j-recent', 1, 't:1:j-recent', 'POLL', now() - interval '29 days')");
+        jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id, received_at) VALUES "
+                + "('k-old', 'j-a', 't:1:j-a', now() - interval '8 days'), "
+                + "('k-recent', 'j-b', 't:1:j-b', now() - interval '6 days')");
+        jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, payload, state, received_at, finished_at) VALUES "
+                + "('j-refused', 1, '{}', 'REFUSED', now() - interval '40 days', now() - interval '31 days'), "
+                + "('j-verified', 1, '{}', 'VERIFIED', now() - interval '10 days', now() - interval '10 days'), "
+                + "('j-waiting', 1, '{}', 'PENDING', now() - interval '40 days', NULL)");
+
+        rules.forEach(retention::purge);
+
+        assertThat(jdbc.queryForList("SELECT job_id FROM collected_job", String.class)).containsExactly("j-recent");
+        assertThat(jdbc.queryForList("SELECT idempotency_key FROM webhook_idempotency", String.class))
+                .containsExactly("k-recent");
+        assertThat(jdbc.queryForList("SELECT job_id FROM webhook_pending ORDER BY job_id", String.class))
+                .containsExactly("j-verified", "j-waiting");
+    }
 }
