@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * repeated. A failure waiting in {@code webhook_pending} is published (through
  * {@link FailureTriage}, like a polled one) only when Workato shows that job
  * failed in that recipe, with the master the webhook claims (a failed job with a
- * forged {@code master_job_id} would otherwise make AOF repeat the master).
+ * forged {@code master_job_id} would otherwise make AOF repeat the master); a
+ * webhook that names no master for a repeat gets the master Workato names.
  *
  * <p>Reads are spent sparingly, within collation's read budget: a failure that a
  * poll collects meanwhile (the poll listed it as failed in that recipe) is verified
@@ -159,13 +160,17 @@ class WebhookVerifier {
         if (!job.isFailed()) {
             return refuse(row, "not_failed");
         }
-        if (!Objects.equals(blankToNull(row.masterJobId), blankToNull(job.masterJobId()))) {
+        String master = blankToNull(job.masterJobId());
+        if (blankToNull(row.masterJobId) != null && !Objects.equals(blankToNull(row.masterJobId), master)) {
             return refuse(row, "master_mismatch");
         }
         JobFailed received = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
+        // a repeat reported without its master belongs to the master's incident, as Workato says
+        String incidentId = master == null ? received.incidentId()
+                : io.aof.common.events.IncidentId.of(received.workspace(), received.recipeId(), received.jobId(), master);
         JobFailed failure = new JobFailed(received.eventId(), received.occurredAt(), received.schemaVersion(),
                 received.workspace(), received.recipeId(), received.recipeName(), received.folderId(),
-                received.jobId(), received.masterJobId(), received.incidentId(), received.error(),
+                received.jobId(), master, incidentId, received.error(),
                 received.errorType() != null ? received.errorType() : job.errorTypeId(),
                 received.httpStatus() != null ? received.httpStatus() : job.httpStatus(), received.jobStartedAt(),
                 received.jobCompletedAt(), received.source(), received.notRepeatable());

@@ -297,6 +297,27 @@ class CollationAgainstSimulatorTest {
     }
 
     @Test
+    void aWebhookForARepeatThatNamesNoMasterJoinsTheMastersIncident() throws Exception {
+        long failing = recipe("Repeated orders", Behaviour.alwaysFail("500 boom", null, 500));
+        String original = run(failing, 1, false).get(0);
+        workspace.repeat(failing, List.of(original));
+        @SuppressWarnings("unchecked")
+        String repeat = ((List<Map<String, Object>>) workspace.listJobs(failing, null, null, false, true, 10)
+                .get("items")).get(0).get("id").toString();
+        awaitFinished(repeat);
+        Collation c = collation(Map.of());
+
+        c.webhook().receive(webhookRequest(webhookBody(failing, repeat, null, "\"500 boom\"")));
+        c.verifier().verifyDue();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(repeat);
+            assertThat(f.masterJobId()).isEqualTo(original);
+            assertThat(f.incidentId()).isEqualTo("t:" + failing + ":" + original);
+        });
+    }
+
+    @Test
     void aWebhookFailureWaitsWhileWorkatoCannotBeReadAndIsPublishedOnceItCan() throws Exception {
         long failing = recipe("Outage orders", Behaviour.alwaysFail("500 boom", null, 500));
         String failed = run(failing, 1, false).get(0);
