@@ -1,11 +1,15 @@
 package io.aof.collation;
 
 import io.aof.common.messaging.AofMessagingConfiguration;
+import io.aof.common.retention.RetentionRule;
 import io.aof.common.workato.WorkatoClientConfiguration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+
+import java.time.Duration;
 
 /**
  * Collation (REC-001, CALL-006): finds failed Workato jobs by polling and by
@@ -21,6 +25,29 @@ public class CollationApplication {
 
     public static void main(String[] args) {
         builder().run(args);
+    }
+
+    /**
+     * {@code collected_job} is the dedup of polls and webhooks: a job read again
+     * (a gap re-read after its resume point vanished, a webhook sent again, a poll
+     * after a restore) must find its row, so rows stay 30 days after collection,
+     * far beyond any cursor window (a sweep never reads back past its cursor).
+     */
+    @Bean
+    RetentionRule collectedJobRetention() {
+        return RetentionRule.of("collected_job", "collected_at", Duration.ofDays(30));
+    }
+
+    /** Idempotency keys are a replay window for recipes resending a webhook: a week is plenty. */
+    @Bean
+    RetentionRule webhookIdempotencyRetention() {
+        return RetentionRule.of("webhook_idempotency", "received_at", Duration.ofDays(7));
+    }
+
+    /** Settled webhook verifications (verified or refused) are kept 30 days for questions; pending ones stay. */
+    @Bean
+    RetentionRule webhookPendingRetention() {
+        return RetentionRule.of("webhook_pending", "finished_at", Duration.ofDays(30)).onlyWhere("state <> 'PENDING'");
     }
 
     public static SpringApplicationBuilder builder() {

@@ -59,18 +59,37 @@ public record CollationProperties(
      * @param maxSignatureAge  signed requests older than this (by {@code X-AOF-Timestamp}) are refused as replays
      * @param maxBodyBytes     larger bodies are refused with 413
      * @param perSourcePerMinute requests a minute one source (client address) may send before it gets 429
+     * @param verifyDelay      an accepted failure is first read from Workato this long after it arrived, and
+     *                         again this often while Workato cannot say (the job still runs, Workato unreachable);
+     *                         a poll that collects the job meanwhile verifies it without a read
+     * @param verifyTimeout    a failure still unverified this long after it arrived is refused ("unverified"),
+     *                         logged as an error and counted
+     * @param verifyBatch      at most this many pending failures are read from Workato in one verification run
      */
     public record Webhook(@DefaultValue("") String token,
                           @DefaultValue("") String hmacSecret,
                           @DefaultValue("5m") Duration maxSignatureAge,
                           @DefaultValue("65536") int maxBodyBytes,
-                          @DefaultValue("600") int perSourcePerMinute) {
+                          @DefaultValue("600") int perSourcePerMinute,
+                          @DefaultValue("10s") Duration verifyDelay,
+                          @DefaultValue("30m") Duration verifyTimeout,
+                          @Min(1) @DefaultValue("20") int verifyBatch) {
+
+        public Webhook {
+            if (verifyDelay.isNegative() || verifyTimeout.compareTo(verifyDelay) <= 0) {
+                throw new IllegalArgumentException("aof.collation.webhook.verify-timeout (" + verifyTimeout
+                        + ") must be longer than aof.collation.webhook.verify-delay (" + verifyDelay
+                        + "), which must not be negative");
+            }
+        }
 
         @Override
         public String toString() {
             return "Webhook[token=" + (token.isEmpty() ? "<unset>" : "******") + ", hmacSecret="
                     + (hmacSecret.isEmpty() ? "<unset>" : "******") + ", maxSignatureAge=" + maxSignatureAge
-                    + ", maxBodyBytes=" + maxBodyBytes + ", perSourcePerMinute=" + perSourcePerMinute + "]";
+                    + ", maxBodyBytes=" + maxBodyBytes + ", perSourcePerMinute=" + perSourcePerMinute
+                    + ", verifyDelay=" + verifyDelay + ", verifyTimeout=" + verifyTimeout + ", verifyBatch="
+                    + verifyBatch + "]";
         }
     }
 }

@@ -12,6 +12,9 @@ import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
 import io.aof.common.workato.WorkatoJobPage;
 import io.aof.common.workato.WorkatoRecipe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,8 +24,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Polls the workspace for failed jobs without scraping every recipe: one
@@ -39,19 +45,28 @@ class FailedJobPoller {
     private static final int RECIPES_PER_PAGE = 100;
 
     private final WorkatoClient workato;
-    private final FailureCollector collector;
     private final Outbox outbox;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final CollationProperties props;
     private final String workspace;
     private final WatchScope scope;
+    private final FailureTriage triage;
+    private final Map<Long, Long> behindByRecipe = new ConcurrentHashMap<>();
+    private final Counter pageCapReached;
     private Instant nextStatsAt = Instant.EPOCH;
 
-    FailedJobPoller(WorkatoClient workato, FailureCollector collector, Outbox outbox, JdbcTemplate jdbc,
-                    TransactionTemplate tx, CollationProperties props, AofProperties aof) {
+    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
+                    TransactionTemplate tx, CollationProperties props, AofProperties aof, MeterRegistry meters) {
         this.workato = workato;
-        this.collector = collector;
+        this.triage = triage;
+        this.pageCapReached = Counter.builder("aof.collation.page.cap.reached")
+                .description("sweeps of a recipe that read their maximum pages before the jobs collected last time")
+                .register(meters);
+        Gauge.builder("aof.collation.failures.behind", behindByRecipe,
+                        m -> m.values().stream().mapToLong(Long::longValue).sum())
+                .description("failed jobs Workato counts that collation has not read yet, left by page caps")
+                .register(meters);
         this.outbox = outbox;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -113,7 +128,8 @@ class FailedJobPoller {
     private void pollRecipe(WorkatoRecipe recipe) {
         Optional<Cursor> cursor = cursor(recipe.id());
         watchStop(recipe, cursor);
-        if (cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()
+        boolean resuming = cursor.isPresent() && cursor.get().resumeJobId != null;
+        if (!resuming && cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()
                 && props.strategy() == CollationProperties.Strategy.DELTA) {
             return;
         }
@@ -122,48 +138,145 @@ class FailedJobPoller {
             return;
         }
         String stopAt = cursor.map(c -> c.newestFailedJobId).orElse(null);
-        Instant notBefore = cursor.isPresent() ? null : Instant.now().minus(props.initialLookback());
-        List<WorkatoJob> fresh = new ArrayList<>();
-        String newest = null;
-        JobQuery query = JobQuery.failed();
+        Instant notBefore = cursor.isEmpty() ? Instant.now().minus(props.initialLookback()) : cursor.get().lookbackFrom;
+        // a gap left by an earlier sweep is read first, from where that sweep stopped
+        String newest = resuming ? cursor.get().resumeNewestJobId : null;
+        JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId) : JobQuery.failed();
+        List<FailureTriage.Plan> fresh = new ArrayList<>();
+        Map<String, WorkatoJob> roots = new HashMap<>();
+        String lastRead = null;
+        long readFromTop = 0;
+        boolean closed = false;
+        WorkatoApiException interrupted = null;
         pages:
         for (int page = 0; page < props.maxPagesPerRecipe(); page++) {
-            WorkatoJobPage jobs = workato.listJobs(recipe.id(), query);
+            WorkatoJobPage jobs;
+            try {
+                jobs = workato.listJobs(recipe.id(), query);
+            } catch (WorkatoApiException e) {
+                if (resuming && page == 0 && FailureTriage.isNotFound(e)) {
+                    // the job the gap resumes from is gone from Workato: read the gap again from the newest job
+                    // down to the cursor (what was collected already is a duplicate, nothing is skipped)
+                    log.warn("Recipe {}: the resume point {} is gone from Workato; reading from the newest job",
+                            recipe.id(), cursor.get().resumeJobId);
+                    jdbc.update("UPDATE recipe_cursor SET resume_job_id = NULL, resume_newest_job_id = NULL "
+                            + "WHERE recipe_id = ?", recipe.id());
+                    return;
+                }
+                interrupted = e;
+                break;
+            }
             List<WorkatoJob> items = jobs.itemsOrEmpty();
+            if (items.isEmpty()) {
+                closed = true;
+                break;
+            }
+            readFromTop += resuming ? 0 : items.size();
             for (WorkatoJob job : items) {
                 if (newest == null) {
                     newest = job.id();
                 }
                 if (job.id().equals(stopAt)) {
+                    closed = true;
                     break pages;
                 }
                 Instant when = job.completedAt() != null ? job.completedAt() : job.startedAt();
                 if (notBefore != null && when != null && when.isBefore(notBefore)) {
+                    closed = true;
                     break pages;
                 }
                 if (job.isFailed()) {
-                    fresh.add(withStepError(recipe.id(), job));
+                    try {
+                        WorkatoJob read = triage.withDetail(recipe.id(), job);
+                        fresh.add(triage.plan(toEvent(recipe, read), read, roots));
+                    } catch (WorkatoApiException e) {
+                        interrupted = e;   // not guessed: this job is read again next sweep
+                        break pages;
+                    }
                 }
+                lastRead = job.id();
             }
-            if (items.isEmpty()) {
+            if (!resuming && jobs.jobFailedCount() != null && readFromTop >= jobs.jobFailedCount()) {
+                closed = true;   // every failed job of the recipe was on these pages: nothing older to read
                 break;
             }
             query = query.olderThan(items.get(items.size() - 1).id());
         }
-        String newCursor = newest != null ? newest : stopAt;
-        tx.executeWithoutResult(status -> {
+        boolean done = closed;
+        String last = lastRead;
+        String newestSeen = newest;
+        Long behind = tx.execute(status -> {
             int published = 0;
             // oldest first, so the orchestrator sees an original before its repeats
             for (int i = fresh.size() - 1; i >= 0; i--) {
-                if (collector.collect(toEvent(recipe, fresh.get(i)))) {
+                if (triage.apply(fresh.get(i))) {
                     published++;
                 }
             }
-            saveCursor(recipe, newCursor);
+            Long stillBehind = null;
+            if (done && !resuming) {
+                saveCursor(recipe, newestSeen != null ? newestSeen : stopAt);
+            } else if (done) {
+                // the gap is closed up to the newest job seen when it opened; jobs newer than that were not read
+                // by this sweep, so the next one reads from the newest job whatever the count says
+                Cursor c = cursor.get();
+                long upToCursor = c.closedFailedCount == null ? recipe.failedCount()
+                        : c.closedFailedCount + c.gapRead + fresh.size();
+                saveCursor(recipe, newestSeen != null ? newestSeen : stopAt, -1, upToCursor);
+            } else if (last != null) {
+                stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, fresh.size());
+            }
             if (published > 0) {
                 log.info("Recipe {} '{}': {} new failed job(s)", recipe.id(), recipe.name(), published);
             }
+            return stillBehind;
         });
+        if (done || behind != null) {
+            recordBehind(recipe, done ? 0 : behind, interrupted == null && !done);
+        }
+        if (interrupted != null) {
+            throw interrupted;   // the sweep pauses; what was read is kept, the rest is read next sweep
+        }
+    }
+
+    /**
+     * The sweep stopped before the cursor (page cap, or Workato could not answer):
+     * the cursor stays where it is and the next sweep continues older than
+     * {@code lastRead}; returns about how many failed jobs are still unread.
+     */
+    private long saveResumePoint(WorkatoRecipe recipe, Optional<Cursor> cursor, String lastRead, String newest,
+                                 Instant lookbackFrom, int read) {
+        long base = cursor.map(c -> c.closedFailedCount != null ? c.closedFailedCount : -1L).orElse(-1L);
+        long gapRead = cursor.map(c -> c.resumeJobId != null ? c.gapRead : 0L).orElse(0L) + read;
+        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
+                        + "newest_failed_job_id, updated_at, resume_job_id, resume_newest_job_id, lookback_from, "
+                        + "gap_read) VALUES (?, ?, ?, ?, NULL, now(), ?, ?, ?, ?) "
+                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
+                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
+                        + "updated_at = now(), resume_job_id = excluded.resume_job_id, "
+                        + "resume_newest_job_id = excluded.resume_newest_job_id, lookback_from = excluded.lookback_from, "
+                        + "gap_read = excluded.gap_read",
+                recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), lastRead, newest,
+                lookbackFrom == null ? null : java.sql.Timestamp.from(lookbackFrom), gapRead);
+        // failed jobs Workato counts beyond the last closed cursor, less those read since; unknown on first sight
+        return base < 0 ? -1 : Math.max(0, recipe.failedCount() - base - gapRead);
+    }
+
+    private void recordBehind(WorkatoRecipe recipe, long behind, boolean capReached) {
+        if (behind == 0) {
+            if (behindByRecipe.remove(recipe.id()) != null) {
+                log.info("Recipe {} '{}': caught up with its failed jobs", recipe.id(), recipe.name());
+            }
+            return;
+        }
+        behindByRecipe.put(recipe.id(), Math.max(behind, 0));
+        if (capReached) {
+            pageCapReached.increment();
+            log.warn("Recipe {} '{}': read {} page(s), the cap, before reaching the jobs collected last time; {} "
+                            + "failed job(s) still behind; the next sweep continues where this one stopped",
+                    recipe.id(), recipe.name(), props.maxPagesPerRecipe(), behind < 0 ? "an unknown number of"
+                            : "about " + behind);
+        }
     }
 
     /**
@@ -197,23 +310,6 @@ class FailedJobPoller {
         log.warn("Recipe {} '{}' was stopped by Workato: {}", recipe.id(), recipe.name(), recipe.stopCause());
     }
 
-    /**
-     * A list item may lack the failed step's {@code error_type_id} and HTTP code,
-     * which classify best; then the job detail is read, if the API budget allows.
-     */
-    private WorkatoJob withStepError(long recipeId, WorkatoJob job) {
-        if (job.errorTypeId() != null) {
-            return job;   // the error type classifies best; the HTTP code alone is not worth a call
-        }
-        try {
-            WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());
-            return detail.errorTypeId() != null || detail.httpStatus() != null ? detail : job;
-        } catch (WorkatoApiException e) {
-            log.debug("No detail for job {}: {}", job.id(), e.getMessage());
-            return job;
-        }
-    }
-
     private void saveCursorCount(WorkatoRecipe recipe, Optional<Cursor> cursor) {
         jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, updated_at) "
                 + "VALUES (?, ?, ?, ?, now()) ON CONFLICT (recipe_id) DO NOTHING", recipe.id(), recipe.name(),
@@ -228,22 +324,40 @@ class FailedJobPoller {
     }
 
     private Optional<Cursor> cursor(long recipeId) {
-        return jdbc.query("SELECT last_failed_count, newest_failed_job_id, stop_cause, stopped_at FROM recipe_cursor "
+        return jdbc.query("SELECT last_failed_count, newest_failed_job_id, stop_cause, stopped_at, resume_job_id, "
+                        + "resume_newest_job_id, lookback_from, closed_failed_count, gap_read FROM recipe_cursor "
                         + "WHERE recipe_id = ?",
                 (rs, i) -> new Cursor(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant()), recipeId)
+                        rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant(), rs.getString(5),
+                        rs.getString(6), rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(),
+                        (Long) rs.getObject(8), rs.getLong(9)), recipeId)
                 .stream().findFirst();
     }
 
     private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId) {
-        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
-                        + "newest_failed_job_id, updated_at) VALUES (?, ?, ?, ?, ?, now()) "
-                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
-                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
-                        + "newest_failed_job_id = excluded.newest_failed_job_id, updated_at = now()",
-                recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), newestFailedJobId);
+        saveCursor(recipe, newestFailedJobId, recipe.failedCount(), recipe.failedCount());
     }
 
-    private record Cursor(long lastFailedCount, String newestFailedJobId, String stopCause, Instant stoppedAt) {
+    /**
+     * The cursor is closed at {@code newestFailedJobId}: everything at or before it
+     * was read. {@code lastFailedCount} is the count the DELTA strategy compares
+     * with next sweep; {@code closedFailedCount} about how many failed jobs the
+     * recipe had up to the cursor (for the estimate of what is behind).
+     */
+    private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId, long lastFailedCount,
+                            long closedFailedCount) {
+        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
+                        + "newest_failed_job_id, updated_at, closed_failed_count) VALUES (?, ?, ?, ?, ?, now(), ?) "
+                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
+                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
+                        + "newest_failed_job_id = excluded.newest_failed_job_id, updated_at = now(), "
+                        + "resume_job_id = NULL, resume_newest_job_id = NULL, lookback_from = NULL, gap_read = 0, "
+                        + "closed_failed_count = excluded.closed_failed_count",
+                recipe.id(), recipe.name(), recipe.folderId(), lastFailedCount, newestFailedJobId, closedFailedCount);
+    }
+
+    private record Cursor(long lastFailedCount, String newestFailedJobId, String stopCause, Instant stoppedAt,
+                          String resumeJobId, String resumeNewestJobId, Instant lookbackFrom, Long closedFailedCount,
+                          long gapRead) {
     }
 }

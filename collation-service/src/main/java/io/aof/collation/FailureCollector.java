@@ -30,7 +30,54 @@ class FailureCollector {
         // published from the start (0), not only after the first duplicate: dashboards and alerts see the series
         for (String source : List.of("POLL", "WEBHOOK")) {
             meters.counter("aof.collation.duplicates", "source", source);
+            meters.counter("aof.collation.test.jobs", "source", source);
+            for (String outcome : List.of("linked", "not_repeatable")) {
+                meters.counter("aof.collation.called.jobs", "source", source, "outcome", outcome);
+            }
         }
+    }
+
+    void countDuplicate(JobFailed.CollectionSource source) {
+        meters.counter("aof.collation.duplicates", "source", source.name()).increment();
+    }
+
+    /**
+     * A test job ({@code is_test}): remembered (so a later poll or webhook is a
+     * duplicate) but never published: it ran by hand in the recipe editor, in
+     * front of the person testing it, and it must never be repeated.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean skipTestJob(JobFailed failure) {
+        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition) "
+                        + "VALUES (?, ?, ?, ?, 'TEST_JOB') ON CONFLICT (job_id) DO NOTHING",
+                failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name());
+        if (inserted == 0) {
+            countDuplicate(failure.source());
+            return false;
+        }
+        meters.counter("aof.collation.test.jobs", "source", failure.source().name()).increment();
+        return true;
+    }
+
+    /**
+     * A failed called job whose workflow root failed too: the root's failure is
+     * collected (published unless already known) and the child is recorded as
+     * linked to the root's incident, never an incident of its own; repeating the
+     * root runs the child again.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean link(JobFailed child, JobFailed root) {
+        collect(root);
+        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition, "
+                        + "linked_incident_id) VALUES (?, ?, ?, ?, 'LINKED', ?) ON CONFLICT (job_id) DO NOTHING",
+                child.jobId(), child.recipeId(), root.incidentId(), child.source().name(), root.incidentId());
+        if (inserted == 0) {
+            countDuplicate(child.source());
+            return false;
+        }
+        meters.counter("aof.collation.called.jobs", "source", child.source().name(), "outcome", "linked")
+                .increment();
+        return true;
     }
 
     /** Returns true when the failure is new and {@code JobFailed} was written to the outbox. */
@@ -46,6 +93,10 @@ class FailureCollector {
         outbox.append(Topics.JOB_FAILURES, failure);
         meters.counter("aof.failures.collected", "source", failure.source().name(),
                 "repeat", String.valueOf(failure.isRepeat())).increment();
+        if (failure.notRepeatable() != null) {
+            meters.counter("aof.collation.called.jobs", "source", failure.source().name(), "outcome",
+                    "not_repeatable").increment();
+        }
         return true;
     }
 }

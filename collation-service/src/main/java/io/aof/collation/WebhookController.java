@@ -5,6 +5,7 @@ import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.ops.Signature;
+import io.aof.common.text.ExternalText;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -29,12 +30,19 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -51,11 +59,19 @@ import java.util.TreeSet;
  * In order: a per-source rate limit (429), a size limit (413), authentication by
  * bearer token or by an HMAC-SHA256 signature of the raw body with a timestamp
  * (401; a signature older than 5 minutes is a replay), the JSON body against its
- * schema (400), then an optional idempotency key ({@code X-Idempotency-Key}, or
- * {@code X-Workato-Dedup} as Workato's gateway names it). A failure already known
- * (from a poll, an earlier webhook, or the same key) is answered 200 "duplicate"
- * and changes nothing; a new one 202. Nothing is stored or published for a
- * refused request, and every refusal is an RFC 9457 problem detail.
+ * schema (400: also a body that is not valid UTF-8, or nested deeper than
+ * {@value #MAX_NESTING} levels), then an optional idempotency key
+ * ({@code X-Idempotency-Key}, or {@code X-Workato-Dedup} as Workato's gateway names
+ * it). Texts are cleaned and capped by {@link ExternalText} before anything else
+ * sees them (a NUL character would make PostgreSQL refuse the incident).
+ *
+ * <p>A failure already known (from a poll, an earlier webhook, or the same key) is
+ * answered 200 "duplicate" and changes nothing. A new one is answered 202 and
+ * waits in {@code webhook_pending} until {@link WebhookVerifier} has read the job
+ * from Workato: the token only proves who sent the request, not that the job
+ * failed, and a repeat of a succeeded job (a payment) must never follow from a
+ * forged or mistaken request. Nothing is stored or published for a refused
+ * request, and every refusal is an RFC 9457 problem detail.
  */
 @RestController
 class WebhookController {
@@ -63,6 +79,15 @@ class WebhookController {
     static final String TIMESTAMP_HEADER = "X-AOF-Timestamp";
     static final String SIGNATURE_HEADER = "X-AOF-Signature";
     static final Set<String> IDEMPOTENCY_HEADERS = Set.of("X-Idempotency-Key", "X-Workato-Dedup");
+    /** The body is one flat object: anything nested deeper is refused before it is bound. */
+    static final int MAX_NESTING = 16;
+
+    private static final JsonMapper BODY = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
+                            .maxNumberLength(40).build())
+                    .build())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private final FailureCollector collector;
     private final TransactionTemplate tx;
@@ -99,6 +124,13 @@ class WebhookController {
             @JsonProperty("http_status") @Min(100) @Max(599) Integer httpStatus,
             @JsonProperty("started_at") Instant startedAt,
             @JsonProperty("completed_at") Instant completedAt) {
+
+        /** The same body with every text cleaned (NUL and control characters out, lone surrogates replaced). */
+        JobFailureWebhook sanitized() {
+            return new JobFailureWebhook(recipeId, ExternalText.field(recipeName), folderId, ExternalText.field(jobId),
+                    ExternalText.field(masterJobId), ExternalText.error(error), ExternalText.field(errorType),
+                    httpStatus, startedAt, completedAt);
+        }
     }
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -123,9 +155,13 @@ class WebhookController {
         if (unauthenticated != null) {
             return unauthenticated;
         }
+        if (!isUtf8(raw)) {
+            return refused(HttpStatus.BAD_REQUEST, "Invalid encoding", "The body is not valid UTF-8: send JSON "
+                    + "encoded as UTF-8 (RFC 8259).", Map.of());
+        }
         JobFailureWebhook body;
         try {
-            body = EventCodec.mapper().readValue(raw, JobFailureWebhook.class);
+            body = BODY.readValue(raw, JobFailureWebhook.class);
         } catch (JacksonException e) {
             return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid job failure: "
                     + e.getOriginalMessage(), Map.of());
@@ -133,7 +169,13 @@ class WebhookController {
         if (body == null) {
             return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
         }
+        // as sent (an id with a control character is invalid, not repaired), then cleaned (an error text made
+        // only of control characters is as empty as none)
         Set<ConstraintViolation<JobFailureWebhook>> violations = validator.validate(body);
+        if (violations.isEmpty()) {
+            body = body.sanitized();
+            violations = validator.validate(body);
+        }
         if (!violations.isEmpty()) {
             Set<String> errors = new TreeSet<>();
             violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
@@ -143,12 +185,21 @@ class WebhookController {
         JobFailed failure = JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
                 body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
                 body.completedAt() != null ? body.completedAt() : Instant.now(), JobFailed.CollectionSource.WEBHOOK);
+        String payload = EventCodec.encode(failure);
         Boolean fresh = tx.execute(status -> {
             if (key != null && jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id) "
                     + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", key, failure.jobId(), failure.incidentId()) == 0) {
                 return false;
             }
-            return collector.collect(failure);
+            if (Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM collected_job WHERE job_id = ?)",
+                    Boolean.class, failure.jobId()))) {
+                collector.countDuplicate(JobFailed.CollectionSource.WEBHOOK);
+                return false;
+            }
+            return jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, master_job_id, payload, next_check_at) "
+                            + "VALUES (?, ?, ?, ?, now() + (? * interval '1 millisecond')) ON CONFLICT DO NOTHING",
+                    failure.jobId(), failure.recipeId(), failure.masterJobId(), payload,
+                    props.verifyDelay().toMillis()) == 1;
         });
         meters.counter("aof.webhook.requests", "outcome", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate")
                 .increment();
@@ -156,7 +207,20 @@ class WebhookController {
         answer.put("incident_id", failure.incidentId());
         answer.put("job_id", failure.jobId());
         answer.put("status", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate");
+        if (Boolean.TRUE.equals(fresh)) {
+            answer.put("verification", "pending");
+        }
         return Boolean.TRUE.equals(fresh) ? ResponseEntity.accepted().body(answer) : ResponseEntity.ok(answer);
+    }
+
+    private static boolean isUtf8(byte[] raw) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     /**

@@ -35,6 +35,8 @@ final class AofSuite {
     static final String WEBHOOK_HMAC_SECRET = "e2e-hmac-secret";
     static final int WEBHOOK_PER_SOURCE_PER_MINUTE = 40;
     static final String OPS_CHANNEL = "#e2e-ops";
+    /** Recipes named so are not polled: their failures come by webhook only. */
+    static final String WEBHOOK_ONLY = "Webhook only ";
     static final String ADMIN_CHANNEL = "#e2e-admin";
     static final String ADMIN_MAIL = "admin@e2e.test";
     static final String REPORT_MAIL = "reports@e2e.test";
@@ -146,6 +148,10 @@ final class AofSuite {
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.collation.webhook.hmac-secret", WEBHOOK_HMAC_SECRET);
         p.put("aof.collation.webhook.per-source-per-minute", String.valueOf(WEBHOOK_PER_SOURCE_PER_MINUTE));
+        p.put("aof.collation.webhook.verify-delay", "300ms");
+        p.put("aof.collation.webhook.verify-interval", "200ms");
+        // recipes that report their failures by webhook only: the poller leaves them to the webhook verifier
+        p.put("aof.collation.watch.exclude-name-patterns[0]", WEBHOOK_ONLY + ".*");
         p.put("aof.orchestrator.scheduler-interval", "200ms");
         p.put("aof.orchestrator.policies.defaults.initial-delay", "300ms");
         p.put("aof.orchestrator.policies.defaults.max-delay", "1s");

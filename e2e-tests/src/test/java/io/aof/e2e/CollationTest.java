@@ -19,6 +19,24 @@ class CollationTest extends SuiteTest {
 
 
     @Test
+    void aPolledErrorOf2_6MBOpensAnIncidentWithACappedErrorAndLaterFailuresStillOpenTheirs() {
+        long huge = sim.addRecipe("Huge error page", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"502 Bad Gateway: <html>\",\"httpCode\":502,\"errorSize\":2600000}");
+        String hugeJob = sim.trigger(huge);
+        String hugeIncident = AofSuite.WORKSPACE + ":" + huge + ":" + hugeJob;
+        awaitIncidentState(hugeIncident, "RECOVERED");
+        String sql = "SELECT payload->>'error' FROM logger.event_log WHERE incident_id = ? AND event_type = 'JobFailed'";
+        await().atMost(Duration.ofSeconds(20)).until(() -> !suite.db.queryForList(sql, String.class, hugeIncident)
+                .isEmpty());
+        assertThat(suite.db.queryForList(sql, String.class, hugeIncident).get(0))
+                .startsWith("502 Bad Gateway: <html>").contains("cut by AOF").hasSizeLessThanOrEqualTo(16_384);
+
+        long after = sim.addRecipe("After the huge error", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"503 Service Unavailable\"}");
+        awaitIncidentState(AofSuite.WORKSPACE + ":" + after + ":" + sim.trigger(after), "RECOVERED");
+    }
+
+    @Test
     void failuresSpreadOverSeveralPagesAreAllCollectedOnce() {
         long recipe = sim.addRecipe("Many failures", "{\"kind\":\"AUTH_ERROR\"}");
         List<String> jobs = new ArrayList<>();

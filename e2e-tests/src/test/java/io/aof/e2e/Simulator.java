@@ -23,6 +23,19 @@ final class Simulator {
         return r.json().get("id").asLong();
     }
 
+    /** The job's status in the simulated Workato (pending, succeeded, failed). */
+    String status(String jobId) {
+        return Http.getJson(url + "/sim/jobs/" + jobId).get("status").asString();
+    }
+
+    /** Triggers one job and waits until it has ended; returns its id. */
+    String run(long recipeId) {
+        String job = trigger(recipeId);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !"pending".equals(status(job)));
+        return job;
+    }
+
     String trigger(long recipeId) {
         Http.Response r = Http.post(url + "/sim/recipes/" + recipeId + "/trigger", "");
         return r.json().get("job_ids").get(0).asString();

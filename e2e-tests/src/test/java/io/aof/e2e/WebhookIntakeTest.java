@@ -59,8 +59,10 @@ class WebhookIntakeTest extends SuiteTest {
 
     @Test
     void validFailureIsAcceptedOnceAndClassified() {
-        String jobId = "j-webhook-" + UUID.randomUUID().toString().substring(0, 8);
-        String body = body(515151, jobId, "422 Unprocessable Entity: {\"errors\":[\"email is invalid\"]}");
+        long recipe = sim.addRecipe(AofSuite.WEBHOOK_ONLY + "validation", "{\"kind\":\"ALWAYS_FAIL\","
+                + "\"error\":\"422 Unprocessable Entity\",\"httpCode\":422}");
+        String jobId = sim.run(recipe);
+        String body = body(recipe, jobId, "422 Unprocessable Entity: {\"errors\":[\"email is invalid\"]}");
 
         Http.Response first = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
         Http.Response again = Http.post(webhook, body, "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
@@ -70,12 +72,53 @@ class WebhookIntakeTest extends SuiteTest {
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("status").asString()).isEqualTo("duplicate");
         String incident = first.json().get("incident_id").asString();
-        assertThat(incident).isEqualTo(AofSuite.WORKSPACE + ":515151:" + jobId);
+        assertThat(incident).isEqualTo(AofSuite.WORKSPACE + ":" + recipe + ":" + jobId);
 
         JsonNode view = awaitIncidentState(incident, "NON_RETRYABLE");
         assertThat(view.get("incident").get("category").asString()).isEqualTo("DATA_VALIDATION");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ?",
                 Integer.class, jobId)).isEqualTo(1);
+    }
+
+    @Test
+    void aNulInTheErrorIsRemovedAndTheIncidentOpens() {
+        long recipe = sim.addRecipe(AofSuite.WEBHOOK_ONLY + "NUL", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"503 Service Unavailable\"}");
+        String job = sim.run(recipe);
+        Http.Response r = Http.post(webhook, body(recipe, job, "503 Service Unavailable\u0000 x"), "Authorization",
+                "Bearer " + AofSuite.WEBHOOK_TOKEN);
+
+        assertThat(r.status()).isEqualTo(202);
+        String incident = r.json().get("incident_id").asString();
+        awaitIncidentState(incident, "RECOVERED");
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.incident WHERE id = ?",
+                Integer.class, incident)).isEqualTo(1);
+    }
+
+    @Test
+    void aWebhookNamingASucceededJobNeverBecomesAnIncidentOrARepeatAndOneNamingAFailedJobDoes() {
+        long payments = sim.addRecipe(AofSuite.WEBHOOK_ONLY + "payments", "{\"kind\":\"HEALTHY\"}");
+        long orders = sim.addRecipe(AofSuite.WEBHOOK_ONLY + "orders", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"503 Service Unavailable\"}");
+        String payment = sim.run(payments);
+        String order = sim.run(orders);
+
+        Http.Response forged = Http.post(webhook, body(payments, payment, "503 Service Unavailable"),
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        Http.Response real = Http.post(webhook, body(orders, order, "503 Service Unavailable"),
+                "Authorization", "Bearer " + AofSuite.WEBHOOK_TOKEN);
+        assertThat(forged.status()).isEqualTo(202);   // accepted for verification: Workato decides
+        assertThat(real.status()).isEqualTo(202);
+
+        awaitIncidentState(real.json().get("incident_id").asString(), "RECOVERED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "REFUSED".equals(suite.db.queryForObject(
+                "SELECT state FROM \"collation\".webhook_pending WHERE job_id = ?", String.class, payment)));
+        assertThat(suite.db.queryForObject("SELECT reason FROM \"collation\".webhook_pending WHERE job_id = ?",
+                String.class, payment)).isEqualTo("succeeded");
+        assertThat(Http.get(suite.url("orchestrator") + "/api/incidents/"
+                + forged.json().get("incident_id").asString()).status()).isEqualTo(404);
+        assertThat(sim.repeatsOf(payment)).isZero();
+        assertThat(sim.repeatsOf(order)).isEqualTo(1);
     }
 
     @Test

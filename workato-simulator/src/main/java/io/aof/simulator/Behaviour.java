@@ -12,9 +12,29 @@ package io.aof.simulator;
  * @param error       the error message of a failed job
  * @param errorTypeId Workato's {@code error_type_id} of the failed step, if any
  * @param httpCode    the HTTP status of the failed step, if any
+ * @param errorSize   when set, the error text is padded to this many characters (an HTML error page or a
+ *                    payload dump of a few MB, as real connectors produce)
  */
 public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String error, String errorTypeId,
-                        Integer httpCode) {
+                        Integer httpCode, Integer errorSize) {
+
+    public Behaviour(Kind kind, Integer failTimes, Double failureRate, String error, String errorTypeId,
+                     Integer httpCode) {
+        this(kind, failTimes, failureRate, error, errorTypeId, httpCode, null);
+    }
+
+    /** The error text a failed job gets: {@link #error}, padded to {@link #errorSize} when set. */
+    String errorText() {
+        if (error == null || errorSize == null || errorSize <= error.length()) {
+            return error;
+        }
+        StringBuilder b = new StringBuilder(errorSize).append(error).append(' ');
+        String filler = "<div class=\"trace\">upstream said no</div>\n";
+        while (b.length() < errorSize) {
+            b.append(filler, 0, Math.min(filler.length(), errorSize - b.length()));
+        }
+        return b.toString();
+    }
 
     /** HANGS: jobs stay pending forever (a repeat that never finishes). */
     public enum Kind { HEALTHY, FAIL_TIMES, ALWAYS_FAIL, AUTH_ERROR, FAILURE_RATE, HANGS }
@@ -43,8 +63,12 @@ public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String
             throw new IllegalArgumentException("behaviour.kind is required: one of HEALTHY, FAIL_TIMES, ALWAYS_FAIL,"
                     + " AUTH_ERROR, FAILURE_RATE");
         }
+        if (errorSize != null && (errorSize < 0 || errorSize > 20_000_000)) {
+            throw new IllegalArgumentException("behaviour.errorSize must be between 0 and 20000000");
+        }
         if (kind == Kind.AUTH_ERROR && error == null) {
-            return authError();
+            Behaviour a = authError();
+            return new Behaviour(a.kind, null, null, a.error, a.errorTypeId, a.httpCode, errorSize);
         }
         if (kind == Kind.FAIL_TIMES && (failTimes == null || failTimes < 0)) {
             throw new IllegalArgumentException("behaviour.failTimes (0 or more) is required for FAIL_TIMES");
@@ -54,7 +78,7 @@ public record Behaviour(Kind kind, Integer failTimes, Double failureRate, String
         }
         if (kind != Kind.HEALTHY && kind != Kind.HANGS && error == null) {
             return new Behaviour(kind, failTimes, failureRate, "500 Internal Server Error from upstream API",
-                    "err.http.response.server_error", 500);
+                    "err.http.response.server_error", 500, errorSize);
         }
         return this;
     }

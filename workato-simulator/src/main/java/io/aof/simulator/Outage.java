@@ -8,12 +8,12 @@ public class Outage {
     private int status;
     private Instant until = Instant.EPOCH;
 
-    synchronized void start(int status, long seconds) {
+    public synchronized void start(int status, long seconds) {
         this.status = status;
         this.until = Instant.now().plusSeconds(seconds);
     }
 
-    synchronized void end() {
+    public synchronized void end() {
         until = Instant.EPOCH;
     }
 

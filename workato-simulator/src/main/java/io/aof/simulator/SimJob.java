@@ -21,6 +21,16 @@ final class SimJob {
     String error;
     String errorTypeId;
     Integer httpCode;
+    /** Run by hand from the recipe editor: {@code is_test} in the job detail. */
+    boolean test;
+    /** For a job started by another recipe's job (a recipe function call). */
+    String callingJobId;
+    Long callingRecipeId;
+    /** Every job of one workflow carries the first job of the recipe that started it; a root carries itself. */
+    String rootJobId;
+    Long rootRecipeId;
+    /** The job this job called (a parent of a recipe function), if any. */
+    String calledJobId;
 
     SimJob(String id, long recipeId, long flowRunId, String title, String masterJobId, int execution, long sequence,
            Instant startedAt) {
@@ -54,6 +64,10 @@ final class SimJob {
         m.put("error", error);
         m.put("master_job_id", masterJobId);
         m.put("is_repeat", isRepeat());
+        m.put("calling_recipe_id", callingRecipeId);
+        m.put("calling_job_id", callingJobId);
+        m.put("root_recipe_id", rootRecipeId);
+        m.put("root_job_id", rootJobId);
         if (error != null) {
             Map<String, Object> parts = new LinkedHashMap<>();
             parts.put("error_type", errorTypeId);
@@ -67,7 +81,7 @@ final class SimJob {
     /** The get-one form: adds {@code lines} with the failed step's error descriptor. */
     Map<String, Object> toDetail() {
         Map<String, Object> m = toListItem();
-        m.put("is_test", false);
+        m.put("is_test", test);   // only the detail says it, as documented
         m.put("master_job_handle", masterJobId);
         m.put("job_correlation_id", null);
         Map<String, Object> trigger = new LinkedHashMap<>();

@@ -20,6 +20,10 @@ final class SimRecipe {
     long succeeded;
     long failed;
     Instant lastRunAt;
+    /** A recipe function this recipe calls synchronously in every job, if any. */
+    Long calls;
+    /** Whether a job fails when the job it called failed (the caller's step fails), or handles the error. */
+    boolean failsWithCalled = true;
     /** Newest first. */
     final List<SimJob> jobs = new ArrayList<>();
 

@@ -59,12 +59,25 @@ class SimulatorAdminController {
         workspace.setBehaviour(recipeId, behaviour);
     }
 
+    /** Runs jobs as the trigger would; {@code test=true} runs them as test jobs, as from the recipe editor. */
     @PostMapping("/recipes/{recipeId}/trigger")
-    Map<String, Object> trigger(@PathVariable long recipeId, @RequestParam(defaultValue = "1") int count) {
+    Map<String, Object> trigger(@PathVariable long recipeId, @RequestParam(defaultValue = "1") int count,
+                                @RequestParam(defaultValue = "false") boolean test) {
         if (count < 1 || count > 1000) {
             throw new IllegalArgumentException("count must be between 1 and 1000");
         }
-        return Map.of("job_ids", workspace.trigger(recipeId, count));
+        return Map.of("job_ids", workspace.trigger(recipeId, count, test));
+    }
+
+    /**
+     * Every job of the recipe calls recipe {@code called} (a recipe function);
+     * {@code fails_with_called=false} makes the caller handle the called job's error.
+     */
+    @PutMapping("/recipes/{recipeId}/calls")
+    Map<String, Object> calls(@PathVariable long recipeId, @RequestParam long called,
+                              @RequestParam(name = "fails_with_called", defaultValue = "true") boolean failsWithCalled) {
+        workspace.setCalls(recipeId, called, failsWithCalled);
+        return Map.of("recipe_id", recipeId, "calls", called, "fails_with_called", failsWithCalled);
     }
 
     @PostMapping("/recipes/{recipeId}/stop")
@@ -97,7 +110,8 @@ class SimulatorAdminController {
     /** Calls received by endpoint and status, and how many repeats each original job got. */
     @GetMapping("/calls")
     Map<String, Object> calls() {
-        return Map.of("api", counter.snapshot(), "repeats_by_original_job", workspace.repeatsByOriginalJob());
+        return Map.of("api", counter.snapshot(), "repeats_by_original_job", workspace.repeatsByOriginalJob(),
+                "refused_repeats", workspace.refusedRepeats());
     }
 
     @GetMapping("/slack/messages")

@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param slackToken    the bot token the Slack sink accepts; empty accepts any non-empty token
  * @param demo          whether to create the demo workspace at start
  * @param smtpPort      port of the mail catcher (SMTP); unset: no mail catcher
+ * @param repeatSucceeded whether {@code repeat_jobs} repeats a job that succeeded. Workato does not document
+ *                      it (its UI offers rerun for failed jobs only), so the default refuses it, answering
+ *                      "failed" for that id, which is the safe assumption; set true to model the opposite
  */
 @ConfigurationProperties("sim")
 public record SimulatorProperties(
@@ -32,7 +35,8 @@ public record SimulatorProperties(
         @DefaultValue("1001") long firstRecipeId,
         @DefaultValue("") String slackToken,
         @DefaultValue Demo demo,
-        Integer smtpPort) {
+        Integer smtpPort,
+        @DefaultValue("false") boolean repeatSucceeded) {
 
     /**
      * @param enabled       create the demo recipes

@@ -26,7 +26,7 @@ public class WorkatoSimulatorApplication {
     @Bean
     Workspace workspace(SimulatorProperties props) {
         return new Workspace(props.jobDuration(), props.seed() == 0 ? System.nanoTime() : props.seed(),
-                props.firstRecipeId());
+                props.firstRecipeId(), props.repeatSucceeded());
     }
 
     @Bean

@@ -30,6 +30,7 @@ public class Workspace {
     private final Map<Long, SimRecipe> recipes = new TreeMap<>(Comparator.reverseOrder());
     private final Map<String, SimJob> jobsById = new LinkedHashMap<>();
     private final Map<String, Integer> repeatsByOriginalJob = new LinkedHashMap<>();
+    private final Map<String, Integer> refusedRepeats = new LinkedHashMap<>();
     private final Random random;
     private final Duration jobDuration;
     private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,10 +42,32 @@ public class Workspace {
     private long nextFlowRunId = 5001;
     private long sequence;
 
+    private final boolean repeatSucceeded;
+
     public Workspace(Duration jobDuration, long seed, long firstRecipeId) {
+        this(jobDuration, seed, firstRecipeId, false);
+    }
+
+    /** @param repeatSucceeded whether a succeeded job may be repeated (undocumented at Workato; default refuses) */
+    public Workspace(Duration jobDuration, long seed, long firstRecipeId, boolean repeatSucceeded) {
         this.jobDuration = jobDuration;
         this.nextRecipeId = firstRecipeId;
         this.random = new Random(seed);
+        this.repeatSucceeded = repeatSucceeded;
+    }
+
+    /**
+     * Makes every job of {@code recipeId} call {@code calledRecipeId} (a recipe
+     * function) synchronously: the called job carries {@code calling_job_id} and
+     * the caller as {@code root_job_id}. With {@code failsWithCalled}, a caller
+     * whose called job failed fails too (its call step fails), as by default in
+     * Workato; otherwise it handles the error and ends as its own behaviour says.
+     */
+    public synchronized void setCalls(long recipeId, long calledRecipeId, boolean failsWithCalled) {
+        recipe(calledRecipeId);
+        SimRecipe r = recipe(recipeId);
+        r.calls = calledRecipeId;
+        r.failsWithCalled = failsWithCalled;
     }
 
     public synchronized Map<String, Object> addRecipe(String name, Long folderId, Behaviour behaviour) {
@@ -67,10 +90,15 @@ public class Workspace {
 
     /** Runs {@code count} new jobs of the recipe, as if its trigger fired; returns their ids. */
     public synchronized List<String> trigger(long recipeId, int count) {
+        return trigger(recipeId, count, false);
+    }
+
+    /** Like {@link #trigger(long, int)}; {@code test} runs them as test jobs ({@code is_test}), as from the editor. */
+    public synchronized List<String> trigger(long recipeId, int count, boolean test) {
         SimRecipe r = recipe(recipeId);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            SimJob job = newJob(r, "Event " + nextFlowRunId, null, 1);
+            SimJob job = newJob(r, "Event " + nextFlowRunId, null, 1, test);
             ids.add(job.id);
         }
         return ids;
@@ -143,16 +171,26 @@ public class Workspace {
             } else if ("pending".equals(job.status)) {
                 result.put("status", "failed");
                 result.put("error", "Job is still running");
+            } else if ("succeeded".equals(job.status) && !repeatSucceeded) {
+                result.put("status", "failed");
+                result.put("error", "Job succeeded: only failed jobs are repeated (simulator setting "
+                        + "sim.repeat-succeeded=false)");
+                refusedRepeats.merge(id, 1, Integer::sum);
             } else {
                 String original = job.masterJobId != null ? job.masterJobId : job.id;
                 int execution = chainLength(original) + 1;
-                newJob(r, job.title, original, execution);
+                newJob(r, job.title, original, execution, job.test);
                 repeatsByOriginalJob.merge(original, 1, Integer::sum);
                 result.put("status", "enqueued");
             }
             results.add(result);
         }
         return results;
+    }
+
+    /** Repeats refused because the job had succeeded, by job id. */
+    public synchronized Map<String, Integer> refusedRepeats() {
+        return new LinkedHashMap<>(refusedRepeats);
     }
 
     /** How many repeats of each original job were created: a doubled repeat shows here. */
@@ -172,12 +210,32 @@ public class Workspace {
         return 1 + repeatsByOriginalJob.getOrDefault(original, 0);
     }
 
-    private SimJob newJob(SimRecipe r, String title, String masterJobId, int execution) {
+    private SimJob newJob(SimRecipe r, String title, String masterJobId, int execution, boolean test) {
         SimJob job = new SimJob(newJobId(), r.id, nextFlowRunId++, title, masterJobId, execution, ++sequence,
                 Instant.now());
+        job.test = test;
         r.jobs.add(0, job);
         jobsById.put(job.id, job);
-        completer.schedule(() -> complete(job), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+        if (r.calls != null) {
+            // a recipe function call: the called job runs inside this one, in the same workflow
+            job.rootJobId = job.id;
+            job.rootRecipeId = r.id;
+            SimRecipe called = recipe(r.calls);
+            SimJob child = new SimJob(newJobId(), called.id, nextFlowRunId++, "Called by " + job.id, null, execution,
+                    ++sequence, Instant.now());
+            child.test = test;
+            child.callingJobId = job.id;
+            child.callingRecipeId = r.id;
+            child.rootJobId = job.id;
+            child.rootRecipeId = r.id;
+            called.jobs.add(0, child);
+            jobsById.put(child.id, child);
+            job.calledJobId = child.id;
+            completer.schedule(() -> complete(child), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+            completer.schedule(() -> complete(job), 2 * jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            completer.schedule(() -> complete(job), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+        }
         return job;
     }
 
@@ -187,11 +245,22 @@ public class Workspace {
         if (b.kind() == Behaviour.Kind.HANGS) {
             return;   // stays pending
         }
+        SimJob called = job.calledJobId == null ? null : jobsById.get(job.calledJobId);
+        if (called != null && "pending".equals(called.status)) {
+            completer.schedule(() -> complete(job), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
+            return;   // a synchronous call: the caller waits for it
+        }
         job.completedAt = Instant.now();
         r.lastRunAt = job.completedAt;
-        if (b.fails(job.execution, random)) {
+        if (called != null && "failed".equals(called.status) && r.failsWithCalled) {
             job.status = "failed";
-            job.error = b.error();
+            job.error = "Error in called recipe " + called.recipeId + ": " + called.error;
+            job.errorTypeId = called.errorTypeId;
+            job.httpCode = called.httpCode;
+            r.failed++;
+        } else if (b.fails(job.execution, random)) {
+            job.status = "failed";
+            job.error = b.errorText();
             job.errorTypeId = b.errorTypeId();
             job.httpCode = b.httpCode();
             r.failed++;

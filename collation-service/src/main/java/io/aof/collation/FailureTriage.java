@@ -1,0 +1,184 @@
+package io.aof.collation;
+
+import io.aof.common.events.JobFailed;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.workato.WorkatoApiException;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.Map;
+
+/**
+ * Decides what a failed job read from Workato becomes, the same way whether a
+ * poll or a (verified) webhook found it:
+ * <ul>
+ *   <li>a test job ({@code is_test}, which only the job detail carries) is never
+ *   published: remembered and counted;</li>
+ *   <li>a called job (a recipe function's job: {@code root_job_id} or
+ *   {@code calling_job_id} names another job) is never its own retryable incident:
+ *   when its workflow root failed, the root's failure is collected and the child
+ *   is linked to the root's incident (repeating the root runs the child again);
+ *   otherwise it is published {@link JobFailed#notRepeatable not repeatable};</li>
+ *   <li>anything else is published.</li>
+ * </ul>
+ * The reads it needs throw {@link WorkatoApiException} when Workato cannot answer
+ * now: the caller keeps the job for later instead of guessing.
+ */
+@Component
+class FailureTriage {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureTriage.class);
+
+    private final WorkatoClient workato;
+    private final FailureCollector collector;
+    private final JdbcTemplate jdbc;
+    private final String workspace;
+
+    FailureTriage(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, AofProperties aof) {
+        this.workato = workato;
+        this.collector = collector;
+        this.jdbc = jdbc;
+        this.workspace = aof.workspace();
+    }
+
+    /** What to do with one failed job. */
+    sealed interface Plan {
+        JobFailed failure();
+    }
+
+    record Publish(JobFailed failure) implements Plan {
+    }
+
+    record TestJob(JobFailed failure) implements Plan {
+    }
+
+    record Link(JobFailed failure, JobFailed root) implements Plan {
+    }
+
+    /**
+     * The job with its detail when the list item does not say whether it is a
+     * test job (the detail also names the failed step's error type and HTTP code).
+     * A repeat needs no test check (its master's incident decides): its detail is
+     * read only for the error type, and only if the budget allows.
+     *
+     * @throws WorkatoApiException when the detail is needed and Workato cannot answer now
+     */
+    WorkatoJob withDetail(long recipeId, WorkatoJob job) {
+        boolean needTest = job.isTest() == null && !isRepeat(job);
+        boolean needError = job.errorTypeId() == null;
+        if (!needTest && !needError) {
+            return job;
+        }
+        try {
+            WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());
+            return detail.id() != null ? detail : job;
+        } catch (WorkatoApiException e) {
+            if (needTest && isTransient(e)) {
+                throw e;
+            }
+            log.debug("No detail for job {}: {}", job.id(), e.getMessage());
+            return job;
+        }
+    }
+
+    /**
+     * The plan for {@code failure}, whose job Workato answered as {@code job}.
+     * {@code roots} caches root jobs read in this run (many children, one root).
+     *
+     * @throws WorkatoApiException when a called job's root cannot be read now
+     */
+    Plan plan(JobFailed failure, WorkatoJob job, Map<String, WorkatoJob> roots) {
+        if (job.isTestJob()) {
+            return new TestJob(failure);
+        }
+        if (!job.isCalled()) {
+            return new Publish(failure);
+        }
+        String rootJobId = job.workflowRootJobId();
+        Long rootRecipeId = job.workflowRootRecipeId();
+        if (rootRecipeId == null) {
+            return new Publish(failure.notRepeatable("called by job " + rootJobId + " of a recipe Workato did not "
+                    + "name: repeating it alone would run it outside its workflow"));
+        }
+        WorkatoJob root;
+        String key = rootRecipeId + "/" + rootJobId;
+        if (roots.containsKey(key)) {
+            root = roots.get(key);
+        } else {
+            try {
+                root = workato.getJob(rootRecipeId, rootJobId);
+            } catch (WorkatoApiException e) {
+                if (isTransient(e)) {
+                    throw e;
+                }
+                root = null;   // not found (or unreadable): it did not fail as far as Workato says
+            }
+            roots.put(key, root);
+        }
+        if (root != null && root.isTestJob()) {
+            return new TestJob(failure);
+        }
+        if (root != null && root.isFailed()) {
+            JobFailed rootFailure = JobFailed.of(workspace, rootRecipeId, recipeName(rootRecipeId), null, root.id(),
+                    root.masterJobId(), root.error() != null ? root.error() : "failed (its called job "
+                            + job.id() + " failed: " + failure.error() + ")",
+                    root.errorTypeId(), root.httpStatus(), root.startedAt(), root.completedAt(), failure.source());
+            return new Link(failure, rootFailure);
+        }
+        String rootState = root == null ? "was not found in Workato" : "is " + root.status();
+        return new Publish(failure.notRepeatable("a called job: its workflow root, job " + rootJobId + " of recipe "
+                + rootRecipeId + ", " + rootState + ", and repeating the called job alone would run it outside its "
+                + "workflow"));
+    }
+
+    /** Applies a plan inside the caller's transaction; true when something new was recorded. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean apply(Plan plan) {
+        JobFailed f = plan.failure();
+        if (plan instanceof TestJob) {
+            boolean fresh = collector.skipTestJob(f);
+            if (fresh) {
+                log.info("Job {} of recipe {} is a test job: not published, never repeated", f.jobId(), f.recipeId());
+            }
+            return fresh;
+        }
+        if (plan instanceof Link l) {
+            boolean fresh = collector.link(f, l.root());
+            if (fresh) {
+                log.info("Job {} of recipe {} was called by job {} of recipe {}, which failed too: linked to the "
+                                + "root's incident {} (only the root is repeated)", f.jobId(), f.recipeId(),
+                        l.root().jobId(), l.root().recipeId(), l.root().incidentId());
+            }
+            return fresh;
+        }
+        return collector.collect(f);
+    }
+
+    private String recipeName(long recipeId) {
+        return jdbc.query("SELECT recipe_name FROM recipe_cursor WHERE recipe_id = ?", (rs, i) -> rs.getString(1),
+                recipeId).stream().findFirst().orElse(null);
+    }
+
+    private static boolean isRepeat(WorkatoJob job) {
+        return job.masterJobId() != null && !job.masterJobId().isBlank();
+    }
+
+    /**
+     * Workato could not answer now (budget, breaker, outage, a refused token):
+     * worth asking again later. Only a 404 (no such job in that recipe) and an
+     * unreadable answer are taken as answers.
+     */
+    static boolean isTransient(WorkatoApiException e) {
+        return !isNotFound(e) && e.kind() != WorkatoApiException.Kind.BAD_RESPONSE;
+    }
+
+    static boolean isNotFound(WorkatoApiException e) {
+        return e.kind() == WorkatoApiException.Kind.CLIENT_ERROR && e.status() == 404;
+    }
+}

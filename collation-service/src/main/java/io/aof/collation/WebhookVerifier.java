@@ -1,0 +1,246 @@
+package io.aof.collation;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
+import io.aof.common.events.Topics;
+import io.aof.common.workato.WorkatoApiException;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoJob;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies webhook failures against Workato before they become incidents: the
+ * webhook's token proves who sent it, not that the job failed, and an incident is
+ * repeated. A failure waiting in {@code webhook_pending} is published (through
+ * {@link FailureTriage}, like a polled one) only when Workato shows that job
+ * failed in that recipe, with the master the webhook claims (a failed job with a
+ * forged {@code master_job_id} would otherwise make AOF repeat the master); a
+ * webhook that names no master for a repeat gets the master Workato names.
+ *
+ * <p>Reads are spent sparingly, within collation's read budget: a failure that a
+ * poll collects meanwhile (the poll listed it as failed in that recipe) is verified
+ * without a read; others are read once each ({@code GET /recipes/:id/jobs/:handle},
+ * which also says {@code is_test} and the workflow root, which the failed-jobs
+ * listing does not), at most {@code verify-batch} a run. A job still running (the
+ * On-error block of a job runs before the job ends) or a Workato that cannot be read
+ * is asked again later; a mismatch is refused, counted under
+ * {@code aof.webhook.refused} by reason and logged; a failure still unverified after
+ * {@code verify-timeout} is refused as "pending" or "unverified", logged as an error,
+ * and the super admin is alerted ({@code AOF_TROUBLE}).
+ */
+@Component
+class WebhookVerifier {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookVerifier.class);
+
+    /** Reasons a webhook failure is refused (the {@code reason} tag of {@code aof.webhook.refused}). */
+    static final List<String> REASONS = List.of("succeeded", "not_failed", "not_found", "other_recipe",
+            "master_mismatch", "pending", "unverified");
+
+    private final WorkatoClient workato;
+    private final FailureTriage triage;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final CollationProperties.Webhook props;
+    private final MeterRegistry meters;
+    private final Outbox outbox;
+    private final String workspace;
+    private final AtomicLong pending = new AtomicLong();
+
+    WebhookVerifier(WorkatoClient workato, FailureTriage triage, JdbcTemplate jdbc, TransactionTemplate tx,
+                    CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof) {
+        this.outbox = outbox;
+        this.workspace = aof.workspace();
+        this.workato = workato;
+        this.triage = triage;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.props = props.webhook();
+        this.meters = meters;
+        for (String reason : REASONS) {
+            meters.counter("aof.webhook.refused", "reason", reason);
+        }
+        meters.counter("aof.webhook.verified", "by", "poll");
+        meters.counter("aof.webhook.verified", "by", "read");
+        Gauge.builder("aof.webhook.pending", pending, AtomicLong::get)
+                .description("webhook failures accepted and not yet verified against Workato").register(meters);
+    }
+
+    @Scheduled(fixedDelayString = "${aof.collation.webhook.verify-interval:1s}",
+            initialDelayString = "${aof.collation.initial-delay:1s}")
+    void scheduled() {
+        try {
+            verifyDue();
+        } catch (RuntimeException e) {
+            log.warn("Webhook verification run failed; it runs again: {}", e.toString());
+        }
+    }
+
+    private record Row(String jobId, long recipeId, String masterJobId, String payload, String lastSeen) {
+    }
+
+    /** One run; returns how many pending failures were settled (verified or refused). */
+    int verifyDue() {
+        int settled = 0;
+        int byPoll = jdbc.update("UPDATE webhook_pending p SET state = 'VERIFIED', reason = 'collected by a poll', "
+                + "finished_at = now() FROM collected_job c WHERE p.state = 'PENDING' AND c.job_id = p.job_id");
+        if (byPoll > 0) {
+            meters.counter("aof.webhook.verified", "by", "poll").increment(byPoll);
+            settled += byPoll;
+        }
+        List<Row> expired = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
+                        + "WHERE state = 'PENDING' AND received_at < now() - (? * interval '1 millisecond')",
+                (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
+                props.verifyTimeout().toMillis());
+        for (Row row : expired) {
+            String reason = "pending".equals(row.lastSeen) ? "pending" : "unverified";
+            if (refuseAndAlert(row, reason)) {
+                settled++;
+                log.error("Webhook failure of job {} (recipe {}) could not be verified within {} ({}): refused, no "
+                                + "incident; check the job in Workato and repeat it by hand if it failed", row.jobId,
+                        row.recipeId, props.verifyTimeout(), row.lastSeen == null ? "never read" : row.lastSeen);
+            }
+        }
+        List<Row> due = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
+                        + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
+                (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
+                props.verifyBatch());
+        Map<String, WorkatoJob> roots = new HashMap<>();
+        for (Row row : due) {
+            WorkatoJob job;
+            try {
+                job = workato.getJob(row.recipeId, row.jobId);
+            } catch (WorkatoApiException e) {
+                if (FailureTriage.isNotFound(e)) {
+                    settled += refuse(row, "not_found") ? 1 : 0;
+                    continue;
+                }
+                later(row, "workato: " + e.kind());
+                log.info("Webhook verification paused ({}): {}; it continues later", e.kind(), e.getMessage());
+                break;   // Workato cannot answer now: the others wait too, their rows are due next run
+            }
+            try {
+                settled += settle(row, job, roots) ? 1 : 0;
+            } catch (WorkatoApiException e) {
+                later(row, "workato: " + e.kind());
+                break;
+            }
+        }
+        pending.set(jdbc.queryForObject("SELECT count(*) FROM webhook_pending WHERE state = 'PENDING'", Long.class));
+        return settled;
+    }
+
+    private boolean settle(Row row, WorkatoJob job, Map<String, WorkatoJob> roots) {
+        if (job.recipeId() != null && job.recipeId() != row.recipeId) {
+            return refuse(row, "other_recipe");
+        }
+        if (WorkatoJob.PENDING.equals(job.status())) {
+            later(row, "pending");
+            return false;
+        }
+        if (WorkatoJob.SUCCEEDED.equals(job.status())) {
+            return refuse(row, "succeeded");
+        }
+        if (!job.isFailed()) {
+            return refuse(row, "not_failed");
+        }
+        String master = blankToNull(job.masterJobId());
+        if (blankToNull(row.masterJobId) != null && !Objects.equals(blankToNull(row.masterJobId), master)) {
+            return refuse(row, "master_mismatch");
+        }
+        JobFailed received = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
+        // a repeat reported without its master belongs to the master's incident, as Workato says
+        String incidentId = master == null ? received.incidentId()
+                : io.aof.common.events.IncidentId.of(received.workspace(), received.recipeId(), received.jobId(), master);
+        JobFailed failure = new JobFailed(received.eventId(), received.occurredAt(), received.schemaVersion(),
+                received.workspace(), received.recipeId(), received.recipeName(), received.folderId(),
+                received.jobId(), master, incidentId, received.error(),
+                received.errorType() != null ? received.errorType() : job.errorTypeId(),
+                received.httpStatus() != null ? received.httpStatus() : job.httpStatus(), received.jobStartedAt(),
+                received.jobCompletedAt(), received.source(), received.notRepeatable());
+        FailureTriage.Plan plan = triage.plan(failure, job, roots);
+        Boolean done = tx.execute(status -> {
+            if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
+                    + "finished_at = now(), attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                    row.jobId) == 0) {
+                return false;   // settled by another instance meanwhile
+            }
+            triage.apply(plan);
+            return true;
+        });
+        if (Boolean.TRUE.equals(done)) {
+            meters.counter("aof.webhook.verified", "by", "read").increment();
+        }
+        return Boolean.TRUE.equals(done);
+    }
+
+    /**
+     * A failure that could not be verified in time may be a real one that is now
+     * not repeated: refused like a mismatch, and the super admin is told (an
+     * {@code AOF_TROUBLE} notification, in the same transaction).
+     */
+    private boolean refuseAndAlert(Row row, String reason) {
+        Boolean done = tx.execute(status -> {
+            if (!refuse(row, reason)) {
+                return false;
+            }
+            outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
+                    "webhook-unverified:" + row.recipeId + ":" + row.jobId, NotificationRequested.Kind.AOF_TROUBLE,
+                    "Webhook failure of job " + row.jobId + " (recipe " + row.recipeId + ") could not be verified",
+                    "AOF could not confirm in Workato within " + props.verifyTimeout() + " that this job failed ("
+                            + (row.lastSeen == null ? "never read" : row.lastSeen) + "), so it opened no incident and "
+                            + "will not repeat it. Check the job in Workato; repeat it by hand if it failed."));
+            return true;
+        });
+        return Boolean.TRUE.equals(done);
+    }
+
+    private boolean refuse(Row row, String reason) {
+        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now(), "
+                + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
+        if (n == 0) {
+            return false;
+        }
+        meters.counter("aof.webhook.refused", "reason", reason).increment();
+        log.warn("Webhook failure of job {} (recipe {}{}) refused after reading Workato: {}; no incident, no repeat",
+                row.jobId, row.recipeId, row.masterJobId == null ? "" : ", master " + row.masterJobId, describe(reason));
+        return true;
+    }
+
+    private void later(Row row, String seen) {
+        jdbc.update("UPDATE webhook_pending SET reason = ?, attempts = attempts + 1, "
+                        + "next_check_at = now() + (? * interval '1 millisecond') WHERE job_id = ? AND state = 'PENDING'",
+                seen, Math.max(1000, props.verifyDelay().toMillis()), row.jobId);
+    }
+
+    private static String describe(String reason) {
+        return switch (reason) {
+            case "succeeded" -> "the job succeeded";
+            case "not_failed" -> "the job did not fail";
+            case "not_found" -> "Workato has no such job in that recipe";
+            case "other_recipe" -> "the job belongs to another recipe";
+            case "master_mismatch" -> "the job's master in Workato is not the one the webhook named";
+            default -> reason;
+        };
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

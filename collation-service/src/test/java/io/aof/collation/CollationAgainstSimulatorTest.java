@@ -1,0 +1,481 @@
+package io.aof.collation;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
+import io.aof.common.text.ExternalText;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoProperties;
+import io.aof.simulator.Behaviour;
+import io.aof.simulator.Outage;
+import io.aof.simulator.WorkatoSimulatorApplication;
+import io.aof.simulator.Workspace;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.validation.Validation;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Collation against a real HTTP stand-in for Workato's API (the simulator) and a
+ * real PostgreSQL (its own migrations, a fresh schema per test): the poller, the
+ * webhook intake and its verifier built as plain objects on those, no mocks.
+ */
+class CollationAgainstSimulatorTest {
+
+    static final String TOKEN = "collation-test-token";
+    static final String WEBHOOK_TOKEN = "collation-webhook-token";
+    static ConfigurableApplicationContext simulator;
+    static Workspace workspace;
+    static String simUrl;
+
+    JdbcTemplate jdbc;
+    TransactionTemplate tx;
+    MeterRegistry meters;
+    WorkatoClient workato;
+
+    @BeforeAll
+    static void startSimulator() {
+        simulator = WorkatoSimulatorApplication.builder().run("--server.port=0", "--sim.api-token=" + TOKEN,
+                "--sim.reads-per-minute=0", "--sim.job-duration=30ms", "--sim.jobs-page-size=3",
+                "--spring.main.register-shutdown-hook=false");
+        workspace = simulator.getBean(Workspace.class);
+        simUrl = "http://localhost:" + simulator.getEnvironment().getProperty("local.server.port");
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        simulator.close();
+    }
+
+    @BeforeEach
+    void schema() {
+        String schema = "collation_" + UUID.randomUUID().toString().substring(0, 8);
+        AofTestInfrastructure infra = AofTestInfrastructure.get();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        ds.setUser(infra.dbUser());
+        ds.setPassword(infra.dbPassword());
+        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/common", "classpath:db/collation").load().migrate();
+        jdbc = new JdbcTemplate(ds);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        meters = new SimpleMeterRegistry();
+        workato = new WorkatoClient(new Binder(new MapConfigurationPropertySource(Map.of(
+                "aof.workato.base-url", simUrl + "/api", "aof.workato.api-token", TOKEN,
+                "aof.workato.resilience.reads-per-minute", "60000", "aof.workato.resilience.read-attempts", "1")))
+                .bindOrCreate("aof.workato", WorkatoProperties.class), meters);
+    }
+
+    // ---- wiring ------------------------------------------------------------------------------------------------
+
+    record Collation(FailedJobPoller poller, WebhookController webhook, WebhookVerifier verifier) {
+    }
+
+    Collation collation(Map<String, String> settings) {
+        Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
+                "aof.collation.webhook.token", WEBHOOK_TOKEN, "aof.collation.webhook.verify-delay", "0s"));
+        p.putAll(settings);
+        Binder binder = new Binder(new MapConfigurationPropertySource(p));
+        CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
+        AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
+        Outbox outbox = new Outbox(jdbc);
+        FailureCollector collector = new FailureCollector(jdbc, outbox, meters);
+        FailureTriage triage = new FailureTriage(workato, collector, jdbc, aof);
+        return new Collation(new FailedJobPoller(workato, triage, outbox, jdbc, tx, props, aof, meters),
+                new WebhookController(collector, tx, jdbc,
+                        Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters),
+                new WebhookVerifier(workato, triage, jdbc, tx, props, meters, outbox, aof));
+    }
+
+    static Map<String, String> watching(long... recipes) {
+        Map<String, String> p = new HashMap<>();
+        for (int i = 0; i < recipes.length; i++) {
+            p.put("aof.collation.watch.recipe-ids[" + i + "]", String.valueOf(recipes[i]));
+        }
+        return p;
+    }
+
+    static long recipe(String name, Behaviour behaviour) {
+        return ((Number) workspace.addRecipe(name + " " + UUID.randomUUID(), null, behaviour).get("id")).longValue();
+    }
+
+    static List<String> run(long recipe, int count, boolean test) {
+        List<String> ids = workspace.trigger(recipe, count, test);
+        ids.forEach(CollationAgainstSimulatorTest::awaitFinished);
+        return ids;
+    }
+
+    static void awaitFinished(String jobId) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !"pending".equals(workspace.job(jobId).orElseThrow().get("status")));
+    }
+
+    static String status(String jobId) {
+        return (String) workspace.job(jobId).orElseThrow().get("status");
+    }
+
+    /** The JobFailed events collation put in its outbox, in order. */
+    List<JobFailed> published() {
+        return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ? ORDER BY id", String.class,
+                Topics.JOB_FAILURES.name()).stream().map(p -> EventCodec.decode(Topics.JOB_FAILURES, p)).toList();
+    }
+
+    List<String> publishedJobIds() {
+        return published().stream().map(JobFailed::jobId).toList();
+    }
+
+    double counter(String name, String... tags) {
+        var c = meters.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    static MockHttpServletRequest webhookRequest(byte[] body) {
+        MockHttpServletRequest r = new MockHttpServletRequest("POST", "/api/webhooks/job-failures");
+        r.setContentType("application/json");
+        r.addHeader("Authorization", "Bearer " + WEBHOOK_TOKEN);
+        r.setRemoteAddr("10.0.0." + (1 + new java.util.Random().nextInt(200)));
+        r.setContent(body);
+        return r;
+    }
+
+    static MockHttpServletRequest webhookRequest(String json) {
+        return webhookRequest(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String webhookBody(long recipe, String jobId, String masterJobId, String errorJson) {
+        return "{\"recipe_id\": " + recipe + ", \"job_id\": \"" + jobId + "\""
+                + (masterJobId == null ? "" : ", \"master_job_id\": \"" + masterJobId + "\"")
+                + ", \"error\": " + errorJson + "}";
+    }
+
+    // ---- items 1 and 2: text from outside is cleaned and capped where it enters ---------------------------------
+
+    @Test
+    void aPolledErrorOf2_6MBIsCappedAndTheOtherRecipesFailuresAreCollectedToo() throws Exception {
+        long huge = recipe("Huge error", new Behaviour(Behaviour.Kind.ALWAYS_FAIL, null, null,
+                "502 Bad Gateway: <html>", null, 502, 2_600_000));
+        long plain = recipe("Plain error", Behaviour.alwaysFail("500 boom\u0000 with a NUL", null, 500));
+        String hugeJob = run(huge, 1, false).get(0);
+        String plainJob = run(plain, 1, false).get(0);
+
+        collation(watching(huge, plain)).poller().sweep();
+
+        Map<String, JobFailed> byJob = new HashMap<>();
+        published().forEach(f -> byJob.put(f.jobId(), f));
+        assertThat(byJob).containsOnlyKeys(hugeJob, plainJob);
+        assertThat(byJob.get(hugeJob).error()).hasSizeLessThanOrEqualTo(ExternalText.ERROR_MAX_CHARS)
+                .startsWith("502 Bad Gateway: <html>").contains("cut by AOF: 2600000 characters");
+        assertThat(byJob.get(plainJob).error()).isEqualTo("500 boom with a NUL");
+        // far below Kafka's 1 MB default record size: the outbox can send it
+        assertThat(jdbc.queryForObject("SELECT max(octet_length(payload)) FROM outbox", Integer.class))
+                .isLessThan(64 * 1024);
+    }
+
+    @Test
+    void aNulInAWebhookErrorIsRemovedAndTheFailureIsPublishedAfterVerification() throws Exception {
+        long recipe = recipe("Webhook NUL", Behaviour.alwaysFail("500 boom", null, 500));
+        String job = run(recipe, 1, false).get(0);
+        Collation c = collation(Map.of());
+
+        ResponseEntity<?> answer = c.webhook().receive(webhookRequest(webhookBody(recipe, job, null,
+                "\"x\\u0000\"")));
+        assertThat(answer.getStatusCode().value()).isEqualTo(202);
+        c.verifier().verifyDue();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(job);
+            assertThat(f.error()).isEqualTo("x");
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox WHERE payload LIKE '%\\u0000%'",
+                Integer.class)).isZero();
+    }
+
+    @Test
+    void aWebhookBodyThatIsNotUtf8OrNestedTooDeepIsA400() throws Exception {
+        Collation c = collation(Map.of());
+        byte[] latin1 = webhookBody(1, "j-a", null, "\"caf\u00e9\"").getBytes(StandardCharsets.ISO_8859_1);
+        ResponseEntity<?> notUtf8 = c.webhook().receive(webhookRequest(latin1));
+        ResponseEntity<?> deep = c.webhook().receive(webhookRequest("{\"recipe_id\": 1, \"job_id\": \"j-a\", "
+                + "\"error\": \"x\", \"extra\": " + "[".repeat(40) + "]".repeat(40) + "}"));
+
+        assertThat(notUtf8.getStatusCode().value()).isEqualTo(400);
+        assertThat(((org.springframework.http.ProblemDetail) notUtf8.getBody()).getTitle())
+                .isEqualTo("Invalid encoding");
+        assertThat(deep.getStatusCode().value()).isEqualTo(400);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_pending", Integer.class)).isZero();
+    }
+
+    // ---- item 4: the page cap never skips failures ---------------------------------------------------------------
+
+    @Test
+    void aSweepThatReachesItsPageCapContinuesFromWhereItStoppedUntilTheGapIsClosed() throws Exception {
+        long recipe = recipe("Storm", Behaviour.alwaysFail("503 Service Unavailable", null, 503));
+        // one page of 3 jobs a sweep
+        Collation c = collation(new HashMap<>(Map.of("aof.collation.max-pages-per-recipe", "1",
+                "aof.collation.watch.recipe-ids[0]", String.valueOf(recipe))));
+        List<String> first = run(recipe, 1, false);
+        c.poller().sweep();
+        assertThat(publishedJobIds()).containsExactlyElementsOf(first);
+
+        List<String> storm = run(recipe, 10, false);   // AOF was away: 10 failures, 3 read a sweep
+        c.poller().sweep();
+        assertThat(publishedJobIds()).hasSize(4);
+        assertThat(counter("aof.collation.page.cap.reached")).isEqualTo(1);
+        assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isEqualTo(7);
+
+        List<String> meanwhile = run(recipe, 2, false);   // new failures while the gap is read
+        for (int i = 0; i < 8; i++) {
+            c.poller().sweep();
+        }
+        assertThat(publishedJobIds()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(concat(first, storm, meanwhile));
+        assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isZero();
+    }
+
+    @SafeVarargs
+    static List<String> concat(List<String>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
+    }
+
+    // ---- item 7: a webhook can only make AOF repeat a job that failed in that recipe ---------------------------
+
+    @Test
+    void aWebhookNamingASucceededJobIsRefusedAndOneNamingAFailedJobIsPublished() throws Exception {
+        long healthy = recipe("Payments", Behaviour.healthy());
+        long failing = recipe("Orders", Behaviour.alwaysFail("500 boom", null, 500));
+        String succeeded = run(healthy, 1, false).get(0);
+        String failed = run(failing, 1, false).get(0);
+        String otherFailed = run(failing, 1, false).get(0);
+        String thirdFailed = run(failing, 1, false).get(0);
+        Collation c = collation(Map.of());
+
+        for (String body : List.of(
+                webhookBody(healthy, succeeded, null, "\"500 boom\""),            // a succeeded job (a payment)
+                webhookBody(failing, failed, null, "\"500 boom\""),               // a real failure
+                webhookBody(failing, otherFailed, succeeded, "\"500 boom\""),     // a failed job, a forged master
+                webhookBody(healthy, "j-nosuchjob", null, "\"500 boom\""),        // no such job
+                webhookBody(healthy, thirdFailed, null, "\"500 boom\""))) {       // a job of another recipe
+            assertThat(c.webhook().receive(webhookRequest(body)).getStatusCode().value()).isEqualTo(202);
+        }
+        c.verifier().verifyDue();
+
+        assertThat(publishedJobIds()).containsExactly(failed);
+        assertThat(jdbc.queryForMap("SELECT state, reason FROM webhook_pending WHERE job_id = ?", succeeded))
+                .containsEntry("state", "REFUSED").containsEntry("reason", "succeeded");
+        assertThat(counter("aof.webhook.refused", "reason", "succeeded")).isEqualTo(1);
+        assertThat(counter("aof.webhook.refused", "reason", "master_mismatch")).isEqualTo(1);
+        // an unknown job and a job of another recipe: Workato answers 404 for a job not in the recipe named
+        assertThat(counter("aof.webhook.refused", "reason", "not_found")).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_pending WHERE state = 'PENDING'",
+                Integer.class)).isZero();
+    }
+
+    @Test
+    void aWebhookForARepeatThatNamesNoMasterJoinsTheMastersIncident() throws Exception {
+        long failing = recipe("Repeated orders", Behaviour.alwaysFail("500 boom", null, 500));
+        String original = run(failing, 1, false).get(0);
+        workspace.repeat(failing, List.of(original));
+        @SuppressWarnings("unchecked")
+        String repeat = ((List<Map<String, Object>>) workspace.listJobs(failing, null, null, false, true, 10)
+                .get("items")).get(0).get("id").toString();
+        awaitFinished(repeat);
+        Collation c = collation(Map.of());
+
+        c.webhook().receive(webhookRequest(webhookBody(failing, repeat, null, "\"500 boom\"")));
+        c.verifier().verifyDue();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(repeat);
+            assertThat(f.masterJobId()).isEqualTo(original);
+            assertThat(f.incidentId()).isEqualTo("t:" + failing + ":" + original);
+        });
+    }
+
+    @Test
+    void aWebhookFailureWaitsWhileWorkatoCannotBeReadAndIsPublishedOnceItCan() throws Exception {
+        long failing = recipe("Outage orders", Behaviour.alwaysFail("500 boom", null, 500));
+        String failed = run(failing, 1, false).get(0);
+        Collation c = collation(Map.of());
+        Outage outage = simulator.getBean(Outage.class);
+
+        outage.start(503, 60);
+        try {
+            assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
+                    .getStatusCode().value()).isEqualTo(202);
+            c.verifier().verifyDue();
+            assertThat(published()).isEmpty();
+            assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class,
+                    failed)).isEqualTo("PENDING");
+        } finally {
+            outage.end();
+        }
+        // asked again after verify-delay (at least a second) while Workato could not be read
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.verifier().verifyDue() > 0);
+        assertThat(publishedJobIds()).containsExactly(failed);
+    }
+
+    @Test
+    void aWebhookFailureStillUnverifiedAfterTheTimeoutIsRefusedAndTheAdminIsAlerted() throws Exception {
+        long recipe = recipe("Never readable", Behaviour.alwaysFail("500 boom", null, 500));
+        String job = run(recipe, 1, false).get(0);
+        Collation c = collation(Map.of("aof.collation.webhook.verify-timeout", "1h"));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, job, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        // Workato could not be read for longer than the timeout (the clock of the database moves the row back)
+        jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours', reason = 'workato: "
+                + "UNREACHABLE'");
+
+        c.verifier().verifyDue();
+
+        assertThat(published()).isEmpty();
+        assertThat(jdbc.queryForMap("SELECT state, reason FROM webhook_pending WHERE job_id = ?", job))
+                .containsEntry("state", "REFUSED").containsEntry("reason", "unverified");
+        assertThat(counter("aof.webhook.refused", "reason", "unverified")).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ?", String.class,
+                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE").contains(job);
+    }
+
+    @Test
+    void aWebhookFailureThatAPollCollectsIsVerifiedWithoutARead() throws Exception {
+        long failing = recipe("Polled and pushed", Behaviour.alwaysFail("500 boom", null, 500));
+        String failed = run(failing, 1, false).get(0);
+        Collation c = collation(new HashMap<>(Map.of("aof.collation.webhook.verify-delay", "1h",
+                "aof.collation.webhook.verify-timeout", "2h", "aof.collation.watch.recipe-ids[0]",
+                String.valueOf(failing))));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        c.poller().sweep();
+        c.verifier().verifyDue();
+
+        assertThat(publishedJobIds()).containsExactly(failed);
+        assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, failed))
+                .isEqualTo("VERIFIED");
+        assertThat(counter("aof.webhook.verified", "by", "poll")).isEqualTo(1);
+    }
+
+    // ---- item 8: a called job is never repeated on its own ------------------------------------------------------
+
+    @Test
+    void aFailedCalledJobIsLinkedToItsFailedRootAndOnlyTheRootIsPublished() throws Exception {
+        long caller = recipe("Order flow", Behaviour.healthy());
+        long called = recipe("Charge card (function)", Behaviour.alwaysFail("402 Payment Required", null, 402));
+        workspace.setCalls(caller, called, true);
+        String root = run(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        assertThat(status(root)).isEqualTo("failed");
+        assertThat(status(childJob)).isEqualTo("failed");
+
+        collation(watching(caller, called)).poller().sweep();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(root);
+            assertThat(f.incidentId()).isEqualTo("t:" + caller + ":" + root);
+            assertThat(f.notRepeatable()).isNull();
+        });
+        assertThat(jdbc.queryForMap("SELECT disposition, linked_incident_id FROM collected_job WHERE job_id = ?",
+                childJob)).containsEntry("disposition", "LINKED")
+                .containsEntry("linked_incident_id", "t:" + caller + ":" + root);
+        assertThat(counter("aof.collation.called.jobs", "source", "POLL", "outcome", "linked")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedCalledJobWhoseRootSucceededIsPublishedNotRepeatable() throws Exception {
+        long caller = recipe("Order flow handling errors", Behaviour.healthy());
+        long called = recipe("Charge card (function, handled)", Behaviour.alwaysFail("402 Payment Required", null,
+                402));
+        workspace.setCalls(caller, called, false);
+        String root = run(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        assertThat(status(root)).isEqualTo("succeeded");
+
+        collation(watching(caller, called)).poller().sweep();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(childJob);
+            assertThat(f.notRepeatable()).contains("called job").contains(root).contains("succeeded");
+        });
+    }
+
+    static String childOf(long calledRecipe, String rootJob) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) workspace.listJobs(calledRecipe, null, null,
+                false, false, 100).get("items");
+        String id = items.stream().filter(j -> rootJob.equals(j.get("root_job_id"))).map(j -> (String) j.get("id"))
+                .findFirst().orElseThrow();
+        awaitFinished(id);
+        return id;
+    }
+
+    // ---- item 9: test jobs are never published ---------------------------------------------------------------------
+
+    @Test
+    void aFailedTestJobIsCountedButNeverPublished() throws Exception {
+        long recipe = recipe("Edited in the editor", Behaviour.alwaysFail("500 boom", null, 500));
+        String testJob = run(recipe, 1, true).get(0);
+        String realJob = run(recipe, 1, false).get(0);
+        Collation c = collation(watching(recipe));
+
+        c.poller().sweep();
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, testJob, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(200);   // already known: a duplicate
+
+        assertThat(publishedJobIds()).containsExactly(realJob);
+        assertThat(jdbc.queryForObject("SELECT disposition FROM collected_job WHERE job_id = ?", String.class,
+                testJob)).isEqualTo("TEST_JOB");
+        assertThat(counter("aof.collation.test.jobs", "source", "POLL")).isEqualTo(1);
+    }
+
+    // ---- item 14: retention -------------------------------------------------------------------------------------
+
+    @Test
+    void retentionKeepsDedupRowsThirtyDaysKeysSevenAndNeverAPendingVerification() {
+        CollationApplication app = new CollationApplication();
+        List<io.aof.common.retention.RetentionRule> rules = List.of(app.collectedJobRetention(),
+                app.webhookIdempotencyRetention(), app.webhookPendingRetention());
+        var retention = new io.aof.common.retention.RetentionJob(jdbc, rules, Map.of(), meters);
+        jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, collected_at) VALUES "
+                + "('j-old', 1, 't:1:j-old', 'POLL', now() - interval '31 days'), "
+                + "('j-recent', 1, 't:1:j-recent', 'POLL', now() - interval '29 days')");
+        jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id, received_at) VALUES "
+                + "('k-old', 'j-a', 't:1:j-a', now() - interval '8 days'), "
+                + "('k-recent', 'j-b', 't:1:j-b', now() - interval '6 days')");
+        jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, payload, state, received_at, finished_at) VALUES "
+                + "('j-refused', 1, '{}', 'REFUSED', now() - interval '40 days', now() - interval '31 days'), "
+                + "('j-verified', 1, '{}', 'VERIFIED', now() - interval '10 days', now() - interval '10 days'), "
+                + "('j-waiting', 1, '{}', 'PENDING', now() - interval '40 days', NULL)");
+
+        rules.forEach(retention::purge);
+
+        assertThat(jdbc.queryForList("SELECT job_id FROM collected_job", String.class)).containsExactly("j-recent");
+        assertThat(jdbc.queryForList("SELECT idempotency_key FROM webhook_idempotency", String.class))
+                .containsExactly("k-recent");
+        assertThat(jdbc.queryForList("SELECT job_id FROM webhook_pending ORDER BY job_id", String.class))
+                .containsExactly("j-verified", "j-waiting");
+    }
+}
