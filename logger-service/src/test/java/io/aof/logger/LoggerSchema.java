@@ -7,12 +7,12 @@ import org.postgresql.ds.PGSimpleDataSource;
 import java.util.UUID;
 
 /** A fresh schema on the shared test PostgreSQL, migrated as the logger migrates its own. */
-final class LoggerSchema {
+public final class LoggerSchema {
 
     private LoggerSchema() {
     }
 
-    static PGSimpleDataSource fresh(String prefix) {
+    public static PGSimpleDataSource fresh(String prefix) {
         String schema = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
         AofTestInfrastructure infra = AofTestInfrastructure.get();
         PGSimpleDataSource ds = new PGSimpleDataSource();
