@@ -158,6 +158,25 @@ public class AofMessagingConfiguration {
         infrastructure.setMaxElapsedTime(Long.MAX_VALUE);
         handler.setBackOffFunction((record, ex) -> Failures.isInfrastructure(ex) ? infrastructure : null);
         handler.setResetStateOnExceptionChange(true);
+        Counter infrastructureRetries = retries(meters, "infrastructure");
+        Counter otherRetries = retries(meters, "other");
+        handler.setRetryListeners((record, ex, attempt) -> {
+            if (Failures.isInfrastructure(ex)) {
+                infrastructureRetries.increment();
+                if (Integer.bitCount(attempt) == 1) {   // 1, 2, 4, 8, ...: a long outage does not flood the log
+                    log.warn("Record {}-{}@{} failed for the infrastructure's sake (attempt {}); retried until it "
+                                    + "succeeds, never dead-lettered: {}", record.topic(), record.partition(),
+                            record.offset(), attempt, Failures.rootMessage(ex));
+                }
+            } else {
+                otherRetries.increment();
+            }
+        });
         return handler;
+    }
+
+    private static Counter retries(MeterRegistry meters, String kind) {
+        return Counter.builder("aof.consumer.retries").description("failed deliveries of a record that are retried")
+                .tag("kind", kind).register(meters);
     }
 }

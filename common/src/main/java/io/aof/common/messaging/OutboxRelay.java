@@ -142,12 +142,17 @@ public class OutboxRelay {
             }
             List<CompletableFuture<?>> sends = new ArrayList<>(rows.size());
             for (Row row : rows) {
-                sends.add(send(row));
+                CompletableFuture<?> send = send(row);
+                sends.add(send);
+                if (send.isCompletedExceptionally() && !Failures.sendCannotSucceed(outcome(send, System.nanoTime()))) {
+                    // Kafka unreachable: each further send would wait max.block.ms for metadata in vain
+                    break;
+                }
             }
             long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
             List<Row> sent = new ArrayList<>(rows.size());
             List<Parked> refused = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i++) {
+            for (int i = 0; i < sends.size(); i++) {
                 Row row = rows.get(i);
                 Throwable failure = outcome(sends.get(i), deadline);
                 if (failure == null) {

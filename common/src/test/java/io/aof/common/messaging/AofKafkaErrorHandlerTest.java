@@ -112,6 +112,8 @@ class AofKafkaErrorHandlerTest {
         assertThat(stored).isTrue();
         assertThat(calls.get()).isEqualTo(26);
         assertThat(meters.find("aof.dlt.messages").counter()).isNull();
+        assertThat(meters.get("aof.consumer.retries").tag("kind", "infrastructure").counter().count()).isEqualTo(25);
+        assertThat(meters.get("aof.consumer.retries").tag("kind", "other").counter().count()).isZero();
     }
 
     @Test
