@@ -92,7 +92,12 @@ class DeadLetterController {
      * @param force  re-drive also those re-driven before
      * @param reason why (kept with the re-drive)
      */
-    record RedriveRequest(List<Long> ids, String topic, Instant from, Instant to, boolean force, String reason) {
+    record RedriveRequest(List<Long> ids, String topic, Instant from, Instant to, Boolean force, String reason) {
+
+        /** Absent means no (a primitive would make Jackson refuse a body without it). */
+        boolean forced() {
+            return Boolean.TRUE.equals(force);
+        }
     }
 
     /**
@@ -214,7 +219,7 @@ class DeadLetterController {
                 ids.stream().filter(id -> !found.contains(id)).forEach(notFound::add);
             } else {
                 chosen = jdbc.query("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter AND e.topic = ? "
-                                + "AND e.occurred_at >= ? AND e.occurred_at < ? " + (request.force() ? ""
+                                + "AND e.occurred_at >= ? AND e.occurred_at < ? " + (request.forced() ? ""
                                 : "AND NOT EXISTS (SELECT 1 FROM dead_letter_redrive d WHERE d.dead_letter_id = e.id) ")
                                 + "ORDER BY e.occurred_at, e.id LIMIT ? FOR UPDATE", ROWS, topic,
                         Timestamp.from(request.from()), Timestamp.from(request.to()), MAX_REDRIVE + 1);
@@ -226,7 +231,7 @@ class DeadLetterController {
             List<Long> done = new ArrayList<>();
             List<Long> already = new ArrayList<>();
             for (Row r : chosen) {
-                if (redriveOne(r, request.force(), who, request.reason())) {
+                if (redriveOne(r, request.forced(), who, request.reason())) {
                     done.add(r.id);
                 } else {
                     already.add(r.id);
