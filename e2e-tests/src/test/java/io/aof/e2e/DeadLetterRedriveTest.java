@@ -24,6 +24,14 @@ import static org.awaitility.Awaitility.await;
 class DeadLetterRedriveTest extends SuiteTest {
 
     @Test
+    void everyServicesFlywayCreatedTheParkedOutboxTable() {
+        for (String schema : new String[] {"collation", "orchestrator", "recovery", "notifier", "logger"}) {
+            assertThat(suite.db.queryForObject("SELECT to_regclass(?) IS NOT NULL", Boolean.class,
+                    "\"" + schema + "\".outbox_parked")).as(schema).isTrue();
+        }
+    }
+
+    @Test
     void aDeadLetteredFailureIsRedrivenByTheOperatorAndOpensItsIncident() {
         JobFailed failure = JobFailed.of(AofSuite.WORKSPACE, 990_201L, "Dead-lettered before the fix", null,
                 "j-redrive-" + UUID.randomUUID().toString().substring(0, 8), null, "401 Unauthorized", null, 401,

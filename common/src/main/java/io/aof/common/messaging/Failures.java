@@ -30,7 +30,8 @@ import java.util.Set;
  *   <li>{@link Kind#INFRASTRUCTURE}: the database unreachable, read-only, full or out of connections, a
  *   transaction that could not start, a lock or serialization conflict, a Kafka timeout or another error Kafka
  *   calls retriable. Nothing about the record: retrying later succeeds once the infrastructure is back. When
- *   PostgreSQL gave an SQLState, the state decides (classes 08, 53, 57, 58; 25006 read-only; 40001, 40P01, 55P03)
+ *   PostgreSQL gave an SQLState, the state decides (classes 08, 28, 53, 57, 58; 25006 read-only; 40001, 40P01,
+ *   55P03)
  *   whatever exception Spring wrapped it in: Spring maps class 54 ("program limit exceeded", e.g. a value too big
  *   for an index) to a resource failure too, but that one is the record's and would never succeed.</li>
  *   <li>{@link Kind#INVALID}: the record cannot be decoded or is invalid: retrying cannot help.</li>
@@ -45,6 +46,7 @@ public final class Failures {
     /** SQLState classes (first two characters) of infrastructure trouble. */
     private static final Set<String> INFRASTRUCTURE_STATE_CLASSES = Set.of(
             "08",   // connection exception
+            "28",   // invalid authorization: a rotated or wrong database password is no record's fault
             "53",   // insufficient resources: disk full, out of memory, too many connections
             "57",   // operator intervention: shutdown, cannot connect now, statement cancelled
             "58");  // system error: I/O error

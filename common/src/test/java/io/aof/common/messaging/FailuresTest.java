@@ -32,7 +32,7 @@ class FailuresTest {
 
     @Test
     void theDatabaseUnreachableReadOnlyFullOrShuttingDownIsInfrastructure() {
-        for (String state : new String[] {"08001", "08006", "53100", "53300", "57P01", "57P03", "58030", "25006",
+        for (String state : new String[] {"08001", "08006", "28P01", "53100", "53300", "57P01", "57P03", "58030", "25006",
                 "40001", "40P01", "55P03"}) {
             assertThat(Failures.classify(inListener(new UncategorizedSQLException("insert", "INSERT", 
                     (SQLException) sql(state))))).as(state).isEqualTo(Kind.INFRASTRUCTURE);
