@@ -26,7 +26,7 @@ class RecoveryTest extends SuiteTest {
 
     @Test
     void dueRepeatsOfOneRecipeAreBatchedAndAMixedAnswerIsHandledJobByJob() {
-        long recipe = sim.addRecipe("Batch", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Batch");
         List<String> jobs = finishedJobs(recipe, 3);
         List<String> incidents = new ArrayList<>();
         // hold every instance's next call for 2 s, so all four requests are due together
@@ -52,7 +52,7 @@ class RecoveryTest extends SuiteTest {
 
     @Test
     void a429WithRetryAfterIsHonouredAndSpendsNoAttempt() {
-        long recipe = sim.addRecipe("Throttled", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Throttled");
         String job = finishedJobs(recipe, 1).get(0);
         long throttledBefore = sim.calls("repeat_jobs", 429);
         sim.outage(429, 3);
@@ -74,7 +74,7 @@ class RecoveryTest extends SuiteTest {
 
     @Test
     void a5xxStormOpensTheBreakerSpendsNoAttemptAndRepeatsResumeWhenItCloses() {
-        long recipe = sim.addRecipe("Storm", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Storm");
         String job = finishedJobs(recipe, 1).get(0);
         MeterRegistry meters = suite.services.get("recovery").getBean(MeterRegistry.class);
         double openBefore = circuitOpen(meters);
@@ -91,7 +91,7 @@ class RecoveryTest extends SuiteTest {
 
     @Test
     void aRepeatStillPendingPastTheDeadlineIsReportedTimedOutNotSucceeded() {
-        long recipe = sim.addRecipe("Hangs", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Hangs");
         String job = finishedJobs(recipe, 1).get(0);
         sim.setBehaviour(recipe, "{\"kind\":\"HANGS\"}");
 
@@ -107,7 +107,7 @@ class RecoveryTest extends SuiteTest {
 
     @Test
     void recoveryStoppedInTheMiddleOfItsWorkRepeatsNoJobTwice() {
-        long recipe = sim.addRecipe("Restart mid-flight", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Restart mid-flight");
         List<String> jobs = finishedJobs(recipe, 30);
         long callsBefore = sim.repeatCalls();
         List<String> incidents = new ArrayList<>();
@@ -134,7 +134,7 @@ class RecoveryTest extends SuiteTest {
             List<String> incidents = new ArrayList<>();
             long throttledBefore = sim.calls("repeat_jobs", 429);
             for (int r = 0; r < 6; r++) {
-                long recipe = sim.addRecipe("Two instances " + r, "{\"kind\":\"HEALTHY\"}");
+                long recipe = sim.addFailsOnceUnpolledRecipe("Two instances " + r);
                 for (String job : finishedJobs(recipe, 3)) {
                     jobs.add(job);
                     incidents.add(request(recipe, job));
