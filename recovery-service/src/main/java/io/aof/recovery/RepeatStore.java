@@ -216,12 +216,19 @@ class RepeatStore {
      * The orchestrator asks for the outcome of an attempt: the recorded outcome
      * is published again (a new event id), or {@code RepeatCancelled} for a
      * cancelled request; {@code NOT_REQUESTED} when recovery never had the
-     * request; nothing while it is in progress (its own deadline settles it).
+     * request; while it is in progress (pending, sent, accepted, or waiting for an
+     * earlier attempt of the incident) a sign of life, {@code RepeatDeferred} with
+     * the state (and the row's next try while it is not sent), which restarts the
+     * orchestrator's wait: recovery's own deadline settles an accepted repeat, and
+     * a request waiting for Workato spends no attempt.
      */
     String answerOutcomeRequest(OutcomeRequested q) {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT state, outcome, workspace, recipe_id, job_id, "
                 + "repeat_job_id, error, cancel_reason, (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)"
-                + "::bigint AS took_ms FROM repeat_request WHERE incident_id = ? AND attempt = ?",
+                + "::bigint AS took_ms, CASE WHEN state IN ('PENDING', 'CALLING') THEN next_try_at END AS next_try, "
+                + "(SELECT max(e.attempt) FROM repeat_request e WHERE e.incident_id = r.incident_id "
+                + "AND e.attempt < r.attempt AND e.state NOT IN ('DONE', 'CANCELLED')) AS waits_for "
+                + "FROM repeat_request r WHERE incident_id = ? AND attempt = ?",
                 q.incidentId(), q.attempt());
         String answer;
         if (rows.isEmpty()) {
@@ -249,6 +256,13 @@ class RepeatStore {
                         (String) row.get("cancel_reason")));
                 answer = "republished";
             } else {
+                // a sign of life: recovery still holds the attempt, so the orchestrator keeps waiting for it
+                Number waitsFor = (Number) row.get("waits_for");
+                Timestamp nextTry = (Timestamp) row.get("next_try");
+                outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
+                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
+                        "still in progress: " + state + (waitsFor == null ? "" : ", waits for attempt "
+                                + waitsFor.intValue()), instant(nextTry)));
                 answer = "in_progress";
             }
         }
