@@ -95,7 +95,7 @@ class FailedJobPoller {
                     sweepListing(folder, watched);
                 }
             }
-            for (WorkatoRecipe recipe : inTurn(watched)) {
+            for (WorkatoRecipe recipe : inTurn(watched, endedWith)) {
                 endedWith = recipe.id();
                 pollRecipe(recipe);
             }
@@ -131,8 +131,7 @@ class FailedJobPoller {
      * (or a sweep stopped by an outage) does not leave the same recipes unread every
      * sweep.
      */
-    private List<WorkatoRecipe> inTurn(List<WorkatoRecipe> watched) {
-        Long last = endedWith;
+    static List<WorkatoRecipe> inTurn(List<WorkatoRecipe> watched, Long last) {
         int start = 0;
         for (int i = 0; last != null && i < watched.size(); i++) {
             if (watched.get(i).id() == last) {
