@@ -16,7 +16,6 @@ import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.validation.Validation;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,14 +74,7 @@ class CollationAgainstSimulatorTest {
 
     @BeforeEach
     void schema() {
-        String schema = "collation_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/collation").load().migrate();
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("collation", "collation");
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         meters = new SimpleMeterRegistry();

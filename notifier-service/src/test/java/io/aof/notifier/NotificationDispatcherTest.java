@@ -7,7 +7,6 @@ import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.messaging.Outbox;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,14 +37,7 @@ class NotificationDispatcherTest {
 
     @BeforeEach
     void start() throws Exception {
-        String schema = "notifier_dispatch_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_dispatch", "notifier");
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         slack = new FakeSlack();

@@ -8,7 +8,6 @@ import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -32,14 +31,7 @@ class NotificationStoreTest {
 
     @BeforeEach
     void schema() {
-        String schema = "notifier_store_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_store", "notifier");
         jdbc = new JdbcTemplate(ds);
     }
 

@@ -4,7 +4,6 @@ import io.aof.common.retention.RetentionJob;
 import io.aof.common.retention.RetentionRule;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -33,14 +32,7 @@ class NotifierRetentionTest {
 
     @BeforeEach
     void schema() {
-        String schema = "notifier_retention_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/notifier").load().migrate();
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_retention", "notifier");
         jdbc = new JdbcTemplate(ds);
         job = new RetentionJob(jdbc, List.of(notification, thread, group, escalation, refusal), Map.of(),
                 new SimpleMeterRegistry());

@@ -11,7 +11,6 @@ import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Configuration;
@@ -22,7 +21,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * One recovery instance as the service wires it (store, worker, watcher,
@@ -42,14 +40,7 @@ final class RecoveryInstance implements AutoCloseable {
 
     /** A fresh schema with recovery's migrations. */
     static DataSource newSchema() {
-        String schema = "recovery_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/recovery").load().migrate();
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("recovery", "recovery");
         return ds;
     }
 

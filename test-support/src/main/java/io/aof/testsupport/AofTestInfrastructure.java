@@ -47,6 +47,38 @@ public final class AofTestInfrastructure implements AofInfrastructure {
         return instance;
     }
 
+    /**
+     * A data source on a new, empty schema {@code <prefix>_<random>} of the shared PostgreSQL: what a test of
+     * one service's SQL needs without Spring (a fresh schema per test, so tests never see each other's rows).
+     */
+    public org.postgresql.ds.PGSimpleDataSource newSchema(String prefix) {
+        String schema = prefix + "_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl(jdbcUrl() + (jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        ds.setUser(dbUser());
+        ds.setPassword(dbPassword());
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not create schema " + schema, e);
+        }
+        return ds;
+    }
+
+    /**
+     * A new schema migrated as a service migrates its own at start: Flyway from {@code classpath:db/common} and
+     * {@code classpath:db/<service>} (none: the tables every service has, outbox and inbox).
+     */
+    public org.postgresql.ds.PGSimpleDataSource migratedSchema(String prefix, String... service) {
+        org.postgresql.ds.PGSimpleDataSource ds = newSchema(prefix);
+        String schema = ds.getCurrentSchema();
+        org.flywaydb.core.Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
+                .locations(java.util.stream.Stream.concat(java.util.stream.Stream.of("common"),
+                        java.util.Arrays.stream(service)).map(l -> "classpath:db/" + l).toArray(String[]::new))
+                .load().migrate();
+        return ds;
+    }
+
     @Override
     public String kafkaBootstrapServers() {
         return kafka.getBrokersAsString();

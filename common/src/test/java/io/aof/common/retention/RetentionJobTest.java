@@ -10,7 +10,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,14 +22,8 @@ class RetentionJobTest {
 
     @BeforeEach
     void schema() {
-        String schema = "retention_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
+        PGSimpleDataSource ds = AofTestInfrastructure.get().newSchema("retention");
         jdbc = new JdbcTemplate(ds);
-        jdbc.execute("CREATE SCHEMA " + schema);
         jdbc.execute("CREATE TABLE thing (id BIGSERIAL PRIMARY KEY, state TEXT NOT NULL, at TIMESTAMPTZ NOT NULL)");
     }
 

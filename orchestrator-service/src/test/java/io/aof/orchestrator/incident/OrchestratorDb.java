@@ -16,7 +16,6 @@ import io.aof.orchestrator.policy.PolicyBook;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -53,14 +52,7 @@ final class OrchestratorDb {
     }
 
     OrchestratorDb(Clock clock, AfterSuppression afterSuppression) {
-        String schema = "orch_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
-                .locations("classpath:db/common", "classpath:db/orchestrator").load().migrate();
+        ds = AofTestInfrastructure.get().migratedSchema("orch", "orchestrator");
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         incidents = new IncidentRepository(jdbc);

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,12 +18,8 @@ class SuppressionUpgradeTest {
 
     @Test
     void incidentsSuppressedBeforeTheUpgradeWaitForTheirWindowIfItIsStillOpen() {
-        String schema = "orch_up_" + UUID.randomUUID().toString().substring(0, 8);
-        AofTestInfrastructure infra = AofTestInfrastructure.get();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(infra.jdbcUrl() + (infra.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUser(infra.dbUser());
-        ds.setPassword(infra.dbPassword());
+        PGSimpleDataSource ds = AofTestInfrastructure.get().newSchema("orch_up");
+        String schema = ds.getCurrentSchema();
         Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema).target("3")
                 .locations("classpath:db/common", "classpath:db/orchestrator").load().migrate();
         JdbcTemplate jdbc = new JdbcTemplate(ds);
