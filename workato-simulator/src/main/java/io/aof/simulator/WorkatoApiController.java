@@ -121,12 +121,16 @@ class WorkatoApiController {
     private ResponseEntity<?> guarded(HttpServletRequest req, String endpoint, Long recipeId, List<String> jobIds,
                                       RateLimiter limiter, java.util.function.Supplier<ResponseEntity<?>> call) {
         long arrived = System.currentTimeMillis();
+        // in flight by endpoint and by the Host the caller addressed (instances can be told apart that way)
+        String caller = endpoint + "@" + req.getHeader("Host");
         slowdown.started(endpoint);
+        slowdown.started(caller);
         ResponseEntity<?> answer;
         try {
             answer = answer(req, endpoint, limiter, call);
         } finally {
             slowdown.ended(endpoint);
+            slowdown.ended(caller);
         }
         String retryAfter = answer.getHeaders().getFirst("Retry-After");
         counter.record(endpoint, recipeId, arrived, System.currentTimeMillis(), answer.getStatusCode().value(),
