@@ -68,9 +68,11 @@ class DeadLetterWatch {
         List<Map<String, Object>> byTopic = jdbc.queryForList("SELECT topic, count(*) AS n FROM event_log "
                 + "WHERE dead_letter AND ingested_at > now() - interval '1 hour' GROUP BY topic ORDER BY n DESC");
         StringBuilder detail = new StringBuilder(fresh + " new record(s) were refused into dead-letter topics "
-                + "(undecodable or failing after retries); last hour:");
+                + "(undecodable, invalid, or failing after retries for another reason than the infrastructure); "
+                + "last hour:");
         byTopic.forEach(r -> detail.append("\n").append(r.get("topic")).append(": ").append(r.get("n")));
-        detail.append("\nSee GET /api/events?type=... on the logger, or the topics themselves.");
+        detail.append("\nSee GET /api/dead-letters on the logger; after a fix, POST /api/dead-letters/redrive "
+                + "republishes them to their topic.");
         long bucket = now.getEpochSecond() / Math.max(1, quietPeriod.toSeconds());
         String troubleId = "aof:dead-letters:" + bucket;
         tx.executeWithoutResult(s -> outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(

@@ -2,34 +2,58 @@ package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.Failures;
 import io.aof.common.messaging.Headers;
+import io.aof.common.text.ExternalText;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * Stores every record of every AOF topic and dead-letter topic, in batches. The
- * event id is the unique key, so a redelivered batch stores nothing twice. A
- * dead-lettered record that is not even JSON is kept too, as text, under an id
- * derived from its topic, partition and offset (stable across redeliveries).
+ * event id is the unique key, so a redelivered batch stores nothing twice.
+ * <p>
+ * The logger stores anything it gets, since dead-letter payloads may come from
+ * anywhere: a record that is not JSON is kept as text ({@code raw_payload}, and
+ * {@code payload} {"raw": ...}); characters PostgreSQL refuses (U+0000 in
+ * {@code text}, {@code \u0000} in {@code jsonb}, lone surrogates) and other
+ * control characters are taken out of the stored copy; a row the database still
+ * refuses is stored as an {@code Unstorable} row with its text and the
+ * database's error. So only the infrastructure can make a record fail (the
+ * database down, read-only, full): then it fails alone
+ * ({@link BatchListenerFailedException} with its index: the records before it are
+ * committed) and the error handler retries it until the database is back; a
+ * record is never dead-lettered for the logger's sake, and {@code <topic>.dlt.dlt}
+ * is never anyone's fate. Dead letters (and records without an event id) get an
+ * id derived from topic, partition and offset, stable across redeliveries.
  */
 @Component
 class EventLogIngester {
 
+    private static final Logger log = LoggerFactory.getLogger(EventLogIngester.class);
+
     /** Which service publishes on which topic. */
-    static final java.util.Map<String, String> SERVICES = java.util.Map.of(
+    static final Map<String, String> SERVICES = Map.of(
             Topics.Names.JOB_FAILURES, "collation",
             Topics.Names.RECIPE_EVENTS, "collation",
             Topics.Names.INCIDENT_EVENTS, "orchestrator",
@@ -38,56 +62,117 @@ class EventLogIngester {
             Topics.Names.RECOVERY_EVENTS, "recovery",
             Topics.Names.NOTIFICATION_EVENTS, "notifier");
 
+    /** Spring Kafka's header with the dead-letter publisher's exception message. */
+    static final String DLT_EXCEPTION_MESSAGE = "kafka_dlt-exception-message";
+
+    private static final String INSERT = "INSERT INTO event_log (event_id, topic, event_type, occurred_at, workspace, "
+            + "incident_id, recipe_id, job_id, attempt, dead_letter, category, service, payload, message_key, "
+            + "raw_payload, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?) "
+            + "ON CONFLICT (event_id) DO NOTHING";
+
     private final JdbcTemplate jdbc;
-    private final MeterRegistry meters;
+    private final Counter stored;
+    private final Counter unstorable;
 
     EventLogIngester(JdbcTemplate jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
-        this.meters = meters;
+        this.stored = meters.counter("aof.logger.events.stored");
+        this.unstorable = Counter.builder("aof.logger.events.unstorable")
+                .description("records the database refused as they were, stored as text with the error instead")
+                .register(meters);
     }
 
     @KafkaListener(topics = "#{T(io.aof.common.events.Topics).allNamesWithDeadLetters()}", batch = "true")
     void ingest(List<ConsumerRecord<String, String>> records) {
         List<Object[]> rows = new ArrayList<>(records.size());
         for (ConsumerRecord<String, String> r : records) {
-            rows.add(toRow(r));
+            rows.add(safeRow(r));
         }
-        int[][] done = jdbc.batchUpdate("INSERT INTO event_log (event_id, topic, event_type, occurred_at, workspace, "
-                        + "incident_id, recipe_id, job_id, attempt, dead_letter, category, service, payload) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING",
-                rows, rows.size(), (ps, row) -> {
-                    for (int i = 0; i < row.length; i++) {
-                        ps.setObject(i + 1, row[i]);
-                    }
-                });
-        long stored = 0;
-        for (int[] batch : done) {
-            for (int n : batch) {
-                stored += Math.max(n, 0);
+        try {
+            count(jdbc.batchUpdate(INSERT, rows, rows.size(), (ps, row) -> {
+                for (int i = 0; i < row.length; i++) {
+                    ps.setObject(i + 1, row[i]);
+                }
+            }));
+        } catch (DataAccessException e) {
+            if (Failures.isInfrastructure(e)) {
+                throw new BatchListenerFailedException("the event log is unavailable: " + Failures.rootMessage(e),
+                        e, 0);
+            }
+            // a row the database refuses: store one by one, so it fails (or is kept as text) alone
+            for (int i = 0; i < rows.size(); i++) {
+                storeAlone(records.get(i), rows.get(i), i);
             }
         }
-        meters.counter("aof.logger.events.stored").increment(stored);
+    }
+
+    private void storeAlone(ConsumerRecord<String, String> r, Object[] row, int index) {
+        try {
+            stored.increment(jdbc.update(INSERT, row));
+            return;
+        } catch (DataAccessException e) {
+            if (Failures.isInfrastructure(e)) {
+                throw new BatchListenerFailedException("the event log is unavailable: " + Failures.rootMessage(e),
+                        e, index);
+            }
+            log.warn("The event log refused record {}-{}@{} as it is; storing it as text: {}", r.topic(),
+                    r.partition(), r.offset(), Failures.rootMessage(e));
+            try {
+                stored.increment(jdbc.update(INSERT, unstorableRow(r, Failures.rootMessage(e))));
+                unstorable.increment();
+            } catch (DataAccessException again) {
+                // nothing about the record is left to refuse: the database is in trouble; retried alone
+                throw new BatchListenerFailedException("could not store record " + r.topic() + "-" + r.partition()
+                        + "@" + r.offset() + ": " + Failures.rootMessage(again), again, index);
+            }
+        }
+    }
+
+    private void count(int[][] done) {
+        long n = 0;
+        for (int[] batch : done) {
+            for (int k : batch) {
+                n += Math.max(k, 0);
+            }
+        }
+        stored.increment(n);
+    }
+
+    private Object[] safeRow(ConsumerRecord<String, String> r) {
+        try {
+            return toRow(r);
+        } catch (RuntimeException e) {
+            log.warn("Could not read record {}-{}@{}; storing it as text: {}", r.topic(), r.partition(), r.offset(),
+                    e.toString());
+            unstorable.increment();
+            return unstorableRow(r, e.toString());
+        }
     }
 
     private Object[] toRow(ConsumerRecord<String, String> r) {
         boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
-        String headerType = header(r, Headers.EVENT_TYPE);
+        String headerType = clean(header(r, Headers.EVENT_TYPE));
+        String error = deadLetter ? ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE)) : null;
         JsonNode json;
+        String raw = null;
         try {
             json = EventCodec.readTree(r.value());
             if (!json.isObject()) {
                 throw new IllegalArgumentException("not an object");
             }
+            if (r.value().contains("\\u") || !ExternalText.isClean(r.value())) {
+                json = cleanTree(json);   // only then can a string hold what PostgreSQL refuses
+            }
         } catch (RuntimeException notJson) {
-            ObjectNode raw = EventCodec.mapper().createObjectNode();
-            raw.put("raw", r.value());
-            raw.put("error", header(r, "kafka_dlt-exception-message"));
-            json = raw;
+            raw = clean(r.value());
+            ObjectNode wrapped = EventCodec.mapper().createObjectNode();
+            wrapped.put("raw", raw);
+            wrapped.put("error", clean(header(r, DLT_EXCEPTION_MESSAGE)));
+            json = wrapped;
         }
         UUID eventId = uuid(text(json, "eventId"));
         if (eventId == null || deadLetter) {
-            eventId = UUID.nameUUIDFromBytes((r.topic() + "/" + r.partition() + "/" + r.offset())
-                    .getBytes(StandardCharsets.UTF_8));
+            eventId = derivedId(r);
         }
         String type = text(json, "type") != null ? text(json, "type")
                 : headerType != null ? headerType : "Unknown";
@@ -98,9 +183,59 @@ class EventLogIngester {
                 ? json.get("attempt").asInt() : null;
         return new Object[]{eventId, r.topic(), deadLetter ? type + " (dead letter)" : type,
                 Timestamp.from(occurredAt), text(json, "workspace"), text(json, "incidentId"), recipeId,
-                text(json, "jobId"), attempt, deadLetter, text(json, "category"), SERVICES.getOrDefault(
-                        deadLetter ? r.topic().substring(0, r.topic().length() - Topics.DLT_SUFFIX.length())
-                                : r.topic(), "unknown"), json.toString()};
+                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r.topic()), json.toString(),
+                clean(r.key()), raw, error};
+    }
+
+    /** What is left to store of a record the database refused as it was: its text and why. */
+    private static Object[] unstorableRow(ConsumerRecord<String, String> r, String why) {
+        boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
+        String raw = clean(r.value());
+        ObjectNode wrapped = EventCodec.mapper().createObjectNode();
+        wrapped.put("raw", raw);
+        wrapped.put("unstorable", ExternalText.error(why));
+        return new Object[]{derivedId(r), r.topic(), deadLetter ? "Unstorable (dead letter)" : "Unstorable",
+                Timestamp.from(Instant.ofEpochMilli(Math.max(0, r.timestamp()))), null, null, null, null, null,
+                deadLetter, null, service(r.topic()), wrapped.toString(), clean(r.key()), raw,
+                deadLetter ? ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE)) : null};
+    }
+
+    private static UUID derivedId(ConsumerRecord<?, ?> r) {
+        return UUID.nameUUIDFromBytes((r.topic() + "/" + r.partition() + "/" + r.offset())
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String service(String topic) {
+        return SERVICES.getOrDefault(topic.endsWith(Topics.DLT_SUFFIX)
+                ? topic.substring(0, topic.length() - Topics.DLT_SUFFIX.length()) : topic, "unknown");
+    }
+
+    /** Text PostgreSQL accepts: no U+0000 (nor other control characters), no lone surrogates; never cut. */
+    static String clean(String s) {
+        return s == null ? null : ExternalText.clean(s, Integer.MAX_VALUE);
+    }
+
+    /** The same JSON with every name and string {@link #clean}ed (jsonb refuses {@code \u0000}); as is when clean. */
+    static JsonNode cleanTree(JsonNode node) {
+        if (node.isString()) {
+            String s = node.stringValue();
+            return ExternalText.isClean(s) ? node : StringNode.valueOf(clean(s));
+        }
+        if (node.isObject()) {
+            ObjectNode out = EventCodec.mapper().createObjectNode();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                out.set(clean(e.getKey()), cleanTree(e.getValue()));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = EventCodec.mapper().createArrayNode();
+            for (JsonNode e : node.values()) {
+                out.add(cleanTree(e));
+            }
+            return out;
+        }
+        return node;
     }
 
     private static String text(JsonNode json, String field) {
@@ -126,6 +261,6 @@ class EventLogIngester {
 
     private static String header(ConsumerRecord<?, ?> r, String name) {
         Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

@@ -142,8 +142,8 @@ record MailContent(String subject, String text, String html) {
                         .append(h(top)).append("</td></tr>");
             });
             html.append("</table>");
-            if (r.recipes().size() > ReportFormat.MAIL_RECIPES) {
-                String more = (r.recipes().size() - ReportFormat.MAIL_RECIPES) + " more recipe(s): GET /api/reports";
+            if (r.recipeCount() > ReportFormat.MAIL_RECIPES) {
+                String more = (r.recipeCount() - ReportFormat.MAIL_RECIPES) + " more recipe(s): GET /api/reports";
                 text.append("  ").append(more).append('\n');
                 html.append("<p>").append(h(more)).append("</p>");
             }

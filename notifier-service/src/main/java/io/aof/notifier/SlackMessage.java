@@ -210,8 +210,8 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
             r.recipes().stream().limit(ReportFormat.SLACK_RECIPES).forEach(l -> lines.append("• ")
                     .append(link(workatoAppUrl, l.recipeId(), l.recipeName())).append(": ")
                     .append(ReportFormat.recipeFigures(l)).append('\n'));
-            if (r.recipes().size() > ReportFormat.SLACK_RECIPES) {
-                lines.append("_and ").append(r.recipes().size() - ReportFormat.SLACK_RECIPES)
+            if (r.recipeCount() > ReportFormat.SLACK_RECIPES) {
+                lines.append("_and ").append(r.recipeCount() - ReportFormat.SLACK_RECIPES)
                         .append(" more: GET /api/reports_");
             }
             blocks.add(section(s -> s.text(markdownText(lines.toString().trim()))));

@@ -77,6 +77,23 @@ class ReportRenderingTest {
     }
 
     @Test
+    void aReportCappedForKafkaStillSaysHowManyRecipesWereLeftOut() {
+        JobReport base = sample();
+        List<RecipeLine> many = java.util.stream.IntStream.range(0, 250).mapToObj(i -> new RecipeLine(100 + i,
+                "R" + i, 1, 1, 1, 0, 0, 0, 0, 1, null, null, List.of())).toList();
+        JobReport sent = new JobReport(base.schedule(), base.workspace(), base.zone(), base.from(), base.to(),
+                base.totals(), many, List.of(), List.of()).capped();
+
+        MailContent mail = MailContent.of(io.aof.common.events.NotificationRequested.report(sent, "k"), APP);
+        assertThat(mail.text()).contains("50 more recipe(s): GET /api/reports");
+        assertThat(mail.html()).contains("50 more recipe(s): GET /api/reports");
+        JsonArray blocks = GsonFactory.createSnakeCase().toJsonTree(SlackMessage.report(sent, APP).blocks())
+                .getAsJsonArray();
+        assertThat(text(blocks.get(4).getAsJsonObject().getAsJsonObject("text")))
+                .contains("_and 240 more: GET /api/reports_");
+    }
+
+    @Test
     void emailReportHasTheSameContentInHtmlAndText() {
         MailContent mail = MailContent.of(io.aof.common.events.NotificationRequested.report(sample(), "k"), APP);
 

@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,10 +25,12 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.backoff.FixedBackOff;
 
 import java.time.Duration;
@@ -36,9 +39,10 @@ import java.util.List;
 
 /**
  * The messaging mechanism every service shares: topics, the outbox and its
- * relay, the inbox, and one Kafka error handler that retries a failing record a
- * few times and then publishes it to the topic's dead-letter topic (at once for
- * a record that cannot be decoded), counted under {@code aof.dlt.messages}.
+ * relay, the inbox, and one Kafka error handler that retries a record failing
+ * for the infrastructure's sake until it succeeds, and dead-letters the others
+ * (at once when the record cannot be decoded or is invalid, after a few tries
+ * otherwise), counted under {@code aof.dlt.messages}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -79,8 +83,9 @@ public class AofMessagingConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, KafkaTemplate<String, String> aofKafkaTemplate,
-                            AofProperties props, MeterRegistry meters) {
-        return new OutboxRelay(jdbc, tx, aofKafkaTemplate, props.outbox().batchSize(), meters);
+                            AofProperties props, @Value("${spring.application.name:aof}") String service,
+                            MeterRegistry meters) {
+        return new OutboxRelay(jdbc, tx, aofKafkaTemplate, props.outbox(), props.workspace(), service, meters);
     }
 
     @Bean
@@ -97,6 +102,12 @@ public class AofMessagingConfiguration {
         return RetentionRule.of("processed_event", "processed_at", Duration.ofDays(14));
     }
 
+    /** Rows Kafka refused for good: kept a month for an operator to read (and put back, fixed, by hand). */
+    @Bean
+    RetentionRule outboxParkedRetention() {
+        return RetentionRule.of("outbox_parked", "parked_at", Duration.ofDays(30));
+    }
+
     @Bean
     RetentionJob retentionJob(JdbcTemplate jdbc, ObjectProvider<RetentionRule> rules, AofProperties props,
                               MeterRegistry meters) {
@@ -104,25 +115,68 @@ public class AofMessagingConfiguration {
     }
 
     @Bean
-    CommonErrorHandler aofKafkaErrorHandler(KafkaTemplate<String, String> aofKafkaTemplate, MeterRegistry meters) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(aofKafkaTemplate,
+    CommonErrorHandler aofKafkaErrorHandler(KafkaTemplate<String, String> aofKafkaTemplate, AofProperties props,
+                                            MeterRegistry meters) {
+        return errorHandler(aofKafkaTemplate, props.consumer(), meters);
+    }
+
+    /**
+     * The one Kafka error handler: a record whose failure is the infrastructure's ({@link Failures}) is retried
+     * with exponential back-off (1 s doubling to 60 s by default) for as long as it takes and never
+     * dead-lettered; a record that cannot be decoded or is invalid goes to its dead-letter topic at once; any
+     * other failure after {@code aof.consumer.attempts} tries. The back-off restarts when the failure changes
+     * kind. A record of a dead-letter topic is never sent to a dead-letter topic of its own: it is logged,
+     * counted ({@code aof.dlt.dropped}) and stays on its topic.
+     */
+    public static DefaultErrorHandler errorHandler(KafkaTemplate<String, String> template,
+                                                   AofProperties.Consumer settings, MeterRegistry meters) {
+        DeadLetterPublishingRecoverer publisher = new DeadLetterPublishingRecoverer(template,
                 (record, ex) -> {
                     Counter.builder("aof.dlt.messages").description("records sent to a dead-letter topic")
                             .tag("topic", record.topic()).register(meters).increment();
-                    log.error("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(),
-                            record.offset(), rootMessage(ex));
+                    log.error("Dead-lettering record {}-{}@{} ({}): {}", record.topic(), record.partition(),
+                            record.offset(), Failures.classify(ex), Failures.rootMessage(ex));
                     return new TopicPartition(record.topic() + Topics.DLT_SUFFIX, -1);
                 });
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(1000L, 9L));
-        handler.addNotRetryableExceptions(EventDecodingException.class);
+        Counter dropped = Counter.builder("aof.dlt.dropped")
+                .description("records of a dead-letter topic that failed for good (never sent to a .dlt.dlt)")
+                .register(meters);
+        ConsumerRecordRecoverer recoverer = (record, ex) -> {
+            if (record.topic().endsWith(Topics.DLT_SUFFIX)) {
+                dropped.increment();
+                log.error("Record {}-{}@{} of a dead-letter topic failed for good and stays there (no .dlt.dlt): {}",
+                        record.topic(), record.partition(), record.offset(), Failures.rootMessage(ex));
+                return;
+            }
+            publisher.accept(record, ex);
+        };
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer,
+                new FixedBackOff(settings.retryInterval().toMillis(), settings.attempts() - 1L));
+        handler.addNotRetryableExceptions(EventDecodingException.class, jakarta.validation.ValidationException.class);
+        ExponentialBackOff infrastructure = new ExponentialBackOff(settings.infrastructureBackoff().toMillis(), 2.0);
+        infrastructure.setMaxInterval(settings.infrastructureMaxBackoff().toMillis());
+        infrastructure.setMaxElapsedTime(Long.MAX_VALUE);
+        handler.setBackOffFunction((record, ex) -> Failures.isInfrastructure(ex) ? infrastructure : null);
+        handler.setResetStateOnExceptionChange(true);
+        Counter infrastructureRetries = retries(meters, "infrastructure");
+        Counter otherRetries = retries(meters, "other");
+        handler.setRetryListeners((record, ex, attempt) -> {
+            if (Failures.isInfrastructure(ex)) {
+                infrastructureRetries.increment();
+                if (Integer.bitCount(attempt) == 1) {   // 1, 2, 4, 8, ...: a long outage does not flood the log
+                    log.warn("Record {}-{}@{} failed for the infrastructure's sake (attempt {}); retried until it "
+                                    + "succeeds, never dead-lettered: {}", record.topic(), record.partition(),
+                            record.offset(), attempt, Failures.rootMessage(ex));
+                }
+            } else {
+                otherRetries.increment();
+            }
+        });
         return handler;
     }
 
-    private static String rootMessage(Throwable ex) {
-        Throwable t = ex;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.toString();
+    private static Counter retries(MeterRegistry meters, String kind) {
+        return Counter.builder("aof.consumer.retries").description("failed deliveries of a record that are retried")
+                .tag("kind", kind).register(meters);
     }
 }

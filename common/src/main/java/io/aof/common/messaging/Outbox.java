@@ -7,6 +7,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.UUID;
+
 /**
  * Appends events to the service's outbox table. Must run inside the transaction
  * that changes the state the event reports, so the state change and the event
@@ -29,5 +31,16 @@ public class Outbox {
     public <T extends AofEvent> void append(Topic<T> topic, String key, T event) {
         jdbc.update("INSERT INTO outbox (event_id, topic, message_key, event_type, payload) VALUES (?, ?, ?, ?, ?)",
                 event.eventId(), topic.name(), key, event.type(), EventCodec.encode(event));
+    }
+
+    /**
+     * Appends a record that is already encoded (a dead letter re-driven to its original topic with its original
+     * key and payload). Returns false when a row with that event id is already waiting in the outbox.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean appendEncoded(String topic, String key, UUID eventId, String eventType, String payload) {
+        return jdbc.update("INSERT INTO outbox (event_id, topic, message_key, event_type, payload) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING", eventId, topic, key, eventType,
+                payload) == 1;
     }
 }

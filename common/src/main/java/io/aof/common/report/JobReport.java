@@ -14,9 +14,51 @@ import java.util.List;
  * @param recipes       one line per recipe with anything to report, worst first
  * @param topCategories error categories of the incidents opened in the period, most first
  * @param gotWorse      recipes that did worse than in the previous period of the same length
+ * @param moreRecipes   recipe lines left out of {@code recipes} by {@link #capped} ("and N more")
+ * @param moreGotWorse  lines left out of {@code gotWorse} by {@link #capped}
  */
 public record JobReport(String schedule, String workspace, String zone, Instant from, Instant to, Totals totals,
-                        List<RecipeLine> recipes, List<CategoryCount> topCategories, List<Worse> gotWorse) {
+                        List<RecipeLine> recipes, List<CategoryCount> topCategories, List<Worse> gotWorse,
+                        int moreRecipes, int moreGotWorse) {
+
+    /**
+     * Recipe lines a report sent through Kafka carries at most (the rest are counted in {@code moreRecipes});
+     * with recipe names cut to {@link #MAX_NAME_CHARS} the report stays far below Kafka's 1 MiB record size
+     * whatever the number of recipes. The whole report is on {@code GET /api/reports}.
+     */
+    public static final int MAX_RECIPE_LINES = 200;
+    /** "Got worse" lines a report sent through Kafka carries at most. */
+    public static final int MAX_WORSE_LINES = 50;
+    /** Recipe names in a report sent through Kafka are cut to this many characters. */
+    public static final int MAX_NAME_CHARS = 200;
+
+    /** A report with nothing left out. */
+    public JobReport(String schedule, String workspace, String zone, Instant from, Instant to, Totals totals,
+                     List<RecipeLine> recipes, List<CategoryCount> topCategories, List<Worse> gotWorse) {
+        this(schedule, workspace, zone, from, to, totals, recipes, topCategories, gotWorse, 0, 0);
+    }
+
+    /** All recipes, counting those left out in the capped lists. */
+    public int recipeCount() {
+        return recipes.size() + moreRecipes;
+    }
+
+    /** This report as sent through Kafka: at most the capped lines (the worst first, as listed), names cut. */
+    public JobReport capped() {
+        List<RecipeLine> lines = recipes.stream().limit(MAX_RECIPE_LINES).map(l -> new RecipeLine(l.recipeId(),
+                cut(l.recipeName()), l.jobsSucceeded(), l.jobsFailed(), l.incidentsOpened(), l.recovered(),
+                l.exhausted(), l.nonRetryable(), l.resolvedManually(), l.stillOpen(), l.meanSecondsToRecovery(),
+                l.p95SecondsToRecovery(), l.topCategories())).toList();
+        List<Worse> worse = gotWorse.stream().limit(MAX_WORSE_LINES).map(w -> new Worse(w.recipeId(),
+                cut(w.recipeName()), w.jobsFailedBefore(), w.jobsFailed(), w.incidentsOpenedBefore(),
+                w.incidentsOpened(), w.exhaustedBefore(), w.exhausted())).toList();
+        return new JobReport(schedule, workspace, zone, from, to, totals, lines, topCategories, worse,
+                moreRecipes + recipes.size() - lines.size(), moreGotWorse + gotWorse.size() - worse.size());
+    }
+
+    private static String cut(String name) {
+        return name == null ? null : io.aof.common.text.ExternalText.clean(name, MAX_NAME_CHARS);
+    }
 
     /**
      * @param jobsSucceeded         jobs Workato counted as succeeded in the period (from stats snapshots)

@@ -98,7 +98,8 @@ public class ReportScheduler {
             if (claimed == 0) {
                 return Optional.empty();
             }
-            JobReport report = builder.build(s.name(), workspace, zone.getId(), periodStart, fire);
+            // capped: it must fit in a Kafka record however many recipes there are (all of them: /api/reports)
+            JobReport report = builder.build(s.name(), workspace, zone.getId(), periodStart, fire).capped();
             outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.report(report,
                     "report:" + workspace + ":" + s.name() + ":" + fire));
             meters.counter("aof.reports.sent", "schedule", s.name()).increment();

@@ -1,0 +1,125 @@
+package io.aof.logger;
+
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Failures;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The logger's batch listener on a real PostgreSQL: it stores anything it gets, so a poll with a record PostgreSQL
+ * would refuse fails nothing (and nothing can end on a {@code .dlt.dlt}); only the database being unavailable fails
+ * a record, alone, by its index.
+ */
+class EventLogIngesterTest {
+
+    PGSimpleDataSource ds;
+    JdbcTemplate jdbc;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    EventLogIngester ingester;
+    long offset;
+
+    @BeforeEach
+    void schema() {
+        ds = LoggerSchema.fresh("ingest");
+        jdbc = new JdbcTemplate(ds);
+        ingester = new EventLogIngester(jdbc, meters);
+    }
+
+    ConsumerRecord<String, String> record(String topic, String key, String value) {
+        return new ConsumerRecord<>(topic, 0, offset++, key, value);
+    }
+
+    static String event(UUID id, String error) {
+        return "{\"type\":\"JobFailed\",\"eventId\":\"" + id + "\",\"occurredAt\":\"2026-11-27T10:00:00Z\","
+                + "\"schemaVersion\":1,\"workspace\":\"w\",\"recipeId\":7,\"jobId\":\"j-" + id + "\","
+                + "\"incidentId\":\"w:7:j\",\"error\":\"" + error + "\"}";
+    }
+
+    @Test
+    void aPollWithANulCharacterAndARecordThatIsNotJsonStoresEveryRecord() {
+        UUID good1 = UUID.randomUUID();
+        UUID withNul = UUID.randomUUID();
+        UUID good2 = UUID.randomUUID();
+        ConsumerRecord<String, String> notJson = record(Topics.JOB_FAILURES.deadLetterName(), "k",
+                "<html>502 Bad Gateway\u0000</html>");
+        notJson.headers().add(new RecordHeader(EventLogIngester.DLT_EXCEPTION_MESSAGE,
+                "not JSON\u0000".getBytes(StandardCharsets.UTF_8)));
+        List<ConsumerRecord<String, String>> poll = List.of(
+                record(Topics.JOB_FAILURES.name(), "w:7:j", event(good1, "fine")),
+                record(Topics.JOB_FAILURES.name(), "w:7:j", event(withNul, "x\\u0000y")),   // JSON escape
+                notJson,
+                record(Topics.INCIDENT_EVENTS.name(), "w:7:j", "raw NUL \u0000 and lone \ud800 surrogate"),
+                record(Topics.JOB_FAILURES.name(), "w:7:j", event(good2, "fine")));
+
+        ingester.ingest(poll);   // before the fix: the whole poll failed on PostgreSQL's refusal
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_log", Integer.class)).isEqualTo(5);
+        assertThat(jdbc.queryForList("SELECT event_id FROM event_log WHERE event_id IN (?, ?, ?)", UUID.class,
+                good1, withNul, good2)).containsExactlyInAnyOrder(good1, withNul, good2);
+        assertThat(jdbc.queryForObject("SELECT payload->>'error' FROM event_log WHERE event_id = ?", String.class,
+                withNul)).isEqualTo("xy");
+        assertThat(jdbc.queryForObject("SELECT raw_payload || ' | ' || error || ' | ' || message_key "
+                        + "FROM event_log WHERE dead_letter", String.class))
+                .isEqualTo("<html>502 Bad Gateway</html> | not JSON | k");
+        assertThat(jdbc.queryForObject("SELECT payload->>'raw' FROM event_log WHERE topic = ?", String.class,
+                Topics.INCIDENT_EVENTS.name())).isEqualTo("raw NUL  and lone \uFFFD surrogate");
+        assertThat(meters.get("aof.logger.events.stored").counter().count()).isEqualTo(5);
+    }
+
+    @Test
+    void aRowTheDatabaseStillRefusesIsStoredAsTextAndTheOthersAsThemselves() {
+        UUID good1 = UUID.randomUUID();
+        UUID good2 = UUID.randomUUID();
+        // a valid Instant that PostgreSQL's timestamptz cannot hold: refused by the database, not by the parser
+        String farFuture = event(UUID.randomUUID(), "x").replace("2026-11-27T10:00:00Z", "+300000-01-01T00:00:00Z");
+        ingester.ingest(List.of(
+                record(Topics.JOB_FAILURES.name(), "k", event(good1, "a")),
+                record(Topics.JOB_FAILURES.name(), "k", farFuture),
+                record(Topics.JOB_FAILURES.name(), "k", event(good2, "b"))));
+
+        assertThat(jdbc.queryForList("SELECT event_type FROM event_log ORDER BY id", String.class))
+                .containsExactly("JobFailed", "Unstorable", "JobFailed");
+        assertThat(jdbc.queryForObject("SELECT raw_payload FROM event_log WHERE event_type = 'Unstorable'",
+                String.class)).isEqualTo(farFuture);
+        assertThat(jdbc.queryForObject("SELECT payload->>'unstorable' FROM event_log WHERE event_type = 'Unstorable'",
+                String.class)).containsIgnoringCase("timestamp");
+        assertThat(meters.get("aof.logger.events.unstorable").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedeliveredPollStoresNothingTwice() {
+        List<ConsumerRecord<String, String>> poll = List.of(
+                record(Topics.JOB_FAILURES.name(), "k", event(UUID.randomUUID(), "a")),
+                record(Topics.JOB_FAILURES.deadLetterName(), "k", "garbage"));
+        ingester.ingest(poll);
+        ingester.ingest(poll);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_log", Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void anUnavailableDatabaseFailsTheRecordAloneAsAnInfrastructureFailure() {
+        PGSimpleDataSource down = new PGSimpleDataSource();
+        down.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(down), meters);
+
+        assertThatThrownBy(() -> cut.ingest(List.of(record(Topics.JOB_FAILURES.name(), "k",
+                event(UUID.randomUUID(), "a")))))
+                .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> {
+                    assertThat(e.getIndex()).isZero();
+                    assertThat(Failures.isInfrastructure(e)).isTrue();
+                });
+    }
+}
