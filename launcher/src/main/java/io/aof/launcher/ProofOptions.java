@@ -28,7 +28,7 @@ record ProofOptions(int recipes, int failures, Duration load, Duration quiesce, 
     static final String USAGE = String.join("\n",
             "usage: ./aof prove [--short] [--recipes N] [--failures N] [--minutes M] [--port-base P] [--state DIR]",
             "  full run (default): 120 recipes, 10000 failures over 8 minutes, every fault",
-            "  --short: 12 recipes, 300 failures over 100 s, one kill -9 of recovery mid-call, one broker restart",
+            "  --short: 23 recipes, 250 failures over 70 s, one kill -9 of recovery mid-call, one broker restart",
             "  --recipes N        recipes in the simulated workspace (>= 20)",
             "  --failures N       original failed jobs over the load",
             "  --minutes M        load duration (faults are placed at fractions of it)",
@@ -45,9 +45,9 @@ record ProofOptions(int recipes, int failures, Duration load, Duration quiesce, 
             }
         }
         int recipes = full ? 120 : 20;
-        int failures = full ? 10_000 : 300;
-        Duration load = full ? Duration.ofMinutes(8) : Duration.ofSeconds(100);
-        Duration quiesce = full ? Duration.ofMinutes(6) : Duration.ofMinutes(3);
+        int failures = full ? 10_000 : 250;
+        Duration load = full ? Duration.ofMinutes(8) : Duration.ofSeconds(70);
+        Duration quiesce = full ? Duration.ofMinutes(6) : Duration.ofMinutes(4);
         int portBase = 26000;
         Path state = root.resolve(".aof-proof");
         int reads = full ? 3000 : 600;

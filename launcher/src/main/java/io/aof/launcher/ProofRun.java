@@ -771,8 +771,9 @@ final class ProofRun {
         // 5. dead letters: exactly the poison, each in the log, alerted
         long deadLetters = queryLong("SELECT count(*) FROM logger.event_log WHERE dead_letter");
         long dltAlerts = slackMessages().stream().filter(m -> m.get("thread_ts") == null
-                && "chat.postMessage".equals(m.get("method"))
-                && String.valueOf(m.get("text")).toLowerCase().contains("dead-letter")).count();
+                && "chat.postMessage".equals(m.get("method")) && "#aof-admin".equals(m.get("channel"))
+                && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
+                .count();
         long stuckRows = outboxRows() + queryLong("SELECT count(*) FROM recovery.repeat_request WHERE state NOT IN "
                 + "('DONE', 'CANCELLED')");
 
@@ -918,8 +919,9 @@ final class ProofRun {
     private int doubledSlackMessages(List<String> details) throws Exception {
         Map<String, Integer> seen = new HashMap<>();
         for (Map<String, Object> m : slackMessages()) {
+            // a digest's text can repeat ("4 more alerts for 4 incidents"), its blocks (the incidents) cannot
             String key = m.get("method") + "|" + m.get("channel") + "|" + m.get("thread_ts") + "|" + m.get("text")
-                    + "|" + ("chat.update".equals(m.get("method")) ? m.get("ts") : "");
+                    + "|" + m.get("blocks") + "|" + ("chat.update".equals(m.get("method")) ? m.get("ts") : "");
             seen.merge(key, 1, Integer::sum);
         }
         int doubled = 0;

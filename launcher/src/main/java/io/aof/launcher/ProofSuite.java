@@ -215,9 +215,15 @@ final class ProofSuite implements AutoCloseable {
         }
         Path sockets = state.resolve("pg-sockets");
         Files.createDirectories(sockets);
-        commands.put("postgres", List.of(pgBinary.toString(), "-D", data.toString(), "-p", Integer.toString(pgPort()),
+        List<String> cmd = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // PostgreSQL refuses to run as root; zonky runs it in a user namespace (unshare -U) then, and so do we
+            cmd.addAll(List.of("unshare", "-U"));
+        }
+        cmd.addAll(List.of(pgBinary.toString(), "-D", data.toString(), "-p", Integer.toString(pgPort()),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + sockets,
                 "-c", "max_connections=300", "-c", "shared_buffers=128MB"));
+        commands.put("postgres", cmd);
     }
 
     private void initKafka() throws Exception {
@@ -314,7 +320,8 @@ final class ProofSuite implements AutoCloseable {
         args.put("recovery-service", List.of("--aof.recovery.watch-interval=2s",
                 "--aof.workato.resilience.reads-per-minute=" + recoveryReads,
                 "--aof.recovery.repeat-call-gap=" + (1000 / options.repeatsPerSecond() + 20) + "ms"));
-        args.put("notifier-service", List.of("--aof.notifier.grouping.group-interval=20s"));
+        args.put("notifier-service", List.of("--aof.notifier.grouping.group-interval=20s",
+                "--aof.notifier.dispatch-interval=200ms"));
         args.put("logger-service", List.of("--aof.logger.dead-letters.check-interval=5s"));
         for (var e : SERVICES.entrySet()) {
             String module = e.getValue()[0];
