@@ -47,10 +47,10 @@ record ProofOptions(int recipes, int failures, Duration load, Duration quiesce, 
         int recipes = full ? 120 : 20;
         int failures = full ? 10_000 : 250;
         Duration load = full ? Duration.ofMinutes(8) : Duration.ofSeconds(70);
-        Duration quiesce = full ? Duration.ofMinutes(6) : Duration.ofMinutes(4);
+        Duration quiesce = full ? Duration.ofMinutes(8) : Duration.ofMinutes(4);
         int portBase = 26000;
         Path state = root.resolve(".aof-proof");
-        int reads = full ? 3000 : 600;
+        int reads = full ? 6000 : 600;
         int repeats = full ? 5 : 2;
         Duration poll = full ? Duration.ofSeconds(8) : Duration.ofSeconds(3);
         int burst = full ? 10 : 5;
