@@ -49,6 +49,7 @@ final class ManagedProcess {
         process.destroyForcibly();
         try {
             process.onExit().get(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(pidFile);   // its pid may be reused: nothing may stop it by this file later
         } catch (Exception ignored) {
             // reported by the caller's checks
         }

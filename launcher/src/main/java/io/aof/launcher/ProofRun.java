@@ -130,8 +130,15 @@ final class ProofRun {
     static int prove(Path root, ProofOptions options, String brokerClasspath) throws Exception {
         deleteTree(options.state());
         Files.createDirectories(options.state());
-        try (ProofSuite suite = new ProofSuite(root, options, brokerClasspath)) {
+        ProofSuite suite = new ProofSuite(root, options, brokerClasspath);
+        // Ctrl-C or a kill stops every process the run started, as the end of the run does
+        Thread hook = new Thread(suite::close, "proof-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
             return new ProofRun(options, suite).run();
+        } finally {
+            suite.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
         }
     }
 

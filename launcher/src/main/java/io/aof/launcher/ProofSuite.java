@@ -183,8 +183,14 @@ final class ProofSuite implements AutoCloseable {
         return p != null && p.isAlive();
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         List<String> names = new ArrayList<>(procs.keySet());
         java.util.Collections.reverse(names);
         names.stream().filter(n -> SERVICES.containsKey(n) || n.equals("simulator")).parallel()
