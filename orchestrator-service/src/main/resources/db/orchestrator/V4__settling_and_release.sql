@@ -4,9 +4,14 @@
 ALTER TABLE incident ADD COLUMN not_repeatable TEXT;
 
 -- Set while an incident waits for its recipe's maintenance window to end; the
--- release sweep takes it once the recipe has no active suppression. Null for
--- incidents suppressed before this column existed: they stay as they were.
+-- release sweep takes it once the recipe has no active suppression. Incidents
+-- suppressed before this column existed whose window is still open wait for it
+-- like the others; those whose window ended before the upgrade stay as they
+-- were (releasing them now would repeat jobs of long ago without anyone asking).
 ALTER TABLE incident ADD COLUMN suppressed_until TIMESTAMPTZ;
+UPDATE incident i SET suppressed_until = s.until
+  FROM recipe_suppression s
+ WHERE i.state = 'SUPPRESSED' AND s.recipe_id = i.recipe_id AND s.until > now();
 CREATE INDEX incident_suppressed_idx ON incident (recipe_id) WHERE state = 'SUPPRESSED';
 CREATE INDEX incident_retrying_idx ON incident (id) WHERE state = 'RETRYING';
 

@@ -25,7 +25,7 @@ class ExactlyOnceTest extends SuiteTest {
 
     @Test
     void redeliveredRecoveryRequestRepeatsTheJobOnce() {
-        long recipe = sim.addRecipe("Redelivery target", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Redelivery target");
         String job = finishedJob(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
         RecoveryRequested request = RecoveryRequested.of(AofSuite.WORKSPACE, recipe, job, incident, 1);
@@ -45,14 +45,14 @@ class ExactlyOnceTest extends SuiteTest {
 
     @Test
     void callThatWentThroughBeforeACrashIsReconciledNotRepeatedAgain() {
-        long recipe = sim.addRecipe("Crash mid-call", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Crash mid-call");
         String job = finishedJob(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
         // The process recorded its intent, called Workato, Workato enqueued the repeat, and the process died
         // before it could record the answer.
         suite.db.update("INSERT INTO recovery.repeat_request (incident_id, attempt, workspace, recipe_id, job_id, "
-                        + "state, tries, call_started_at, next_try_at) VALUES (?, 1, ?, ?, ?, 'CALLING', 1, "
-                        + "now() - interval '2 seconds', now())", incident, AofSuite.WORKSPACE, recipe, job);
+                        + "state, tries, call_started_at, sent_at, next_try_at) VALUES (?, 1, ?, ?, ?, 'CALLING', 1, "
+                        + "now() - interval '2 seconds', now() - interval '2 seconds', now())", incident, AofSuite.WORKSPACE, recipe, job);
         sim.repeatDirectly(recipe, job, AofSuite.WORKATO_TOKEN);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(requestState(incident)));
@@ -66,12 +66,12 @@ class ExactlyOnceTest extends SuiteTest {
 
     @Test
     void callThatNeverReachedWorkatoBeforeACrashIsMadeOnce() {
-        long recipe = sim.addRecipe("Crash before call", "{\"kind\":\"HEALTHY\"}");
+        long recipe = sim.addFailsOnceUnpolledRecipe("Crash before call");
         String job = finishedJob(recipe);
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
         suite.db.update("INSERT INTO recovery.repeat_request (incident_id, attempt, workspace, recipe_id, job_id, "
-                        + "state, tries, call_started_at, next_try_at) VALUES (?, 1, ?, ?, ?, 'CALLING', 1, "
-                        + "now() - interval '2 seconds', now())", incident, AofSuite.WORKSPACE, recipe, job);
+                        + "state, tries, call_started_at, sent_at, next_try_at) VALUES (?, 1, ?, ?, ?, 'CALLING', 1, "
+                        + "now() - interval '2 seconds', now() - interval '2 seconds', now())", incident, AofSuite.WORKSPACE, recipe, job);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(requestState(incident)));
 

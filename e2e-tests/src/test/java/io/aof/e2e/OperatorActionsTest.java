@@ -185,6 +185,34 @@ class OperatorActionsTest extends SuiteTest {
     }
 
     @Test
+    void anIncidentResolvedWhileWorkatoIsDownIsNeverRepeatedWhenWorkatoIsBack() {
+        long recipe = sim.addRecipe("Fixed by hand", "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,"
+                + "\"error\":\"Net::ReadTimeout\"}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        awaitIncidentState(incident, "RETRY_SCHEDULED");
+        long refusedBefore = sim.calls("repeat_jobs", 503);
+
+        sim.outage(503, 8);
+        // the due repeat was tried during the outage and deferred: the request waits in recovery
+        await().atMost(Duration.ofSeconds(10)).until(() -> sim.calls("repeat_jobs", 503) > refusedBefore);
+        // the operator re-ran the job by hand in Workato and resolves the incident while Workato is still down
+        Http.Response resolved = Http.post(url("/incidents/" + incident + "/resolve"),
+                "{\"requestedBy\":\"dana\",\"reason\":\"re-ran it by hand during the outage\"}");
+        assertThat(resolved.status()).isEqualTo(200);
+        assertThat(resolved.json().get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "CANCELLED".equals(suite.db.query(
+                "SELECT state FROM recovery.repeat_request WHERE incident_id = ?",
+                rs -> rs.next() ? rs.getString(1) : null, incident)));
+        // well past the outage's end (and the breaker's wait): the cancelled repeat was never sent
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15)).until(() -> sim.repeatsOf(job) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> suite.db.queryForObject("SELECT count(*) FROM "
+                + "logger.event_log WHERE incident_id = ? AND event_type = 'RepeatCancelled'", Integer.class,
+                incident) == 1);
+    }
+
+    @Test
     void twoOrchestratorsShareTheScheduleAndStartEveryRetryOnceAtOrAfterItsDueTime() {
         suite.start("orchestrator-2", OrchestratorApplication::builder);
         try {

@@ -23,6 +23,16 @@ final class Simulator {
         return r.json().get("id").asLong();
     }
 
+    /**
+     * A recipe whose jobs fail once and succeed when repeated, left out of polling: for tests that hand
+     * recovery its requests themselves. Only a failed job may be repeated (the simulator refuses a succeeded
+     * one, as AOF must never ask for it), and a polled failure would add a second, orchestrated repeat.
+     */
+    long addFailsOnceUnpolledRecipe(String name) {
+        return addRecipe(AofSuite.WEBHOOK_ONLY + name,
+                "{\"kind\":\"FAIL_TIMES\",\"failTimes\":1,\"error\":\"Connection reset by peer\"}");
+    }
+
     /** The job's status in the simulated Workato (pending, succeeded, failed). */
     String status(String jobId) {
         return Http.getJson(url + "/sim/jobs/" + jobId).get("status").asString();

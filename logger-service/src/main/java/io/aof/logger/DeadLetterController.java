@@ -63,8 +63,20 @@ class DeadLetterController {
     private final Outbox outbox;
     private final MeterRegistry meters;
     private final Map<String, Counter> redriven = new ConcurrentHashMap<>();
+    private final java.time.Duration maxAge;
 
-    DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters) {
+    /**
+     * @param maxAge dead letters older than this (since they were dead-lettered) are re-driven only when forced:
+     *               the consumers' own deduplication (the inbox, kept 14 days; recovery's requests, 30 days) may
+     *               have forgotten a decision that old, and re-driving it could act on it a second time
+     */
+    DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
+                         @org.springframework.beans.factory.annotation.Value(
+                                 "${aof.logger.dead-letters.redrive-max-age:13d}") java.time.Duration maxAge) {
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalStateException("aof.logger.dead-letters.redrive-max-age must be positive, was " + maxAge);
+        }
+        this.maxAge = maxAge;
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
@@ -104,8 +116,10 @@ class DeadLetterController {
      * @param redriven        dead letters republished now
      * @param alreadyRedriven chosen by id but re-driven before (send {@code force} to do it again)
      * @param notFound        ids that are no dead letter the log holds
+     * @param tooOld          dead-lettered longer ago than {@code aof.logger.dead-letters.redrive-max-age}: not
+     *                        re-driven (send {@code force} to do it anyway, after checking it was not acted on since)
      */
-    record RedriveResult(List<Long> redriven, List<Long> alreadyRedriven, List<Long> notFound) {
+    record RedriveResult(List<Long> redriven, List<Long> alreadyRedriven, List<Long> notFound, List<Long> tooOld) {
     }
 
     private record Row(long id, UUID eventId, String topic, String key, String type, Instant occurredAt,
@@ -230,17 +244,22 @@ class DeadLetterController {
             }
             List<Long> done = new ArrayList<>();
             List<Long> already = new ArrayList<>();
+            List<Long> tooOld = new ArrayList<>();
+            Instant oldest = jdbc.queryForObject("SELECT now()", Timestamp.class).toInstant().minus(maxAge);
             for (Row r : chosen) {
-                if (redriveOne(r, request.forced(), who, request.reason())) {
+                if (!request.forced() && r.ingestedAt().isBefore(oldest)) {
+                    tooOld.add(r.id);
+                } else if (redriveOne(r, request.forced(), who, request.reason())) {
                     done.add(r.id);
                 } else {
                     already.add(r.id);
                 }
             }
-            return new RedriveResult(done, already, notFound);
+            return new RedriveResult(done, already, notFound, tooOld);
         });
-        log.info("{} re-drove {} dead letter(s) ({} re-driven before, {} not found){}", who,
+        log.info("{} re-drove {} dead letter(s) ({} re-driven before, {} not found, {} too old){}", who,
                 result.redriven().size(), result.alreadyRedriven().size(), result.notFound().size(),
+                result.tooOld().size(),
                 request.reason() != null ? ": " + request.reason() : "");
         return result;
     }

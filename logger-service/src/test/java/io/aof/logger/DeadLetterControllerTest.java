@@ -49,7 +49,7 @@ class DeadLetterControllerTest {
         PGSimpleDataSource ds = LoggerSchema.fresh("dlt");
         jdbc = new JdbcTemplate(ds);
         api = new DeadLetterController(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                new Outbox(jdbc), meters);
+                new Outbox(jdbc), meters, java.time.Duration.ofDays(13));
         ingester = new EventLogIngester(jdbc, meters);
         ingester.ingest(List.of(
                 deadLetter(Topics.JOB_FAILURES.deadLetterName(), 0, "w:7:j-1", jobFailed, 1_000),
@@ -131,6 +131,26 @@ class DeadLetterControllerTest {
                 Boolean.class, garbage)).containsExactly(false, true);
         assertThat(meters.get("aof.dlt.redriven").tag("topic", "aof.job-failures").counter().count()).isEqualTo(3);
         assertThat(meters.get("aof.dlt.redriven").tag("topic", "aof.recovery-events").counter().count()).isZero();
+    }
+
+    @Test
+    void aDeadLetterOlderThanTheConsumersMemoryIsRedrivenOnlyWhenForced() {
+        long event = idOf("w:7:j-1");
+        // dead-lettered 20 days ago: the inbox (14 days) and recovery's requests (30 days) may have forgotten it
+        jdbc.update("UPDATE event_log SET ingested_at = now() - interval '20 days' WHERE id = ?", event);
+
+        RedriveResult refused = api.redrive(new RedriveRequest(List.of(event), null, null, null, false, null), alice);
+        assertThat(refused.tooOld()).containsExactly(event);
+        assertThat(refused.redriven()).isEmpty();
+        assertThat(outbox()).isEmpty();
+        RedriveResult byRange = api.redrive(new RedriveRequest(null, "aof.job-failures", Instant.EPOCH,
+                Instant.parse("2026-11-28T00:00:00Z"), false, null), alice);
+        assertThat(byRange.tooOld()).containsExactly(event);
+        assertThat(outbox()).containsExactly("aof.job-failures k-garbage Unknown");
+
+        RedriveResult forced = api.redrive(new RedriveRequest(List.of(event), null, null, null, true, "checked"), alice);
+        assertThat(forced.redriven()).containsExactly(event);
+        assertThat(outbox()).contains("aof.job-failures w:7:j-1 JobFailed");
     }
 
     @Test

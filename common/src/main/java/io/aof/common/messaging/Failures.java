@@ -30,8 +30,8 @@ import java.util.Set;
  *   <li>{@link Kind#INFRASTRUCTURE}: the database unreachable, read-only, full or out of connections, a
  *   transaction that could not start, a lock or serialization conflict, a Kafka timeout or another error Kafka
  *   calls retriable. Nothing about the record: retrying later succeeds once the infrastructure is back. When
- *   PostgreSQL gave an SQLState, the state decides (classes 08, 28, 53, 57, 58; 25006 read-only; 40001, 40P01,
- *   55P03)
+ *   PostgreSQL gave an SQLState, the state decides (classes 08, 28, 53, 58; 25006 read-only; 40001, 40P01,
+ *   55P03; 57P01-57P03 shutdown)
  *   whatever exception Spring wrapped it in: Spring maps class 54 ("program limit exceeded", e.g. a value too big
  *   for an index) to a resource failure too, but that one is the record's and would never succeed.</li>
  *   <li>{@link Kind#INVALID}: the record cannot be decoded or is invalid: retrying cannot help.</li>
@@ -48,14 +48,16 @@ public final class Failures {
             "08",   // connection exception
             "28",   // invalid authorization: a rotated or wrong database password is no record's fault
             "53",   // insufficient resources: disk full, out of memory, too many connections
-            "57",   // operator intervention: shutdown, cannot connect now, statement cancelled
             "58");  // system error: I/O error
     /** Single SQLStates of infrastructure (or concurrency) trouble that a later try gets past. */
     private static final Set<String> INFRASTRUCTURE_STATES = Set.of(
             "25006",  // read_only_sql_transaction: a replica promoted late, default_transaction_read_only
             "40001",  // serialization_failure
             "40P01",  // deadlock_detected
-            "55P03"); // lock_not_available
+            "55P03",  // lock_not_available
+            // operator intervention: admin or crash shutdown, cannot connect now. Not the rest of class 57:
+            // 57014 (a statement cancelled by its timeout) can be the record's own doing, retried for ever
+            "57P01", "57P02", "57P03");
 
     private Failures() {
     }

@@ -91,10 +91,10 @@ public class OutboxRelay {
         for (Topic<?> topic : Topics.ALL) {
             parkedCounter(topic.name());
         }
-        Gauge.builder("aof.outbox.backlog", backlog, AtomicLong::get).baseUnit("rows")
+        Gauge.builder("aof.outbox.backlog", backlog, AtomicLong::get)
                 .description("rows waiting in the outbox (refreshed every aof.outbox.gauge-interval)").register(meters);
-        Gauge.builder("aof.outbox.oldest.age", oldestAgeSeconds, AtomicLong::get).baseUnit("seconds")
-                .description("age of the oldest row waiting in the outbox, 0 when empty").register(meters);
+        Gauge.builder("aof.outbox.oldest.age", oldestAgeSeconds, AtomicLong::get)
+                .description("age in seconds of the oldest row waiting in the outbox, 0 when empty").register(meters);
     }
 
     @Scheduled(fixedDelayString = "${aof.outbox.poll-interval:200ms}")

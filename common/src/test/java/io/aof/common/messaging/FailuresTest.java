@@ -8,6 +8,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.kafka.KafkaException;
@@ -52,6 +53,10 @@ class FailuresTest {
                 .isEqualTo(Kind.OTHER);
         assertThat(Failures.classify(new DataIntegrityViolationException("dup", sql("23505")))).isEqualTo(Kind.OTHER);
         assertThat(Failures.classify(new DataIntegrityViolationException("nul", sql("22P05")))).isEqualTo(Kind.OTHER);
+        // a statement cancelled by its timeout may be the record's doing: a few tries, then the dead-letter topic,
+        // never retried for ever like a shutdown (57P01) is
+        assertThat(Failures.classify(new QueryTimeoutException("canceling statement due to statement timeout",
+                sql("57014")))).isEqualTo(Kind.OTHER);
     }
 
     @Test

@@ -135,9 +135,21 @@ class WorkatoClientTest {
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(60));
             assertThat(e.mayHaveTakenEffect()).isFalse();
         });
+    }
+
+    @Test
+    void anUnreachableWorkatoSaysTheCallHadNoEffect() {
+        int port = server.getAddress().getPort();
         server.stop(0);
-        assertThatThrownBy(() -> client.listRecipes(1, 100)).isInstanceOfSatisfying(WorkatoApiException.class,
-                e -> assertThat(e.mayHaveTakenEffect()).isFalse());
+        // a fresh client: nothing held, so the call really goes to the closed port
+        WorkatoClient fresh = new WorkatoClient(new WorkatoProperties("http://127.0.0.1:" + port + "/api",
+                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2), WorkatoProperties.Resilience.defaults()),
+                null);
+        assertThatThrownBy(() -> fresh.repeatJobs(1, List.of("j-A"))).isInstanceOfSatisfying(
+                WorkatoApiException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.UNREACHABLE);
+                    assertThat(e.mayHaveTakenEffect()).isFalse();
+                });
     }
 
     @Test
