@@ -14,6 +14,12 @@ import java.util.List;
  * @param pollInterval      pause between two sweeps of the workspace
  * @param initialLookback   on first sight of a recipe, failed jobs this recent are collected; older ones are not
  * @param maxPagesPerRecipe cap on job-list pages read for one recipe in one sweep
+ * @param maxDetailReadsPerRecipe cap on job-detail reads (one per failed job that is not a repeat) for one recipe
+ *                          in one sweep; the rest is read next sweep, from where this one stopped, so a storm in
+ *                          one recipe does not use the whole read budget
+ * @param calledRootMaxWait a failed called job whose workflow root still runs is kept (read again next sweep) until
+ *                          the root ends, at most this long after the called job ended; then it is published not
+ *                          repeatable (a stuck root must not hold its recipe's collection forever)
  * @param strategy          DELTA (default) or NAIVE polling
  * @param statsInterval     how often recipe stats snapshots are published (for the periodic report)
  * @param watch             which recipes are watched
@@ -25,10 +31,19 @@ public record CollationProperties(
         @DefaultValue("30s") Duration pollInterval,
         @DefaultValue("1h") Duration initialLookback,
         @Min(1) @DefaultValue("10") int maxPagesPerRecipe,
+        @Min(1) @DefaultValue("20") int maxDetailReadsPerRecipe,
+        @DefaultValue("2h") Duration calledRootMaxWait,
         @DefaultValue("15m") Duration statsInterval,
         @DefaultValue("DELTA") Strategy strategy,
         @DefaultValue Watch watch,
         @DefaultValue Webhook webhook) {
+
+    public CollationProperties {
+        if (calledRootMaxWait.isNegative() || calledRootMaxWait.isZero()) {
+            throw new IllegalArgumentException("aof.collation.called-root-max-wait (" + calledRootMaxWait
+                    + ") must be positive");
+        }
+    }
 
     /**
      * DELTA lists a recipe's failed jobs only when its {@code job_failed_count}
@@ -62,8 +77,9 @@ public record CollationProperties(
      * @param verifyDelay      an accepted failure is first read from Workato this long after it arrived, and
      *                         again this often while Workato cannot say (the job still runs, Workato unreachable);
      *                         a poll that collects the job meanwhile verifies it without a read
-     * @param verifyTimeout    a failure still unverified this long after it arrived is refused ("unverified"),
-     *                         logged as an error and counted
+     * @param verifyTimeout    a failure Workato did not answer for this long after it arrived is published as an
+     *                         incident that is never repeated (it may be a real failure), logged as an error,
+     *                         counted, and alerted once per burst; a mismatch Workato answered is refused
      * @param verifyBatch      at most this many pending failures are read from Workato in one verification run
      */
     public record Webhook(@DefaultValue("") String token,

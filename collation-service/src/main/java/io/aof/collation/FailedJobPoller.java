@@ -54,6 +54,9 @@ class FailedJobPoller {
     private final FailureTriage triage;
     private final Map<Long, Long> behindByRecipe = new ConcurrentHashMap<>();
     private final Counter pageCapReached;
+    private final Counter detailCapReached;
+    /** The recipe the previous sweep ended with (finished or stopped at): the next sweep starts after it. */
+    private volatile Long endedWith;
     private Instant nextStatsAt = Instant.EPOCH;
 
     FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
@@ -62,6 +65,10 @@ class FailedJobPoller {
         this.triage = triage;
         this.pageCapReached = Counter.builder("aof.collation.page.cap.reached")
                 .description("sweeps of a recipe that read their maximum pages before the jobs collected last time")
+                .register(meters);
+        this.detailCapReached = Counter.builder("aof.collation.detail.cap.reached")
+                .description("sweeps of a recipe that read their maximum job details and left the rest for the "
+                        + "next sweep")
                 .register(meters);
         Gauge.builder("aof.collation.failures.behind", behindByRecipe,
                         m -> m.values().stream().mapToLong(Long::longValue).sum())
@@ -88,6 +95,10 @@ class FailedJobPoller {
                     sweepListing(folder, watched);
                 }
             }
+            for (WorkatoRecipe recipe : inTurn(watched, endedWith)) {
+                endedWith = recipe.id();
+                pollRecipe(recipe);
+            }
             if (statsDue) {
                 publishStats(watched);
                 nextStatsAt = Instant.now().plus(props.statsInterval());
@@ -109,10 +120,28 @@ class FailedJobPoller {
             for (WorkatoRecipe recipe : recipes) {
                 if (scope.watches(recipe, folder != null)) {
                     watched.add(recipe);
-                    pollRecipe(recipe);
                 }
             }
         } while (recipes.size() == RECIPES_PER_PAGE);
+    }
+
+    /**
+     * The watched recipes in the order this sweep polls them: starting after the
+     * recipe the previous sweep ended with, so a recipe that uses up the read budget
+     * (or a sweep stopped by an outage) does not leave the same recipes unread every
+     * sweep.
+     */
+    static List<WorkatoRecipe> inTurn(List<WorkatoRecipe> watched, Long last) {
+        int start = 0;
+        for (int i = 0; last != null && i < watched.size(); i++) {
+            if (watched.get(i).id() == last) {
+                start = (i + 1) % watched.size();
+                break;
+            }
+        }
+        List<WorkatoRecipe> order = new ArrayList<>(watched.subList(start, watched.size()));
+        order.addAll(watched.subList(0, start));
+        return order;
     }
 
     /** Each watched recipe's counts, from the listing the sweep made anyway: no extra call. */
@@ -147,6 +176,9 @@ class FailedJobPoller {
         String lastRead = null;
         long readFromTop = 0;
         boolean closed = false;
+        boolean detailCap = false;
+        int detailReads = 0;
+        FailureTriage.RootStillRunning held = null;
         WorkatoApiException interrupted = null;
         pages:
         for (int page = 0; page < props.maxPagesPerRecipe(); page++) {
@@ -186,9 +218,19 @@ class FailedJobPoller {
                     break pages;
                 }
                 if (job.isFailed()) {
+                    if (triage.needsDetail(job)) {
+                        if (detailReads >= props.maxDetailReadsPerRecipe()) {
+                            detailCap = true;   // the rest is read next sweep, from here: the others get their turn
+                            break pages;
+                        }
+                        detailReads++;
+                    }
                     try {
                         WorkatoJob read = triage.withDetail(recipe.id(), job);
                         fresh.add(triage.plan(toEvent(recipe, read), read, roots));
+                    } catch (FailureTriage.RootStillRunning e) {
+                        held = e;   // read again next sweep, when its workflow root may have finished
+                        break pages;
                     } catch (WorkatoApiException e) {
                         interrupted = e;   // not guessed: this job is read again next sweep
                         break pages;
@@ -231,8 +273,13 @@ class FailedJobPoller {
             }
             return stillBehind;
         });
+        if (held != null) {
+            log.info("Recipe {} '{}': {}; it and the jobs older than it are read next sweep", recipe.id(),
+                    recipe.name(), held.getMessage());
+        }
         if (done || behind != null) {
-            recordBehind(recipe, done ? 0 : behind, interrupted == null && !done);
+            recordBehind(recipe, done ? 0 : behind, interrupted == null && held == null && !done && !detailCap,
+                    detailCap);
         }
         if (interrupted != null) {
             throw interrupted;   // the sweep pauses; what was read is kept, the rest is read next sweep
@@ -262,7 +309,7 @@ class FailedJobPoller {
         return base < 0 ? -1 : Math.max(0, recipe.failedCount() - base - gapRead);
     }
 
-    private void recordBehind(WorkatoRecipe recipe, long behind, boolean capReached) {
+    private void recordBehind(WorkatoRecipe recipe, long behind, boolean capReached, boolean detailCap) {
         if (behind == 0) {
             if (behindByRecipe.remove(recipe.id()) != null) {
                 log.info("Recipe {} '{}': caught up with its failed jobs", recipe.id(), recipe.name());
@@ -270,6 +317,12 @@ class FailedJobPoller {
             return;
         }
         behindByRecipe.put(recipe.id(), Math.max(behind, 0));
+        if (detailCap) {
+            detailCapReached.increment();
+            log.warn("Recipe {} '{}': read {} job detail(s), the cap for one sweep; {} failed job(s) still behind; "
+                            + "the next sweep continues where this one stopped", recipe.id(), recipe.name(),
+                    props.maxDetailReadsPerRecipe(), behind < 0 ? "an unknown number of" : "about " + behind);
+        }
         if (capReached) {
             pageCapReached.increment();
             log.warn("Recipe {} '{}': read {} page(s), the cap, before reaching the jobs collected last time; {} "

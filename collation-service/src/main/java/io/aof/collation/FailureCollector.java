@@ -83,6 +83,15 @@ class FailureCollector {
     /** Returns true when the failure is new and {@code JobFailed} was written to the outbox. */
     @Transactional(propagation = Propagation.MANDATORY)
     boolean collect(JobFailed failure) {
+        return collect(failure, failure.notRepeatable() != null);
+    }
+
+    /**
+     * As {@link #collect(JobFailed)}; {@code calledJob} says whether a not-repeatable
+     * failure is counted as a called job (an unverified webhook failure is not one).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean collect(JobFailed failure, boolean calledJob) {
         int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source) "
                         + "VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO NOTHING",
                 failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name());
@@ -93,7 +102,7 @@ class FailureCollector {
         outbox.append(Topics.JOB_FAILURES, failure);
         meters.counter("aof.failures.collected", "source", failure.source().name(),
                 "repeat", String.valueOf(failure.isRepeat())).increment();
-        if (failure.notRepeatable() != null) {
+        if (calledJob && failure.notRepeatable() != null) {
             meters.counter("aof.collation.called.jobs", "source", failure.source().name(), "outcome",
                     "not_repeatable").increment();
         }

@@ -24,7 +24,9 @@ import java.util.Map;
  *   {@code calling_job_id} names another job) is never its own retryable incident:
  *   when its workflow root failed, the root's failure is collected and the child
  *   is linked to the root's incident (repeating the root runs the child again);
- *   otherwise it is published {@link JobFailed#notRepeatable not repeatable};</li>
+ *   when the root finished without failing (or Workato has no such job) it is
+ *   published {@link JobFailed#notRepeatable not repeatable}; while the root is
+ *   still running it is kept for later ({@link RootStillRunning});</li>
  *   <li>anything else is published.</li>
  * </ul>
  * The reads it needs throw {@link WorkatoApiException} when Workato cannot answer
@@ -40,7 +42,11 @@ class FailureTriage {
     private final JdbcTemplate jdbc;
     private final String workspace;
 
-    FailureTriage(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, AofProperties aof) {
+    private final java.time.Duration rootWait;
+
+    FailureTriage(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, AofProperties aof,
+                  CollationProperties props) {
+        this.rootWait = props.calledRootMaxWait();
         this.workato = workato;
         this.collector = collector;
         this.jdbc = jdbc;
@@ -71,8 +77,7 @@ class FailureTriage {
      */
     WorkatoJob withDetail(long recipeId, WorkatoJob job) {
         boolean needTest = job.isTest() == null && !isRepeat(job);
-        boolean needError = job.errorTypeId() == null;
-        if (!needTest && !needError) {
+        if (!needsDetail(job)) {
             return job;
         }
         try {
@@ -85,6 +90,11 @@ class FailureTriage {
             log.debug("No detail for job {}: {}", job.id(), e.getMessage());
             return job;
         }
+    }
+
+    /** Whether {@link #withDetail} spends a read on this job. */
+    boolean needsDetail(WorkatoJob job) {
+        return (job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null;
     }
 
     /**
@@ -121,6 +131,18 @@ class FailureTriage {
             }
             roots.put(key, root);
         }
+        if (root != null && WorkatoJob.PENDING.equals(root.status())) {
+            java.time.Instant ended = job.completedAt() != null ? job.completedAt() : job.startedAt();
+            if (ended == null || ended.isAfter(java.time.Instant.now().minus(rootWait))) {
+                // not finished: whether it fails (and covers the child) is not known yet; guessing "did not fail"
+                // would publish the child on its own and make the root's later failure a second incident
+                throw new RootStillRunning(job.id(), rootRecipeId, rootJobId);
+            }
+            // a root stuck for longer than any job runs: the child is not held (nor its recipe's collection) forever
+            return new Publish(failure.notRepeatable("a called job: its workflow root, job " + rootJobId
+                    + " of recipe " + rootRecipeId + ", was still running " + rootWait + " after it, and repeating "
+                    + "the called job alone would run it outside its workflow"));
+        }
         if (root != null && root.isTestJob()) {
             return new TestJob(failure);
         }
@@ -135,6 +157,18 @@ class FailureTriage {
         return new Publish(failure.notRepeatable("a called job: its workflow root, job " + rootJobId + " of recipe "
                 + rootRecipeId + ", " + rootState + ", and repeating the called job alone would run it outside its "
                 + "workflow"));
+    }
+
+    /**
+     * A called job's workflow root is still running: the caller keeps the child
+     * (the poll reads it again next sweep, a webhook failure stays pending) until
+     * the root has finished, as when the root cannot be read.
+     */
+    static final class RootStillRunning extends RuntimeException {
+        RootStillRunning(String jobId, long rootRecipeId, String rootJobId) {
+            super("job " + jobId + " was called by job " + rootJobId + " of recipe " + rootRecipeId
+                    + ", which is still running", null, false, false);
+        }
     }
 
     /** Applies a plan inside the caller's transaction; true when something new was recorded. */
@@ -158,6 +192,12 @@ class FailureTriage {
             return fresh;
         }
         return collector.collect(f);
+    }
+
+    /** Publishes a failure that is not a called job, as it is, inside the caller's transaction. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean publish(JobFailed failure) {
+        return collector.collect(failure, false);
     }
 
     private String recipeName(long recipeId) {

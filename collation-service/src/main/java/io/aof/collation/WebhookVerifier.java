@@ -39,10 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * which also says {@code is_test} and the workflow root, which the failed-jobs
  * listing does not), at most {@code verify-batch} a run. A job still running (the
  * On-error block of a job runs before the job ends) or a Workato that cannot be read
- * is asked again later; a mismatch is refused, counted under
- * {@code aof.webhook.refused} by reason and logged; a failure still unverified after
- * {@code verify-timeout} is refused as "pending" or "unverified", logged as an error,
- * and the super admin is alerted ({@code AOF_TROUBLE}).
+ * is asked again later; a mismatch Workato answered is refused, counted under
+ * {@code aof.webhook.refused} by reason and logged; a failure Workato did not
+ * answer for within {@code verify-timeout} is published not repeatable (an incident
+ * that is alerted and never repeated), counted under
+ * {@code aof.webhook.unverified.published}, logged as an error, and the super admin
+ * is alerted ({@code AOF_TROUBLE}) once per burst.
  */
 @Component
 class WebhookVerifier {
@@ -51,7 +53,7 @@ class WebhookVerifier {
 
     /** Reasons a webhook failure is refused (the {@code reason} tag of {@code aof.webhook.refused}). */
     static final List<String> REASONS = List.of("succeeded", "not_failed", "not_found", "other_recipe",
-            "master_mismatch", "pending", "unverified");
+            "master_mismatch");
 
     private final WorkatoClient workato;
     private final FailureTriage triage;
@@ -78,6 +80,7 @@ class WebhookVerifier {
         }
         meters.counter("aof.webhook.verified", "by", "poll");
         meters.counter("aof.webhook.verified", "by", "read");
+        meters.counter("aof.webhook.unverified.published");
         Gauge.builder("aof.webhook.pending", pending, AtomicLong::get)
                 .description("webhook failures accepted and not yet verified against Workato").register(meters);
     }
@@ -105,18 +108,11 @@ class WebhookVerifier {
             settled += byPoll;
         }
         List<Row> expired = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
-                        + "WHERE state = 'PENDING' AND received_at < now() - (? * interval '1 millisecond')",
+                        + "WHERE state = 'PENDING' AND received_at < now() - (? * interval '1 millisecond') "
+                        + "ORDER BY received_at",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyTimeout().toMillis());
-        for (Row row : expired) {
-            String reason = "pending".equals(row.lastSeen) ? "pending" : "unverified";
-            if (refuseAndAlert(row, reason)) {
-                settled++;
-                log.error("Webhook failure of job {} (recipe {}) could not be verified within {} ({}): refused, no "
-                                + "incident; check the job in Workato and repeat it by hand if it failed", row.jobId,
-                        row.recipeId, props.verifyTimeout(), row.lastSeen == null ? "never read" : row.lastSeen);
-            }
-        }
+        settled += publishUnverified(expired);
         List<Row> due = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
                         + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
@@ -137,6 +133,9 @@ class WebhookVerifier {
             }
             try {
                 settled += settle(row, job, roots) ? 1 : 0;
+            } catch (FailureTriage.RootStillRunning e) {
+                later(row, "root pending");   // only this one waits: Workato answers
+                log.debug("Webhook failure kept pending: {}", e.getMessage());
             } catch (WorkatoApiException e) {
                 later(row, "workato: " + e.kind());
                 break;
@@ -191,24 +190,68 @@ class WebhookVerifier {
     }
 
     /**
-     * A failure that could not be verified in time may be a real one that is now
-     * not repeated: refused like a mismatch, and the super admin is told (an
-     * {@code AOF_TROUBLE} notification, in the same transaction).
+     * Failures Workato did not answer for within {@code verify-timeout} (an outage,
+     * a long shared Retry-After hold, a starved read budget, or a job still
+     * running): nothing says they did not fail, so each is published as an incident
+     * AOF never repeats ({@link JobFailed#notRepeatable}; NON_RETRYABLE, alerted),
+     * never dropped. A master the webhook named was not verified either: the
+     * incident is the job's own, so an unverified claim neither joins nor opens the
+     * master's incident. The super admin gets one {@code AOF_TROUBLE} per burst: none
+     * while another unverified failure was published within the last
+     * {@code verify-timeout}.
      */
-    private boolean refuseAndAlert(Row row, String reason) {
-        Boolean done = tx.execute(status -> {
-            if (!refuse(row, reason)) {
-                return false;
+    private int publishUnverified(List<Row> expired) {
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        List<String> published = new java.util.ArrayList<>();
+        for (Row row : expired) {
+            Boolean done = tx.execute(status -> {
+                boolean burstGoing = Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM "
+                        + "webhook_pending WHERE state = 'UNVERIFIED' AND finished_at > now() - (? * interval "
+                        + "'1 millisecond'))", Boolean.class, props.verifyTimeout().toMillis()));
+                String seen = row.lastSeen == null ? "never read" : row.lastSeen;
+                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now(), "
+                        + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                        "published not repeatable (" + seen + ")", row.jobId) == 0) {
+                    return false;   // settled by another instance meanwhile
+                }
+                JobFailed r = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
+                String claimed = blankToNull(r.masterJobId());
+                JobFailed failure = new JobFailed(r.eventId(), r.occurredAt(), r.schemaVersion(), r.workspace(),
+                        r.recipeId(), r.recipeName(), r.folderId(), r.jobId(), null,
+                        io.aof.common.events.IncidentId.of(r.workspace(), r.recipeId(), r.jobId(), null), r.error(),
+                        r.errorType(), r.httpStatus(), r.jobStartedAt(), r.jobCompletedAt(), r.source(), null)
+                        .notRepeatable("could not be verified with Workato within " + props.verifyTimeout()
+                                + ": not repeated" + (claimed == null ? "" : " (the webhook named master job "
+                                + claimed + ", not verified either)"));
+                triage.publish(failure);
+                if (!burstGoing) {
+                    outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
+                            "webhook-unverified:" + row.recipeId + ":" + row.jobId,
+                            NotificationRequested.Kind.AOF_TROUBLE,
+                            "Webhook failures could not be verified with Workato",
+                            "AOF could not confirm in Workato within " + props.verifyTimeout() + " that job "
+                                    + row.jobId + " (recipe " + row.recipeId + ") failed (" + seen + "). It is "
+                                    + "published as an incident AOF will not repeat; others like it that follow "
+                                    + "within " + props.verifyTimeout() + " are published the same way without "
+                                    + "another alert (count: aof.webhook.unverified.published). Check those jobs "
+                                    + "in Workato and repeat them by hand if they failed."));
+                }
+                return true;
+            });
+            if (Boolean.TRUE.equals(done)) {
+                published.add(row.jobId);
+                meters.counter("aof.webhook.unverified.published").increment();
             }
-            outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
-                    "webhook-unverified:" + row.recipeId + ":" + row.jobId, NotificationRequested.Kind.AOF_TROUBLE,
-                    "Webhook failure of job " + row.jobId + " (recipe " + row.recipeId + ") could not be verified",
-                    "AOF could not confirm in Workato within " + props.verifyTimeout() + " that this job failed ("
-                            + (row.lastSeen == null ? "never read" : row.lastSeen) + "), so it opened no incident and "
-                            + "will not repeat it. Check the job in Workato; repeat it by hand if it failed."));
-            return true;
-        });
-        return Boolean.TRUE.equals(done);
+        }
+        if (!published.isEmpty()) {
+            log.error("{} webhook failure(s) could not be verified with Workato within {}: published as incidents "
+                    + "that are never repeated ({}{}); check them in Workato", published.size(),
+                    props.verifyTimeout(), String.join(", ", published.subList(0, Math.min(10, published.size()))),
+                    published.size() > 10 ? ", ..." : "");
+        }
+        return published.size();
     }
 
     private boolean refuse(Row row, String reason) {

@@ -106,7 +106,7 @@ class CollationAgainstSimulatorTest {
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
         Outbox outbox = new Outbox(jdbc);
         FailureCollector collector = new FailureCollector(jdbc, outbox, meters);
-        FailureTriage triage = new FailureTriage(workato, collector, jdbc, aof);
+        FailureTriage triage = new FailureTriage(workato, collector, jdbc, aof, props);
         return new Collation(new FailedJobPoller(workato, triage, outbox, jdbc, tx, props, aof, meters),
                 new WebhookController(collector, tx, jdbc,
                         Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters),
@@ -258,6 +258,31 @@ class CollationAgainstSimulatorTest {
         assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isZero();
     }
 
+    @Test
+    void aStormInOneRecipeSpendsAtMostItsDetailCapASweepAndTheOtherRecipesFailureIsCollectedInTheSameSweep()
+            throws Exception {
+        long stormy = recipe("Detail storm", Behaviour.alwaysFail("503 Service Unavailable", null, 503));
+        long quiet = recipe("Quiet neighbour", Behaviour.alwaysFail("500 boom", null, 500));
+        Collation c = collation(new HashMap<>(Map.of("aof.collation.max-detail-reads-per-recipe", "2",
+                "aof.collation.watch.recipe-ids[0]", String.valueOf(stormy),
+                "aof.collation.watch.recipe-ids[1]", String.valueOf(quiet))));
+        c.poller().sweep();   // both known, nothing failed yet
+        List<String> storm = run(stormy, 7, false);
+        List<String> other = run(quiet, 1, false);
+
+        c.poller().sweep();
+
+        assertThat(publishedJobIds()).containsAll(other)
+                .filteredOn(storm::contains).hasSize(2);   // two detail reads in the storm, the rest waits
+        assertThat(counter("aof.collation.detail.cap.reached")).isEqualTo(1);
+        for (int i = 0; i < 4; i++) {
+            c.poller().sweep();
+        }
+        assertThat(publishedJobIds()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(concat(storm, other));
+        assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isZero();
+    }
+
     @SafeVarargs
     static List<String> concat(List<String>... lists) {
         return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
@@ -341,24 +366,44 @@ class CollationAgainstSimulatorTest {
     }
 
     @Test
-    void aWebhookFailureStillUnverifiedAfterTheTimeoutIsRefusedAndTheAdminIsAlerted() throws Exception {
+    void webhookFailuresWorkatoNeverAnsweredForWithinTheTimeoutArePublishedNotRepeatedWithOneAlertPerBurst()
+            throws Exception {
         long recipe = recipe("Never readable", Behaviour.alwaysFail("500 boom", null, 500));
-        String job = run(recipe, 1, false).get(0);
+        List<String> jobs = run(recipe, 3, false);
         Collation c = collation(Map.of("aof.collation.webhook.verify-timeout", "1h"));
-        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, job, null, "\"500 boom\"")))
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(0), null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
-        // Workato could not be read for longer than the timeout (the clock of the database moves the row back)
+        // a webhook naming a master: never verified, so it must not join (or open) that master's incident
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(1), "j-claimed-master",
+                "\"500 boom\""))).getStatusCode().value()).isEqualTo(202);
+        // Workato could not be read for longer than the timeout (the clock of the database moves the rows back)
         jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours', reason = 'workato: "
                 + "UNREACHABLE'");
 
         c.verifier().verifyDue();
 
-        assertThat(published()).isEmpty();
-        assertThat(jdbc.queryForMap("SELECT state, reason FROM webhook_pending WHERE job_id = ?", job))
-                .containsEntry("state", "REFUSED").containsEntry("reason", "unverified");
-        assertThat(counter("aof.webhook.refused", "reason", "unverified")).isEqualTo(1);
+        assertThat(published()).hasSize(2).allSatisfy(f -> {
+            assertThat(f.notRepeatable()).startsWith("could not be verified with Workato within PT1H: not repeated");
+            assertThat(f.masterJobId()).isNull();
+            assertThat(f.incidentId()).isEqualTo("t:" + recipe + ":" + f.jobId());
+        });
+        assertThat(publishedJobIds()).containsExactlyInAnyOrder(jobs.get(0), jobs.get(1));
+        assertThat(jdbc.queryForList("SELECT DISTINCT state FROM webhook_pending", String.class))
+                .containsExactly("UNVERIFIED");
+        assertThat(counter("aof.webhook.unverified.published")).isEqualTo(2);
+        assertThat(counter("aof.collation.called.jobs", "source", "WEBHOOK", "outcome", "not_repeatable")).isZero();
+        assertThat(meters.find("aof.webhook.refused").counters()).allSatisfy(r -> assertThat(r.count()).isZero());
+
+        // the same burst goes on (Workato still unreadable): published, no second alert
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(2), null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours' WHERE state = 'PENDING'");
+        c.verifier().verifyDue();
+
+        assertThat(publishedJobIds()).containsExactlyInAnyOrderElementsOf(jobs);
         assertThat(jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ?", String.class,
-                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE").contains(job);
+                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE")
+                .contains(jobs.get(0));
     }
 
     @Test
@@ -419,6 +464,64 @@ class CollationAgainstSimulatorTest {
         assertThat(published()).singleElement().satisfies(f -> {
             assertThat(f.jobId()).isEqualTo(childJob);
             assertThat(f.notRepeatable()).contains("called job").contains(root).contains("succeeded");
+        });
+    }
+
+    @Test
+    void aFailedCalledJobWhoseRootStillRunsWaitsAndIsLinkedOnceTheRootFails() throws Exception {
+        long caller = recipe("Slow order flow", new Behaviour(Behaviour.Kind.HANGS, null, null, null, null, null));
+        long called = recipe("Charge card (function, slow caller)", Behaviour.alwaysFail("402 Payment Required",
+                null, 402));
+        workspace.setCalls(caller, called, true);
+        String root = workspace.trigger(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        assertThat(status(childJob)).isEqualTo("failed");
+        assertThat(status(root)).isEqualTo("pending");
+        Collation c = collation(watching(caller, called));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(called, childJob, null, "\"402\"")))
+                .getStatusCode().value()).isEqualTo(202);
+
+        c.poller().sweep();
+        c.verifier().verifyDue();
+
+        assertThat(published()).isEmpty();   // neither path guesses while the root runs
+        assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, childJob))
+                .isEqualTo("PENDING");
+
+        workspace.setBehaviour(caller, Behaviour.healthy());
+        workspace.completePending(caller);   // the root ends, failed with its called job
+        assertThat(status(root)).isEqualTo("failed");
+        c.poller().sweep();
+        c.verifier().verifyDue();
+
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(root);
+            assertThat(f.notRepeatable()).isNull();
+        });
+        assertThat(jdbc.queryForObject("SELECT disposition FROM collected_job WHERE job_id = ?", String.class,
+                childJob)).isEqualTo("LINKED");
+        assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, childJob))
+                .isEqualTo("VERIFIED");
+    }
+
+    @Test
+    void aFailedCalledJobWhoseRootIsStuckLongerThanTheWaitIsPublishedNotRepeatableAndDoesNotHoldItsRecipe()
+            throws Exception {
+        long caller = recipe("Stuck order flow", new Behaviour(Behaviour.Kind.HANGS, null, null, null, null, null));
+        long called = recipe("Charge card (function, stuck caller)", Behaviour.alwaysFail("402 Payment Required",
+                null, 402));
+        workspace.setCalls(caller, called, true);
+        String root = workspace.trigger(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        Collation c = collation(new HashMap<>(Map.of("aof.collation.called-root-max-wait", "1ms",
+                "aof.collation.watch.recipe-ids[0]", String.valueOf(called))));
+
+        c.poller().sweep();
+
+        assertThat(status(root)).isEqualTo("pending");
+        assertThat(published()).singleElement().satisfies(f -> {
+            assertThat(f.jobId()).isEqualTo(childJob);
+            assertThat(f.notRepeatable()).contains(root).contains("still running PT0.001S after it");
         });
     }
 

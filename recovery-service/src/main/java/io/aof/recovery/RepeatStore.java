@@ -50,18 +50,75 @@ class RepeatStore {
         // rare events: the series exist from the start (0)
         meters.counter("aof.repeats.fenced");
         meters.counter("aof.repeats.cancelled");
+        meters.counter("aof.repeats.covered");
         for (String answer : new String[] {"republished", "not_requested", "in_progress"}) {
             meters.counter("aof.recovery.outcome.requests", "answer", answer);
         }
     }
 
-    /** Recipes with due requests, and the due time of each one's oldest. */
+    /**
+     * True for a request {@code q} that must not be sent now: an earlier attempt of
+     * the same incident is live (not DONE or CANCELLED: pending, sent with its
+     * answer unknown, or accepted and maybe running), so the later one waits; or
+     * an earlier attempt succeeded, so the later one is settled by
+     * {@link #settleCoveredBySuccess()} and never sent. The orchestrator may have
+     * given up on the earlier attempt (outcome sweep, replay), but a cancellation
+     * cannot take back a repeat already sent.
+     */
+    private static String held(String q) {
+        return "EXISTS (SELECT 1 FROM repeat_request e WHERE e.incident_id = " + q + ".incident_id AND e.attempt < "
+                + q + ".attempt AND (e.state NOT IN ('DONE', 'CANCELLED') OR e.outcome = 'SUCCEEDED'))";
+    }
+
+    /** Recipes with due requests that may be sent, and the due time of each one's oldest. */
     @Transactional(readOnly = true)
     List<DueRecipe> dueRecipes() {
-        return jdbc.query("SELECT recipe_id, min(next_try_at) FROM repeat_request WHERE state IN ('PENDING', "
-                        + "'CALLING') AND next_try_at <= now() GROUP BY recipe_id",
+        return jdbc.query("SELECT recipe_id, min(next_try_at) FROM repeat_request q WHERE state IN ('PENDING', "
+                        + "'CALLING') AND next_try_at <= now() AND NOT " + held("q") + " GROUP BY recipe_id",
                 (rs, i) -> new DueRecipe(rs.getLong(1), rs.getTimestamp(2).toInstant()));
     }
+
+    /**
+     * Requests never sent whose incident already recovered by an earlier attempt
+     * (and no earlier attempt is still live) are settled SUCCEEDED without a call,
+     * naming the repeat job that succeeded: the job's chain is recovered, and a job
+     * that succeeded is never repeated. Returns how many were settled.
+     */
+    int settleCoveredBySuccess() {
+        List<RepeatRequest> settled = jdbc.query(SETTLE_COVERED, MAPPER);
+        for (RepeatRequest r : settled) {
+            outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
+                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
+                    RecoveryOutcome.Status.SUCCEEDED, r.repeatJobId(), null, Duration.ZERO));
+            meters.counter("aof.repeats.covered").increment();
+            meters.counter("aof.recovery.outcomes", "status", RecoveryOutcome.Status.SUCCEEDED.name()).increment();
+        }
+        return settled.size();
+    }
+
+    private static final String SETTLE_COVERED = """
+            WITH covered AS (
+                SELECT q.incident_id, q.attempt,
+                       (SELECT max(s.attempt) FROM repeat_request s WHERE s.incident_id = q.incident_id
+                           AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED') AS by_attempt
+                  FROM repeat_request q
+                 WHERE q.state IN ('PENDING', 'CALLING') AND q.sent_at IS NULL
+                   AND EXISTS (SELECT 1 FROM repeat_request s WHERE s.incident_id = q.incident_id
+                                  AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED')
+                   AND NOT EXISTS (SELECT 1 FROM repeat_request e WHERE e.incident_id = q.incident_id
+                                      AND e.attempt < q.attempt AND e.state NOT IN ('DONE', 'CANCELLED'))
+                 ORDER BY q.incident_id, q.attempt
+                   FOR UPDATE OF q SKIP LOCKED)
+            UPDATE repeat_request r
+               SET state = 'DONE', outcome = 'SUCCEEDED', settled_by = c.by_attempt, repeat_job_id = s.repeat_job_id,
+                   error = NULL, finished_at = now(), claim_token = NULL
+              FROM covered c
+              JOIN repeat_request s ON s.incident_id = c.incident_id AND s.attempt = c.by_attempt
+             WHERE r.incident_id = c.incident_id AND r.attempt = c.attempt
+            RETURNING r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, r.state AS previous_state,
+                      r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id, r.claim_token,
+                      false AS overdue
+            """;
 
     record DueRecipe(long recipeId, Instant oldestDue) {
     }
@@ -159,12 +216,19 @@ class RepeatStore {
      * The orchestrator asks for the outcome of an attempt: the recorded outcome
      * is published again (a new event id), or {@code RepeatCancelled} for a
      * cancelled request; {@code NOT_REQUESTED} when recovery never had the
-     * request; nothing while it is in progress (its own deadline settles it).
+     * request; while it is in progress (pending, sent, accepted, or waiting for an
+     * earlier attempt of the incident) a sign of life, {@code RepeatDeferred} with
+     * the state (and the row's next try while it is not sent), which restarts the
+     * orchestrator's wait: recovery's own deadline settles an accepted repeat, and
+     * a request waiting for Workato spends no attempt.
      */
     String answerOutcomeRequest(OutcomeRequested q) {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT state, outcome, workspace, recipe_id, job_id, "
                 + "repeat_job_id, error, cancel_reason, (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)"
-                + "::bigint AS took_ms FROM repeat_request WHERE incident_id = ? AND attempt = ?",
+                + "::bigint AS took_ms, CASE WHEN state IN ('PENDING', 'CALLING') THEN next_try_at END AS next_try, "
+                + "(SELECT max(e.attempt) FROM repeat_request e WHERE e.incident_id = r.incident_id "
+                + "AND e.attempt < r.attempt AND e.state NOT IN ('DONE', 'CANCELLED')) AS waits_for "
+                + "FROM repeat_request r WHERE incident_id = ? AND attempt = ?",
                 q.incidentId(), q.attempt());
         String answer;
         if (rows.isEmpty()) {
@@ -192,6 +256,13 @@ class RepeatStore {
                         (String) row.get("cancel_reason")));
                 answer = "republished";
             } else {
+                // a sign of life: recovery still holds the attempt, so the orchestrator keeps waiting for it
+                Number waitsFor = (Number) row.get("waits_for");
+                Timestamp nextTry = (Timestamp) row.get("next_try");
+                outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
+                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
+                        "still in progress: " + state + (waitsFor == null ? "" : ", waits for attempt "
+                                + waitsFor.intValue()), instant(nextTry)));
                 answer = "in_progress";
             }
         }
@@ -217,15 +288,16 @@ class RepeatStore {
                    call_started_at = COALESCE(r.call_started_at, now()),
                    next_try_at = now() + (? * interval '1 millisecond')
               FROM (SELECT incident_id, attempt, state AS previous_state
-                      FROM repeat_request
+                      FROM repeat_request q
                      WHERE state IN ('PENDING', 'CALLING') AND next_try_at <= now() AND recipe_id = ?
+                       AND NOT %s
                      ORDER BY next_try_at
                      LIMIT ? FOR UPDATE SKIP LOCKED) c
              WHERE r.incident_id = c.incident_id AND r.attempt = c.attempt
             RETURNING r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, c.previous_state,
                       r.requested_at, r.call_started_at, r.accepted_at, r.repeat_job_id, r.claim_token,
                       false AS overdue
-            """;
+            """.formatted(held("q"));
 
     /**
      * Reserves the next repeat_jobs call slot for this instance: at least

@@ -38,6 +38,11 @@ import java.util.Optional;
  * means the call took effect, and it is not sent again. When Workato cannot be
  * reached, throttles, or the breaker is open, the request waits (honouring
  * {@code Retry-After}) and no attempt is spent.
+ *
+ * <p>One attempt of an incident at a time: a request is not claimed while an
+ * earlier attempt of its incident is live (sent, or accepted and maybe
+ * running), and one whose incident an earlier attempt already recovered is
+ * settled SUCCEEDED without a call ({@link RepeatStore#settleCoveredBySuccess()}).
  */
 @Component
 class RepeatWorker {
@@ -72,6 +77,8 @@ class RepeatWorker {
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
     void work() {
         try {
+            // a later attempt of an incident that an earlier attempt already recovered is settled, never sent
+            store.settleCoveredBySuccess();
             // several turns per tick while reconciliation alone settles a recipe without a call
             for (int turn = 0; turn < 10 && Instant.now().isAfter(nextCallAllowed); turn++) {
                 if (!turn()) {

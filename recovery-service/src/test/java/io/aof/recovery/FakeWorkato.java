@@ -61,6 +61,12 @@ final class FakeWorkato implements AutoCloseable {
         downStatus = 0;
     }
 
+    /** The pending repeat jobs of {@code master} end now with {@code status} ("succeeded", "failed"). */
+    synchronized void finishRepeats(String master, String status, String error) {
+        jobs.replaceAll(j -> j.master().equals(master) && "pending".equals(j.status())
+                ? new Job(j.id(), j.recipeId(), j.master(), j.startedAt(), status, error) : j);
+    }
+
     synchronized int repeatCallCount() {
         return repeatCalls.size();
     }

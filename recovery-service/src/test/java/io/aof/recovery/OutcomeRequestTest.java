@@ -6,6 +6,7 @@ import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryEvent.RepeatCancelled;
+import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 12 #3: the orchestrator, past its outcome deadline, asks recovery for
  * the outcome of an attempt: the recorded one again (a new event id), NOT_REQUESTED
- * when recovery never had the request, nothing while the repeat is in progress.
+ * when recovery never had the request, and a sign of life ({@code RepeatDeferred})
+ * while the repeat is in progress, so that the orchestrator keeps waiting.
  */
 class OutcomeRequestTest {
 
@@ -82,17 +84,49 @@ class OutcomeRequestTest {
     }
 
     @Test
-    void nothingIsPublishedWhileTheRepeatIsInProgress() {
+    void anAttemptInProgressIsAnsweredWithASignOfLifeNeverAnOutcome() {
         workato.down(503);
         recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
         recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));   // PENDING
         recovery.worker().work();
         assertThat(recovery.state("w:7:j-1", 1)).isEqualTo("CALLING");
         recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));   // sent, answer unknown
+        workato.up();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            recovery.worker().work();
+            return "ACCEPTED".equals(recovery.state("w:7:j-1", 1));
+        });
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 1));   // accepted, the repeat job runs
 
         assertThat(events(RecoveryOutcome.class)).isEmpty();
+        List<RepeatDeferred> signs = events(RepeatDeferred.class);
+        assertThat(signs).extracting(RepeatDeferred::reason).containsExactly("still in progress: PENDING",
+                "still in progress: CALLING", "still in progress: ACCEPTED");
+        assertThat(signs).allSatisfy(d -> {
+            assertThat(d.incidentId()).isEqualTo("w:7:j-1");
+            assertThat(d.attempt()).isEqualTo(1);
+            assertThat(d.recipeId()).isEqualTo(7L);
+            assertThat(d.jobId()).isEqualTo("j-1");
+        });
+        assertThat(signs.get(0).nextTryAt()).isNotNull();
+        assertThat(signs.get(1).nextTryAt()).isNotNull();
+        assertThat(signs.get(2).nextTryAt()).isNull();   // Workato runs it; recovery's own deadline settles it
         assertThat(recovery.meters().counter("aof.recovery.outcome.requests", "answer", "in_progress").count())
-                .isEqualTo(2.0);
+                .isEqualTo(3.0);
+    }
+
+    @Test
+    void anAttemptWaitingForAnEarlierOneSaysSo() {
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.worker().work();
+        assertThat(recovery.state("w:7:j-1", 1)).isEqualTo("ACCEPTED");
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 2));
+        recovery.deliver(OutcomeRequested.of("w", 7, "j-1", "w:7:j-1", 2));
+
+        assertThat(events(RepeatDeferred.class)).singleElement().satisfies(d -> {
+            assertThat(d.attempt()).isEqualTo(2);
+            assertThat(d.reason()).isEqualTo("still in progress: PENDING, waits for attempt 1");
+        });
     }
 
     @Test

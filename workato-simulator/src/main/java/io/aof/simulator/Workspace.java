@@ -80,6 +80,18 @@ public class Workspace {
         recipe(recipeId).behaviour = behaviour.withDefaults();
     }
 
+    /**
+     * Ends the recipe's pending jobs now, with its current behaviour (after
+     * {@link #setBehaviour} away from {@code HANGS}: a long job that finally ends).
+     */
+    public synchronized void completePending(long recipeId) {
+        for (SimJob job : List.copyOf(recipe(recipeId).jobs)) {
+            if ("pending".equals(job.status)) {
+                complete(job);
+            }
+        }
+    }
+
     /** Stops a recipe as Workato does after too many trigger errors. */
     public synchronized void stopByWorkato(long recipeId, String stopCause) {
         SimRecipe r = recipe(recipeId);

@@ -220,14 +220,18 @@ class IncidentRepository {
     }
 
     void attemptAccepted(String incidentId, int attempt, Instant at) {
-        jdbc.update("UPDATE incident_attempt SET accepted_at = ?, waiting_since = now() WHERE incident_id = ? "
-                + "AND attempt = ?", ts(at), incidentId, attempt);
+        jdbc.update("UPDATE incident_attempt SET accepted_at = ?, waiting_since = now(), outcome_asks = 0 "
+                + "WHERE incident_id = ? AND attempt = ?", ts(at), incidentId, attempt);
     }
 
-    /** A sign that recovery holds the attempt (deferred, requested again): the outcome deadline counts from now. */
+    /**
+     * A sign that recovery holds the attempt (deferred, still in progress when
+     * asked, requested again): the outcome deadline counts from now, and the asks
+     * so far were answered, so the count of unanswered asks starts again.
+     */
     void attemptWaiting(String incidentId, int attempt) {
-        jdbc.update("UPDATE incident_attempt SET waiting_since = now() WHERE incident_id = ? AND attempt = ?",
-                incidentId, attempt);
+        jdbc.update("UPDATE incident_attempt SET waiting_since = now(), outcome_asks = 0 WHERE incident_id = ? "
+                + "AND attempt = ?", incidentId, attempt);
     }
 
     /** The orchestrator asked recovery for the attempt's outcome once more. */

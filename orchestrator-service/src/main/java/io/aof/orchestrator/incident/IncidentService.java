@@ -291,7 +291,11 @@ public class IncidentService {
         incidents.attemptAccepted(e.incidentId(), e.attempt(), e.occurredAt());
     }
 
-    /** Recovery holds the attempt but waits for Workato: the outcome deadline counts from now. */
+    /**
+     * Recovery holds the attempt (it waits for Workato, or answered an ask with
+     * "still in progress"), each time, not only at its first deferral: the
+     * outcome deadline counts from now and the unanswered asks from zero.
+     */
     public void onRepeatDeferred(RepeatDeferred e) {
         incidents.attemptWaiting(e.incidentId(), e.attempt());
     }

@@ -51,8 +51,9 @@ class OrchestratorListeners {
             } else if (e instanceof RecoveryEvent.RecoveryOutcome outcome) {
                 incidents.onRecoveryOutcome(outcome);
             } else if (e instanceof RecoveryEvent.RepeatDeferred deferred) {
-                // the attempt is not spent: recovery retries by itself; the outcome deadline counts from here
-                log.info("Attempt {} of {} waits for Workato: {}", deferred.attempt(), deferred.incidentId(),
+                // the attempt is not spent: recovery holds it (waits for Workato, or still in progress when
+                // asked); the outcome deadline counts from here
+                log.info("Attempt {} of {} is held by recovery: {}", deferred.attempt(), deferred.incidentId(),
                         deferred.reason());
                 incidents.onRepeatDeferred(deferred);
             } else if (e instanceof RecoveryEvent.RepeatCancelled cancelled) {

@@ -87,6 +87,40 @@ class OutcomeSweepTest {
     }
 
     @Test
+    void anAnsweredAskResetsTheCountOfUnansweredAsksSoAnAttemptRecoveryStillHoldsIsNotExhausted() {
+        for (int i = 0; i < 3; i++) {
+            silentFor("46 minutes");
+            assertThat(sweeps.settleBatch()).isEqualTo(1);
+            // recovery answers each ask with a sign of life (Workato is down, the request waits)
+            stillInProgress();
+        }
+        assertThat(asks()).isEqualTo(3);
+
+        silentFor("46 minutes");
+        assertThat(sweeps.settleBatch()).isEqualTo(1);
+        assertThat(asks()).isEqualTo(4);   // asked again, not given up
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRYING);
+        assertThat(db.events(Topics.RECOVERY_REQUESTS, RecoveryCommand.RecoveryCancelled.class)).isEmpty();
+
+        // silence from here on: max-asks unanswered asks, counted from the last answer, before giving up
+        for (int i = 0; i < 2; i++) {
+            silentFor("46 minutes");
+            assertThat(sweeps.settleBatch()).isEqualTo(1);
+        }
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRYING);
+        silentFor("46 minutes");
+        assertThat(sweeps.settleBatch()).isEqualTo(1);
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.EXHAUSTED);
+        assertThat(asks()).isEqualTo(6);
+    }
+
+    private void stillInProgress() {
+        db.tx.executeWithoutResult(s -> db.service.onRepeatDeferred(new RecoveryEvent.RepeatDeferred(
+                UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION, "w", 7L, "j-1", id, 1,
+                "still in progress: PENDING", null)));
+    }
+
+    @Test
     void notRequestedRequestsTheSameAttemptAgain() {
         silentFor("46 minutes");
         sweeps.settleBatch();
