@@ -14,7 +14,8 @@ public final class Launcher {
 
     public static void main(String[] args) throws Exception {
         String command = args.length > 0 ? args[0] : "help";
-        Path root = Path.of(args.length > 1 ? args[1] : ".").toAbsolutePath().normalize();
+        // the script passes the repository root last
+        Path root = Path.of(args.length > 1 ? args[args.length - 1] : ".").toAbsolutePath().normalize();
         LocalRun run = new LocalRun(root);
         switch (command) {
             case "up" -> {
@@ -25,10 +26,27 @@ public final class Launcher {
                     System.exit(1);
                 }
             }
+            case "prove" -> {
+                String[] options = java.util.Arrays.copyOfRange(args, 1, Math.max(1, args.length - 1));
+                if (java.util.Arrays.asList(options).contains("--help")) {
+                    System.out.println(ProofOptions.USAGE);
+                    return;
+                }
+                ProofOptions parsed;
+                try {
+                    parsed = ProofOptions.parse(options, root);
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    System.exit(2);
+                    return;
+                }
+                String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
+                System.exit(ProofRun.prove(root, parsed, brokerClasspath) == 0 ? 0 : 1);
+            }
             case "down" -> System.exit(run.down() ? 0 : 1);
             case "status" -> run.status();
             default -> {
-                System.out.println("usage: ./aof up | down | status");
+                System.out.println("usage: ./aof up | down | status | prove [--short] [--help]");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }

@@ -40,6 +40,21 @@ final class ManagedProcess {
         return new ManagedProcess(name, p, pidFile);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** kill -9: no shutdown hook, no goodbye; waits until the process is gone. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.onExit().get(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(pidFile);   // its pid may be reused: nothing may stop it by this file later
+        } catch (Exception ignored) {
+            // reported by the caller's checks
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

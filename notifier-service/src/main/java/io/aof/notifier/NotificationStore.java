@@ -107,7 +107,17 @@ class NotificationStore {
         if (!known.isEmpty()) {
             jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE destination = ? "
                     + "AND incident_id = ?", n.kind().name(), destination, n.incidentId());
-            return new Placement("GROUPED".equals(known.get(0).get("mode")), (String) known.get(0).get("group_key"));
+            boolean grouped = "GROUPED".equals(known.get(0).get("mode"));
+            String groupKey = (String) known.get(0).get("group_key");
+            if (grouped) {
+                // a later alert of an incident kept in digests goes in the group's next one: at the end of the
+                // group's window, or after group-wait when the group is quiet (its last digest may be long gone)
+                jdbc.update("UPDATE alert_group SET digest_due_at = COALESCE(digest_due_at, GREATEST(window_until, "
+                        + "now() + (? * interval '1 millisecond'))), window_until = GREATEST(window_until, now() + "
+                        + "(? * interval '1 millisecond')) WHERE group_key = ?",
+                        props.grouping().groupWait().toMillis(), props.grouping().groupWait().toMillis(), groupKey);
+            }
+            return new Placement(grouped, groupKey);
         }
         boolean grouped = false;
         String groupKey = null;

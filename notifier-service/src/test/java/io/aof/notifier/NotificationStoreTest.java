@@ -80,6 +80,28 @@ class NotificationStoreTest {
         assertThat(d.incidents().get(0).kind()).isEqualTo("EXHAUSTED");   // each incident at its latest
     }
 
+    /**
+     * Found by the proof run: the final alert of an incident that lives in a group's digests, arriving after that
+     * digest went out, stayed GROUPED forever (the group had no digest due any more, so nothing ever took it).
+     */
+    @Test
+    void aLaterAlertOfAGroupedIncidentGoesInTheGroupsNextDigest() {
+        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
+        tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");   // alone, opens the window
+        tell(store, alert("j-2", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");   // grouped
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");
+        assertThat(store.buildDueDigests()).isEqualTo(1);   // j-2's first alert in a digest; the group is quiet now
+
+        tell(store, alert("j-2", Kind.EXHAUSTED, Audience.OPS), "slack:#ops");   // j-2 stays in digests
+        assertThat(jdbc.queryForObject("SELECT digest_due_at IS NOT NULL FROM alert_group", Boolean.class))
+                .as("the group has a digest due for it").isTrue();
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");   // the window's end
+        assertThat(store.buildDueDigests()).isEqualTo(1);
+        assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE DIGESTED",
+                "DIGEST PENDING", "EXHAUSTED DIGESTED", "DIGEST PENDING");
+        assertThat(lastDigest().incidents()).extracting(Digest.Item::kind).containsExactly("EXHAUSTED");
+    }
+
     @Test
     void aQuietGroupIsRemindedOfItsOpenIncidentsUntilTheyAreResolved() throws Exception {
         NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h",

@@ -32,9 +32,11 @@ class SimulatorAdminController {
     private final Outage outage;
 
     private final ObjectProvider<MailSink> mail;
+    private final Slowdown slowdown;
 
     SimulatorAdminController(Workspace workspace, CallCounter counter, SlackSink sink, Outage outage,
-                             ObjectProvider<MailSink> mail) {
+                             ObjectProvider<MailSink> mail, Slowdown slowdown) {
+        this.slowdown = slowdown;
         this.mail = mail;
         this.outage = outage;
         this.workspace = workspace;
@@ -112,6 +114,43 @@ class SimulatorAdminController {
     Map<String, Object> calls() {
         return Map.of("api", counter.snapshot(), "repeats_by_original_job", workspace.repeatsByOriginalJob(),
                 "refused_repeats", workspace.refusedRepeats());
+    }
+
+    /**
+     * Every Workato API call in arrival order from sequence number {@code from}: endpoint, recipe, arrival and
+     * answer times (epoch ms), status, the Retry-After answered (seconds) and a repeat's job ids.
+     */
+    @GetMapping("/calls/log")
+    List<Map<String, Object>> callLog(@RequestParam(defaultValue = "0") int from,
+                                      @RequestParam(defaultValue = "10000") int limit) {
+        return counter.log(from, limit);
+    }
+
+    /** Every job of the workspace from sequence number {@code from} on (creation order). */
+    @GetMapping("/jobs")
+    List<Map<String, Object>> jobs(@RequestParam(defaultValue = "0") long from) {
+        return workspace.allJobs(from);
+    }
+
+    /**
+     * The next {@code times} calls of {@code endpoint} (e.g. repeat_jobs; 0: until cleared) wait {@code millis}
+     * before Workato acts on them; {@code GET} says which calls are in flight now.
+     */
+    @PutMapping("/slow")
+    Map<String, Object> slow(@RequestParam String endpoint, @RequestParam long millis,
+                             @RequestParam(defaultValue = "0") int times) {
+        slowdown.set(endpoint, millis, times);
+        return Map.of("endpoint", endpoint, "millis", millis, "times", times);
+    }
+
+    @GetMapping("/slow")
+    Map<String, Object> inFlight() {
+        return Map.of("in_flight", slowdown.inFlight());
+    }
+
+    @DeleteMapping("/slow")
+    void clearSlow(@RequestParam(required = false) String endpoint) {
+        slowdown.clear(endpoint);
     }
 
     @GetMapping("/slack/messages")

@@ -32,9 +32,12 @@ class WorkatoApiController {
     private final RateLimiter reads;
     private final RateLimiter repeats;
     private final Outage outage;
+    private final Slowdown slowdown;
 
-    WorkatoApiController(Workspace workspace, CallCounter counter, SimulatorProperties props, Outage outage) {
+    WorkatoApiController(Workspace workspace, CallCounter counter, SimulatorProperties props, Outage outage,
+                         Slowdown slowdown) {
         this.workspace = workspace;
+        this.slowdown = slowdown;
         this.outage = outage;
         this.counter = counter;
         this.props = props;
@@ -59,7 +62,8 @@ class WorkatoApiController {
 
     @GetMapping("/recipes/{recipeId}")
     ResponseEntity<?> getRecipe(HttpServletRequest req, @PathVariable long recipeId) {
-        return guarded(req, "get_recipe", reads, () -> ResponseEntity.ok(workspace.getRecipe(recipeId)));
+        return guarded(req, "get_recipe", recipeId, null, reads,
+                () -> ResponseEntity.ok(workspace.getRecipe(recipeId)));
     }
 
     @GetMapping("/recipes/{recipeId}/jobs")
@@ -69,7 +73,7 @@ class WorkatoApiController {
                                @RequestParam(defaultValue = "false") boolean prev,
                                @RequestParam(name = "rerun_only", defaultValue = "false") boolean rerunOnly,
                                @RequestParam(name = "per_page", required = false) Integer perPage) {
-        return guarded(req, "list_jobs", reads, () -> {
+        return guarded(req, "list_jobs", recipeId, null, reads, () -> {
             if (status != null && !List.of("succeeded", "failed", "pending").contains(status)) {
                 return error(HttpStatus.BAD_REQUEST, "status must be succeeded, failed or pending");
             }
@@ -80,13 +84,16 @@ class WorkatoApiController {
 
     @GetMapping("/recipes/{recipeId}/jobs/{handle}")
     ResponseEntity<?> getJob(HttpServletRequest req, @PathVariable long recipeId, @PathVariable String handle) {
-        return guarded(req, "get_job", reads, () -> ResponseEntity.ok(workspace.getJob(recipeId, handle)));
+        return guarded(req, "get_job", recipeId, List.of(handle), reads,
+                () -> ResponseEntity.ok(workspace.getJob(recipeId, handle)));
     }
 
     @PostMapping("/recipes/{recipeId}/repeat_jobs")
     ResponseEntity<?> repeatJobs(HttpServletRequest req, @PathVariable long recipeId,
                                  @RequestBody(required = false) Map<String, Object> body) {
-        return guarded(req, "repeat_jobs", repeats, () -> {
+        Object requested = body == null ? null : body.get("job_ids");
+        List<String> asked = requested instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+        return guarded(req, "repeat_jobs", recipeId, asked, repeats, () -> {
             Object ids = body == null ? null : body.get("job_ids");
             if (!(ids instanceof List<?> list) || list.isEmpty()) {
                 return error(HttpStatus.BAD_REQUEST, "job_ids must be a non-empty array");
@@ -107,6 +114,32 @@ class WorkatoApiController {
 
     private ResponseEntity<?> guarded(HttpServletRequest req, String endpoint, RateLimiter limiter,
                                       java.util.function.Supplier<ResponseEntity<?>> call) {
+        return guarded(req, endpoint, null, null, limiter, call);
+    }
+
+    /** Every call is counted and recorded with its timing ({@code /sim/calls/log}). */
+    private ResponseEntity<?> guarded(HttpServletRequest req, String endpoint, Long recipeId, List<String> jobIds,
+                                      RateLimiter limiter, java.util.function.Supplier<ResponseEntity<?>> call) {
+        long arrived = System.currentTimeMillis();
+        // in flight by endpoint and by the Host the caller addressed (instances can be told apart that way)
+        String caller = endpoint + "@" + req.getHeader("Host");
+        slowdown.started(endpoint);
+        slowdown.started(caller);
+        ResponseEntity<?> answer;
+        try {
+            answer = answer(req, endpoint, limiter, call);
+        } finally {
+            slowdown.ended(endpoint);
+            slowdown.ended(caller);
+        }
+        String retryAfter = answer.getHeaders().getFirst("Retry-After");
+        counter.record(endpoint, recipeId, arrived, System.currentTimeMillis(), answer.getStatusCode().value(),
+                retryAfter == null ? 0 : Long.parseLong(retryAfter), jobIds);
+        return answer;
+    }
+
+    private ResponseEntity<?> answer(HttpServletRequest req, String endpoint, RateLimiter limiter,
+                                     java.util.function.Supplier<ResponseEntity<?>> call) {
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.startsWith("Bearer ") || auth.length() <= 7
                 || (!props.apiToken().isEmpty() && !props.apiToken().equals(auth.substring(7)))) {
@@ -128,6 +161,14 @@ class WorkatoApiController {
             counter.count(endpoint, 429);
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header("Retry-After", String.valueOf(wait))
                     .body(Map.of("message", "Too many requests"));
+        }
+        long slow = slowdown.take(endpoint);
+        if (slow > 0) {
+            try {
+                Thread.sleep(slow);   // Workato takes its time; the call takes effect even if its caller is gone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         ResponseEntity<?> response;
         try {

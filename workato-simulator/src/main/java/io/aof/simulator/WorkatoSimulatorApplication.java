@@ -40,6 +40,11 @@ public class WorkatoSimulatorApplication {
     }
 
     @Bean
+    Slowdown slowdown() {
+        return new Slowdown();
+    }
+
+    @Bean
     SlackSink slackSink() {
         return new SlackSink();
     }

@@ -214,6 +214,32 @@ public class Workspace {
         return Optional.ofNullable(jobsById.get(jobId)).map(SimJob::toDetail);
     }
 
+    /**
+     * Every job of the workspace in creation order, in a compact form for proofs: id, recipe, status, master,
+     * test, the job that called it and its workflow root, execution number.
+     */
+    public synchronized List<Map<String, Object>> allJobs(long fromSequence) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (SimJob j : jobsById.values()) {
+            if (j.sequence < fromSequence) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", j.sequence);
+            m.put("id", j.id);
+            m.put("recipe_id", j.recipeId);
+            m.put("status", j.status);
+            m.put("master_job_id", j.masterJobId);
+            m.put("is_test", j.test);
+            m.put("calling_job_id", j.callingJobId);
+            m.put("root_job_id", j.rootJobId);
+            m.put("execution", j.execution);
+            m.put("started_at", j.startedAt.toEpochMilli());
+            all.add(m);
+        }
+        return all;
+    }
+
     public synchronized int recipeCount() {
         return recipes.size();
     }

@@ -1,0 +1,385 @@
+package io.aof.launcher;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The suite of a proof run as separate processes, the way {@code ./aof up} runs it, in a state folder
+ * and on ports of its own: PostgreSQL (the zonky binaries, run directly so that it can be killed with
+ * {@code kill -9} and started again on the same data), a KRaft broker, the simulator and the five
+ * services, plus second instances of the orchestrator and recovery. Every process can be killed and
+ * started again by name.
+ */
+final class ProofSuite implements AutoCloseable {
+
+    /** The processes a proof runs, by name: module and port offset from the base port. */
+    static final Map<String, String[]> SERVICES = new LinkedHashMap<>();
+
+    static {
+        SERVICES.put("collation", new String[]{"collation-service", "21"});
+        SERVICES.put("orchestrator", new String[]{"orchestrator-service", "22"});
+        SERVICES.put("recovery", new String[]{"recovery-service", "23"});
+        SERVICES.put("notifier", new String[]{"notifier-service", "24"});
+        SERVICES.put("logger", new String[]{"logger-service", "25"});
+        SERVICES.put("orchestrator-2", new String[]{"orchestrator-service", "32"});
+        SERVICES.put("recovery-2", new String[]{"recovery-service", "33"});
+    }
+
+    final Path root;
+    final Path state;
+    final Path logs;
+    final Path run;
+    final int base;
+    final String brokerClasspath;
+    final ProofOptions options;
+    final String webhookToken = "proof-webhook-" + Long.toHexString(System.nanoTime());
+    final String opsPassword = "proof-ops-" + Long.toHexString(System.nanoTime());
+    private final Map<String, ManagedProcess> procs = new LinkedHashMap<>();
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    private Path pgBinary;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    ProofSuite(Path root, ProofOptions options, String brokerClasspath) {
+        this.root = root;
+        this.options = options;
+        this.state = options.state();
+        this.logs = state.resolve("logs");
+        this.run = state.resolve("run");
+        this.base = options.portBase();
+        this.brokerClasspath = brokerClasspath;
+    }
+
+    int pgPort() {
+        return base;
+    }
+
+    int kafkaPort() {
+        return base + 1;
+    }
+
+    int simPort() {
+        return base + 10;
+    }
+
+    int smtpPort() {
+        return base + 11;
+    }
+
+    int port(String service) {
+        return base + Integer.parseInt(SERVICES.get(service)[1]);
+    }
+
+    String url(String service) {
+        return "http://127.0.0.1:" + port(service);
+    }
+
+    String simUrl() {
+        return "http://127.0.0.1:" + simPort();
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + pgPort() + "/postgres";
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + kafkaPort();
+    }
+
+    // --- start
+
+    void startInfrastructure() throws Exception {
+        Files.createDirectories(logs);
+        Files.createDirectories(run);
+        initPostgres();
+        start("postgres");
+        initKafka();
+        start("kafka");
+        defineSimulator();
+        start("simulator");
+    }
+
+    void startServices(List<String> names) throws Exception {
+        defineServices();
+        for (String name : names) {
+            start(name);
+        }
+        for (String name : names) {
+            awaitUp(name, Duration.ofSeconds(300));
+        }
+    }
+
+    /** Starts (or starts again) a process of the suite by name and waits until it answers. */
+    void start(String name) throws Exception {
+        ManagedProcess p = ManagedProcess.start(name, commands.get(name), envs.getOrDefault(name, Map.of()), logs,
+                run, root.toFile());
+        procs.put(name, p);
+        if (!SERVICES.containsKey(name)) {
+            awaitUp(name, Duration.ofSeconds(180));
+        }
+    }
+
+    void awaitUp(String name, Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            if (isUp(name)) {
+                return;
+            }
+            ManagedProcess p = procs.get(name);
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + p.exitCode() + "; see "
+                        + logs.resolve(name + ".log"));
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(name + " was not up within " + timeout.toSeconds() + " s; see "
+                + logs.resolve(name + ".log"));
+    }
+
+    boolean isUp(String name) {
+        return switch (name) {
+            case "postgres" -> open(pgPort());
+            case "kafka" -> open(kafkaPort());
+            case "simulator" -> healthy(simPort());
+            default -> healthy(port(name));
+        };
+    }
+
+    /** kill -9 of the named process; for PostgreSQL, also waits until its backends noticed and exited. */
+    void kill(String name) throws InterruptedException {
+        ManagedProcess p = procs.get(name);
+        if (p == null) {
+            return;
+        }
+        List<ProcessHandle> children = ProcessHandle.of(p.pid()).map(h -> h.descendants().toList())
+                .orElse(List.of());
+        p.kill();
+        Instant end = Instant.now().plusSeconds(60);
+        for (ProcessHandle c : children) {
+            while (c.isAlive() && Instant.now().isBefore(end)) {
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    boolean isAlive(String name) {
+        ManagedProcess p = procs.get(name);
+        return p != null && p.isAlive();
+    }
+
+    private boolean closed;
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> names = new ArrayList<>(procs.keySet());
+        java.util.Collections.reverse(names);
+        names.stream().filter(n -> SERVICES.containsKey(n) || n.equals("simulator")).parallel()
+                .forEach(n -> procs.get(n).stop(Duration.ofSeconds(20)));
+        for (String n : List.of("kafka", "postgres")) {
+            ManagedProcess p = procs.get(n);
+            if (p != null) {
+                p.stop(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    // --- definitions
+
+    private void initPostgres() throws IOException {
+        Path data = state.resolve("pg");
+        if (!Files.exists(data.resolve("PG_VERSION"))) {
+            Files.createDirectories(data);
+            // zonky extracts the binaries and runs initdb; the postmaster it started tells where they are
+            try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data.toFile())
+                    .setCleanDataDirectory(false).setPort(pgPort()).setPGStartupWait(Duration.ofSeconds(60))
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logs.resolve("postgres.log").toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logs.resolve("postgres.log").toFile()))
+                    .start()) {
+                long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+                pgBinary = Path.of(ProcessHandle.of(pid).orElseThrow().info().command().orElseThrow());
+            }
+        }
+        Path sockets = state.resolve("pg-sockets");
+        Files.createDirectories(sockets);
+        List<String> cmd = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // PostgreSQL refuses to run as root; zonky runs it in a user namespace (unshare -U) then, and so do we
+            cmd.addAll(List.of("unshare", "-U"));
+        }
+        cmd.addAll(List.of(pgBinary.toString(), "-D", data.toString(), "-p", Integer.toString(pgPort()),
+                "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + sockets,
+                "-c", "max_connections=300", "-c", "shared_buffers=128MB"));
+        commands.put("postgres", cmd);
+    }
+
+    private void initKafka() throws Exception {
+        Path kafka = state.resolve("kafka");
+        Path data = kafka.resolve("data");
+        Files.createDirectories(data);
+        Path config = kafka.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + (kafkaPort() + 1),
+                "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort() + ",CONTROLLER://127.0.0.1:" + (kafkaPort() + 1),
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort(),
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + data,
+                "num.partitions=6",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+        Path log4j = kafka.resolve("log4j2.properties");
+        Files.writeString(log4j, String.join("\n",
+                "rootLogger.level=WARN",
+                "rootLogger.appenderRef.stdout.ref=STDOUT",
+                "appender.stdout.type=Console",
+                "appender.stdout.name=STDOUT",
+                "appender.stdout.layout.type=PatternLayout",
+                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
+                ""));
+        if (!Files.exists(data.resolve("meta.properties"))) {
+            Process format = new ProcessBuilder(java(), "-cp", brokerClasspath, "-Dlog4j2.configurationFile=" + log4j,
+                    "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
+                    config.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("kafka.log").toFile())).start();
+            if (format.waitFor() != 0) {
+                throw new IllegalStateException("Formatting Kafka's storage failed; see " + logs.resolve("kafka.log"));
+            }
+        }
+        commands.put("kafka", List.of(java(), "-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j, "-cp",
+                brokerClasspath, "kafka.Kafka", config.toString()));
+    }
+
+    private void defineSimulator() {
+        commands.put("simulator", List.of(java(), "-Xmx768m", "-XX:TieredStopAtLevel=1", "-jar",
+                jar("workato-simulator").toString(),
+                "--sim.first-recipe-id=" + ((System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1),
+                "--sim.smtp-port=" + smtpPort(),
+                "--sim.reads-per-minute=" + options.readsPerMinute(),
+                "--sim.repeats-per-second=" + options.repeatsPerSecond(),
+                "--sim.job-duration=1s",
+                "--logging.level.slack-sink=WARN"));
+        envs.put("simulator", Map.of("SIM_API_TOKEN", "proof-workato-token", "SIM_SLACK_TOKEN", "xoxb-proof",
+                "SIM_PORT", Integer.toString(simPort())));
+    }
+
+    private void defineServices() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AOF_WORKSPACE", "proof");
+        env.put("AOF_DB_URL", jdbcUrl());
+        env.put("AOF_DB_USER", "postgres");
+        env.put("AOF_DB_PASSWORD", "postgres");
+        env.put("AOF_KAFKA_BOOTSTRAP", bootstrap());
+        env.put("WORKATO_BASE_URL", simUrl() + "/api");
+        env.put("WORKATO_API_TOKEN", "proof-workato-token");
+        env.put("SLACK_API_URL", simUrl() + "/slack/api/");
+        env.put("SLACK_BOT_TOKEN", "xoxb-proof");
+        env.put("SLACK_CHANNEL", "#aof-ops");
+        env.put("SLACK_ADMIN_CHANNEL", "#aof-admin");
+        env.put("AOF_WEBHOOK_TOKEN", webhookToken);
+        env.put("AOF_OPS_PASSWORD", opsPassword);
+        env.put("SPRING_MAIL_HOST", "127.0.0.1");
+        env.put("SPRING_MAIL_PORT", Integer.toString(smtpPort()));
+        env.put("AOF_MAIL_ADMIN_TO", "admin@aof.local");
+        env.put("AOF_MAIL_REPORT_TO", "reports@aof.local");
+        int reads = options.readsPerMinute();
+        int collationReads = reads * 2 / 3;
+        int recoveryReads = reads - collationReads;
+        Map<String, List<String>> args = new LinkedHashMap<>();
+        args.put("collation-service", List.of("--aof.collation.poll-interval=" + options.pollInterval().toMillis() + "ms",
+                "--aof.collation.stats-interval=1m",
+                "--aof.workato.resilience.reads-per-minute=" + collationReads,
+                "--aof.collation.webhook.verify-delay=3s",
+                "--aof.collation.webhook.per-source-per-minute=100000",
+                "--aof.collation.watch.exclude-name-patterns[0]=Webhook only.*"));
+        args.put("orchestrator-service", List.of("--aof.orchestrator.policies.defaults.initial-delay=2s",
+                "--aof.orchestrator.policies.defaults.multiplier=1.5",
+                "--aof.orchestrator.policies.defaults.max-delay=5s",
+                "--aof.orchestrator.policies.defaults.max-attempts=" + ProofOptions.MAX_ATTEMPTS));
+        args.put("recovery-service", List.of("--aof.recovery.watch-interval=2s",
+                "--aof.workato.resilience.reads-per-minute=" + recoveryReads,
+                "--aof.recovery.repeat-call-gap=" + (1000 / options.repeatsPerSecond() + 20) + "ms"));
+        args.put("notifier-service", List.of("--aof.notifier.grouping.group-interval=20s",
+                "--aof.notifier.dispatch-interval=200ms"));
+        args.put("logger-service", List.of("--aof.logger.dead-letters.check-interval=5s"));
+        for (var e : SERVICES.entrySet()) {
+            String module = e.getValue()[0];
+            List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-jar", jar(module).toString(), "--server.port=" + port(e.getKey())));
+            cmd.addAll(args.getOrDefault(module, List.of()));
+            commands.put(e.getKey(), cmd);
+            Map<String, String> own = new LinkedHashMap<>(env);
+            if (e.getKey().endsWith("-2")) {
+                // the simulator tells the instances apart by the Host they address
+                own.put("WORKATO_BASE_URL", "http://localhost:" + simPort() + "/api");
+            }
+            envs.put(e.getKey(), own);
+        }
+    }
+
+    // --- helpers
+
+    private boolean healthy(int port) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean open(int port) {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path jar(String module) {
+        Path target = root.resolve(module).resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
+                            + "; build with ./mvnw -DskipTests install"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no " + target + "; build with ./mvnw -DskipTests install", e);
+        }
+    }
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
