@@ -1,17 +1,11 @@
 package io.aof.launcher;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.kafka.common.Uuid;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,12 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 /**
  * One local run: a real PostgreSQL (zonky binaries), a real Kafka broker in
@@ -127,54 +119,13 @@ final class LocalRun {
 
     private void startKafka() throws Exception {
         say("Starting Kafka (KRaft) on 127.0.0.1:" + KAFKA_PORT + " ...");
-        Path kafka = state.resolve("kafka");
-        Path data = kafka.resolve("data");
-        Files.createDirectories(data);
-        Path config = kafka.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + (KAFKA_PORT + 1),
-                "listeners=PLAINTEXT://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://127.0.0.1:" + (KAFKA_PORT + 1),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + KAFKA_PORT,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + data,
-                "num.partitions=6",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "") );
-        Path log4j = kafka.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-                "rootLogger.level=INFO",
-                "rootLogger.appenderRef.stdout.ref=STDOUT",
-                "appender.stdout.type=Console",
-                "appender.stdout.name=STDOUT",
-                "appender.stdout.layout.type=PatternLayout",
-                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-                "logger.kafka.name=kafka",
-                "logger.kafka.level=WARN",
-                "logger.apache.name=org.apache.kafka",
-                "logger.apache.level=WARN",
-                ""));
-        String classpath = libDir() + File.separator + "*";
-        if (!Files.exists(data.resolve("meta.properties"))) {
-            Process format = new ProcessBuilder(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
-                    "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
-                    config.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("kafka.log").toFile())).start();
-            if (format.waitFor() != 0) {
-                fail("Formatting Kafka's storage failed; see " + logs.resolve("kafka.log"));
-            }
+        List<String> command;
+        try {
+            command = SuiteParts.kafka(state, logs, KAFKA_PORT, libDir() + File.separator + "*");
+        } catch (IllegalStateException e) {
+            throw new LaunchException(e.getMessage());
         }
-        children.add(ManagedProcess.start("kafka", List.of(java(), "-Xms128m", "-Xmx512m",
-                "-Dlog4j2.configurationFile=" + log4j, "-cp", classpath, "kafka.Kafka", config.toString()), Map.of(),
-                logs, run, root.toFile()));
+        children.add(ManagedProcess.start("kafka", command, Map.of(), logs, run, root.toFile()));
         waitForPort("kafka", KAFKA_PORT, Duration.ofSeconds(60));
     }
 
@@ -182,8 +133,8 @@ final class LocalRun {
         say("Starting the Workato simulator, Slack sink and mail catcher on http://localhost:" + SIM_PORT + " ...");
         // a fresh simulator is a fresh workspace: give its recipes ids no earlier run used
         long firstRecipeId = (System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1;
-        children.add(ManagedProcess.start("simulator", List.of(java(), "-Xmx256m", "-jar",
-                jar("workato-simulator").toString(), "--sim.demo.enabled=true",
+        children.add(ManagedProcess.start("simulator", List.of(SuiteParts.java(), "-Xmx256m", "-jar",
+                SuiteParts.jar(root, "workato-simulator").toString(), "--sim.demo.enabled=true",
                 "--sim.first-recipe-id=" + firstRecipeId, "--sim.smtp-port=" + SMTP_PORT),
                 Map.of("SIM_API_TOKEN", secrets.getProperty("workato.token"),
                         "SIM_SLACK_TOKEN", secrets.getProperty("slack.token"),
@@ -192,24 +143,15 @@ final class LocalRun {
     }
 
     private void startServices(Properties secrets) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("AOF_WORKSPACE", envOr("AOF_WORKSPACE", "demo"));
-        env.put("AOF_DB_URL", "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres");
-        env.put("AOF_DB_USER", "postgres");
-        env.put("AOF_DB_PASSWORD", "postgres");
-        env.put("AOF_KAFKA_BOOTSTRAP", "127.0.0.1:" + KAFKA_PORT);
-        env.put("WORKATO_BASE_URL", envOr("WORKATO_BASE_URL", "http://127.0.0.1:" + SIM_PORT + "/api"));
-        env.put("WORKATO_API_TOKEN", envOr("WORKATO_API_TOKEN", secrets.getProperty("workato.token")));
-        env.put("SLACK_API_URL", envOr("SLACK_API_URL", "http://127.0.0.1:" + SIM_PORT + "/slack/api/"));
-        env.put("SLACK_BOT_TOKEN", envOr("SLACK_BOT_TOKEN", secrets.getProperty("slack.token")));
-        env.put("SLACK_CHANNEL", envOr("SLACK_CHANNEL", "#aof-ops"));
-        env.put("SLACK_ADMIN_CHANNEL", envOr("SLACK_ADMIN_CHANNEL", "#aof-admin"));
-        env.put("AOF_WEBHOOK_TOKEN", envOr("AOF_WEBHOOK_TOKEN", secrets.getProperty("webhook.token")));
-        env.put("AOF_OPS_PASSWORD", envOr("AOF_OPS_PASSWORD", secrets.getProperty("ops.password")));
-        env.put("SPRING_MAIL_HOST", envOr("SPRING_MAIL_HOST", "127.0.0.1"));
-        env.put("SPRING_MAIL_PORT", envOr("SPRING_MAIL_PORT", Integer.toString(SMTP_PORT)));
-        env.put("AOF_MAIL_ADMIN_TO", envOr("AOF_MAIL_ADMIN_TO", "admin@aof.local"));
-        env.put("AOF_MAIL_REPORT_TO", envOr("AOF_MAIL_REPORT_TO", "reports@aof.local"));
+        Map<String, String> env = SuiteParts.serviceEnvironment(new SuiteParts.Endpoints("demo",
+                "jdbc:postgresql://127.0.0.1:" + PG_PORT + "/postgres", "127.0.0.1:" + KAFKA_PORT,
+                "http://127.0.0.1:" + SIM_PORT + "/api", secrets.getProperty("workato.token"),
+                "http://127.0.0.1:" + SIM_PORT + "/slack/api/", secrets.getProperty("slack.token"),
+                secrets.getProperty("webhook.token"), secrets.getProperty("ops.password"), SMTP_PORT));
+        // the real world from the environment, where it is set: a workspace, Workato, Slack, mail, secrets
+        // (the database and the broker are the ones this run starts)
+        env.replaceAll((name, value) -> name.startsWith("AOF_DB_") || name.equals("AOF_KAFKA_BOOTSTRAP") ? value
+                : envOr(name, value));
         // the local run's timings: seconds instead of the production minutes
         Map<String, List<String>> demoArgs = Map.of(
                 "collation", List.of("--aof.collation.poll-interval=5s", "--aof.collation.stats-interval=1m",
@@ -229,8 +171,8 @@ final class LocalRun {
                         "--aof.logger.report.check-interval=10s"));
         for (String[] s : SERVICES) {
             say("Starting " + s[0] + " on http://localhost:" + s[1] + " ...");
-            List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
-                    jar(s[2]).toString()));
+            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
+                    SuiteParts.jar(root, s[2]).toString()));
             cmd.addAll(demoArgs.getOrDefault(s[0], List.of()));
             children.add(ManagedProcess.start(s[0], cmd, env, logs, run, root.toFile()));
         }
@@ -404,31 +346,21 @@ final class LocalRun {
     private void waitForPort(String name, int port, Duration timeout) throws InterruptedException {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
-            try (var socket = new java.net.Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            if (SuiteParts.open(port)) {
                 return;
-            } catch (IOException e) {
-                checkAlive(name);
-                Thread.sleep(250);
             }
+            checkAlive(name);
+            Thread.sleep(250);
         }
         fail(name + " did not open port " + port + " within " + timeout.toSeconds() + " s; see " + logs);
     }
 
     private void waitForHealth(String name, int port, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                .timeout(Duration.ofSeconds(5)).build();
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
-            try {
-                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
-                    say(name + " is up");
-                    return;
-                }
-            } catch (IOException e) {
-                // not yet
+            if (SuiteParts.healthy(port)) {
+                say(name + " is up");
+                return;
             }
             checkAlive(name);
             Thread.sleep(500);
@@ -441,23 +373,8 @@ final class LocalRun {
                 fail(name + " exited with code " + p.exitCode() + "; see " + logs.resolve(name + ".log")));
     }
 
-    private Path jar(String module) {
-        Path target = root.resolve(module).resolve("target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(f -> f.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
-                            + "; build with ./mvnw -DskipTests package"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("no " + target + "; build with ./mvnw -DskipTests package", e);
-        }
-    }
-
     private Path libDir() {
         return root.resolve("launcher/target/lib");
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     private static String envOr(String name, String fallback) {

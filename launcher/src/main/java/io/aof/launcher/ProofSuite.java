@@ -1,14 +1,8 @@
 package io.aof.launcher;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The suite of a proof run as separate processes, the way {@code ./aof up} runs it, in a state folder
@@ -54,7 +47,6 @@ final class ProofSuite implements AutoCloseable {
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> envs = new LinkedHashMap<>();
     private Path pgBinary;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     ProofSuite(Path root, ProofOptions options, String brokerClasspath) {
         this.root = root;
@@ -154,10 +146,10 @@ final class ProofSuite implements AutoCloseable {
 
     boolean isUp(String name) {
         return switch (name) {
-            case "postgres" -> open(pgPort());
-            case "kafka" -> open(kafkaPort());
-            case "simulator" -> healthy(simPort());
-            default -> healthy(port(name));
+            case "postgres" -> SuiteParts.open(pgPort());
+            case "kafka" -> SuiteParts.open(kafkaPort());
+            case "simulator" -> SuiteParts.healthy(simPort());
+            default -> SuiteParts.healthy(port(name));
         };
     }
 
@@ -233,53 +225,12 @@ final class ProofSuite implements AutoCloseable {
     }
 
     private void initKafka() throws Exception {
-        Path kafka = state.resolve("kafka");
-        Path data = kafka.resolve("data");
-        Files.createDirectories(data);
-        Path config = kafka.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + (kafkaPort() + 1),
-                "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort() + ",CONTROLLER://127.0.0.1:" + (kafkaPort() + 1),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort(),
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + data,
-                "num.partitions=6",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
-        Path log4j = kafka.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-                "rootLogger.level=WARN",
-                "rootLogger.appenderRef.stdout.ref=STDOUT",
-                "appender.stdout.type=Console",
-                "appender.stdout.name=STDOUT",
-                "appender.stdout.layout.type=PatternLayout",
-                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-                ""));
-        if (!Files.exists(data.resolve("meta.properties"))) {
-            Process format = new ProcessBuilder(java(), "-cp", brokerClasspath, "-Dlog4j2.configurationFile=" + log4j,
-                    "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
-                    config.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("kafka.log").toFile())).start();
-            if (format.waitFor() != 0) {
-                throw new IllegalStateException("Formatting Kafka's storage failed; see " + logs.resolve("kafka.log"));
-            }
-        }
-        commands.put("kafka", List.of(java(), "-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j, "-cp",
-                brokerClasspath, "kafka.Kafka", config.toString()));
+        commands.put("kafka", SuiteParts.kafka(state, logs, kafkaPort(), brokerClasspath));
     }
 
     private void defineSimulator() {
-        commands.put("simulator", List.of(java(), "-Xmx768m", "-XX:TieredStopAtLevel=1", "-jar",
-                jar("workato-simulator").toString(),
+        commands.put("simulator", List.of(SuiteParts.java(), "-Xmx768m", "-XX:TieredStopAtLevel=1", "-jar",
+                SuiteParts.jar(root, "workato-simulator").toString(),
                 "--sim.first-recipe-id=" + ((System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1),
                 "--sim.smtp-port=" + smtpPort(),
                 "--sim.reads-per-minute=" + options.readsPerMinute(),
@@ -291,24 +242,9 @@ final class ProofSuite implements AutoCloseable {
     }
 
     private void defineServices() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("AOF_WORKSPACE", "proof");
-        env.put("AOF_DB_URL", jdbcUrl());
-        env.put("AOF_DB_USER", "postgres");
-        env.put("AOF_DB_PASSWORD", "postgres");
-        env.put("AOF_KAFKA_BOOTSTRAP", bootstrap());
-        env.put("WORKATO_BASE_URL", simUrl() + "/api");
-        env.put("WORKATO_API_TOKEN", "proof-workato-token");
-        env.put("SLACK_API_URL", simUrl() + "/slack/api/");
-        env.put("SLACK_BOT_TOKEN", "xoxb-proof");
-        env.put("SLACK_CHANNEL", "#aof-ops");
-        env.put("SLACK_ADMIN_CHANNEL", "#aof-admin");
-        env.put("AOF_WEBHOOK_TOKEN", webhookToken);
-        env.put("AOF_OPS_PASSWORD", opsPassword);
-        env.put("SPRING_MAIL_HOST", "127.0.0.1");
-        env.put("SPRING_MAIL_PORT", Integer.toString(smtpPort()));
-        env.put("AOF_MAIL_ADMIN_TO", "admin@aof.local");
-        env.put("AOF_MAIL_REPORT_TO", "reports@aof.local");
+        Map<String, String> env = SuiteParts.serviceEnvironment(new SuiteParts.Endpoints("proof", jdbcUrl(),
+                bootstrap(), simUrl() + "/api", "proof-workato-token", simUrl() + "/slack/api/", "xoxb-proof",
+                webhookToken, opsPassword, smtpPort()));
         int reads = options.readsPerMinute();
         int collationReads = reads * 2 / 3;
         int recoveryReads = reads - collationReads;
@@ -331,8 +267,8 @@ final class ProofSuite implements AutoCloseable {
         args.put("logger-service", List.of("--aof.logger.dead-letters.check-interval=5s"));
         for (var e : SERVICES.entrySet()) {
             String module = e.getValue()[0];
-            List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-jar", jar(module).toString(), "--server.port=" + port(e.getKey())));
+            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-jar", SuiteParts.jar(root, module).toString(), "--server.port=" + port(e.getKey())));
             cmd.addAll(args.getOrDefault(module, List.of()));
             commands.put(e.getKey(), cmd);
             Map<String, String> own = new LinkedHashMap<>(env);
@@ -342,44 +278,5 @@ final class ProofSuite implements AutoCloseable {
             }
             envs.put(e.getKey(), own);
         }
-    }
-
-    // --- helpers
-
-    private boolean healthy(int port) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().contains("\"UP\"");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static boolean open(int port) {
-        try (var socket = new java.net.Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Path jar(String module) {
-        Path target = root.resolve(module).resolve("target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(f -> f.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
-                            + "; build with ./mvnw -DskipTests install"));
-        } catch (IOException e) {
-            throw new IllegalStateException("no " + target + "; build with ./mvnw -DskipTests install", e);
-        }
-    }
-
-    static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 }

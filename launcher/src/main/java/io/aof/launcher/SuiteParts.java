@@ -1,0 +1,155 @@
+package io.aof.launcher;
+
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * What {@code ./aof up} ({@link LocalRun}) and {@code ./aof prove} ({@link ProofSuite}) both need to run the
+ * suite as separate processes: a single-node KRaft broker's files, the environment every service gets, the
+ * services' jars, and the checks that a process is up.
+ */
+final class SuiteParts {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private SuiteParts() {
+    }
+
+    /**
+     * Writes a single-node KRaft broker's configuration and log settings under {@code state/kafka}, formats its
+     * storage the first time, and returns the command that starts it.
+     */
+    static List<String> kafka(Path state, Path logs, int port, String classpath)
+            throws IOException, InterruptedException {
+        Path kafka = state.resolve("kafka");
+        Path data = kafka.resolve("data");
+        Files.createDirectories(data);
+        Path config = kafka.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + (port + 1),
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + (port + 1),
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + data,
+                "num.partitions=6",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+        Path log4j = kafka.resolve("log4j2.properties");
+        Files.writeString(log4j, String.join("\n",
+                "rootLogger.level=INFO",
+                "rootLogger.appenderRef.stdout.ref=STDOUT",
+                "appender.stdout.type=Console",
+                "appender.stdout.name=STDOUT",
+                "appender.stdout.layout.type=PatternLayout",
+                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
+                "logger.kafka.name=kafka",
+                "logger.kafka.level=WARN",
+                "logger.apache.name=org.apache.kafka",
+                "logger.apache.level=WARN",
+                ""));
+        if (!Files.exists(data.resolve("meta.properties"))) {
+            Process format = new ProcessBuilder(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
+                    "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
+                    config.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("kafka.log").toFile())).start();
+            if (format.waitFor() != 0) {
+                throw new IllegalStateException("Formatting Kafka's storage failed; see " + logs.resolve("kafka.log"));
+            }
+        }
+        return List.of(java(), "-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j, "-cp", classpath,
+                "kafka.Kafka", config.toString());
+    }
+
+    /** Where the services find the infrastructure, Workato and Slack, and the secrets they use. */
+    record Endpoints(String workspace, String jdbcUrl, String kafkaBootstrap, String workatoUrl, String workatoToken,
+                     String slackUrl, String slackToken, String webhookToken, String opsPassword, int smtpPort) {
+    }
+
+    /** The environment every service of the suite gets (the same names the README documents). */
+    static Map<String, String> serviceEnvironment(Endpoints e) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AOF_WORKSPACE", e.workspace());
+        env.put("AOF_DB_URL", e.jdbcUrl());
+        env.put("AOF_DB_USER", "postgres");
+        env.put("AOF_DB_PASSWORD", "postgres");
+        env.put("AOF_KAFKA_BOOTSTRAP", e.kafkaBootstrap());
+        env.put("WORKATO_BASE_URL", e.workatoUrl());
+        env.put("WORKATO_API_TOKEN", e.workatoToken());
+        env.put("SLACK_API_URL", e.slackUrl());
+        env.put("SLACK_BOT_TOKEN", e.slackToken());
+        env.put("SLACK_CHANNEL", "#aof-ops");
+        env.put("SLACK_ADMIN_CHANNEL", "#aof-admin");
+        env.put("AOF_WEBHOOK_TOKEN", e.webhookToken());
+        env.put("AOF_OPS_PASSWORD", e.opsPassword());
+        env.put("SPRING_MAIL_HOST", "127.0.0.1");
+        env.put("SPRING_MAIL_PORT", Integer.toString(e.smtpPort()));
+        env.put("AOF_MAIL_ADMIN_TO", "admin@aof.local");
+        env.put("AOF_MAIL_REPORT_TO", "reports@aof.local");
+        return env;
+    }
+
+    /** A module's executable jar, as {@code ./mvnw -DskipTests install} builds it. */
+    static Path jar(Path root, String module) {
+        Path target = root.resolve(module).resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
+                            + "; build with ./mvnw -DskipTests install"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("no " + target + "; build with ./mvnw -DskipTests install", e);
+        }
+    }
+
+    /** The Java that runs the launcher runs the suite too. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Whether something listens on the port. */
+    static boolean open(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the Spring Boot service (or the simulator) on the port says it is UP. */
+    static boolean healthy(int port) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
