@@ -5,8 +5,6 @@ import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,23 +22,7 @@ import static org.awaitility.Awaitility.await;
  * repeat job and never sent (a job that recovered is never repeated); when it
  * failed, the later one is sent once.
  */
-class EarlierAttemptFirstTest {
-
-    FakeWorkato workato;
-    RecoveryInstance recovery;
-
-    @BeforeEach
-    void start() throws Exception {
-        workato = new FakeWorkato();
-        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
-                RecoveryInstance.props(Duration.ofSeconds(2)));
-    }
-
-    @AfterEach
-    void stop() {
-        recovery.close();
-        workato.close();
-    }
+class EarlierAttemptFirstTest extends OneRecoveryInstance {
 
     /** Attempt 1 accepted by Workato, then given up by the orchestrator, which requests attempt 2. */
     private void attemptOneAcceptedThenAttemptTwoRequested() {

@@ -9,8 +9,6 @@ import io.aof.common.events.RecoveryEvent.RepeatCancelled;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,23 +23,7 @@ import static org.awaitility.Awaitility.await;
  * when recovery never had the request, and a sign of life ({@code RepeatDeferred})
  * while the repeat is in progress, so that the orchestrator keeps waiting.
  */
-class OutcomeRequestTest {
-
-    FakeWorkato workato;
-    RecoveryInstance recovery;
-
-    @BeforeEach
-    void start() throws Exception {
-        workato = new FakeWorkato();
-        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
-                RecoveryInstance.props(Duration.ofSeconds(2)));
-    }
-
-    @AfterEach
-    void stop() {
-        recovery.close();
-        workato.close();
-    }
+class OutcomeRequestTest extends OneRecoveryInstance {
 
     @Test
     void theRecordedOutcomeIsPublishedAgainWithANewEventId() {

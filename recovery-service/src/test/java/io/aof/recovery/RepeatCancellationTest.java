@@ -5,8 +5,6 @@ import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryEvent.RepeatCancelled;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,23 +18,7 @@ import static org.awaitility.Awaitility.await;
  * cancelled and never sent, also after Workato is back; a request that arrives
  * after the cancellation is never sent either.
  */
-class RepeatCancellationTest {
-
-    FakeWorkato workato;
-    RecoveryInstance recovery;
-
-    @BeforeEach
-    void start() throws Exception {
-        workato = new FakeWorkato();
-        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
-                RecoveryInstance.props(Duration.ofSeconds(2)));
-    }
-
-    @AfterEach
-    void stop() {
-        recovery.close();
-        workato.close();
-    }
+class RepeatCancellationTest extends OneRecoveryInstance {
 
     @Test
     void aRepeatDeferredByA429AndCancelledMeanwhileIsNeverSent() {

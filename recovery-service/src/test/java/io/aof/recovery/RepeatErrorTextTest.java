@@ -1,8 +1,6 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryRequested;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,23 +15,7 @@ import static org.awaitility.Awaitility.await;
  * outcome, and so do the later repeats of the same recipe; so does a
  * repeat_jobs refusal with such an error.
  */
-class RepeatErrorTextTest {
-
-    FakeWorkato workato;
-    RecoveryInstance recovery;
-
-    @BeforeEach
-    void start() throws Exception {
-        workato = new FakeWorkato();
-        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
-                RecoveryInstance.props(Duration.ofSeconds(2)));
-    }
-
-    @AfterEach
-    void stop() {
-        recovery.close();
-        workato.close();
-    }
+class RepeatErrorTextTest extends OneRecoveryInstance {
 
     @Test
     void aRepeatJobErrorWithANulGetsItsOutcomeAndLaterRepeatsOfTheRecipeToo() {

@@ -1,0 +1,29 @@
+package io.aof.recovery;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.time.Duration;
+
+/**
+ * Tests of one recovery instance, without Spring's web or Kafka, on a fresh schema of the shared PostgreSQL and
+ * against a real HTTP fake of Workato's API; a call lease of 2 s.
+ */
+abstract class OneRecoveryInstance {
+
+    FakeWorkato workato;
+    RecoveryInstance recovery;
+
+    @BeforeEach
+    void startRecovery() throws Exception {
+        workato = new FakeWorkato();
+        recovery = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
+                RecoveryInstance.props(Duration.ofSeconds(2)));
+    }
+
+    @AfterEach
+    void stopRecovery() {
+        recovery.close();
+        workato.close();
+    }
+}
