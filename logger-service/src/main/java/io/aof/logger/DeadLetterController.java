@@ -21,12 +21,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -167,25 +165,25 @@ class DeadLetterController {
             args.add(Timestamp.from(to));
         }
         if (after != null) {
-            String[] cursor = cursor(after);
+            KeysetCursor cursor = KeysetCursor.parse(after);
             sql.append(" AND (e.occurred_at, e.id) < (?, ?)");
-            args.add(Timestamp.from(Instant.parse(cursor[0])));
-            args.add(Long.parseLong(cursor[1]));
+            args.add(Timestamp.from(cursor.occurredAt()));
+            args.add(cursor.id());
         }
         sql.append(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?");
         args.add(limit);
         List<Row> rows = jdbc.query(sql.toString(), ROWS, args.toArray());
+        Map<Long, List<Redrive>> redrives = redrives(rows.stream().map(Row::id).toList());
         List<DeadLetter> items = new ArrayList<>(rows.size());
         for (Row r : rows) {
             items.add(new DeadLetter(r.id, r.eventId, r.topic, r.originalTopic(), r.key, r.originalType(),
-                    r.occurredAt, r.ingestedAt, r.error, redrives(r.id), r.raw != null
+                    r.occurredAt, r.ingestedAt, r.error, redrives.getOrDefault(r.id, List.of()), r.raw != null
                     ? EventCodec.mapper().getNodeFactory().stringNode(r.raw) : EventCodec.readTree(r.payload)));
         }
         String next = null;
         if (rows.size() == limit) {
             Row last = rows.get(rows.size() - 1);
-            next = Base64.getUrlEncoder().withoutPadding().encodeToString((last.occurredAt + "|" + last.id)
-                    .getBytes(StandardCharsets.UTF_8));
+            next = new KeysetCursor(last.occurredAt, last.id).encode();
         }
         return new Page(items, next);
     }
@@ -297,11 +295,19 @@ class DeadLetterController {
         }
     }
 
-    private List<Redrive> redrives(long deadLetterId) {
-        return jdbc.query("SELECT redriven_at, redriven_by, forced, reason FROM dead_letter_redrive "
-                        + "WHERE dead_letter_id = ? ORDER BY redriven_at, id",
-                (rs, i) -> new Redrive(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getBoolean(3),
-                        rs.getString(4)), deadLetterId);
+    /** The re-drives of a page of dead letters, in one query. */
+    private Map<Long, List<Redrive>> redrives(List<Long> deadLetterIds) {
+        Map<Long, List<Redrive>> byId = new java.util.HashMap<>();
+        if (deadLetterIds.isEmpty()) {
+            return byId;
+        }
+        jdbc.query("SELECT dead_letter_id, redriven_at, redriven_by, forced, reason FROM dead_letter_redrive "
+                        + "WHERE dead_letter_id = ANY(?) ORDER BY redriven_at, id",
+                rs -> {
+                    byId.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Redrive(
+                            rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getBoolean(4), rs.getString(5)));
+                }, (Object) deadLetterIds.toArray(Long[]::new));
+        return byId;
     }
 
     /** The dead-letter topic of a known topic, named either way. */
@@ -317,16 +323,6 @@ class DeadLetterController {
                 .map(Topic::name).toList());
     }
 
-    private static String[] cursor(String after) {
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(after), StandardCharsets.UTF_8).split("\\|");
-            Instant.parse(parts[0]);
-            Long.parseLong(parts[1]);
-            return parts;
-        } catch (RuntimeException e) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
-        }
-    }
 
     private Counter counter(String topic) {
         return redriven.computeIfAbsent(topic, t -> Counter.builder("aof.dlt.redriven")

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -98,10 +97,11 @@ class EventLogController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        Cursor cursor = after == null ? null : Cursor.parse(after);
+        KeysetCursor cursor = after == null ? null : KeysetCursor.parse(after);
         List<LoggedEvent> items = query(new Filter(incidentId, recipeId, jobId, category, type, service, from, to),
                 cursor, limit);
-        String next = items.size() == limit ? Cursor.of(items.get(items.size() - 1)) : null;
+        String next = items.size() == limit ? new KeysetCursor(items.get(items.size() - 1).occurredAt(),
+                items.get(items.size() - 1).seq()).encode() : null;
         return new Page(items, next);
     }
 
@@ -120,7 +120,7 @@ class EventLogController {
         PrintWriter out = new PrintWriter(response.getOutputStream(), false, StandardCharsets.UTF_8);
         out.println("occurred_at,event_id,type,service,topic,incident_id,recipe_id,job_id,attempt,category");
         Filter f = new Filter(incidentId, recipeId, jobId, category, type, service, from, to);
-        Cursor cursor = null;
+        KeysetCursor cursor = null;
         int written = 0;
         while (written < MAX_CSV_ROWS) {
             List<LoggedEvent> page = query(f, cursor, MAX_PAGE);
@@ -135,12 +135,12 @@ class EventLogController {
                 break;
             }
             LoggedEvent last = page.get(page.size() - 1);
-            cursor = new Cursor(last.occurredAt(), last.seq());
+            cursor = new KeysetCursor(last.occurredAt(), last.seq());
         }
         out.flush();
     }
 
-    private List<LoggedEvent> query(Filter f, Cursor cursor, int limit) {
+    private List<LoggedEvent> query(Filter f, KeysetCursor cursor, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE true");
         List<Object> args = new ArrayList<>();
         eq(sql, args, "incident_id", f.incidentId());
@@ -160,7 +160,7 @@ class EventLogController {
         if (cursor != null) {
             sql.append(" AND (occurred_at, id) < (?, ?)");
             args.add(Timestamp.from(cursor.occurredAt()));
-            args.add(cursor.seq());
+            args.add(cursor.id());
         }
         sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
         args.add(limit);
@@ -171,23 +171,6 @@ class EventLogController {
         if (value != null) {
             sql.append(" AND ").append(column).append(" = ?");
             args.add(value);
-        }
-    }
-
-    private record Cursor(Instant occurredAt, long seq) {
-
-        static String of(LoggedEvent e) {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((e.occurredAt() + "|" + e.seq())
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Cursor parse(String s) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8).split("\\|");
-                return new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1]));
-            } catch (RuntimeException e) {
-                throw Problems.of(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
-            }
         }
     }
 }
