@@ -4,6 +4,7 @@ import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -165,10 +166,10 @@ class DeadLetterController {
             args.add(Timestamp.from(to));
         }
         if (after != null) {
-            KeysetCursor cursor = KeysetCursor.parse(after);
+            PageCursor cursor = PageCursor.parse(after);
             sql.append(" AND (e.occurred_at, e.id) < (?, ?)");
-            args.add(Timestamp.from(cursor.occurredAt()));
-            args.add(cursor.id());
+            args.add(Timestamp.from(cursor.at()));
+            args.add(cursor.longKey());
         }
         sql.append(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?");
         args.add(limit);
@@ -183,7 +184,7 @@ class DeadLetterController {
         String next = null;
         if (rows.size() == limit) {
             Row last = rows.get(rows.size() - 1);
-            next = new KeysetCursor(last.occurredAt, last.id).encode();
+            next = new PageCursor(last.occurredAt, last.id).encode();
         }
         return new Page(items, next);
     }

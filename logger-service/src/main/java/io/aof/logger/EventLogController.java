@@ -1,6 +1,7 @@
 package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -97,10 +98,10 @@ class EventLogController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        KeysetCursor cursor = after == null ? null : KeysetCursor.parse(after);
+        PageCursor cursor = after == null ? null : PageCursor.parse(after);
         List<LoggedEvent> items = query(new Filter(incidentId, recipeId, jobId, category, type, service, from, to),
                 cursor, limit);
-        String next = items.size() == limit ? new KeysetCursor(items.get(items.size() - 1).occurredAt(),
+        String next = items.size() == limit ? new PageCursor(items.get(items.size() - 1).occurredAt(),
                 items.get(items.size() - 1).seq()).encode() : null;
         return new Page(items, next);
     }
@@ -120,7 +121,7 @@ class EventLogController {
         PrintWriter out = new PrintWriter(response.getOutputStream(), false, StandardCharsets.UTF_8);
         out.println("occurred_at,event_id,type,service,topic,incident_id,recipe_id,job_id,attempt,category");
         Filter f = new Filter(incidentId, recipeId, jobId, category, type, service, from, to);
-        KeysetCursor cursor = null;
+        PageCursor cursor = null;
         int written = 0;
         while (written < MAX_CSV_ROWS) {
             List<LoggedEvent> page = query(f, cursor, MAX_PAGE);
@@ -135,12 +136,12 @@ class EventLogController {
                 break;
             }
             LoggedEvent last = page.get(page.size() - 1);
-            cursor = new KeysetCursor(last.occurredAt(), last.seq());
+            cursor = new PageCursor(last.occurredAt(), last.seq());
         }
         out.flush();
     }
 
-    private List<LoggedEvent> query(Filter f, KeysetCursor cursor, int limit) {
+    private List<LoggedEvent> query(Filter f, PageCursor cursor, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE true");
         List<Object> args = new ArrayList<>();
         eq(sql, args, "incident_id", f.incidentId());
@@ -159,8 +160,8 @@ class EventLogController {
         }
         if (cursor != null) {
             sql.append(" AND (occurred_at, id) < (?, ?)");
-            args.add(Timestamp.from(cursor.occurredAt()));
-            args.add(cursor.id());
+            args.add(Timestamp.from(cursor.at()));
+            args.add(cursor.longKey());
         }
         sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
         args.add(limit);

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -23,10 +24,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,21 +70,16 @@ class IncidentController {
         Instant afterOpenedAt = null;
         String afterId = null;
         if (after != null) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(after), StandardCharsets.UTF_8).split("\\|", 2);
-                afterOpenedAt = Instant.parse(parts[0]);
-                afterId = parts[1];
-            } catch (RuntimeException e) {
-                throw Problems.of(HttpStatus.BAD_REQUEST, "after is not a cursor this API gave out");
-            }
+            PageCursor cursor = PageCursor.parse(after);
+            afterOpenedAt = cursor.at();
+            afterId = cursor.key();
         }
         List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category, from,
                 to, afterOpenedAt, afterId), limit);
         String next = null;
         if (items.size() == limit) {
             Incident last = items.get(items.size() - 1);
-            next = Base64.getUrlEncoder().withoutPadding().encodeToString((last.openedAt() + "|" + last.id())
-                    .getBytes(StandardCharsets.UTF_8));
+            next = new PageCursor(last.openedAt(), last.id()).encode();
         }
         return new Page(items, next);
     }
