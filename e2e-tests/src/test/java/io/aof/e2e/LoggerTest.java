@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import io.aof.common.retention.RetentionJob;
+import io.aof.common.retention.RetentionRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,11 +133,10 @@ class LoggerTest extends SuiteTest {
             suite.db.update("INSERT INTO logger.event_log (event_id, topic, event_type, occurred_at, payload) "
                     + "VALUES (?, 'aof.test', 'Test', now() - ?::interval, '{}'::jsonb)", row[0], row[1]);
         }
-        Object retention = suite.services.get("logger").getBean(Class.forName("io.aof.logger.EventLogRetention"));
-        var purge = retention.getClass().getDeclaredMethod("purge");
-        purge.setAccessible(true);
+        var logger = suite.services.get("logger");
+        RetentionJob retention = logger.getBean(RetentionJob.class);
 
-        long removed = (long) purge.invoke(retention);
+        long removed = retention.purge(logger.getBean("eventLogRetention", RetentionRule.class));
 
         assertThat(removed).isGreaterThanOrEqualTo(1);
         assertThat(stored(old)).isZero();

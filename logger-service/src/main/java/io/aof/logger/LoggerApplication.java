@@ -3,6 +3,7 @@ package io.aof.logger;
 import io.aof.common.messaging.AofMessagingConfiguration;
 import io.aof.common.retention.RetentionRule;
 import io.aof.logger.report.ReportProperties;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,10 +20,19 @@ public class LoggerApplication {
 
     public static final String CONFIG_NAME = "logger-service";
 
-    /** Who re-drove which dead letter: kept as long as the event log keeps events by default. */
+    /**
+     * The event log: events older than {@code aof.logger.retention} (90 days) go, through the retention every
+     * service runs ({@code aof.retention.periods.event_log} overrides it too).
+     */
     @Bean
-    RetentionRule deadLetterRedriveRetention() {
-        return RetentionRule.of("dead_letter_redrive", "redriven_at", Duration.ofDays(90));
+    RetentionRule eventLogRetention(@Value("${aof.logger.retention:90d}") Duration retention) {
+        return RetentionRule.of("event_log", "occurred_at", retention);
+    }
+
+    /** Who re-drove which dead letter: kept as long as the event log keeps the dead letter itself. */
+    @Bean
+    RetentionRule deadLetterRedriveRetention(@Value("${aof.logger.retention:90d}") Duration retention) {
+        return RetentionRule.of("dead_letter_redrive", "redriven_at", retention);
     }
 
     /**

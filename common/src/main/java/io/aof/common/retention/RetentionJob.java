@@ -16,7 +16,7 @@ import java.util.Map;
  * Deletes rows past their retention from every table a service declared with a
  * {@link RetentionRule} bean, in batches of {@value #BATCH}, each its own short
  * statement, so the service's own work never waits behind one big delete.
- * Periods come from {@code aof.retention.periods.<name>} (a rule's default
+ * Periods come from {@code aof.retention.periods.<table>} (a rule's default
  * otherwise); the run interval from {@code aof.retention.interval} (1 h). Ages
  * are measured on the database's clock. Counted under
  * {@code aof.retention.deleted} tagged by table.
@@ -34,20 +34,20 @@ public class RetentionJob {
                         MeterRegistry meters) {
         this.jdbc = jdbc;
         for (String key : configured.keySet()) {
-            if (rules.stream().noneMatch(r -> r.name().equals(key))) {
+            if (rules.stream().noneMatch(r -> r.table().equals(key))) {
                 throw new IllegalStateException("aof.retention.periods." + key + " names no table this service keeps; "
-                        + "known: " + rules.stream().map(RetentionRule::name).toList());
+                        + "known: " + rules.stream().map(RetentionRule::table).toList());
             }
         }
         for (RetentionRule rule : rules) {
-            Duration period = configured.getOrDefault(rule.name(), rule.defaultPeriod());
+            Duration period = configured.getOrDefault(rule.table(), rule.defaultPeriod());
             if (period.isNegative() || period.isZero()) {
-                throw new IllegalStateException("aof.retention.periods." + rule.name() + " must be positive, was "
+                throw new IllegalStateException("aof.retention.periods." + rule.table() + " must be positive, was "
                         + period);
             }
             periods.put(rule, period);
-            deleted.put(rule.name(), Counter.builder("aof.retention.deleted")
-                    .description("rows removed by retention").tag("table", rule.name()).register(meters));
+            deleted.put(rule.table(), Counter.builder("aof.retention.deleted")
+                    .description("rows removed by retention").tag("table", rule.table()).register(meters));
         }
     }
 
@@ -81,7 +81,7 @@ public class RetentionJob {
             total += n;
         } while (n == BATCH);
         if (total > 0) {
-            deleted.get(rule.name()).increment(total);
+            deleted.get(rule.table()).increment(total);
             log.info("Retention removed {} row(s) of {} older than {}", total, rule.table(), period);
         }
         return total;
