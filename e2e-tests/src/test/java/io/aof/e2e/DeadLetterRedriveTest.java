@@ -72,13 +72,17 @@ class DeadLetterRedriveTest extends SuiteTest {
         assertThat(redrive.json().get("redriven").get(0).asLong()).isEqualTo(id);
         awaitIncidentState(failure.incidentId(), "NON_RETRYABLE");
         JsonNode listed = Http.getJson(api + "?topic=aof.job-failures.dlt&limit=500");
+        JsonNode item = null;
         for (JsonNode d : listed.get("items")) {
             if (d.get("id").asLong() == id) {
-                assertThat(d.get("redrives").get(0).get("by").asString()).isEqualTo("ops");
-                assertThat(d.get("redrives").get(0).get("reason").asString())
-                        .isEqualTo("orchestrator database writable again");
+                item = d;
             }
         }
+        assertThat(item).as("the re-driven dead letter is listed").isNotNull();
+        assertThat(item.get("redrives")).hasSize(1);
+        assertThat(item.get("redrives").get(0).get("by").asString()).isEqualTo("ops");
+        assertThat(item.get("redrives").get(0).get("reason").asString())
+                .isEqualTo("orchestrator database writable again");
         Http.Response again = Http.post(api + "/redrive", "{\"ids\":[" + id + "]}");
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("redriven")).isEmpty();

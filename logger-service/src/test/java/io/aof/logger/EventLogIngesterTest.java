@@ -122,4 +122,34 @@ class EventLogIngesterTest {
                     assertThat(Failures.isInfrastructure(e)).isTrue();
                 });
     }
+
+    @Test
+    void aDatabaseLostInTheMiddleOfAPollFailsTheRecordItReachedAndKeepsTheOnesBefore() {
+        UUID first = UUID.randomUUID();
+        String farFuture = event(UUID.randomUUID(), "x").replace("2026-11-27T10:00:00Z", "+300000-01-01T00:00:00Z");
+        // the real database, lost after four connections: the batch insert (refused for the second row), the
+        // first row alone, the second alone (refused again) and its text: the third row finds no database
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        javax.sql.DataSource losing = new org.springframework.jdbc.datasource.DelegatingDataSource(ds) {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+                if (connections.incrementAndGet() > 4) {
+                    throw new java.sql.SQLException("connection lost", "08006");
+                }
+                return super.getConnection();
+            }
+        };
+        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(losing), meters);
+
+        assertThatThrownBy(() -> cut.ingest(List.of(
+                record(Topics.JOB_FAILURES.name(), "k", event(first, "a")),
+                record(Topics.JOB_FAILURES.name(), "k", farFuture),
+                record(Topics.JOB_FAILURES.name(), "k", event(UUID.randomUUID(), "b")))))
+                .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> {
+                    assertThat(e.getIndex()).isEqualTo(2);   // the container retries from there, not the poll
+                    assertThat(Failures.isInfrastructure(e)).isTrue();
+                });
+        assertThat(jdbc.queryForList("SELECT event_type FROM event_log ORDER BY id", String.class))
+                .containsExactly("JobFailed", "Unstorable");
+    }
 }
