@@ -49,9 +49,11 @@ public class RetentionJob {
             deleted.put(rule.table(), Counter.builder("aof.retention.deleted")
                     .description("rows removed by retention").tag("table", rule.table()).register(meters));
         }
+        log.info("Retention: {}", periods.entrySet().stream().map(e -> e.getKey().table() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")));
     }
 
-    /** The period in force for each rule (for the start-up log and the docs). */
+    /** The period in force for each rule (said in the log at start). */
     public Map<RetentionRule, Duration> periods() {
         return Map.copyOf(periods);
     }
