@@ -88,15 +88,24 @@ class SuppressionReleaseTest {
     void aWindowEndedByAnOperatorReleasesAndAnExtendedOneDoesNot() {
         OrchestratorDb db = new OrchestratorDb();
         String id = OrchestratorDb.incidentOf("j-2");
-        window(db);
+        window(db);                                             // one hour
         db.given(OrchestratorDb.timeout("j-2"));
-        // extended: still suppressed past the first end
-        db.jdbc.update("UPDATE incident SET suppressed_until = now() - interval '1 minute'");
+        // extended by an operator to two hours (the incident was held under the first end)
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.now().plus(Duration.ofHours(2)), "ERP upgrade takes longer", "carol"));
+        // 61 minutes later: past the first end, within the extended one
+        db.jdbc.update("UPDATE recipe_suppression SET until = until - interval '61 minutes'");
+        assertThat(db.jdbc.queryForObject("SELECT until > now() FROM recipe_suppression", Boolean.class)).isTrue();
         assertThat(sweeps(db).releaseBatch()).isZero();
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
 
-        db.jdbc.update("DELETE FROM recipe_suppression");   // DELETE /api/suppressions/{recipe}
+        assertThat(db.incidents.unsuppress(OrchestratorDb.RECIPE)).isTrue();   // DELETE /api/suppressions/{recipe}
         assertThat(sweeps(db).releaseBatch()).isEqualTo(1);
+        assertThat(sweeps(db).releaseBatch()).isZero();
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.RetryScheduled.class)).singleElement()
+                .satisfies(e -> assertThat(e.attempt()).isEqualTo(1));
+        assertThat(db.counter("aof.incidents.released", "decision", "SCHEDULED")).isEqualTo(1);
     }
 
     @Test
