@@ -17,14 +17,13 @@ class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
             + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
-            + "kind, replays, not_repeatable, suppressed_until";
+            + "kind, replays, not_repeatable";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18),
-            instant(rs.getTimestamp(19)));
+            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18));
 
     private final JdbcTemplate jdbc;
 
@@ -34,12 +33,11 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable(),
-                ts(i.suppressedUntil())) == 1;
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable()) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */
@@ -96,29 +94,25 @@ class IncidentRepository {
                 by, action, target, reason);
     }
 
-    /** A state change; leaving SUPPRESSED ends the wait for the maintenance window. */
+    /** A state change; a terminal state closes the incident, any other (re)opens it. */
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
-                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END, "
-                        + "suppressed_until = CASE WHEN ? THEN suppressed_until END WHERE id = ?",
-                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(),
-                state == IncidentState.SUPPRESSED, id);
-    }
-
-    /** The incident waits for its recipe's maintenance window (ending at {@code until}) to be released. */
-    void waitForWindow(String id, Instant until) {
-        jdbc.update("UPDATE incident SET suppressed_until = ? WHERE id = ?", ts(until), id);
+                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
+                        + "WHERE id = ?",
+                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
     }
 
     /**
-     * Suppressed incidents whose recipe has no active maintenance window any
-     * more (it ran out or was ended), locked so that another orchestrator skips
-     * them. Incidents suppressed before windows were released are not taken.
+     * Suppressed incidents that wait for their window (not closed) whose recipe
+     * has no active maintenance window any more (it ran out or was ended), the
+     * longest waiting first, locked so that another orchestrator skips them.
+     * Incidents suppressed before windows were released were closed and are not
+     * taken.
      */
     List<String> lockReleasable(int limit) {
         return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.state = 'SUPPRESSED' "
-                + "AND i.suppressed_until IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
-                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.suppressed_until LIMIT ? "
+                + "AND i.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
+                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.updated_at LIMIT ? "
                 + "FOR UPDATE OF i SKIP LOCKED", String.class, limit);
     }
 

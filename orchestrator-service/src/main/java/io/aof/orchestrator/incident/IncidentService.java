@@ -139,7 +139,7 @@ public class IncidentService {
         String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.JOB_FAILURE, 0, notRepeatable, null);
+                now, null, Incident.JOB_FAILURE, 0, notRepeatable);
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -198,7 +198,6 @@ public class IncidentService {
     private void holdForWindow(Incident i, Map<String, Object> suppression) {
         Instant until = ((Timestamp) suppression.get("until")).toInstant();
         incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, null);
-        incidents.waitForWindow(i.id(), until);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
                 IncidentState.SUPPRESSED, i.category(), until, (String) suppression.get("reason")));
@@ -209,11 +208,12 @@ public class IncidentService {
      * the suppressed incident is decided as if it had just failed, by its
      * policy's {@code after-suppression}. Called by the release sweep with the
      * incident locked; a no-op for an incident another orchestrator released, or
-     * whose window was extended meanwhile, so each is released once.
+     * whose window was extended meanwhile, so each is released once, and for one
+     * suppressed before windows were released (closed: it stays as it was).
      */
     public void releaseSuppressed(String incidentId) {
         Incident i = incidents.lock(incidentId).orElse(null);
-        if (i == null || i.state() != IncidentState.SUPPRESSED || i.suppressedUntil() == null
+        if (i == null || i.state() != IncidentState.SUPPRESSED || i.closedAt() != null
                 || incidents.activeSuppression(i.recipeId()).isPresent()) {
             return;
         }
@@ -256,7 +256,7 @@ public class IncidentService {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM.name(), IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null, null);
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null);
         if (!incidents.insert(incident)) {
             return;
         }

@@ -103,7 +103,7 @@ class IncidentServiceTest {
         assertThat(held.state()).isEqualTo(IncidentState.SUPPRESSED);
         assertThat(held.attempt()).isEqualTo(1);
         assertThat(held.maxAttempts()).isEqualTo(4);
-        assertThat(held.suppressedUntil()).isNotNull();
+        assertThat(held.closedAt()).isNull();   // open: it waits for the window
     }
 
     @Test

@@ -53,6 +53,7 @@ class SuppressionReleaseTest {
         window(db);
         db.given(OrchestratorDb.timeout("j-1"));
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.incident(id).closedAt()).isNull();         // not closed: it waits for the window
         assertThat(sweeps(db).releaseBatch()).isZero();          // the window is still on
         windowRunsOut(db);
 
@@ -74,7 +75,7 @@ class SuppressionReleaseTest {
 
         Incident i = db.incident(id);
         assertThat(i.state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
-        assertThat(i.suppressedUntil()).isNull();
+        assertThat(i.closedAt()).isNull();
         assertThat(db.scheduled(id)).isEqualTo(1);
         assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.RetryScheduled.class))
                 .singleElement().satisfies(e -> assertThat(e.attempt()).isEqualTo(1));
@@ -152,7 +153,7 @@ class SuppressionReleaseTest {
         OrchestratorDb db = new OrchestratorDb();
         window(db);
         db.given(OrchestratorDb.timeout("j-6"));
-        db.jdbc.update("UPDATE incident SET suppressed_until = NULL");   // as migrated from before V4
+        db.jdbc.update("UPDATE incident SET closed_at = now()");   // as migrated from before V4 (SUPPRESSED was final)
         windowRunsOut(db);
 
         assertThat(sweeps(db).releaseBatch()).isZero();
