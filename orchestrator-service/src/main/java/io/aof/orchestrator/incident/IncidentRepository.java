@@ -235,6 +235,14 @@ class IncidentRepository {
     }
 
     /**
+     * The attempt {@code a} has had no outcome and no sign from recovery for the
+     * deadline (the one parameter, in milliseconds): the outcome sweep asks about
+     * it, and an operator may replay its incident. One definition for both.
+     */
+    private static final String ATTEMPT_OVERDUE = "a.outcome IS NULL "
+            + "AND a.waiting_since < now() - ? * interval '1 millisecond'";
+
+    /**
      * Incidents RETRYING whose current attempt has had no outcome and no sign
      * from recovery for {@code deadline}, and was not asked about within
      * {@code askInterval}; the incidents are locked (the same order as every
@@ -243,9 +251,8 @@ class IncidentRepository {
     List<Overdue> lockOverdue(java.time.Duration deadline, java.time.Duration askInterval, int limit) {
         return jdbc.query("SELECT i.id, a.attempt, a.outcome_asks, a.waiting_since FROM incident i "
                         + "JOIN incident_attempt a ON a.incident_id = i.id AND a.attempt = i.attempt "
-                        + "WHERE i.state = 'RETRYING' AND a.outcome IS NULL "
-                        + "AND a.waiting_since < now() - ? * interval '1 millisecond' "
-                        + "AND (a.last_asked_at IS NULL OR a.last_asked_at < now() - ? * interval '1 millisecond') "
+                        + "WHERE i.state = 'RETRYING' AND " + ATTEMPT_OVERDUE
+                        + " AND (a.last_asked_at IS NULL OR a.last_asked_at < now() - ? * interval '1 millisecond') "
                         + "ORDER BY a.waiting_since LIMIT ? FOR UPDATE OF i SKIP LOCKED",
                 (rs, n) -> new Overdue(rs.getString(1), rs.getInt(2), rs.getInt(3), instant(rs.getTimestamp(4))),
                 deadline.toMillis(), askInterval.toMillis(), limit);
@@ -253,10 +260,9 @@ class IncidentRepository {
 
     /** Whether the incident's current attempt has had no sign from recovery for {@code deadline}. */
     boolean overdue(String incidentId, int attempt, java.time.Duration deadline) {
-        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt WHERE "
-                + "incident_id = ? AND attempt = ? AND outcome IS NULL "
-                + "AND waiting_since < now() - ? * interval '1 millisecond')", Boolean.class, incidentId, attempt,
-                deadline.toMillis()));
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt a WHERE "
+                + "a.incident_id = ? AND a.attempt = ? AND " + ATTEMPT_OVERDUE + ")", Boolean.class, incidentId,
+                attempt, deadline.toMillis()));
     }
 
     record Overdue(String incidentId, int attempt, int asks, Instant waitingSince) {
