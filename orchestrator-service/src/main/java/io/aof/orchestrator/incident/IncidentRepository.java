@@ -50,10 +50,18 @@ class IncidentRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ?", MAPPER, id).stream().findFirst();
     }
 
-    /** More attempts allowed; an operator's replay also counts (it is part of notification dedup keys). */
-    void replayed(String id, int maxAttempts, boolean byOperator) {
-        jdbc.update("UPDATE incident SET replays = replays + CASE WHEN ? THEN 1 ELSE 0 END, max_attempts = ? "
-                + "WHERE id = ?", byOperator, maxAttempts, id);
+    /** An operator's replay: fresh attempts up to {@code maxAttempts}, one more replay (part of notification dedup keys). */
+    void replayed(String id, int maxAttempts) {
+        jdbc.update("UPDATE incident SET replays = replays + 1, max_attempts = ? WHERE id = ?", maxAttempts, id);
+    }
+
+    /**
+     * An attempt's request was cancelled before it was sent: its number is used up
+     * (the next request takes the next one), but the attempt was not spent, so one
+     * more attempt number is allowed.
+     */
+    void allowOneMoreAttempt(String id) {
+        jdbc.update("UPDATE incident SET max_attempts = max_attempts + 1 WHERE id = ?", id);
     }
 
     /** The recipe's incidents that wait for a retry or its outcome, in id order (the order they are locked in). */

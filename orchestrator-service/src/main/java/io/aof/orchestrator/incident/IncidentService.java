@@ -315,7 +315,7 @@ public class IncidentService {
         }
         incidents.attemptFinished(i.id(), i.attempt(), "CANCELLED", null, e.reason());
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
-        incidents.replayed(i.id(), i.maxAttempts() + 1, false);
+        incidents.allowOneMoreAttempt(i.id());
         Incident given = incidents.find(i.id()).orElseThrow();
         var window = incidents.activeSuppression(i.recipeId());
         if (window.isPresent()) {
@@ -445,7 +445,7 @@ public class IncidentService {
         RetryPolicy policy = policyOf(i);
         int fresh = Math.max(1, policy.maxAttempts());
         Incident replayed = i.replayedWith(i.attempt() + fresh);
-        incidents.replayed(incidentId, replayed.maxAttempts(), true);
+        incidents.replayed(incidentId, replayed.maxAttempts());
         incidents.audit(by, "REPLAY", incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,

@@ -103,6 +103,7 @@ class IncidentServiceTest {
         assertThat(held.state()).isEqualTo(IncidentState.SUPPRESSED);
         assertThat(held.attempt()).isEqualTo(1);
         assertThat(held.maxAttempts()).isEqualTo(4);
+        assertThat(held.replays()).isZero();   // nobody replayed it: its notifications keep their keys
         assertThat(held.closedAt()).isNull();   // open: it waits for the window
     }
 
