@@ -16,6 +16,12 @@ record Incident(String id, String workspace, long recipeId, String recipeName, L
     static final String JOB_FAILURE = "JOB_FAILURE";
     static final String RECIPE_STOPPED = "RECIPE_STOPPED";
 
+    /** The incident after a cancelled attempt was given back: one more attempt number allowed. */
+    Incident withOneMoreAttempt() {
+        return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
+                maxAttempts + 1, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays, notRepeatable);
+    }
+
     /** The incident after an operator's replay: more attempts allowed, one more replay counted. */
     Incident replayedWith(int newMaxAttempts) {
         return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,

@@ -77,15 +77,28 @@ class IncidentRepository {
 
     // suppressions and audit
 
-    java.util.Optional<Map<String, Object>> activeSuppression(long recipeId) {
-        return jdbc.queryForList("SELECT recipe_id, until, reason, requested_by FROM recipe_suppression "
-                + "WHERE recipe_id = ? AND until > now()", recipeId).stream().findFirst();
+    /** A recipe's maintenance window: until when, and why. */
+    record Window(Instant until, String reason) {
     }
 
-    void suppress(long recipeId, Instant until, String reason, String by) {
-        jdbc.update("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, reason = excluded.reason, "
-                + "requested_by = excluded.requested_by, created_at = now()", recipeId, ts(until), reason, by);
+    /** The recipe's maintenance window if it is on (on the database's clock). */
+    Optional<Window> activeSuppression(long recipeId) {
+        return jdbc.query("SELECT until, reason FROM recipe_suppression WHERE recipe_id = ? AND until > now()",
+                (rs, n) -> new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)), recipeId).stream()
+                .findFirst();
+    }
+
+    /**
+     * Sets (or replaces) the recipe's maintenance window; returns it as stored,
+     * or empty if it is already over on the database's clock.
+     */
+    Optional<Window> suppress(long recipeId, Instant until, String reason, String by) {
+        return jdbc.query("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, "
+                        + "reason = excluded.reason, requested_by = excluded.requested_by, created_at = now() "
+                        + "RETURNING until, reason, until > now()",
+                (rs, n) -> rs.getBoolean(3) ? new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)) : null,
+                recipeId, ts(until), reason, by).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     boolean unsuppress(long recipeId) {

@@ -33,12 +33,10 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.ErrorResponseException;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -154,7 +152,7 @@ public class IncidentService {
 
         var suppression = incidents.activeSuppression(e.recipeId());
         if (suppression.isPresent()) {
-            holdForWindow(incident, suppression.get());
+            holdForWindow(incident, null, suppression.get());
         } else {
             decide(incident, policy, e.error(), false);
         }
@@ -163,9 +161,10 @@ public class IncidentService {
     /**
      * What becomes of an incident nobody holds back (just opened, or its
      * maintenance window over): its next attempt is scheduled, or people are told
-     * it will not be repeated.
+     * it will not be repeated. Returns the state it is left in (RETRY_SCHEDULED
+     * or NON_RETRYABLE).
      */
-    private void decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
+    private IncidentState decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
         if (i.notRepeatable() != null) {
             notRepeated(i, policy, "Not repeated: " + i.notRepeatable() + (error == null ? "" : "\n" + error));
         } else if (!policy.retryable() || i.attempt() >= i.maxAttempts()) {
@@ -179,7 +178,9 @@ public class IncidentService {
             if (policy.tellsOpsOnFirstFailure()) {
                 notify(i, i.attempt() + 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), error, due);
             }
+            return IncidentState.RETRY_SCHEDULED;
         }
+        return IncidentState.NON_RETRYABLE;
     }
 
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
@@ -194,13 +195,15 @@ public class IncidentService {
         }
     }
 
-    /** The recipe is in a maintenance window: kept, not repeated, nobody told, released when it ends. */
-    private void holdForWindow(Incident i, Map<String, Object> suppression) {
-        Instant until = ((Timestamp) suppression.get("until")).toInstant();
-        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, null);
+    /**
+     * The recipe is in a maintenance window: kept, not repeated, nobody told,
+     * released when it ends; {@code lastError} (if not null) becomes its last error.
+     */
+    private void holdForWindow(Incident i, String lastError, IncidentRepository.Window window) {
+        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
-                IncidentState.SUPPRESSED, i.category(), until, (String) suppression.get("reason")));
+                IncidentState.SUPPRESSED, i.category(), window.until(), window.reason()));
     }
 
     /**
@@ -217,9 +220,8 @@ public class IncidentService {
                 || incidents.activeSuppression(i.recipeId()).isPresent()) {
             return;
         }
-        decide(i, policyOf(i), i.lastError(), true);
-        Incident after = incidents.find(incidentId).orElseThrow();
-        String decision = after.state() == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
+        IncidentState after = decide(i, policyOf(i), i.lastError(), true);
+        String decision = after == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
         meters.counter("aof.incidents.released", "decision", decision).increment();
         log.info("Maintenance window of recipe {} is over: incident {} {}", i.recipeId(), incidentId,
                 decision.equals("SCHEDULED") ? "scheduled for attempt " + (i.attempt() + 1) : "announced, not repeated");
@@ -233,10 +235,9 @@ public class IncidentService {
      * was cancelled, or its outcome if the call had already gone).
      */
     public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
-        incidents.suppress(recipeId, until, reason, by);
+        IncidentRepository.Window window = incidents.suppress(recipeId, until, reason, by).orElse(null);
         incidents.audit(by, "SUPPRESS until " + until, "recipe " + recipeId, reason);
         meters.counter("aof.operator.actions", "action", "suppress").increment();
-        Map<String, Object> window = incidents.activeSuppression(recipeId).orElse(null);
         if (window == null) {
             return;   // already over on the database's clock: nothing to hold
         }
@@ -244,7 +245,7 @@ public class IncidentService {
             Incident i = incidents.lock(incidentId).orElseThrow();
             if (i.state() == IncidentState.RETRY_SCHEDULED) {
                 incidents.unschedule(i.id());
-                holdForWindow(i, window);
+                holdForWindow(i, null, window);
             } else if (i.state() == IncidentState.RETRYING) {
                 cancelPending(i, "recipe suppressed by " + by + ": " + reason, "suppressed");
             }
@@ -316,10 +317,10 @@ public class IncidentService {
         incidents.attemptFinished(i.id(), i.attempt(), "CANCELLED", null, e.reason());
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
         incidents.allowOneMoreAttempt(i.id());
-        Incident given = incidents.find(i.id()).orElseThrow();
+        Incident given = i.withOneMoreAttempt();
         var window = incidents.activeSuppression(i.recipeId());
         if (window.isPresent()) {
-            holdForWindow(given, window.get());
+            holdForWindow(given, null, window.get());
         } else {
             decide(given, policyOf(given), i.lastError(), true);
         }
@@ -366,8 +367,7 @@ public class IncidentService {
             case FAILED -> {
                 var window = incidents.activeSuppression(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
-                    incidents.update(i.id(), IncidentState.SUPPRESSED, o.attempt(), null, o.error());
-                    holdForWindow(incidents.find(i.id()).orElseThrow(), window.get());
+                    holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
                 } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
                             policy.delayBefore(o.attempt() + 1, jitter));
