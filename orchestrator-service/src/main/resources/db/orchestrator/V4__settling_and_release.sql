@@ -3,16 +3,16 @@
 -- scheduled, not even when its maintenance window ends, nor replayed.
 ALTER TABLE incident ADD COLUMN not_repeatable TEXT;
 
--- Set while an incident waits for its recipe's maintenance window to end; the
--- release sweep takes it once the recipe has no active suppression. Incidents
--- suppressed before this column existed whose window is still open wait for it
--- like the others; those whose window ended before the upgrade stay as they
--- were (releasing them now would repeat jobs of long ago without anyone asking).
-ALTER TABLE incident ADD COLUMN suppressed_until TIMESTAMPTZ;
-UPDATE incident i SET suppressed_until = s.until
+-- A SUPPRESSED incident waits for its recipe's maintenance window (closed_at is
+-- NULL); the release sweep takes it once the recipe has no active suppression.
+-- Before this version SUPPRESSED was final (closed_at set). Those whose window is
+-- still open are reopened to wait for it like the others; those whose window ended
+-- before the upgrade stay closed, as they were (releasing them now would repeat
+-- jobs of long ago without anyone asking).
+UPDATE incident i SET closed_at = NULL
   FROM recipe_suppression s
  WHERE i.state = 'SUPPRESSED' AND s.recipe_id = i.recipe_id AND s.until > now();
-CREATE INDEX incident_suppressed_idx ON incident (recipe_id) WHERE state = 'SUPPRESSED';
+CREATE INDEX incident_suppressed_idx ON incident (updated_at) WHERE state = 'SUPPRESSED' AND closed_at IS NULL;
 CREATE INDEX incident_retrying_idx ON incident (id) WHERE state = 'RETRYING';
 
 -- The outcome sweep's bookkeeping per attempt: the last sign that recovery holds

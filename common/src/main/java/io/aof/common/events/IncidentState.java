@@ -11,11 +11,15 @@ public enum IncidentState {
     NON_RETRYABLE,
     MANUALLY_RESOLVED,
     REPLAY_REQUESTED,
-    /** Opened while its recipe was suppressed (a maintenance window): kept, not retried, nobody told. */
+    /**
+     * Opened while its recipe was suppressed (a maintenance window): kept, not retried, nobody told; not
+     * terminal, it waits for the window to end and is then released (scheduled or announced).
+     */
     SUPPRESSED;
 
+    /** Closed until an operator acts (an incident that waits for anything else, a window included, is not). */
     public boolean isTerminal() {
         return this == RECOVERED || this == EXHAUSTED || this == ESCALATED || this == NON_RETRYABLE
-                || this == MANUALLY_RESOLVED || this == SUPPRESSED;
+                || this == MANUALLY_RESOLVED;
     }
 }

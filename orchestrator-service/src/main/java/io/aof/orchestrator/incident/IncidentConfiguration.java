@@ -38,7 +38,7 @@ class IncidentConfiguration {
     RetentionRule incidentAttemptRetention() {
         return RetentionRule.of("incident_attempt", "requested_at", Duration.ofDays(180))
                 .onlyWhere("EXISTS (SELECT 1 FROM incident i WHERE i.id = incident_attempt.incident_id "
-                        + "AND i.closed_at IS NOT NULL AND i.state <> 'SUPPRESSED')");
+                        + "AND i.closed_at IS NOT NULL)");
     }
 
     /**

@@ -17,14 +17,13 @@ class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
             + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
-            + "kind, replays, not_repeatable, suppressed_until";
+            + "kind, replays, not_repeatable";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18),
-            instant(rs.getTimestamp(19)));
+            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18));
 
     private final JdbcTemplate jdbc;
 
@@ -34,12 +33,11 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable(),
-                ts(i.suppressedUntil())) == 1;
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable()) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */
@@ -52,10 +50,18 @@ class IncidentRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM incident WHERE id = ?", MAPPER, id).stream().findFirst();
     }
 
-    /** More attempts allowed; an operator's replay also counts (it is part of notification dedup keys). */
-    void replayed(String id, int maxAttempts, boolean byOperator) {
-        jdbc.update("UPDATE incident SET replays = replays + CASE WHEN ? THEN 1 ELSE 0 END, max_attempts = ? "
-                + "WHERE id = ?", byOperator, maxAttempts, id);
+    /** An operator's replay: fresh attempts up to {@code maxAttempts}, one more replay (part of notification dedup keys). */
+    void replayed(String id, int maxAttempts) {
+        jdbc.update("UPDATE incident SET replays = replays + 1, max_attempts = ? WHERE id = ?", maxAttempts, id);
+    }
+
+    /**
+     * An attempt's request was cancelled before it was sent: its number is used up
+     * (the next request takes the next one), but the attempt was not spent, so one
+     * more attempt number is allowed.
+     */
+    void allowOneMoreAttempt(String id) {
+        jdbc.update("UPDATE incident SET max_attempts = max_attempts + 1 WHERE id = ?", id);
     }
 
     /** The recipe's incidents that wait for a retry or its outcome, in id order (the order they are locked in). */
@@ -71,15 +77,28 @@ class IncidentRepository {
 
     // suppressions and audit
 
-    java.util.Optional<Map<String, Object>> activeSuppression(long recipeId) {
-        return jdbc.queryForList("SELECT recipe_id, until, reason, requested_by FROM recipe_suppression "
-                + "WHERE recipe_id = ? AND until > now()", recipeId).stream().findFirst();
+    /** A recipe's maintenance window: until when, and why. */
+    record Window(Instant until, String reason) {
     }
 
-    void suppress(long recipeId, Instant until, String reason, String by) {
-        jdbc.update("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, reason = excluded.reason, "
-                + "requested_by = excluded.requested_by, created_at = now()", recipeId, ts(until), reason, by);
+    /** The recipe's maintenance window if it is on (on the database's clock). */
+    Optional<Window> activeSuppression(long recipeId) {
+        return jdbc.query("SELECT until, reason FROM recipe_suppression WHERE recipe_id = ? AND until > now()",
+                (rs, n) -> new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)), recipeId).stream()
+                .findFirst();
+    }
+
+    /**
+     * Sets (or replaces) the recipe's maintenance window; returns it as stored,
+     * or empty if it is already over on the database's clock.
+     */
+    Optional<Window> suppress(long recipeId, Instant until, String reason, String by) {
+        return jdbc.query("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, "
+                        + "reason = excluded.reason, requested_by = excluded.requested_by, created_at = now() "
+                        + "RETURNING until, reason, until > now()",
+                (rs, n) -> rs.getBoolean(3) ? new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)) : null,
+                recipeId, ts(until), reason, by).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     boolean unsuppress(long recipeId) {
@@ -96,29 +115,25 @@ class IncidentRepository {
                 by, action, target, reason);
     }
 
-    /** A state change; leaving SUPPRESSED ends the wait for the maintenance window. */
+    /** A state change; a terminal state closes the incident, any other (re)opens it. */
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
-                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END, "
-                        + "suppressed_until = CASE WHEN ? THEN suppressed_until END WHERE id = ?",
-                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(),
-                state == IncidentState.SUPPRESSED, id);
-    }
-
-    /** The incident waits for its recipe's maintenance window (ending at {@code until}) to be released. */
-    void waitForWindow(String id, Instant until) {
-        jdbc.update("UPDATE incident SET suppressed_until = ? WHERE id = ?", ts(until), id);
+                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
+                        + "WHERE id = ?",
+                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
     }
 
     /**
-     * Suppressed incidents whose recipe has no active maintenance window any
-     * more (it ran out or was ended), locked so that another orchestrator skips
-     * them. Incidents suppressed before windows were released are not taken.
+     * Suppressed incidents that wait for their window (not closed) whose recipe
+     * has no active maintenance window any more (it ran out or was ended), the
+     * longest waiting first, locked so that another orchestrator skips them.
+     * Incidents suppressed before windows were released were closed and are not
+     * taken.
      */
     List<String> lockReleasable(int limit) {
         return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.state = 'SUPPRESSED' "
-                + "AND i.suppressed_until IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
-                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.suppressed_until LIMIT ? "
+                + "AND i.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
+                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.updated_at LIMIT ? "
                 + "FOR UPDATE OF i SKIP LOCKED", String.class, limit);
     }
 
@@ -241,6 +256,14 @@ class IncidentRepository {
     }
 
     /**
+     * The attempt {@code a} has had no outcome and no sign from recovery for the
+     * deadline (the one parameter, in milliseconds): the outcome sweep asks about
+     * it, and an operator may replay its incident. One definition for both.
+     */
+    private static final String ATTEMPT_OVERDUE = "a.outcome IS NULL "
+            + "AND a.waiting_since < now() - ? * interval '1 millisecond'";
+
+    /**
      * Incidents RETRYING whose current attempt has had no outcome and no sign
      * from recovery for {@code deadline}, and was not asked about within
      * {@code askInterval}; the incidents are locked (the same order as every
@@ -249,9 +272,8 @@ class IncidentRepository {
     List<Overdue> lockOverdue(java.time.Duration deadline, java.time.Duration askInterval, int limit) {
         return jdbc.query("SELECT i.id, a.attempt, a.outcome_asks, a.waiting_since FROM incident i "
                         + "JOIN incident_attempt a ON a.incident_id = i.id AND a.attempt = i.attempt "
-                        + "WHERE i.state = 'RETRYING' AND a.outcome IS NULL "
-                        + "AND a.waiting_since < now() - ? * interval '1 millisecond' "
-                        + "AND (a.last_asked_at IS NULL OR a.last_asked_at < now() - ? * interval '1 millisecond') "
+                        + "WHERE i.state = 'RETRYING' AND " + ATTEMPT_OVERDUE
+                        + " AND (a.last_asked_at IS NULL OR a.last_asked_at < now() - ? * interval '1 millisecond') "
                         + "ORDER BY a.waiting_since LIMIT ? FOR UPDATE OF i SKIP LOCKED",
                 (rs, n) -> new Overdue(rs.getString(1), rs.getInt(2), rs.getInt(3), instant(rs.getTimestamp(4))),
                 deadline.toMillis(), askInterval.toMillis(), limit);
@@ -259,10 +281,9 @@ class IncidentRepository {
 
     /** Whether the incident's current attempt has had no sign from recovery for {@code deadline}. */
     boolean overdue(String incidentId, int attempt, java.time.Duration deadline) {
-        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt WHERE "
-                + "incident_id = ? AND attempt = ? AND outcome IS NULL "
-                + "AND waiting_since < now() - ? * interval '1 millisecond')", Boolean.class, incidentId, attempt,
-                deadline.toMillis()));
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt a WHERE "
+                + "a.incident_id = ? AND a.attempt = ? AND " + ATTEMPT_OVERDUE + ")", Boolean.class, incidentId,
+                attempt, deadline.toMillis()));
     }
 
     record Overdue(String incidentId, int attempt, int asks, Instant waitingSince) {

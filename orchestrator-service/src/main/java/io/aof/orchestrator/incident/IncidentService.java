@@ -33,12 +33,10 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.ErrorResponseException;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -139,7 +137,7 @@ public class IncidentService {
         String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.JOB_FAILURE, 0, notRepeatable, null);
+                now, null, Incident.JOB_FAILURE, 0, notRepeatable);
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -154,7 +152,7 @@ public class IncidentService {
 
         var suppression = incidents.activeSuppression(e.recipeId());
         if (suppression.isPresent()) {
-            holdForWindow(incident, suppression.get());
+            holdForWindow(incident, null, suppression.get());
         } else {
             decide(incident, policy, e.error(), false);
         }
@@ -163,9 +161,10 @@ public class IncidentService {
     /**
      * What becomes of an incident nobody holds back (just opened, or its
      * maintenance window over): its next attempt is scheduled, or people are told
-     * it will not be repeated.
+     * it will not be repeated. Returns the state it is left in (RETRY_SCHEDULED
+     * or NON_RETRYABLE).
      */
-    private void decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
+    private IncidentState decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
         if (i.notRepeatable() != null) {
             notRepeated(i, policy, "Not repeated: " + i.notRepeatable() + (error == null ? "" : "\n" + error));
         } else if (!policy.retryable() || i.attempt() >= i.maxAttempts()) {
@@ -179,7 +178,9 @@ public class IncidentService {
             if (policy.tellsOpsOnFirstFailure()) {
                 notify(i, i.attempt() + 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), error, due);
             }
+            return IncidentState.RETRY_SCHEDULED;
         }
+        return IncidentState.NON_RETRYABLE;
     }
 
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
@@ -194,14 +195,15 @@ public class IncidentService {
         }
     }
 
-    /** The recipe is in a maintenance window: kept, not repeated, nobody told, released when it ends. */
-    private void holdForWindow(Incident i, Map<String, Object> suppression) {
-        Instant until = ((Timestamp) suppression.get("until")).toInstant();
-        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, null);
-        incidents.waitForWindow(i.id(), until);
+    /**
+     * The recipe is in a maintenance window: kept, not repeated, nobody told,
+     * released when it ends; {@code lastError} (if not null) becomes its last error.
+     */
+    private void holdForWindow(Incident i, String lastError, IncidentRepository.Window window) {
+        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
-                IncidentState.SUPPRESSED, i.category(), until, (String) suppression.get("reason")));
+                IncidentState.SUPPRESSED, i.category(), window.until(), window.reason()));
     }
 
     /**
@@ -209,17 +211,17 @@ public class IncidentService {
      * the suppressed incident is decided as if it had just failed, by its
      * policy's {@code after-suppression}. Called by the release sweep with the
      * incident locked; a no-op for an incident another orchestrator released, or
-     * whose window was extended meanwhile, so each is released once.
+     * whose window was extended meanwhile, so each is released once, and for one
+     * suppressed before windows were released (closed: it stays as it was).
      */
     public void releaseSuppressed(String incidentId) {
         Incident i = incidents.lock(incidentId).orElse(null);
-        if (i == null || i.state() != IncidentState.SUPPRESSED || i.suppressedUntil() == null
+        if (i == null || i.state() != IncidentState.SUPPRESSED || i.closedAt() != null
                 || incidents.activeSuppression(i.recipeId()).isPresent()) {
             return;
         }
-        decide(i, policyOf(i), i.lastError(), true);
-        Incident after = incidents.find(incidentId).orElseThrow();
-        String decision = after.state() == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
+        IncidentState after = decide(i, policyOf(i), i.lastError(), true);
+        String decision = after == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
         meters.counter("aof.incidents.released", "decision", decision).increment();
         log.info("Maintenance window of recipe {} is over: incident {} {}", i.recipeId(), incidentId,
                 decision.equals("SCHEDULED") ? "scheduled for attempt " + (i.attempt() + 1) : "announced, not repeated");
@@ -233,10 +235,9 @@ public class IncidentService {
      * was cancelled, or its outcome if the call had already gone).
      */
     public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
-        incidents.suppress(recipeId, until, reason, by);
+        IncidentRepository.Window window = incidents.suppress(recipeId, until, reason, by).orElse(null);
         incidents.audit(by, "SUPPRESS until " + until, "recipe " + recipeId, reason);
         meters.counter("aof.operator.actions", "action", "suppress").increment();
-        Map<String, Object> window = incidents.activeSuppression(recipeId).orElse(null);
         if (window == null) {
             return;   // already over on the database's clock: nothing to hold
         }
@@ -244,7 +245,7 @@ public class IncidentService {
             Incident i = incidents.lock(incidentId).orElseThrow();
             if (i.state() == IncidentState.RETRY_SCHEDULED) {
                 incidents.unschedule(i.id());
-                holdForWindow(i, window);
+                holdForWindow(i, null, window);
             } else if (i.state() == IncidentState.RETRYING) {
                 cancelPending(i, "recipe suppressed by " + by + ": " + reason, "suppressed");
             }
@@ -256,7 +257,7 @@ public class IncidentService {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM.name(), IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null, null);
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null);
         if (!incidents.insert(incident)) {
             return;
         }
@@ -315,11 +316,11 @@ public class IncidentService {
         }
         incidents.attemptFinished(i.id(), i.attempt(), "CANCELLED", null, e.reason());
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
-        incidents.replayed(i.id(), i.maxAttempts() + 1, false);
-        Incident given = incidents.find(i.id()).orElseThrow();
+        incidents.allowOneMoreAttempt(i.id());
+        Incident given = i.withOneMoreAttempt();
         var window = incidents.activeSuppression(i.recipeId());
         if (window.isPresent()) {
-            holdForWindow(given, window.get());
+            holdForWindow(given, null, window.get());
         } else {
             decide(given, policyOf(given), i.lastError(), true);
         }
@@ -366,8 +367,7 @@ public class IncidentService {
             case FAILED -> {
                 var window = incidents.activeSuppression(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
-                    incidents.update(i.id(), IncidentState.SUPPRESSED, o.attempt(), null, o.error());
-                    holdForWindow(incidents.find(i.id()).orElseThrow(), window.get());
+                    holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
                 } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
                             policy.delayBefore(o.attempt() + 1, jitter));
@@ -445,7 +445,7 @@ public class IncidentService {
         RetryPolicy policy = policyOf(i);
         int fresh = Math.max(1, policy.maxAttempts());
         Incident replayed = i.replayedWith(i.attempt() + fresh);
-        incidents.replayed(incidentId, replayed.maxAttempts(), true);
+        incidents.replayed(incidentId, replayed.maxAttempts());
         incidents.audit(by, "REPLAY", incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,

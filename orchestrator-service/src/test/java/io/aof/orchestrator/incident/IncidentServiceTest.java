@@ -103,7 +103,8 @@ class IncidentServiceTest {
         assertThat(held.state()).isEqualTo(IncidentState.SUPPRESSED);
         assertThat(held.attempt()).isEqualTo(1);
         assertThat(held.maxAttempts()).isEqualTo(4);
-        assertThat(held.suppressedUntil()).isNotNull();
+        assertThat(held.replays()).isZero();   // nobody replayed it: its notifications keep their keys
+        assertThat(held.closedAt()).isNull();   // open: it waits for the window
     }
 
     @Test
@@ -118,7 +119,44 @@ class IncidentServiceTest {
 
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
         assertThat(db.incident(id).attempt()).isEqualTo(1);
+        assertThat(db.incident(id).lastError()).isEqualTo("still failing");
         assertThat(db.scheduled(id)).isZero();
+        Instant until = db.jdbc.queryForObject("SELECT until FROM recipe_suppression", java.sql.Timestamp.class)
+                .toInstant();
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentSuppressed.class)).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.attempt()).isEqualTo(1);
+                    assertThat(e.suppressedUntil()).isEqualTo(until);
+                    assertThat(e.reason()).isEqualTo("ERP upgrade");
+                });
+    }
+
+    @Test
+    void aWindowAlreadyOverOnTheDatabasesClockHoldsNothing() {
+        String id = OrchestratorDb.incidentOf("j-8");
+        db.given(OrchestratorDb.timeout("j-8"));
+        Instant past = db.incidents.databaseNow().minusSeconds(1);
+
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE, past, "too late", "carol"));
+
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.scheduled(id)).isEqualTo(1);
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentSuppressed.class)).isEmpty();
+    }
+
+    @Test
+    void aHeldScheduledRetryIsAnnouncedWithItsWindow() {
+        String id = OrchestratorDb.incidentOf("j-9");
+        db.given(OrchestratorDb.timeout("j-9"));
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.parse("2099-01-01T00:00:00.123456Z"), "ERP upgrade", "carol"));
+
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentSuppressed.class)).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.suppressedUntil()).isEqualTo(Instant.parse("2099-01-01T00:00:00.123456Z"));
+                    assertThat(e.reason()).isEqualTo("ERP upgrade");
+                });
     }
 
     @Test

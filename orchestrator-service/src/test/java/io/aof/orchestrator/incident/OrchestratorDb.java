@@ -52,7 +52,16 @@ final class OrchestratorDb {
     }
 
     OrchestratorDb(Clock clock, AfterSuppression afterSuppression) {
-        ds = AofTestInfrastructure.get().migratedSchema("orch", "orchestrator");
+        this(AofTestInfrastructure.get().migratedSchema("orch", "orchestrator"), clock, afterSuppression);
+    }
+
+    /** The state machine on a schema already migrated (an upgraded installation, say). */
+    OrchestratorDb(PGSimpleDataSource migrated) {
+        this(migrated, Clock.systemUTC(), AfterSuppression.SCHEDULE);
+    }
+
+    private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression) {
+        ds = migrated;
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         incidents = new IncidentRepository(jdbc);

@@ -45,6 +45,21 @@ class RetentionRulesTest {
     }
 
     @Test
+    void attemptsOfAnIncidentWaitingForAMaintenanceWindowStay() {
+        String held = OrchestratorDb.incidentOf("j-3");
+        db.given(OrchestratorDb.timeout("j-3"));
+        db.startDueNow(held);
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                java.time.Instant.now().plus(Duration.ofHours(1)), "ERP upgrade", "carol"));
+        db.outcome(held, 1, RecoveryOutcome.Status.FAILED);   // held for the window, released when it ends
+        db.jdbc.update("UPDATE incident_attempt SET requested_at = now() - interval '181 days'");
+
+        assertThat(job.purge(attempts)).isZero();
+        assertThat(db.jdbc.queryForList("SELECT incident_id FROM incident_attempt", String.class))
+                .containsExactly(held);
+    }
+
+    @Test
     void theAuditTrailGoesAfterItsPeriod() {
         db.incidents.audit("alice", "REPLAY", "x", "old");
         db.incidents.audit("bob", "RESOLVE", "y", "recent");

@@ -53,6 +53,7 @@ class SuppressionReleaseTest {
         window(db);
         db.given(OrchestratorDb.timeout("j-1"));
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.incident(id).closedAt()).isNull();         // not closed: it waits for the window
         assertThat(sweeps(db).releaseBatch()).isZero();          // the window is still on
         windowRunsOut(db);
 
@@ -74,7 +75,7 @@ class SuppressionReleaseTest {
 
         Incident i = db.incident(id);
         assertThat(i.state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
-        assertThat(i.suppressedUntil()).isNull();
+        assertThat(i.closedAt()).isNull();
         assertThat(db.scheduled(id)).isEqualTo(1);
         assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.RetryScheduled.class))
                 .singleElement().satisfies(e -> assertThat(e.attempt()).isEqualTo(1));
@@ -88,15 +89,24 @@ class SuppressionReleaseTest {
     void aWindowEndedByAnOperatorReleasesAndAnExtendedOneDoesNot() {
         OrchestratorDb db = new OrchestratorDb();
         String id = OrchestratorDb.incidentOf("j-2");
-        window(db);
+        window(db);                                             // one hour
         db.given(OrchestratorDb.timeout("j-2"));
-        // extended: still suppressed past the first end
-        db.jdbc.update("UPDATE incident SET suppressed_until = now() - interval '1 minute'");
+        // extended by an operator to two hours (the incident was held under the first end)
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                Instant.now().plus(Duration.ofHours(2)), "ERP upgrade takes longer", "carol"));
+        // 61 minutes later: past the first end, within the extended one
+        db.jdbc.update("UPDATE recipe_suppression SET until = until - interval '61 minutes'");
+        assertThat(db.jdbc.queryForObject("SELECT until > now() FROM recipe_suppression", Boolean.class)).isTrue();
         assertThat(sweeps(db).releaseBatch()).isZero();
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
 
-        db.jdbc.update("DELETE FROM recipe_suppression");   // DELETE /api/suppressions/{recipe}
+        assertThat(db.incidents.unsuppress(OrchestratorDb.RECIPE)).isTrue();   // DELETE /api/suppressions/{recipe}
         assertThat(sweeps(db).releaseBatch()).isEqualTo(1);
+        assertThat(sweeps(db).releaseBatch()).isZero();
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.RetryScheduled.class)).singleElement()
+                .satisfies(e -> assertThat(e.attempt()).isEqualTo(1));
+        assertThat(db.counter("aof.incidents.released", "decision", "SCHEDULED")).isEqualTo(1);
     }
 
     @Test
@@ -143,7 +153,7 @@ class SuppressionReleaseTest {
         OrchestratorDb db = new OrchestratorDb();
         window(db);
         db.given(OrchestratorDb.timeout("j-6"));
-        db.jdbc.update("UPDATE incident SET suppressed_until = NULL");   // as migrated from before V4
+        db.jdbc.update("UPDATE incident SET closed_at = now()");   // as migrated from before V4 (SUPPRESSED was final)
         windowRunsOut(db);
 
         assertThat(sweeps(db).releaseBatch()).isZero();

@@ -1,5 +1,6 @@
 package io.aof.orchestrator.incident;
 
+import io.aof.common.events.IncidentState;
 import io.aof.testsupport.AofTestInfrastructure;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -35,9 +36,17 @@ class SuppressionUpgradeTest {
         Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema)
                 .locations("classpath:db/common", "classpath:db/orchestrator").load().migrate();
 
-        assertThat(jdbc.queryForObject("SELECT suppressed_until IS NOT NULL FROM incident WHERE recipe_id = 1",
-                Boolean.class)).isTrue();
-        assertThat(jdbc.queryForObject("SELECT suppressed_until FROM incident WHERE recipe_id = 2",
-                java.sql.Timestamp.class)).isNull();
+        OrchestratorDb db = new OrchestratorDb(ds);
+        IncidentSweeps sweeps = SuppressionReleaseTest.sweeps(db);
+        // recipe 1's window is still on; recipe 2's ended before the upgrade, but its incident is not taken
+        assertThat(sweeps.releaseBatch()).isZero();
+        assertThat(db.incident("w:1:j").closedAt()).isNull();   // open again: it waits for its window
+
+        assertThat(db.incidents.unsuppress(1)).isTrue();        // recipe 1's window ends
+        assertThat(sweeps.releaseBatch()).isEqualTo(1);
+        assertThat(db.incident("w:1:j").state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.incident("w:2:j").state()).isEqualTo(IncidentState.SUPPRESSED);
+        assertThat(db.incident("w:2:j").closedAt()).isNotNull();
+        assertThat(sweeps.releaseBatch()).isZero();
     }
 }
