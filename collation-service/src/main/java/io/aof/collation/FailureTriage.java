@@ -92,6 +92,11 @@ class FailureTriage {
         }
     }
 
+    /** A failed job seen again after it was collected: counted, nothing read or published. */
+    void countDuplicate(JobFailed.CollectionSource source) {
+        collector.countDuplicate(source);
+    }
+
     /** Whether {@link #withDetail} spends a read on this job. */
     boolean needsDetail(WorkatoJob job) {
         return (job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null;

@@ -9,6 +9,7 @@ import io.aof.common.text.ExternalText;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
 import io.aof.simulator.Behaviour;
+import io.aof.simulator.CallCounter;
 import io.aof.simulator.Outage;
 import io.aof.simulator.WorkatoSimulatorApplication;
 import io.aof.simulator.Workspace;
@@ -414,6 +415,30 @@ class CollationAgainstSimulatorTest {
         assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, failed))
                 .isEqualTo("VERIFIED");
         assertThat(counter("aof.webhook.verified", "by", "poll")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobVerifiedThroughTheWebhookIsNotReadAgainByThePoll() throws Exception {
+        long failing = recipe("Pushed then polled", Behaviour.alwaysFail("500 boom", null, 500));
+        String failed = run(failing, 1, false).get(0);
+        Collation c = collation(watching(failing));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        c.verifier().verifyDue();
+        assertThat(jobReads(failed)).isEqualTo(1);
+
+        c.poller().sweep();
+
+        assertThat(jobReads(failed)).isEqualTo(1);   // collected already: the poll spends no read on it
+        assertThat(publishedJobIds()).containsExactly(failed);
+        assertThat(counter("aof.collation.duplicates", "source", "POLL")).isEqualTo(1);
+    }
+
+    /** The {@code get_job} calls the simulator answered for {@code jobId} (its call log). */
+    static long jobReads(String jobId) {
+        return simulator.getBean(CallCounter.class).log(0, Integer.MAX_VALUE).stream()
+                .filter(m -> "get_job".equals(m.get("endpoint")) && ((List<?>) m.get("job_ids")).contains(jobId))
+                .count();
     }
 
     // ---- item 8: a called job is never repeated on its own ------------------------------------------------------
