@@ -95,9 +95,12 @@ class FailedJobPoller {
                     sweepListing(folder, watched);
                 }
             }
+            Map<Long, String> names = new HashMap<>();
+            watched.forEach(r -> names.put(r.id(), r.name()));
+            FailureTriage.Reads reads = new FailureTriage.Reads(names::get);   // one sweep: a job is read once
             for (WorkatoRecipe recipe : inTurn(watched, endedWith)) {
                 endedWith = recipe.id();
-                pollRecipe(recipe);
+                pollRecipe(recipe, reads);
             }
             if (statsDue) {
                 publishStats(watched);
@@ -154,7 +157,7 @@ class FailedJobPoller {
         log.info("Published stats snapshots of {} recipe(s)", recipes.size());
     }
 
-    private void pollRecipe(WorkatoRecipe recipe) {
+    private void pollRecipe(WorkatoRecipe recipe, FailureTriage.Reads reads) {
         Optional<Cursor> cursor = cursor(recipe.id());
         watchStop(recipe, cursor);
         boolean resuming = cursor.isPresent() && cursor.get().resumeJobId != null;
@@ -172,7 +175,6 @@ class FailedJobPoller {
         String newest = resuming ? cursor.get().resumeNewestJobId : null;
         JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId) : JobQuery.failed();
         List<FailureTriage.Plan> fresh = new ArrayList<>();
-        Map<String, WorkatoJob> roots = new HashMap<>();
         String lastRead = null;
         long readFromTop = 0;
         boolean closed = false;
@@ -224,7 +226,7 @@ class FailedJobPoller {
                     failedRead++;
                     triage.countDuplicate(JobFailed.CollectionSource.POLL);
                 } else if (job.isFailed()) {
-                    if (triage.needsDetail(job)) {
+                    if (triage.needsDetail(job, reads, recipe.id())) {
                         if (detailReads >= props.maxDetailReadsPerRecipe()) {
                             detailCap = true;   // the rest is read next sweep, from here: the others get their turn
                             break pages;
@@ -232,8 +234,8 @@ class FailedJobPoller {
                         detailReads++;
                     }
                     try {
-                        WorkatoJob read = triage.withDetail(recipe.id(), job);
-                        fresh.add(triage.plan(toEvent(recipe, read), read, roots));
+                        WorkatoJob read = triage.withDetail(recipe.id(), job, reads);
+                        fresh.add(triage.plan(toEvent(recipe, read), read, reads));
                         failedRead++;
                     } catch (FailureTriage.RootStillRunning e) {
                         held = e;   // read again next sweep, when its workflow root may have finished

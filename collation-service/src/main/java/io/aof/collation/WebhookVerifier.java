@@ -18,9 +18,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -117,7 +115,7 @@ class WebhookVerifier {
                         + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyBatch());
-        Map<String, WorkatoJob> roots = new HashMap<>();
+        FailureTriage.Reads reads = triage.reads();
         for (Row row : due) {
             WorkatoJob job;
             try {
@@ -132,7 +130,7 @@ class WebhookVerifier {
                 break;   // Workato cannot answer now: the others wait too, their rows are due next run
             }
             try {
-                settled += settle(row, job, roots) ? 1 : 0;
+                settled += settle(row, job, reads) ? 1 : 0;
             } catch (FailureTriage.RootStillRunning e) {
                 later(row, "root pending");   // only this one waits: Workato answers
                 log.debug("Webhook failure kept pending: {}", e.getMessage());
@@ -145,7 +143,7 @@ class WebhookVerifier {
         return settled;
     }
 
-    private boolean settle(Row row, WorkatoJob job, Map<String, WorkatoJob> roots) {
+    private boolean settle(Row row, WorkatoJob job, FailureTriage.Reads reads) {
         if (job.recipeId() != null && job.recipeId() != row.recipeId) {
             return refuse(row, "other_recipe");
         }
@@ -173,7 +171,7 @@ class WebhookVerifier {
                 received.errorType() != null ? received.errorType() : job.errorTypeId(),
                 received.httpStatus() != null ? received.httpStatus() : job.httpStatus(), received.jobStartedAt(),
                 received.jobCompletedAt(), received.source(), received.notRepeatable());
-        FailureTriage.Plan plan = triage.plan(failure, job, roots);
+        FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
             if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
                     + "finished_at = now(), attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",

@@ -464,6 +464,26 @@ class CollationAgainstSimulatorTest {
                 childJob)).containsEntry("disposition", "LINKED")
                 .containsEntry("linked_incident_id", "t:" + caller + ":" + root);
         assertThat(counter("aof.collation.called.jobs", "source", "POLL", "outcome", "linked")).isEqualTo(1);
+        // the root is read once in the sweep, as the caller recipe's own failed job or as the child's root
+        assertThat(jobReads(root)).isEqualTo(1);
+    }
+
+    @Test
+    void aRootReadAsItsRecipesOwnFailedJobIsNotReadAgainForItsCalledJobInTheSameSweep() throws Exception {
+        // created second, listed first (the simulator lists newest first): the caller is polled before the called
+        long called = recipe("Reserve stock (function)", Behaviour.alwaysFail("409 Conflict", null, 409));
+        long caller = recipe("Stock flow", Behaviour.healthy());
+        workspace.setCalls(caller, called, true);
+        String root = run(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        assertThat(status(root)).isEqualTo("failed");
+
+        collation(watching(caller, called)).poller().sweep();
+
+        assertThat(publishedJobIds()).containsExactly(root);
+        assertThat(jdbc.queryForObject("SELECT disposition FROM collected_job WHERE job_id = ?", String.class,
+                childJob)).isEqualTo("LINKED");
+        assertThat(jobReads(root)).isEqualTo(1);
     }
 
     @Test
