@@ -174,7 +174,7 @@ class WebhookVerifier {
         FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
             if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
-                    + "finished_at = now(), attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                    + "finished_at = now() WHERE job_id = ? AND state = 'PENDING'",
                     row.jobId) == 0) {
                 return false;   // settled by another instance meanwhile
             }
@@ -209,8 +209,8 @@ class WebhookVerifier {
                         + "webhook_pending WHERE state = 'UNVERIFIED' AND finished_at > now() - (? * interval "
                         + "'1 millisecond'))", Boolean.class, props.verifyTimeout().toMillis()));
                 String seen = row.lastSeen == null ? "never read" : row.lastSeen;
-                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now(), "
-                        + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now() "
+                        + "WHERE job_id = ? AND state = 'PENDING'",
                         "published not repeatable (" + seen + ")", row.jobId) == 0) {
                     return false;   // settled by another instance meanwhile
                 }
@@ -253,8 +253,8 @@ class WebhookVerifier {
     }
 
     private boolean refuse(Row row, String reason) {
-        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now(), "
-                + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
+        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now() "
+                + "WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
         if (n == 0) {
             return false;
         }
@@ -265,7 +265,7 @@ class WebhookVerifier {
     }
 
     private void later(Row row, String seen) {
-        jdbc.update("UPDATE webhook_pending SET reason = ?, attempts = attempts + 1, "
+        jdbc.update("UPDATE webhook_pending SET reason = ?, "
                         + "next_check_at = now() + (? * interval '1 millisecond') WHERE job_id = ? AND state = 'PENDING'",
                 seen, Math.max(1000, props.verifyDelay().toMillis()), row.jobId);
     }

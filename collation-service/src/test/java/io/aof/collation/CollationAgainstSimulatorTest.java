@@ -460,9 +460,9 @@ class CollationAgainstSimulatorTest {
             assertThat(f.incidentId()).isEqualTo("t:" + caller + ":" + root);
             assertThat(f.notRepeatable()).isNull();
         });
-        assertThat(jdbc.queryForMap("SELECT disposition, linked_incident_id FROM collected_job WHERE job_id = ?",
+        assertThat(jdbc.queryForMap("SELECT disposition, incident_id FROM collected_job WHERE job_id = ?",
                 childJob)).containsEntry("disposition", "LINKED")
-                .containsEntry("linked_incident_id", "t:" + caller + ":" + root);
+                .containsEntry("incident_id", "t:" + caller + ":" + root);
         assertThat(counter("aof.collation.called.jobs", "source", "POLL", "outcome", "linked")).isEqualTo(1);
         // the root is read once in the sweep, as the caller recipe's own failed job or as the child's root
         assertThat(jobReads(root)).isEqualTo(1);
