@@ -161,16 +161,9 @@ class WebhookVerifier {
         if (blankToNull(row.masterJobId) != null && !Objects.equals(blankToNull(row.masterJobId), master)) {
             return refuse(row, "master_mismatch");
         }
-        JobFailed received = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
         // a repeat reported without its master belongs to the master's incident, as Workato says
-        String incidentId = master == null ? received.incidentId()
-                : io.aof.common.events.IncidentId.of(received.workspace(), received.recipeId(), received.jobId(), master);
-        JobFailed failure = new JobFailed(received.eventId(), received.occurredAt(), received.schemaVersion(),
-                received.workspace(), received.recipeId(), received.recipeName(), received.folderId(),
-                received.jobId(), master, incidentId, received.error(),
-                received.errorType() != null ? received.errorType() : job.errorTypeId(),
-                received.httpStatus() != null ? received.httpStatus() : job.httpStatus(), received.jobStartedAt(),
-                received.jobCompletedAt(), received.source(), received.notRepeatable());
+        JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload).withMaster(master)
+                .withErrorDetail(job.errorTypeId(), job.httpStatus());
         FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
             if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
@@ -216,13 +209,9 @@ class WebhookVerifier {
                 }
                 JobFailed r = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
                 String claimed = blankToNull(r.masterJobId());
-                JobFailed failure = new JobFailed(r.eventId(), r.occurredAt(), r.schemaVersion(), r.workspace(),
-                        r.recipeId(), r.recipeName(), r.folderId(), r.jobId(), null,
-                        io.aof.common.events.IncidentId.of(r.workspace(), r.recipeId(), r.jobId(), null), r.error(),
-                        r.errorType(), r.httpStatus(), r.jobStartedAt(), r.jobCompletedAt(), r.source(), null)
-                        .notRepeatable("could not be verified with Workato within " + props.verifyTimeout()
-                                + ": not repeated" + (claimed == null ? "" : " (the webhook named master job "
-                                + claimed + ", not verified either)"));
+                JobFailed failure = r.withMaster(null).notRepeatable("could not be verified with Workato within "
+                        + props.verifyTimeout() + ": not repeated" + (claimed == null ? ""
+                        : " (the webhook named master job " + claimed + ", not verified either)"));
                 triage.publish(failure);
                 if (!burstGoing) {
                     outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
