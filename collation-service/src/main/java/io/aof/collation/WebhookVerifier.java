@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer for within {@code verify-timeout} is published not repeatable (an incident
  * that is alerted and never repeated), counted under
  * {@code aof.webhook.unverified.published}, logged as an error, and the super admin
- * is alerted ({@code AOF_TROUBLE}) once per burst.
+ * is alerted ({@code AOF_TROUBLE}) once per {@code verify-timeout} period.
  */
 @Component
 class WebhookVerifier {
@@ -98,6 +98,11 @@ class WebhookVerifier {
 
     /** One run; returns how many pending failures were settled (verified or refused). */
     int verifyDue() {
+        return verifyDue(java.time.Instant.now());
+    }
+
+    /** One run at {@code now} (which alert period an unverified failure falls in). */
+    int verifyDue(java.time.Instant now) {
         int settled = 0;
         int byPoll = jdbc.update("UPDATE webhook_pending p SET state = 'VERIFIED', reason = 'collected by a poll', "
                 + "finished_at = now() FROM collected_job c WHERE p.state = 'PENDING' AND c.job_id = p.job_id");
@@ -110,7 +115,7 @@ class WebhookVerifier {
                         + "ORDER BY received_at",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyTimeout().toMillis());
-        settled += publishUnverified(expired);
+        settled += publishUnverified(expired, now);
         List<Row> due = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
                         + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
@@ -187,20 +192,21 @@ class WebhookVerifier {
      * AOF never repeats ({@link JobFailed#notRepeatable}; NON_RETRYABLE, alerted),
      * never dropped. A master the webhook named was not verified either: the
      * incident is the job's own, so an unverified claim neither joins nor opens the
-     * master's incident. The super admin gets one {@code AOF_TROUBLE} per burst: none
-     * while another unverified failure was published within the last
-     * {@code verify-timeout}.
+     * master's incident. The super admin gets one {@code AOF_TROUBLE} per
+     * {@code verify-timeout} period: each run that publishes some asks once, in the
+     * transaction of its first, under a trouble id of that period, and the notifier
+     * sends a dedup key once per destination (several runs or instances, one alert).
      */
-    private int publishUnverified(List<Row> expired) {
+    private int publishUnverified(List<Row> expired, java.time.Instant now) {
         if (expired.isEmpty()) {
             return 0;
         }
+        String troubleId = "webhook-unverified:" + now.getEpochSecond()
+                / Math.max(1, props.verifyTimeout().toSeconds());
         List<String> published = new java.util.ArrayList<>();
         for (Row row : expired) {
+            boolean alert = published.isEmpty();
             Boolean done = tx.execute(status -> {
-                boolean burstGoing = Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM "
-                        + "webhook_pending WHERE state = 'UNVERIFIED' AND finished_at > now() - (? * interval "
-                        + "'1 millisecond'))", Boolean.class, props.verifyTimeout().toMillis()));
                 String seen = row.lastSeen == null ? "never read" : row.lastSeen;
                 if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now() "
                         + "WHERE job_id = ? AND state = 'PENDING'",
@@ -213,15 +219,14 @@ class WebhookVerifier {
                         + props.verifyTimeout() + ": not repeated" + (claimed == null ? ""
                         : " (the webhook named master job " + claimed + ", not verified either)"));
                 triage.publish(failure);
-                if (!burstGoing) {
+                if (alert) {
                     outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
-                            "webhook-unverified:" + row.recipeId + ":" + row.jobId,
-                            NotificationRequested.Kind.AOF_TROUBLE,
+                            troubleId, NotificationRequested.Kind.AOF_TROUBLE,
                             "Webhook failures could not be verified with Workato",
                             "AOF could not confirm in Workato within " + props.verifyTimeout() + " that job "
                                     + row.jobId + " (recipe " + row.recipeId + ") failed (" + seen + "). It is "
-                                    + "published as an incident AOF will not repeat; others like it that follow "
-                                    + "within " + props.verifyTimeout() + " are published the same way without "
+                                    + "published as an incident AOF will not repeat; others like it in the same "
+                                    + props.verifyTimeout() + " period are published the same way without "
                                     + "another alert (count: aof.webhook.unverified.published). Check those jobs "
                                     + "in Workato and repeat them by hand if they failed."));
                 }

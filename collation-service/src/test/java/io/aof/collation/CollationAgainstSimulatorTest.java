@@ -362,7 +362,8 @@ class CollationAgainstSimulatorTest {
     void webhookFailuresWorkatoNeverAnsweredForWithinTheTimeoutArePublishedNotRepeatedWithOneAlertPerBurst()
             throws Exception {
         long recipe = recipe("Never readable", Behaviour.alwaysFail("500 boom", null, 500));
-        List<String> jobs = run(recipe, 3, false);
+        List<String> jobs = run(recipe, 4, false);
+        java.time.Instant hour = java.time.Instant.parse("2026-11-27T16:00:00Z");
         Collation c = collation(Map.of("aof.collation.webhook.verify-timeout", "1h"));
         assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(0), null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
@@ -373,7 +374,7 @@ class CollationAgainstSimulatorTest {
         jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours', reason = 'workato: "
                 + "UNREACHABLE'");
 
-        c.verifier().verifyDue();
+        c.verifier().verifyDue(hour.plusSeconds(60));
 
         assertThat(published()).hasSize(2).allSatisfy(f -> {
             assertThat(f.notRepeatable()).startsWith("could not be verified with Workato within PT1H: not repeated");
@@ -387,16 +388,39 @@ class CollationAgainstSimulatorTest {
         assertThat(counter("aof.collation.called.jobs", "source", "WEBHOOK", "outcome", "not_repeatable")).isZero();
         assertThat(meters.find("aof.webhook.refused").counters()).allSatisfy(r -> assertThat(r.count()).isZero());
 
-        // the same burst goes on (Workato still unreadable): published, no second alert
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(io.aof.common.events.NotificationRequested.Kind.AOF_TROUBLE);
+            assertThat(a.error()).contains(jobs.get(0));
+        });
+
+        // the same burst goes on (Workato still unreadable) in the same period: published, asked again under the
+        // same dedup key, which the notifier sends once per destination: no second alert
         assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(2), null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
         jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours' WHERE state = 'PENDING'");
-        c.verifier().verifyDue();
+        c.verifier().verifyDue(hour.plus(Duration.ofMinutes(59)));
+
+        assertThat(publishedJobIds()).containsExactlyInAnyOrderElementsOf(jobs.subList(0, 3));
+        assertThat(alerts()).hasSize(2).extracting(io.aof.common.events.NotificationRequested::dedupKey)
+                .containsOnly(alerts().get(0).dedupKey());
+
+        // the next period: a new alert
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(3), null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours' WHERE state = 'PENDING'");
+        c.verifier().verifyDue(hour.plus(Duration.ofMinutes(61)));
 
         assertThat(publishedJobIds()).containsExactlyInAnyOrderElementsOf(jobs);
-        assertThat(jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ?", String.class,
-                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE")
-                .contains(jobs.get(0));
+        List<String> keys = alerts().stream().map(io.aof.common.events.NotificationRequested::dedupKey).toList();
+        assertThat(keys).hasSize(3);
+        assertThat(keys.get(2)).isNotEqualTo(keys.get(0));
+    }
+
+    /** The notification requests collation put in its outbox, in order. */
+    List<io.aof.common.events.NotificationRequested> alerts() {
+        return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ? ORDER BY id", String.class,
+                Topics.NOTIFICATION_REQUESTS.name()).stream()
+                .map(p -> EventCodec.decode(Topics.NOTIFICATION_REQUESTS, p)).toList();
     }
 
     @Test
