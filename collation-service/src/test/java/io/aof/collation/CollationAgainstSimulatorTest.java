@@ -91,6 +91,10 @@ class CollationAgainstSimulatorTest {
     }
 
     Collation collation(Map<String, String> settings) {
+        return collation(settings, workato);
+    }
+
+    Collation collation(Map<String, String> settings, WorkatoClient workato) {
         Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
                 "aof.collation.webhook.token", WEBHOOK_TOKEN, "aof.collation.webhook.verify-delay", "0s"));
         p.putAll(settings);
@@ -274,6 +278,44 @@ class CollationAgainstSimulatorTest {
         assertThat(publishedJobIds()).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(concat(storm, other));
         assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isZero();
+    }
+
+    @Test
+    void aSweepStoppedInARecipeStartsTheNextSweepWithTheRecipesAfterItSoTheyAreNotStarved() throws Exception {
+        long later = recipe("Turn: listed second", Behaviour.alwaysFail("500 boom", null, 500));
+        long first = recipe("Turn: listed first", Behaviour.alwaysFail("503 Service Unavailable", null, 503));
+        String firstJob = run(first, 1, false).get(0);
+        String laterJob = run(later, 1, false).get(0);
+        WorkatoClient impatient = new WorkatoClient(new Binder(new MapConfigurationPropertySource(Map.of(
+                "aof.workato.base-url", simUrl + "/api", "aof.workato.api-token", TOKEN,
+                "aof.workato.request-timeout", "300ms", "aof.workato.resilience.reads-per-minute", "60000",
+                "aof.workato.resilience.read-attempts", "1")))
+                .bindOrCreate("aof.workato", WorkatoProperties.class), meters);
+        Collation c = collation(watching(first, later), impatient);
+        // the first recipe's job detail does not come back in time: the sweep stops there, the other is not reached
+        simulator.getBean(io.aof.simulator.Slowdown.class).set("get_job", 2000, 1);
+        int firstSweep = callLog().size();
+        c.poller().sweep();
+
+        assertThat(publishedJobIds()).isEmpty();
+        assertThat(jobListsIn(firstSweep)).containsExactly(first);
+
+        Thread.sleep(2000);   // the slowed call has ended (it is logged when it is answered)
+        int secondSweep = callLog().size();
+        c.poller().sweep();
+
+        assertThat(jobListsIn(secondSweep)).containsExactly(later, first);
+        assertThat(publishedJobIds()).containsExactlyInAnyOrder(firstJob, laterJob);
+    }
+
+    static List<Map<String, Object>> callLog() {
+        return simulator.getBean(CallCounter.class).log(0, Integer.MAX_VALUE);
+    }
+
+    /** The recipes whose jobs were listed from call {@code from} on, in the order they were first listed. */
+    static List<Long> jobListsIn(int from) {
+        return callLog().stream().skip(from).filter(m -> "list_jobs".equals(m.get("endpoint")))
+                .map(m -> ((Number) m.get("recipe_id")).longValue()).distinct().toList();
     }
 
     @SafeVarargs
@@ -460,7 +502,7 @@ class CollationAgainstSimulatorTest {
 
     /** The {@code get_job} calls the simulator answered for {@code jobId} (its call log). */
     static long jobReads(String jobId) {
-        return simulator.getBean(CallCounter.class).log(0, Integer.MAX_VALUE).stream()
+        return callLog().stream()
                 .filter(m -> "get_job".equals(m.get("endpoint")) && ((List<?>) m.get("job_ids")).contains(jobId))
                 .count();
     }
