@@ -475,12 +475,15 @@ class CollationAgainstSimulatorTest {
         assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
         c.poller().sweep();
+        assertThat(jobReads(failed)).isEqualTo(1);   // the poll's own detail read (is it a test job?)
         c.verifier().verifyDue();
 
+        assertThat(jobReads(failed)).isEqualTo(1);   // the verifier read nothing
         assertThat(publishedJobIds()).containsExactly(failed);
         assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, failed))
                 .isEqualTo("VERIFIED");
         assertThat(counter("aof.webhook.verified", "by", "poll")).isEqualTo(1);
+        assertThat(counter("aof.webhook.verified", "by", "read")).isZero();
     }
 
     @Test
