@@ -104,8 +104,12 @@ class FailureTriage {
      */
     WorkatoJob withDetail(long recipeId, WorkatoJob job, Reads reads) {
         boolean needTest = job.isTest() == null && !isRepeat(job);
+        WorkatoJob known = reads.finished(recipeId, job.id());
+        if (known != null) {
+            return known;   // read already in this run (as another job's workflow root)
+        }
         if (!needsDetail(job, reads, recipeId)) {
-            return reads.finished(recipeId, job.id()) != null ? reads.finished(recipeId, job.id()) : job;
+            return job;
         }
         try {
             WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());
