@@ -1,8 +1,7 @@
 -- How a collected job was handled: PUBLISHED (a JobFailed went out), TEST_JOB (a
 -- test job: never published), LINKED (a called job whose workflow root failed:
--- the root's incident covers it; linked_incident_id names it).
+-- the root's incident covers it; incident_id names it).
 ALTER TABLE collected_job ADD COLUMN disposition TEXT NOT NULL DEFAULT 'PUBLISHED';
-ALTER TABLE collected_job ADD COLUMN linked_incident_id TEXT;
 CREATE INDEX collected_job_collected_at ON collected_job (collected_at);
 
 -- A sweep that reached its page cap before the cursor keeps the cursor where it
@@ -26,7 +25,6 @@ CREATE TABLE webhook_pending (
     payload       TEXT        NOT NULL,
     state         TEXT        NOT NULL DEFAULT 'PENDING',
     reason        TEXT,
-    attempts      INT         NOT NULL DEFAULT 0,
     received_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     next_check_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     finished_at   TIMESTAMPTZ

@@ -79,7 +79,8 @@ public record CollationProperties(
      *                         a poll that collects the job meanwhile verifies it without a read
      * @param verifyTimeout    a failure Workato did not answer for this long after it arrived is published as an
      *                         incident that is never repeated (it may be a real failure), logged as an error,
-     *                         counted, and alerted once per burst; a mismatch Workato answered is refused
+     *                         counted, and alerted once per verify-timeout period; a mismatch Workato answered
+     *                         is refused
      * @param verifyBatch      at most this many pending failures are read from Workato in one verification run
      */
     public record Webhook(@DefaultValue("") String token,

@@ -95,9 +95,12 @@ class FailedJobPoller {
                     sweepListing(folder, watched);
                 }
             }
+            Map<Long, String> names = new HashMap<>();
+            watched.forEach(r -> names.put(r.id(), r.name()));
+            FailureTriage.Reads reads = new FailureTriage.Reads(names::get);   // one sweep: a job is read once
             for (WorkatoRecipe recipe : inTurn(watched, endedWith)) {
                 endedWith = recipe.id();
-                pollRecipe(recipe);
+                pollRecipe(recipe, reads);
             }
             if (statsDue) {
                 publishStats(watched);
@@ -154,7 +157,7 @@ class FailedJobPoller {
         log.info("Published stats snapshots of {} recipe(s)", recipes.size());
     }
 
-    private void pollRecipe(WorkatoRecipe recipe) {
+    private void pollRecipe(WorkatoRecipe recipe, FailureTriage.Reads reads) {
         Optional<Cursor> cursor = cursor(recipe.id());
         watchStop(recipe, cursor);
         boolean resuming = cursor.isPresent() && cursor.get().resumeJobId != null;
@@ -172,12 +175,12 @@ class FailedJobPoller {
         String newest = resuming ? cursor.get().resumeNewestJobId : null;
         JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId) : JobQuery.failed();
         List<FailureTriage.Plan> fresh = new ArrayList<>();
-        Map<String, WorkatoJob> roots = new HashMap<>();
         String lastRead = null;
         long readFromTop = 0;
         boolean closed = false;
         boolean detailCap = false;
         int detailReads = 0;
+        int failedRead = 0;   // failed jobs read this sweep, new or collected already (for the estimate of what is behind)
         FailureTriage.RootStillRunning held = null;
         WorkatoApiException interrupted = null;
         pages:
@@ -204,6 +207,8 @@ class FailedJobPoller {
                 break;
             }
             readFromTop += resuming ? 0 : items.size();
+            // collected already (a verified webhook, or a gap read again after its resume point was lost): no read
+            java.util.Set<String> known = collected(items);
             for (WorkatoJob job : items) {
                 if (newest == null) {
                     newest = job.id();
@@ -217,8 +222,11 @@ class FailedJobPoller {
                     closed = true;
                     break pages;
                 }
-                if (job.isFailed()) {
-                    if (triage.needsDetail(job)) {
+                if (job.isFailed() && known.contains(job.id())) {
+                    failedRead++;
+                    triage.countDuplicate(JobFailed.CollectionSource.POLL);
+                } else if (job.isFailed()) {
+                    if (triage.needsDetail(job, reads, recipe.id())) {
                         if (detailReads >= props.maxDetailReadsPerRecipe()) {
                             detailCap = true;   // the rest is read next sweep, from here: the others get their turn
                             break pages;
@@ -226,8 +234,9 @@ class FailedJobPoller {
                         detailReads++;
                     }
                     try {
-                        WorkatoJob read = triage.withDetail(recipe.id(), job);
-                        fresh.add(triage.plan(toEvent(recipe, read), read, roots));
+                        WorkatoJob read = triage.withDetail(recipe.id(), job, reads);
+                        fresh.add(triage.plan(toEvent(recipe, read), read, reads));
+                        failedRead++;
                     } catch (FailureTriage.RootStillRunning e) {
                         held = e;   // read again next sweep, when its workflow root may have finished
                         break pages;
@@ -247,6 +256,7 @@ class FailedJobPoller {
         boolean done = closed;
         String last = lastRead;
         String newestSeen = newest;
+        int read = failedRead;
         Long behind = tx.execute(status -> {
             int published = 0;
             // oldest first, so the orchestrator sees an original before its repeats
@@ -263,10 +273,10 @@ class FailedJobPoller {
                 // by this sweep, so the next one reads from the newest job whatever the count says
                 Cursor c = cursor.get();
                 long upToCursor = c.closedFailedCount == null ? recipe.failedCount()
-                        : c.closedFailedCount + c.gapRead + fresh.size();
+                        : c.closedFailedCount + c.gapRead + read;
                 saveCursor(recipe, newestSeen != null ? newestSeen : stopAt, -1, upToCursor);
             } else if (last != null) {
-                stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, fresh.size());
+                stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, read);
             }
             if (published > 0) {
                 log.info("Recipe {} '{}': {} new failed job(s)", recipe.id(), recipe.name(), published);
@@ -367,6 +377,19 @@ class FailedJobPoller {
         jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, updated_at) "
                 + "VALUES (?, ?, ?, ?, now()) ON CONFLICT (recipe_id) DO NOTHING", recipe.id(), recipe.name(),
                 recipe.folderId(), cursor.isPresent() ? cursor.get().lastFailedCount : -1);
+    }
+
+    /** Which of these jobs were collected already (by a webhook, or by an earlier read of the same gap). */
+    private java.util.Set<String> collected(List<WorkatoJob> jobs) {
+        String[] ids = jobs.stream().filter(WorkatoJob::isFailed).map(WorkatoJob::id).toArray(String[]::new);
+        if (ids.length == 0) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT job_id FROM collected_job WHERE job_id = ANY(?)");
+            ps.setArray(1, con.createArrayOf("text", ids));
+            return ps;
+        }, (rs, i) -> rs.getString(1)));
     }
 
     private JobFailed toEvent(WorkatoRecipe recipe, WorkatoJob job) {

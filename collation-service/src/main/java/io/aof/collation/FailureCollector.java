@@ -68,9 +68,9 @@ class FailureCollector {
     @Transactional(propagation = Propagation.MANDATORY)
     boolean link(JobFailed child, JobFailed root) {
         collect(root);
-        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition, "
-                        + "linked_incident_id) VALUES (?, ?, ?, ?, 'LINKED', ?) ON CONFLICT (job_id) DO NOTHING",
-                child.jobId(), child.recipeId(), root.incidentId(), child.source().name(), root.incidentId());
+        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition) "
+                        + "VALUES (?, ?, ?, ?, 'LINKED') ON CONFLICT (job_id) DO NOTHING",
+                child.jobId(), child.recipeId(), root.incidentId(), child.source().name());
         if (inserted == 0) {
             countDuplicate(child.source());
             return false;

@@ -68,6 +68,33 @@ class FailureTriage {
     }
 
     /**
+     * What one poll sweep (or one verification run) has read from Workato: job
+     * details by recipe and job (a workflow root read as its own recipe's failed
+     * job is not read again for its called jobs, nor a root read for one child for
+     * the next), and the names of the recipes it knows.
+     */
+    static final class Reads {
+        private final Map<String, WorkatoJob> jobs = new java.util.HashMap<>();
+        private final java.util.function.Function<Long, String> recipeNames;
+
+        Reads(java.util.function.Function<Long, String> recipeNames) {
+            this.recipeNames = recipeNames;
+        }
+
+        /** A finished job read in this run, if it was. */
+        WorkatoJob finished(long recipeId, String jobId) {
+            WorkatoJob job = jobs.get(recipeId + "/" + jobId);
+            return job != null && !WorkatoJob.PENDING.equals(job.status()) ? job : null;
+        }
+    }
+
+    /** Reads for a run that knows no recipes: their names come from the recipes the poll has seen. */
+    Reads reads() {
+        Map<Long, String> names = new java.util.HashMap<>();
+        return new Reads(id -> names.computeIfAbsent(id, this::recipeName));
+    }
+
+    /**
      * The job with its detail when the list item does not say whether it is a
      * test job (the detail also names the failed step's error type and HTTP code).
      * A repeat needs no test check (its master's incident decides): its detail is
@@ -75,14 +102,22 @@ class FailureTriage {
      *
      * @throws WorkatoApiException when the detail is needed and Workato cannot answer now
      */
-    WorkatoJob withDetail(long recipeId, WorkatoJob job) {
+    WorkatoJob withDetail(long recipeId, WorkatoJob job, Reads reads) {
         boolean needTest = job.isTest() == null && !isRepeat(job);
-        if (!needsDetail(job)) {
+        WorkatoJob known = reads.finished(recipeId, job.id());
+        if (known != null) {
+            return known;   // read already in this run (as another job's workflow root)
+        }
+        if (!needsDetail(job, reads, recipeId)) {
             return job;
         }
         try {
             WorkatoJob detail = workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id());
-            return detail.id() != null ? detail : job;
+            if (detail.id() == null) {
+                return job;
+            }
+            reads.jobs.put(recipeId + "/" + detail.id(), detail);
+            return detail;
         } catch (WorkatoApiException e) {
             if (needTest && isTransient(e)) {
                 throw e;
@@ -92,18 +127,25 @@ class FailureTriage {
         }
     }
 
-    /** Whether {@link #withDetail} spends a read on this job. */
-    boolean needsDetail(WorkatoJob job) {
-        return (job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null;
+    /** A failed job seen again after it was collected: counted, nothing read or published. */
+    void countDuplicate(JobFailed.CollectionSource source) {
+        collector.countDuplicate(source);
+    }
+
+    /** Whether {@link #withDetail} spends a read on this job of {@code recipeId}. */
+    boolean needsDetail(WorkatoJob job, Reads reads, long recipeId) {
+        return ((job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null)
+                && reads.finished(recipeId, job.id()) == null;
     }
 
     /**
      * The plan for {@code failure}, whose job Workato answered as {@code job}.
-     * {@code roots} caches root jobs read in this run (many children, one root).
+     * {@code reads} holds the jobs read in this run (many children, one root).
      *
      * @throws WorkatoApiException when a called job's root cannot be read now
      */
-    Plan plan(JobFailed failure, WorkatoJob job, Map<String, WorkatoJob> roots) {
+    Plan plan(JobFailed failure, WorkatoJob job, Reads reads) {
+        Map<String, WorkatoJob> roots = reads.jobs;
         if (job.isTestJob()) {
             return new TestJob(failure);
         }
@@ -147,7 +189,7 @@ class FailureTriage {
             return new TestJob(failure);
         }
         if (root != null && root.isFailed()) {
-            JobFailed rootFailure = JobFailed.of(workspace, rootRecipeId, recipeName(rootRecipeId), null, root.id(),
+            JobFailed rootFailure = JobFailed.of(workspace, rootRecipeId, reads.recipeNames.apply(rootRecipeId), null, root.id(),
                     root.masterJobId(), root.error() != null ? root.error() : "failed (its called job "
                             + job.id() + " failed: " + failure.error() + ")",
                     root.errorTypeId(), root.httpStatus(), root.startedAt(), root.completedAt(), failure.source());

@@ -18,9 +18,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer for within {@code verify-timeout} is published not repeatable (an incident
  * that is alerted and never repeated), counted under
  * {@code aof.webhook.unverified.published}, logged as an error, and the super admin
- * is alerted ({@code AOF_TROUBLE}) once per burst.
+ * is alerted ({@code AOF_TROUBLE}) once per {@code verify-timeout} period.
  */
 @Component
 class WebhookVerifier {
@@ -100,6 +98,11 @@ class WebhookVerifier {
 
     /** One run; returns how many pending failures were settled (verified or refused). */
     int verifyDue() {
+        return verifyDue(java.time.Instant.now());
+    }
+
+    /** One run at {@code now} (which alert period an unverified failure falls in). */
+    int verifyDue(java.time.Instant now) {
         int settled = 0;
         int byPoll = jdbc.update("UPDATE webhook_pending p SET state = 'VERIFIED', reason = 'collected by a poll', "
                 + "finished_at = now() FROM collected_job c WHERE p.state = 'PENDING' AND c.job_id = p.job_id");
@@ -112,12 +115,12 @@ class WebhookVerifier {
                         + "ORDER BY received_at",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyTimeout().toMillis());
-        settled += publishUnverified(expired);
+        settled += publishUnverified(expired, now);
         List<Row> due = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
                         + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyBatch());
-        Map<String, WorkatoJob> roots = new HashMap<>();
+        FailureTriage.Reads reads = triage.reads();
         for (Row row : due) {
             WorkatoJob job;
             try {
@@ -132,7 +135,7 @@ class WebhookVerifier {
                 break;   // Workato cannot answer now: the others wait too, their rows are due next run
             }
             try {
-                settled += settle(row, job, roots) ? 1 : 0;
+                settled += settle(row, job, reads) ? 1 : 0;
             } catch (FailureTriage.RootStillRunning e) {
                 later(row, "root pending");   // only this one waits: Workato answers
                 log.debug("Webhook failure kept pending: {}", e.getMessage());
@@ -145,7 +148,7 @@ class WebhookVerifier {
         return settled;
     }
 
-    private boolean settle(Row row, WorkatoJob job, Map<String, WorkatoJob> roots) {
+    private boolean settle(Row row, WorkatoJob job, FailureTriage.Reads reads) {
         if (job.recipeId() != null && job.recipeId() != row.recipeId) {
             return refuse(row, "other_recipe");
         }
@@ -163,20 +166,13 @@ class WebhookVerifier {
         if (blankToNull(row.masterJobId) != null && !Objects.equals(blankToNull(row.masterJobId), master)) {
             return refuse(row, "master_mismatch");
         }
-        JobFailed received = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
         // a repeat reported without its master belongs to the master's incident, as Workato says
-        String incidentId = master == null ? received.incidentId()
-                : io.aof.common.events.IncidentId.of(received.workspace(), received.recipeId(), received.jobId(), master);
-        JobFailed failure = new JobFailed(received.eventId(), received.occurredAt(), received.schemaVersion(),
-                received.workspace(), received.recipeId(), received.recipeName(), received.folderId(),
-                received.jobId(), master, incidentId, received.error(),
-                received.errorType() != null ? received.errorType() : job.errorTypeId(),
-                received.httpStatus() != null ? received.httpStatus() : job.httpStatus(), received.jobStartedAt(),
-                received.jobCompletedAt(), received.source(), received.notRepeatable());
-        FailureTriage.Plan plan = triage.plan(failure, job, roots);
+        JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload).withMaster(master)
+                .withErrorDetail(job.errorTypeId(), job.httpStatus());
+        FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
             if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
-                    + "finished_at = now(), attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                    + "finished_at = now() WHERE job_id = ? AND state = 'PENDING'",
                     row.jobId) == 0) {
                 return false;   // settled by another instance meanwhile
             }
@@ -196,45 +192,41 @@ class WebhookVerifier {
      * AOF never repeats ({@link JobFailed#notRepeatable}; NON_RETRYABLE, alerted),
      * never dropped. A master the webhook named was not verified either: the
      * incident is the job's own, so an unverified claim neither joins nor opens the
-     * master's incident. The super admin gets one {@code AOF_TROUBLE} per burst: none
-     * while another unverified failure was published within the last
-     * {@code verify-timeout}.
+     * master's incident. The super admin gets one {@code AOF_TROUBLE} per
+     * {@code verify-timeout} period: each run that publishes some asks once, in the
+     * transaction of its first, under a trouble id of that period, and the notifier
+     * sends a dedup key once per destination (several runs or instances, one alert).
      */
-    private int publishUnverified(List<Row> expired) {
+    private int publishUnverified(List<Row> expired, java.time.Instant now) {
         if (expired.isEmpty()) {
             return 0;
         }
+        String troubleId = "webhook-unverified:" + now.getEpochSecond()
+                / Math.max(1, props.verifyTimeout().toSeconds());
         List<String> published = new java.util.ArrayList<>();
         for (Row row : expired) {
+            boolean alert = published.isEmpty();
             Boolean done = tx.execute(status -> {
-                boolean burstGoing = Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM "
-                        + "webhook_pending WHERE state = 'UNVERIFIED' AND finished_at > now() - (? * interval "
-                        + "'1 millisecond'))", Boolean.class, props.verifyTimeout().toMillis()));
                 String seen = row.lastSeen == null ? "never read" : row.lastSeen;
-                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now(), "
-                        + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'",
+                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now() "
+                        + "WHERE job_id = ? AND state = 'PENDING'",
                         "published not repeatable (" + seen + ")", row.jobId) == 0) {
                     return false;   // settled by another instance meanwhile
                 }
                 JobFailed r = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
                 String claimed = blankToNull(r.masterJobId());
-                JobFailed failure = new JobFailed(r.eventId(), r.occurredAt(), r.schemaVersion(), r.workspace(),
-                        r.recipeId(), r.recipeName(), r.folderId(), r.jobId(), null,
-                        io.aof.common.events.IncidentId.of(r.workspace(), r.recipeId(), r.jobId(), null), r.error(),
-                        r.errorType(), r.httpStatus(), r.jobStartedAt(), r.jobCompletedAt(), r.source(), null)
-                        .notRepeatable("could not be verified with Workato within " + props.verifyTimeout()
-                                + ": not repeated" + (claimed == null ? "" : " (the webhook named master job "
-                                + claimed + ", not verified either)"));
+                JobFailed failure = r.withMaster(null).notRepeatable("could not be verified with Workato within "
+                        + props.verifyTimeout() + ": not repeated" + (claimed == null ? ""
+                        : " (the webhook named master job " + claimed + ", not verified either)"));
                 triage.publish(failure);
-                if (!burstGoing) {
+                if (alert) {
                     outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace,
-                            "webhook-unverified:" + row.recipeId + ":" + row.jobId,
-                            NotificationRequested.Kind.AOF_TROUBLE,
+                            troubleId, NotificationRequested.Kind.AOF_TROUBLE,
                             "Webhook failures could not be verified with Workato",
                             "AOF could not confirm in Workato within " + props.verifyTimeout() + " that job "
                                     + row.jobId + " (recipe " + row.recipeId + ") failed (" + seen + "). It is "
-                                    + "published as an incident AOF will not repeat; others like it that follow "
-                                    + "within " + props.verifyTimeout() + " are published the same way without "
+                                    + "published as an incident AOF will not repeat; others like it in the same "
+                                    + props.verifyTimeout() + " period are published the same way without "
                                     + "another alert (count: aof.webhook.unverified.published). Check those jobs "
                                     + "in Workato and repeat them by hand if they failed."));
                 }
@@ -255,8 +247,8 @@ class WebhookVerifier {
     }
 
     private boolean refuse(Row row, String reason) {
-        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now(), "
-                + "attempts = attempts + 1 WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
+        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now() "
+                + "WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
         if (n == 0) {
             return false;
         }
@@ -267,7 +259,7 @@ class WebhookVerifier {
     }
 
     private void later(Row row, String seen) {
-        jdbc.update("UPDATE webhook_pending SET reason = ?, attempts = attempts + 1, "
+        jdbc.update("UPDATE webhook_pending SET reason = ?, "
                         + "next_check_at = now() + (? * interval '1 millisecond') WHERE job_id = ? AND state = 'PENDING'",
                 seen, Math.max(1000, props.verifyDelay().toMillis()), row.jobId);
     }

@@ -9,6 +9,7 @@ import io.aof.common.text.ExternalText;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
 import io.aof.simulator.Behaviour;
+import io.aof.simulator.CallCounter;
 import io.aof.simulator.Outage;
 import io.aof.simulator.WorkatoSimulatorApplication;
 import io.aof.simulator.Workspace;
@@ -90,6 +91,10 @@ class CollationAgainstSimulatorTest {
     }
 
     Collation collation(Map<String, String> settings) {
+        return collation(settings, workato);
+    }
+
+    Collation collation(Map<String, String> settings, WorkatoClient workato) {
         Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
                 "aof.collation.webhook.token", WEBHOOK_TOKEN, "aof.collation.webhook.verify-delay", "0s"));
         p.putAll(settings);
@@ -275,6 +280,44 @@ class CollationAgainstSimulatorTest {
         assertThat(meters.get("aof.collation.failures.behind").gauge().value()).isZero();
     }
 
+    @Test
+    void aSweepStoppedInARecipeStartsTheNextSweepWithTheRecipesAfterItSoTheyAreNotStarved() throws Exception {
+        long later = recipe("Turn: listed second", Behaviour.alwaysFail("500 boom", null, 500));
+        long first = recipe("Turn: listed first", Behaviour.alwaysFail("503 Service Unavailable", null, 503));
+        String firstJob = run(first, 1, false).get(0);
+        String laterJob = run(later, 1, false).get(0);
+        WorkatoClient impatient = new WorkatoClient(new Binder(new MapConfigurationPropertySource(Map.of(
+                "aof.workato.base-url", simUrl + "/api", "aof.workato.api-token", TOKEN,
+                "aof.workato.request-timeout", "300ms", "aof.workato.resilience.reads-per-minute", "60000",
+                "aof.workato.resilience.read-attempts", "1")))
+                .bindOrCreate("aof.workato", WorkatoProperties.class), meters);
+        Collation c = collation(watching(first, later), impatient);
+        // the first recipe's job detail does not come back in time: the sweep stops there, the other is not reached
+        simulator.getBean(io.aof.simulator.Slowdown.class).set("get_job", 2000, 1);
+        int firstSweep = callLog().size();
+        c.poller().sweep();
+
+        assertThat(publishedJobIds()).isEmpty();
+        assertThat(jobListsIn(firstSweep)).containsExactly(first);
+
+        Thread.sleep(2000);   // the slowed call has ended (it is logged when it is answered)
+        int secondSweep = callLog().size();
+        c.poller().sweep();
+
+        assertThat(jobListsIn(secondSweep)).containsExactly(later, first);
+        assertThat(publishedJobIds()).containsExactlyInAnyOrder(firstJob, laterJob);
+    }
+
+    static List<Map<String, Object>> callLog() {
+        return simulator.getBean(CallCounter.class).log(0, Integer.MAX_VALUE);
+    }
+
+    /** The recipes whose jobs were listed from call {@code from} on, in the order they were first listed. */
+    static List<Long> jobListsIn(int from) {
+        return callLog().stream().skip(from).filter(m -> "list_jobs".equals(m.get("endpoint")))
+                .map(m -> ((Number) m.get("recipe_id")).longValue()).distinct().toList();
+    }
+
     @SafeVarargs
     static List<String> concat(List<String>... lists) {
         return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
@@ -361,7 +404,8 @@ class CollationAgainstSimulatorTest {
     void webhookFailuresWorkatoNeverAnsweredForWithinTheTimeoutArePublishedNotRepeatedWithOneAlertPerBurst()
             throws Exception {
         long recipe = recipe("Never readable", Behaviour.alwaysFail("500 boom", null, 500));
-        List<String> jobs = run(recipe, 3, false);
+        List<String> jobs = run(recipe, 4, false);
+        java.time.Instant hour = java.time.Instant.parse("2026-11-27T16:00:00Z");
         Collation c = collation(Map.of("aof.collation.webhook.verify-timeout", "1h"));
         assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(0), null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
@@ -372,7 +416,7 @@ class CollationAgainstSimulatorTest {
         jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours', reason = 'workato: "
                 + "UNREACHABLE'");
 
-        c.verifier().verifyDue();
+        c.verifier().verifyDue(hour.plusSeconds(60));
 
         assertThat(published()).hasSize(2).allSatisfy(f -> {
             assertThat(f.notRepeatable()).startsWith("could not be verified with Workato within PT1H: not repeated");
@@ -386,16 +430,39 @@ class CollationAgainstSimulatorTest {
         assertThat(counter("aof.collation.called.jobs", "source", "WEBHOOK", "outcome", "not_repeatable")).isZero();
         assertThat(meters.find("aof.webhook.refused").counters()).allSatisfy(r -> assertThat(r.count()).isZero());
 
-        // the same burst goes on (Workato still unreadable): published, no second alert
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(io.aof.common.events.NotificationRequested.Kind.AOF_TROUBLE);
+            assertThat(a.error()).contains(jobs.get(0));
+        });
+
+        // the same burst goes on (Workato still unreadable) in the same period: published, asked again under the
+        // same dedup key, which the notifier sends once per destination: no second alert
         assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(2), null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
         jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours' WHERE state = 'PENDING'");
-        c.verifier().verifyDue();
+        c.verifier().verifyDue(hour.plus(Duration.ofMinutes(59)));
+
+        assertThat(publishedJobIds()).containsExactlyInAnyOrderElementsOf(jobs.subList(0, 3));
+        assertThat(alerts()).hasSize(2).extracting(io.aof.common.events.NotificationRequested::dedupKey)
+                .containsOnly(alerts().get(0).dedupKey());
+
+        // the next period: a new alert
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(recipe, jobs.get(3), null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        jdbc.update("UPDATE webhook_pending SET received_at = now() - interval '2 hours' WHERE state = 'PENDING'");
+        c.verifier().verifyDue(hour.plus(Duration.ofMinutes(61)));
 
         assertThat(publishedJobIds()).containsExactlyInAnyOrderElementsOf(jobs);
-        assertThat(jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ?", String.class,
-                Topics.NOTIFICATION_REQUESTS.name())).singleElement().asString().contains("AOF_TROUBLE")
-                .contains(jobs.get(0));
+        List<String> keys = alerts().stream().map(io.aof.common.events.NotificationRequested::dedupKey).toList();
+        assertThat(keys).hasSize(3);
+        assertThat(keys.get(2)).isNotEqualTo(keys.get(0));
+    }
+
+    /** The notification requests collation put in its outbox, in order. */
+    List<io.aof.common.events.NotificationRequested> alerts() {
+        return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ? ORDER BY id", String.class,
+                Topics.NOTIFICATION_REQUESTS.name()).stream()
+                .map(p -> EventCodec.decode(Topics.NOTIFICATION_REQUESTS, p)).toList();
     }
 
     @Test
@@ -408,12 +475,39 @@ class CollationAgainstSimulatorTest {
         assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
                 .getStatusCode().value()).isEqualTo(202);
         c.poller().sweep();
+        assertThat(jobReads(failed)).isEqualTo(1);   // the poll's own detail read (is it a test job?)
         c.verifier().verifyDue();
 
+        assertThat(jobReads(failed)).isEqualTo(1);   // the verifier read nothing
         assertThat(publishedJobIds()).containsExactly(failed);
         assertThat(jdbc.queryForObject("SELECT state FROM webhook_pending WHERE job_id = ?", String.class, failed))
                 .isEqualTo("VERIFIED");
         assertThat(counter("aof.webhook.verified", "by", "poll")).isEqualTo(1);
+        assertThat(counter("aof.webhook.verified", "by", "read")).isZero();
+    }
+
+    @Test
+    void aJobVerifiedThroughTheWebhookIsNotReadAgainByThePoll() throws Exception {
+        long failing = recipe("Pushed then polled", Behaviour.alwaysFail("500 boom", null, 500));
+        String failed = run(failing, 1, false).get(0);
+        Collation c = collation(watching(failing));
+        assertThat(c.webhook().receive(webhookRequest(webhookBody(failing, failed, null, "\"500 boom\"")))
+                .getStatusCode().value()).isEqualTo(202);
+        c.verifier().verifyDue();
+        assertThat(jobReads(failed)).isEqualTo(1);
+
+        c.poller().sweep();
+
+        assertThat(jobReads(failed)).isEqualTo(1);   // collected already: the poll spends no read on it
+        assertThat(publishedJobIds()).containsExactly(failed);
+        assertThat(counter("aof.collation.duplicates", "source", "POLL")).isEqualTo(1);
+    }
+
+    /** The {@code get_job} calls the simulator answered for {@code jobId} (its call log). */
+    static long jobReads(String jobId) {
+        return callLog().stream()
+                .filter(m -> "get_job".equals(m.get("endpoint")) && ((List<?>) m.get("job_ids")).contains(jobId))
+                .count();
     }
 
     // ---- item 8: a called job is never repeated on its own ------------------------------------------------------
@@ -435,10 +529,30 @@ class CollationAgainstSimulatorTest {
             assertThat(f.incidentId()).isEqualTo("t:" + caller + ":" + root);
             assertThat(f.notRepeatable()).isNull();
         });
-        assertThat(jdbc.queryForMap("SELECT disposition, linked_incident_id FROM collected_job WHERE job_id = ?",
+        assertThat(jdbc.queryForMap("SELECT disposition, incident_id FROM collected_job WHERE job_id = ?",
                 childJob)).containsEntry("disposition", "LINKED")
-                .containsEntry("linked_incident_id", "t:" + caller + ":" + root);
+                .containsEntry("incident_id", "t:" + caller + ":" + root);
         assertThat(counter("aof.collation.called.jobs", "source", "POLL", "outcome", "linked")).isEqualTo(1);
+        // the root is read once in the sweep, as the caller recipe's own failed job or as the child's root
+        assertThat(jobReads(root)).isEqualTo(1);
+    }
+
+    @Test
+    void aRootReadAsItsRecipesOwnFailedJobIsNotReadAgainForItsCalledJobInTheSameSweep() throws Exception {
+        // created second, listed first (the simulator lists newest first): the caller is polled before the called
+        long called = recipe("Reserve stock (function)", Behaviour.alwaysFail("409 Conflict", null, 409));
+        long caller = recipe("Stock flow", Behaviour.healthy());
+        workspace.setCalls(caller, called, true);
+        String root = run(caller, 1, false).get(0);
+        String childJob = childOf(called, root);
+        assertThat(status(root)).isEqualTo("failed");
+
+        collation(watching(caller, called)).poller().sweep();
+
+        assertThat(publishedJobIds()).containsExactly(root);
+        assertThat(jdbc.queryForObject("SELECT disposition FROM collected_job WHERE job_id = ?", String.class,
+                childJob)).isEqualTo("LINKED");
+        assertThat(jobReads(root)).isEqualTo(1);
     }
 
     @Test

@@ -7,7 +7,11 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The order a sweep polls recipes in: after the one the previous sweep ended with (stopped at). */
+/**
+ * The order {@link FailedJobPoller#inTurn} gives: after the recipe the previous sweep ended with, wrapping
+ * around. Two real sweeps, the first stopped in a recipe: {@code CollationAgainstSimulatorTest
+ * .aSweepStoppedInARecipeStartsTheNextSweepWithTheRecipesAfterItSoTheyAreNotStarved}.
+ */
 class RecipeTurnTest {
 
     private static WorkatoRecipe recipe(long id) {
@@ -19,7 +23,7 @@ class RecipeTurnTest {
     }
 
     @Test
-    void aSweepStoppedAtARecipeStartsAfterItNextTimeSoTheOthersAreNotStarvedEverySweep() {
+    void theOrderStartsAfterTheRecipeEndedWithWrapsAroundAndIsTheListingOrderWhenThatRecipeIsGone() {
         List<WorkatoRecipe> watched = List.of(recipe(1), recipe(2), recipe(3));
 
         assertThat(order(watched, null)).containsExactly(1L, 2L, 3L);

@@ -93,6 +93,10 @@ class WebhookIntakeTest extends SuiteTest {
         awaitIncidentState(incident, "RECOVERED");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.incident WHERE id = ?",
                 Integer.class, incident)).isEqualTo(1);
+        // the recipe is webhook-only (no poll collects it): the error stored is the webhook's, the NUL removed and
+        // the text around it kept
+        assertThat(suite.db.queryForObject("SELECT last_error FROM orchestrator.incident WHERE id = ?",
+                String.class, incident)).isEqualTo("503 Service Unavailable x").doesNotContain("\u0000");
     }
 
     @Test

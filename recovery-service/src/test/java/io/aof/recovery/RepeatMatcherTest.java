@@ -31,6 +31,6 @@ class RepeatMatcherTest {
 
     private static WorkatoJob job(String id, String master, Instant started) {
         return new WorkatoJob(id, id, 1L, 1L, "t", "succeeded", started, started.plusSeconds(1), false, false, null,
-                master, true, null, null);
+                master, true, null, null, null, null, null, null, null, null);
     }
 }

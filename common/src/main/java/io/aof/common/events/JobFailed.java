@@ -54,6 +54,25 @@ public record JobFailed(
                 errorType, httpStatus, startedAt, completedAt, source, null);
     }
 
+    /**
+     * This failure with {@code masterJobId} as its master (null: none) and the
+     * incident that follows from it: the master's incident for a repeat, the
+     * job's own otherwise.
+     */
+    public JobFailed withMaster(String masterJobId) {
+        return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
+                masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error, errorType, httpStatus,
+                jobStartedAt, jobCompletedAt, source, notRepeatable);
+    }
+
+    /** This failure with the error type and HTTP status it does not say yet taken from these. */
+    public JobFailed withErrorDetail(String errorType, Integer httpStatus) {
+        return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
+                masterJobId, incidentId, error, this.errorType != null ? this.errorType : errorType,
+                this.httpStatus != null ? this.httpStatus : httpStatus, jobStartedAt, jobCompletedAt, source,
+                notRepeatable);
+    }
+
     /** This failure, marked as one AOF must never repeat, and why. */
     public JobFailed notRepeatable(String reason) {
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,

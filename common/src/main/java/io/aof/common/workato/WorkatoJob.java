@@ -56,14 +56,6 @@ public record WorkatoJob(
         lines = lines == null ? null : List.copyOf(lines.stream().filter(java.util.Objects::nonNull).toList());
     }
 
-    /** The list-item shape without the detail-only and workflow fields (tests, older callers). */
-    public WorkatoJob(String id, String handle, Long recipeId, Long flowRunId, String title, String status,
-                      Instant startedAt, Instant completedAt, Boolean isError, Boolean isPollError, String error,
-                      String masterJobId, Boolean isRepeat, ErrorParts errorParts, List<Line> lines) {
-        this(id, handle, recipeId, flowRunId, title, status, startedAt, completedAt, isError, isPollError, error,
-                masterJobId, isRepeat, errorParts, lines, null, null, null, null, null, null);
-    }
-
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final String PENDING = "pending";
