@@ -10,7 +10,6 @@ import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
-import io.aof.common.text.ExternalText;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -139,7 +138,7 @@ class RepeatStore {
                   LEFT JOIN repeat_cancellation t ON t.incident_id = ? AND t.up_to_attempt >= ?
                 ON CONFLICT DO NOTHING
                 RETURNING state
-                """, String.class, r.incidentId(), r.attempt(), ExternalText.field(r.workspace()), r.recipeId(),
+                """, String.class, r.incidentId(), r.attempt(), r.workspace(), r.recipeId(),
                 r.jobId(), r.incidentId(), r.attempt());
         if (state.isEmpty()) {
             return false;
@@ -162,7 +161,7 @@ class RepeatStore {
      */
     int cancel(RecoveryCancelled c) {
         int upTo = c.attempt() == null ? Integer.MAX_VALUE : c.attempt();
-        String reason = ExternalText.field(c.reason() == null ? "cancelled" : c.reason());
+        String reason = c.reason() == null ? "cancelled" : c.reason();
         jdbc.update("INSERT INTO repeat_cancellation (incident_id, up_to_attempt, reason) VALUES (?, ?, ?) "
                 + "ON CONFLICT (incident_id) DO UPDATE SET up_to_attempt = GREATEST(repeat_cancellation.up_to_attempt, "
                 + "EXCLUDED.up_to_attempt), reason = EXCLUDED.reason, cancelled_at = now()",
@@ -398,7 +397,7 @@ class RepeatStore {
     void accepted(RepeatRequest r, String repeatJobId) {
         int n = jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "
                 + "error = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
+                repeatJobId, r.incidentId(), r.attempt());
         if (n == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new JobRepeated(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt()));
@@ -413,20 +412,19 @@ class RepeatStore {
      * request cancelled while its call was under way ends CANCELLED instead.
      */
     void notAttempted(RepeatRequest r, Duration retryIn, String error) {
-        String clean = ExternalText.error(error);
-        meters.counter("aof.repeats", "result", "not_attempted").increment();
+                meters.counter("aof.repeats", "result", "not_attempted").increment();
         if (settleCancelled(r)) {
             return;
         }
         List<Instant> next = jdbc.query("UPDATE repeat_request SET state = 'PENDING', sent_at = NULL, "
                 + "next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' RETURNING next_try_at",
-                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), clean, r.incidentId(), r.attempt());
+                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), error, r.incidentId(), r.attempt());
         if (!next.isEmpty() && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
                 + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    clean, next.get(0)));
+                    error, next.get(0)));
         }
     }
 
@@ -437,30 +435,28 @@ class RepeatStore {
     void unknown(RepeatRequest r, Duration retryIn, String error) {
         jdbc.update("UPDATE repeat_request SET next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                retryIn.toMillis(), ExternalText.error(error), r.incidentId(), r.attempt());
+                retryIn.toMillis(), error, r.incidentId(), r.attempt());
         meters.counter("aof.repeats", "result", "unknown").increment();
     }
 
     /** Records the repeat job found for an accepted request. */
     void repeatJobFound(RepeatRequest r, String repeatJobId) {
         jdbc.update("UPDATE repeat_request SET repeat_job_id = ? WHERE incident_id = ? AND attempt = ? "
-                + "AND repeat_job_id IS NULL", ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
+                + "AND repeat_job_id IS NULL", repeatJobId, r.incidentId(), r.attempt());
     }
 
     /** The attempt is over: publish its outcome once. */
     void finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
-        String cleanError = ExternalText.error(error);
-        String cleanJob = ExternalText.field(repeatJobId);
         List<Long> took = jdbc.query("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = "
                         + "COALESCE(?, repeat_job_id), error = ?, finished_at = now(), claim_token = NULL "
                         + "WHERE incident_id = ? AND attempt = ? AND state NOT IN ('DONE', 'CANCELLED') "
                         + "RETURNING (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)::bigint",
-                (rs, i) -> rs.getLong(1), status.name(), cleanJob, cleanError, r.incidentId(), r.attempt());
+                (rs, i) -> rs.getLong(1), status.name(), repeatJobId, error, r.incidentId(), r.attempt());
         if (!took.isEmpty()) {
             Duration duration = Duration.ofMillis(Math.max(0, took.get(0)));
             outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    status, cleanJob != null ? cleanJob : r.repeatJobId(), cleanError, duration));
+                    status, repeatJobId != null ? repeatJobId : r.repeatJobId(), error, duration));
             meters.counter("aof.recovery.outcomes", "status", status.name()).increment();
             meters.timer("aof.recovery.duration").record(duration);
         }

@@ -1,7 +1,6 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.text.ExternalText;
 import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
@@ -176,13 +175,13 @@ class RepeatWorker {
                     store.accepted(r, null);
                 } else {
                     meters.counter("aof.repeats", "result", "rejected").increment();
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, ExternalText.error(result.error()));
+                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, result.error());
                 }
             }
             log.debug("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
         } catch (WorkatoApiException e) {
             Duration wait = wait(e);
-            String error = ExternalText.error(e.getMessage());
+            String error = e.getMessage();
             if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
                 nextCallAllowed = Instant.now().plus(wait);   // nobody calls before Workato said so, in any instance
                 store.holdCalls(wait);
