@@ -387,7 +387,10 @@ class RepeatStore {
         jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1");
     }
 
-    /** Holds every instance's next slot for {@code holdFor} from now on the database's clock (Retry-After). */
+    /**
+     * Holds every instance's next slot for {@code holdFor} from now on the database's clock (the breaker's
+     * pause; a Retry-After only when the account's hold is not shared).
+     */
     void holdCalls(Duration holdFor) {
         jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, now() + (? * interval "
                 + "'1 millisecond')) WHERE id = 1", holdFor.toMillis());

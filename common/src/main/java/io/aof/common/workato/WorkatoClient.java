@@ -205,8 +205,9 @@ public class WorkatoClient {
     /** How long to wait before trying a read again, or null when it must not be retried in place. */
     private Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
         if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+            // the 429 is in the account's hold: the next try waits it out there (awaitAccountHold), not here too
             Duration ra = e.retryAfter();
-            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? ra : null;
+            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? Duration.ZERO : null;
         }
         if (e.isApiTrouble()) {
             long base = resilience.readBackoff().toMillis() << (attempt - 1);
