@@ -60,7 +60,7 @@ class RepeatStore {
      * the same incident is live (not DONE or CANCELLED: pending, sent with its
      * answer unknown, or accepted and maybe running), so the later one waits; or
      * an earlier attempt succeeded, so the later one is settled by
-     * {@link #settleCoveredBySuccess()} and never sent. The orchestrator may have
+     * {@link #settleCoveredBySuccess(String)} and never sent. The orchestrator may have
      * given up on the earlier attempt (outcome sweep, replay), but a cancellation
      * cannot take back a repeat already sent.
      */
@@ -78,13 +78,32 @@ class RepeatStore {
     }
 
     /**
-     * Requests never sent whose incident already recovered by an earlier attempt
-     * (and no earlier attempt is still live) are settled SUCCEEDED without a call,
-     * naming the repeat job that succeeded: the job's chain is recovered, and a job
-     * that succeeded is never repeated. Returns how many were settled.
+     * Requests of {@code incidentId} never sent whose incident already recovered by
+     * an earlier attempt (and no earlier attempt is still live) are settled SUCCEEDED
+     * without a call, naming the repeat job that succeeded: the job's chain is
+     * recovered, and a job that succeeded is never repeated. The case arises only
+     * when an attempt succeeds ({@link #finish}) or a later attempt is requested
+     * after such a success ({@link #request}), so it is settled there, in that
+     * transaction. The two are serialized per incident (a transaction-scoped
+     * advisory lock), so a request and a success committing at once cannot each
+     * miss the other. Returns how many were settled.
      */
-    int settleCoveredBySuccess() {
-        List<RepeatRequest> settled = jdbc.query(SETTLE_COVERED, MAPPER);
+    private int settleCoveredBySuccess(String incidentId) {
+        jdbc.query("SELECT pg_advisory_xact_lock(?, hashtext(?))", rs -> null, SETTLE_LOCK_CLASS, incidentId);
+        int total = 0;
+        List<RepeatRequest> settled;
+        do {   // one statement sees a later attempt still held by the one it settles: again until none is left
+            settled = jdbc.query(SETTLE_COVERED, MAPPER, incidentId);
+            total += settled.size();
+            settle(settled);
+        } while (!settled.isEmpty());
+        return total;
+    }
+
+    /** Key space of the per-incident advisory lock of {@link #settleCoveredBySuccess(String)} ("RPT1"). */
+    private static final int SETTLE_LOCK_CLASS = 0x52505431;
+
+    private void settle(List<RepeatRequest> settled) {
         for (RepeatRequest r : settled) {
             outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
@@ -92,7 +111,6 @@ class RepeatStore {
             meters.counter("aof.repeats.covered").increment();
             meters.counter("aof.recovery.outcomes", "status", RecoveryOutcome.Status.SUCCEEDED.name()).increment();
         }
-        return settled.size();
     }
 
     private static final String SETTLE_COVERED = """
@@ -101,13 +119,13 @@ class RepeatStore {
                        (SELECT max(s.attempt) FROM repeat_request s WHERE s.incident_id = q.incident_id
                            AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED') AS by_attempt
                   FROM repeat_request q
-                 WHERE q.state IN ('PENDING', 'CALLING') AND q.sent_at IS NULL
+                 WHERE q.incident_id = ? AND q.state IN ('PENDING', 'CALLING') AND q.sent_at IS NULL
                    AND EXISTS (SELECT 1 FROM repeat_request s WHERE s.incident_id = q.incident_id
                                   AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED')
                    AND NOT EXISTS (SELECT 1 FROM repeat_request e WHERE e.incident_id = q.incident_id
                                       AND e.attempt < q.attempt AND e.state NOT IN ('DONE', 'CANCELLED'))
-                 ORDER BY q.incident_id, q.attempt
-                   FOR UPDATE OF q SKIP LOCKED)
+                 ORDER BY q.attempt
+                   FOR UPDATE OF q)
             UPDATE repeat_request r
                SET state = 'DONE', outcome = 'SUCCEEDED', settled_by = c.by_attempt, repeat_job_id = s.repeat_job_id,
                    error = NULL, finished_at = now(), claim_token = NULL
@@ -144,7 +162,9 @@ class RepeatStore {
             return false;
         }
         meters.counter("aof.repeats.requested").increment();
-        if ("CANCELLED".equals(state.get(0))) {
+        if ("PENDING".equals(state.get(0))) {
+            settleCoveredBySuccess(r.incidentId());   // an earlier attempt already recovered the job: never sent
+        } else {
             String reason = jdbc.queryForObject("SELECT cancel_reason FROM repeat_request WHERE incident_id = ? "
                     + "AND attempt = ?", String.class, r.incidentId(), r.attempt());
             announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
@@ -462,6 +482,9 @@ class RepeatStore {
                     status, repeatJobId != null ? repeatJobId : r.repeatJobId(), error, duration));
             meters.counter("aof.recovery.outcomes", "status", status.name()).increment();
             meters.timer("aof.recovery.duration").record(duration);
+            if (status == RecoveryOutcome.Status.SUCCEEDED) {
+                settleCoveredBySuccess(r.incidentId());   // later attempts waiting for this one are settled by it
+            }
         }
     }
 

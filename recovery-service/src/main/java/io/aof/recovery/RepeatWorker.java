@@ -45,7 +45,8 @@ import java.util.Optional;
  * <p>One attempt of an incident at a time: a request is not claimed while an
  * earlier attempt of its incident is live (sent, or accepted and maybe
  * running), and one whose incident an earlier attempt already recovered is
- * settled SUCCEEDED without a call ({@link RepeatStore#settleCoveredBySuccess()}).
+ * settled SUCCEEDED without a call, in the transaction of that success or of its
+ * request ({@link RepeatStore#finish}, {@link RepeatStore#request}).
  */
 @Component
 class RepeatWorker {
@@ -82,8 +83,6 @@ class RepeatWorker {
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
     void work() {
         try {
-            // a later attempt of an incident that an earlier attempt already recovered is settled, never sent
-            store.settleCoveredBySuccess();
             // several turns per tick while reconciliation alone settles a recipe without a call
             for (int turn = 0; turn < 10 && Instant.now().isAfter(nextCallAllowed); turn++) {
                 if (!turn()) {
