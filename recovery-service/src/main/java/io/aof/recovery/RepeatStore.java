@@ -452,6 +452,29 @@ class RepeatStore {
     }
 
     /**
+     * Workato asked this account to wait (a Retry-After any service received, in force for {@code held}): the
+     * due requests that may be sent are not claimed; each one not yet announced as deferred is, once, with the
+     * hold's end as its next try (as {@link #notAttempted} does after a call refused); the row stays due, the
+     * hold alone gates it. Nothing is claimed and no call turn is taken. Returns how many were announced.
+     */
+    int deferForAccountHold(Duration held, String reason) {
+        record Deferred(RepeatRequest r, Instant nextTry) {
+        }
+        List<Deferred> deferred = jdbc.query("UPDATE repeat_request r SET deferral_announced = true, error = ? "
+                + "WHERE r.state = 'PENDING' AND r.next_try_at <= now() AND NOT r.deferral_announced AND NOT "
+                + held("r") + " RETURNING " + COLUMNS + ", r.state AS previous_state, false AS overdue, "
+                + "now() + (? * interval '1 millisecond') AS hold_ends", (rs, i) -> new Deferred(MAPPER.mapRow(rs, i),
+                        rs.getTimestamp("hold_ends").toInstant()), reason, held.toMillis());
+        for (Deferred d : deferred) {
+            RepeatRequest q = d.r();
+            outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
+                    AofEvent.SCHEMA_VERSION, q.workspace(), q.recipeId(), q.jobId(), q.incidentId(), q.attempt(),
+                    reason, d.nextTry()));
+        }
+        return deferred.size();
+    }
+
+    /**
      * The call's answer is unknown: stay CALLING, so the next try, in
      * {@code retryIn} (on the database's clock), reconciles before calling.
      */

@@ -221,9 +221,18 @@ class RepeatWorker {
         }
     }
 
-    /** A Retry-After received by any service on this Workato account is in force. */
+    /**
+     * A Retry-After received by any service on this Workato account is in force: the due requests are announced
+     * as deferred (once each), not claimed.
+     */
     private boolean accountHeld() {
-        return !accountHold.remaining().isZero();
+        Duration held = accountHold.remaining();
+        if (held.isZero()) {
+            return false;
+        }
+        store.deferForAccountHold(held, "Workato asked this account to wait (Retry-After, "
+                + Math.max(1, held.toSeconds()) + " s left): not sent before it has elapsed");
+        return true;
     }
 
     private Duration wait(WorkatoApiException e) {

@@ -14,8 +14,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * A Retry-After is kept in one place, the Workato account's hold: one that
  * another service received (collation's poll met the 429) holds recovery before
- * it claims anything, so no request is claimed, no call turn is taken, no
- * deferral is announced and nothing reaches Workato until it has elapsed.
+ * it claims anything, so no request is claimed, no call turn is taken and
+ * nothing reaches Workato until it has elapsed; the wait is announced once
+ * (RepeatDeferred), as after a refused call.
  */
 class RepeatAccountHoldTest extends OneRecoveryInstance {
 
@@ -37,11 +38,11 @@ class RepeatAccountHoldTest extends OneRecoveryInstance {
                 + "deferral_announced FROM repeat_request");
         assertThat(row).containsEntry("state", "PENDING").containsEntry("tries", 0)
                 .containsEntry("sent_at", null).containsEntry("claim_token", null)
-                .containsEntry("deferral_announced", false);
+                .containsEntry("deferral_announced", true);
         assertThat(recovery.jdbc.queryForObject("SELECT last_call FROM repeat_pacer", Timestamp.class))
                 .isEqualTo(lastCallBefore);
         assertThat(recovery.jdbc.queryForObject("SELECT count(*) FROM outbox WHERE event_type = 'RepeatDeferred'",
-                Integer.class)).isZero();
+                Integer.class)).isEqualTo(1);
         assertThat(workato.repeatCallCount()).isZero();
 
         // the hold ends on the database's clock: the repeat goes, once
