@@ -17,7 +17,10 @@ CREATE TABLE IF NOT EXISTS outbox_parked (
     payload     TEXT        NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,             -- when it was appended to outbox
     error       TEXT        NOT NULL,
-    parked_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
-    alerted     BOOLEAN     NOT NULL DEFAULT false -- this parking told the super admin (one per quiet period)
+    parked_at   TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+-- An earlier version of this file flagged the parking that told the super admin;
+-- the alert's trouble id now names its quiet period instead (the notifier tells
+-- it once), so a table created by that version loses the flag.
+ALTER TABLE outbox_parked DROP COLUMN IF EXISTS alerted;
 CREATE INDEX IF NOT EXISTS outbox_parked_parked_at_idx ON outbox_parked (parked_at);

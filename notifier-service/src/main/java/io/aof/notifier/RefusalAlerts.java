@@ -1,11 +1,8 @@
 package io.aof.notifier;
 
-import io.aof.common.events.AofEvent;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.NotificationRequested;
-import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
-import io.aof.common.events.NotificationRequested.Severity;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -30,7 +26,10 @@ import java.util.function.Predicate;
  * 410, an SMTP 550), or that a channel's credentials are refused, through another destination than the one
  * refusing: the super admin's destinations (routes apply), else the fallback, else nobody (said loudly in the
  * log and in health component {@code notifications}). One row per scope and reason in {@code refusal}: the
- * admin is told once per {@code aof.notifier.refusals.alert-interval}, so a burst is one alert.
+ * admin is told once per {@code aof.notifier.refusals.alert-interval}, so a burst is one alert. The alert is an
+ * {@code AOF_TROUBLE} like the others ({@link NotificationRequested#trouble}): its trouble id names the scope,
+ * the reason and the interval it falls in (that id is its dedup key), so it is repeated until acknowledged
+ * ({@code POST /api/escalations/{incident}/ack}), and one told twice in an interval is stored once.
  */
 @Component
 class RefusalAlerts {
@@ -57,7 +56,8 @@ class RefusalAlerts {
         for (String to : List.of("admin", "fallback", "none")) {
             meters.counter("aof.notifications.refusal.alerts", "to", to);
         }
-        Set<String> told = new LinkedHashSet<>(router.destinations(alert("slack:#x", "x", "x", null)));
+        Set<String> told = new LinkedHashSet<>(router.destinations(alert("slack:#x", "x", "x", null, true,
+                clock.instant())));
         if (!props.fallback().destination().isBlank()) {
             told.add(props.fallback().destination());
         }
@@ -86,7 +86,7 @@ class RefusalAlerts {
         if (alerted != null && alerted.toInstant().plus(props.refusals().alertInterval()).isAfter(now)) {
             return;   // told already: this is the same burst
         }
-        NotificationRequested alert = alert(scope, reason, error, about, forGood);
+        NotificationRequested alert = alert(scope, reason, error, about, forGood, now);
         List<String> to = router.destinations(alert).stream().filter(refusing.negate()).toList();
         String via = "admin";
         String fallback = props.fallback().destination();
@@ -108,12 +108,9 @@ class RefusalAlerts {
         meters.counter("aof.notifications.refusal.alerts", "to", via).increment();
     }
 
-    private NotificationRequested alert(String scope, String reason, String error, String about) {
-        return alert(scope, reason, error, about, true);
-    }
-
-    private NotificationRequested alert(String scope, String reason, String error, String about, boolean forGood) {
-        Instant now = clock.instant();
+    /** The alert of a refusal at {@code now} (the database's clock, the one the alert interval is kept on). */
+    private NotificationRequested alert(String scope, String reason, String error, String about, boolean forGood,
+                                        Instant now) {
         String title = forGood ? "Notifications undeliverable: " + scope + " refuses them (" + reason + ")"
                 : "Notifications held: " + scope + " refuses AOF's credentials (" + reason + ")";
         String detail = forGood
@@ -124,10 +121,9 @@ class RefusalAlerts {
                 + (about == null ? "" : " First refused: " + about)
                 : error + ". Nothing goes through " + scope + " until its credentials are fixed; notifications "
                 + "wait and are sent once they are, and copies go to the fallback meanwhile.";
-        return new NotificationRequested(UUID.randomUUID(), now, AofEvent.SCHEMA_VERSION, workspace, null, null,
-                null, null, Audience.SUPER_ADMIN, Kind.AOF_TROUBLE, Severity.CRITICAL,
-                "refusal:" + scope + ":" + reason + ":" + now.toEpochMilli(), title, null, "AOF", null, detail, null,
-                null, null);
+        long bucket = now.getEpochSecond() / Math.max(1, props.refusals().alertInterval().toSeconds());
+        String troubleId = "aof:refusal:" + scope + ":" + reason + ":" + bucket;
+        return NotificationRequested.trouble(workspace, troubleId, Kind.AOF_TROUBLE, title, detail);
     }
 
     /**

@@ -109,6 +109,9 @@ class NotificationDispatcherTest {
         assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains("Notifications undeliverable"))
                 .singleElement().satisfies(c -> assertThat(c.text()).contains("slack:#ops")
                         .contains("channel_not_found"));
+        // an AOF_TROUBLE like the others: one escalation, repeated until acknowledged, under its trouble id
+        assertThat(jdbc.queryForList("SELECT incident_id FROM escalation", String.class)).singleElement()
+                .satisfies(id -> assertThat(id).startsWith("aof:refusal:slack:#ops:channel_not_found:"));
         assertThat(meters.counter("aof.notifications.failed.permanent", "channel", "slack", "reason",
                 "channel_not_found").count()).isEqualTo(3.0);
         // what was refused is not lost: each refused alert is copied to the fallback (by default the admin channel)

@@ -13,11 +13,4 @@ import java.util.UUID;
 record RepeatRequest(String incidentId, int attempt, String workspace, long recipeId, String jobId,
                      String previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
                      String repeatJobId, UUID claimToken, boolean overdue) {
-
-    RepeatRequest(String incidentId, int attempt, String workspace, long recipeId, String jobId,
-                  String previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
-                  String repeatJobId) {
-        this(incidentId, attempt, workspace, recipeId, jobId, previousState, requestedAt, callStartedAt, acceptedAt,
-                repeatJobId, null, false);
-    }
 }

@@ -10,7 +10,6 @@ import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
-import io.aof.common.text.ExternalText;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -61,7 +60,7 @@ class RepeatStore {
      * the same incident is live (not DONE or CANCELLED: pending, sent with its
      * answer unknown, or accepted and maybe running), so the later one waits; or
      * an earlier attempt succeeded, so the later one is settled by
-     * {@link #settleCoveredBySuccess()} and never sent. The orchestrator may have
+     * {@link #settleCoveredBySuccess(String)} and never sent. The orchestrator may have
      * given up on the earlier attempt (outcome sweep, replay), but a cancellation
      * cannot take back a repeat already sent.
      */
@@ -79,13 +78,32 @@ class RepeatStore {
     }
 
     /**
-     * Requests never sent whose incident already recovered by an earlier attempt
-     * (and no earlier attempt is still live) are settled SUCCEEDED without a call,
-     * naming the repeat job that succeeded: the job's chain is recovered, and a job
-     * that succeeded is never repeated. Returns how many were settled.
+     * Requests of {@code incidentId} never sent whose incident already recovered by
+     * an earlier attempt (and no earlier attempt is still live) are settled SUCCEEDED
+     * without a call, naming the repeat job that succeeded: the job's chain is
+     * recovered, and a job that succeeded is never repeated. The case arises only
+     * when an attempt succeeds ({@link #finish}) or a later attempt is requested
+     * after such a success ({@link #request}), so it is settled there, in that
+     * transaction. The two are serialized per incident (a transaction-scoped
+     * advisory lock), so a request and a success committing at once cannot each
+     * miss the other. Returns how many were settled.
      */
-    int settleCoveredBySuccess() {
-        List<RepeatRequest> settled = jdbc.query(SETTLE_COVERED, MAPPER);
+    private int settleCoveredBySuccess(String incidentId) {
+        jdbc.query("SELECT pg_advisory_xact_lock(?, hashtext(?))", rs -> null, SETTLE_LOCK_CLASS, incidentId);
+        int total = 0;
+        List<RepeatRequest> settled;
+        do {   // one statement sees a later attempt still held by the one it settles: again until none is left
+            settled = jdbc.query(SETTLE_COVERED, MAPPER, incidentId);
+            total += settled.size();
+            settle(settled);
+        } while (!settled.isEmpty());
+        return total;
+    }
+
+    /** Key space of the per-incident advisory lock of {@link #settleCoveredBySuccess(String)} ("RPT1"). */
+    private static final int SETTLE_LOCK_CLASS = 0x52505431;
+
+    private void settle(List<RepeatRequest> settled) {
         for (RepeatRequest r : settled) {
             outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
@@ -93,7 +111,6 @@ class RepeatStore {
             meters.counter("aof.repeats.covered").increment();
             meters.counter("aof.recovery.outcomes", "status", RecoveryOutcome.Status.SUCCEEDED.name()).increment();
         }
-        return settled.size();
     }
 
     private static final String SETTLE_COVERED = """
@@ -102,13 +119,13 @@ class RepeatStore {
                        (SELECT max(s.attempt) FROM repeat_request s WHERE s.incident_id = q.incident_id
                            AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED') AS by_attempt
                   FROM repeat_request q
-                 WHERE q.state IN ('PENDING', 'CALLING') AND q.sent_at IS NULL
+                 WHERE q.incident_id = ? AND q.state IN ('PENDING', 'CALLING') AND q.sent_at IS NULL
                    AND EXISTS (SELECT 1 FROM repeat_request s WHERE s.incident_id = q.incident_id
                                   AND s.attempt < q.attempt AND s.state = 'DONE' AND s.outcome = 'SUCCEEDED')
                    AND NOT EXISTS (SELECT 1 FROM repeat_request e WHERE e.incident_id = q.incident_id
                                       AND e.attempt < q.attempt AND e.state NOT IN ('DONE', 'CANCELLED'))
-                 ORDER BY q.incident_id, q.attempt
-                   FOR UPDATE OF q SKIP LOCKED)
+                 ORDER BY q.attempt
+                   FOR UPDATE OF q)
             UPDATE repeat_request r
                SET state = 'DONE', outcome = 'SUCCEEDED', settled_by = c.by_attempt, repeat_job_id = s.repeat_job_id,
                    error = NULL, finished_at = now(), claim_token = NULL
@@ -139,13 +156,15 @@ class RepeatStore {
                   LEFT JOIN repeat_cancellation t ON t.incident_id = ? AND t.up_to_attempt >= ?
                 ON CONFLICT DO NOTHING
                 RETURNING state
-                """, String.class, r.incidentId(), r.attempt(), ExternalText.field(r.workspace()), r.recipeId(),
+                """, String.class, r.incidentId(), r.attempt(), r.workspace(), r.recipeId(),
                 r.jobId(), r.incidentId(), r.attempt());
         if (state.isEmpty()) {
             return false;
         }
         meters.counter("aof.repeats.requested").increment();
-        if ("CANCELLED".equals(state.get(0))) {
+        if ("PENDING".equals(state.get(0))) {
+            settleCoveredBySuccess(r.incidentId());   // an earlier attempt already recovered the job: never sent
+        } else {
             String reason = jdbc.queryForObject("SELECT cancel_reason FROM repeat_request WHERE incident_id = ? "
                     + "AND attempt = ?", String.class, r.incidentId(), r.attempt());
             announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
@@ -162,7 +181,7 @@ class RepeatStore {
      */
     int cancel(RecoveryCancelled c) {
         int upTo = c.attempt() == null ? Integer.MAX_VALUE : c.attempt();
-        String reason = ExternalText.field(c.reason() == null ? "cancelled" : c.reason());
+        String reason = c.reason() == null ? "cancelled" : c.reason();
         jdbc.update("INSERT INTO repeat_cancellation (incident_id, up_to_attempt, reason) VALUES (?, ?, ?) "
                 + "ON CONFLICT (incident_id) DO UPDATE SET up_to_attempt = GREATEST(repeat_cancellation.up_to_attempt, "
                 + "EXCLUDED.up_to_attempt), reason = EXCLUDED.reason, cancelled_at = now()",
@@ -388,7 +407,10 @@ class RepeatStore {
         jdbc.update("UPDATE repeat_pacer SET last_call = now() WHERE id = 1");
     }
 
-    /** Holds every instance's next slot for {@code holdFor} from now on the database's clock (Retry-After). */
+    /**
+     * Holds every instance's next slot for {@code holdFor} from now on the database's clock (the breaker's
+     * pause; a Retry-After only when the account's hold is not shared).
+     */
     void holdCalls(Duration holdFor) {
         jdbc.update("UPDATE repeat_pacer SET next_slot = GREATEST(next_slot, now() + (? * interval "
                 + "'1 millisecond')) WHERE id = 1", holdFor.toMillis());
@@ -398,7 +420,7 @@ class RepeatStore {
     void accepted(RepeatRequest r, String repeatJobId) {
         int n = jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "
                 + "error = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
+                repeatJobId, r.incidentId(), r.attempt());
         if (n == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new JobRepeated(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt()));
@@ -413,21 +435,43 @@ class RepeatStore {
      * request cancelled while its call was under way ends CANCELLED instead.
      */
     void notAttempted(RepeatRequest r, Duration retryIn, String error) {
-        String clean = ExternalText.error(error);
-        meters.counter("aof.repeats", "result", "not_attempted").increment();
+                meters.counter("aof.repeats", "result", "not_attempted").increment();
         if (settleCancelled(r)) {
             return;
         }
         List<Instant> next = jdbc.query("UPDATE repeat_request SET state = 'PENDING', sent_at = NULL, "
                 + "next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' RETURNING next_try_at",
-                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), clean, r.incidentId(), r.attempt());
+                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), error, r.incidentId(), r.attempt());
         if (!next.isEmpty() && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
                 + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1) {
             outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    clean, next.get(0)));
+                    error, next.get(0)));
         }
+    }
+
+    /**
+     * Workato asked this account to wait (a Retry-After any service received, in force for {@code held}): the
+     * due requests that may be sent are not claimed; each one not yet announced as deferred is, once, with the
+     * hold's end as its next try (as {@link #notAttempted} does after a call refused); the row stays due, the
+     * hold alone gates it. Nothing is claimed and no call turn is taken. Returns how many were announced.
+     */
+    int deferForAccountHold(Duration held, String reason) {
+        record Deferred(RepeatRequest r, Instant nextTry) {
+        }
+        List<Deferred> deferred = jdbc.query("UPDATE repeat_request r SET deferral_announced = true, error = ? "
+                + "WHERE r.state = 'PENDING' AND r.next_try_at <= now() AND NOT r.deferral_announced AND NOT "
+                + held("r") + " RETURNING " + COLUMNS + ", r.state AS previous_state, false AS overdue, "
+                + "now() + (? * interval '1 millisecond') AS hold_ends", (rs, i) -> new Deferred(MAPPER.mapRow(rs, i),
+                        rs.getTimestamp("hold_ends").toInstant()), reason, held.toMillis());
+        for (Deferred d : deferred) {
+            RepeatRequest q = d.r();
+            outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
+                    AofEvent.SCHEMA_VERSION, q.workspace(), q.recipeId(), q.jobId(), q.incidentId(), q.attempt(),
+                    reason, d.nextTry()));
+        }
+        return deferred.size();
     }
 
     /**
@@ -437,32 +481,33 @@ class RepeatStore {
     void unknown(RepeatRequest r, Duration retryIn, String error) {
         jdbc.update("UPDATE repeat_request SET next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                retryIn.toMillis(), ExternalText.error(error), r.incidentId(), r.attempt());
+                retryIn.toMillis(), error, r.incidentId(), r.attempt());
         meters.counter("aof.repeats", "result", "unknown").increment();
     }
 
     /** Records the repeat job found for an accepted request. */
     void repeatJobFound(RepeatRequest r, String repeatJobId) {
         jdbc.update("UPDATE repeat_request SET repeat_job_id = ? WHERE incident_id = ? AND attempt = ? "
-                + "AND repeat_job_id IS NULL", ExternalText.field(repeatJobId), r.incidentId(), r.attempt());
+                + "AND repeat_job_id IS NULL", repeatJobId, r.incidentId(), r.attempt());
     }
 
     /** The attempt is over: publish its outcome once. */
     void finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
-        String cleanError = ExternalText.error(error);
-        String cleanJob = ExternalText.field(repeatJobId);
         List<Long> took = jdbc.query("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = "
                         + "COALESCE(?, repeat_job_id), error = ?, finished_at = now(), claim_token = NULL "
                         + "WHERE incident_id = ? AND attempt = ? AND state NOT IN ('DONE', 'CANCELLED') "
                         + "RETURNING (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)::bigint",
-                (rs, i) -> rs.getLong(1), status.name(), cleanJob, cleanError, r.incidentId(), r.attempt());
+                (rs, i) -> rs.getLong(1), status.name(), repeatJobId, error, r.incidentId(), r.attempt());
         if (!took.isEmpty()) {
             Duration duration = Duration.ofMillis(Math.max(0, took.get(0)));
             outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                     AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    status, cleanJob != null ? cleanJob : r.repeatJobId(), cleanError, duration));
+                    status, repeatJobId != null ? repeatJobId : r.repeatJobId(), error, duration));
             meters.counter("aof.recovery.outcomes", "status", status.name()).increment();
             meters.timer("aof.recovery.duration").record(duration);
+            if (status == RecoveryOutcome.Status.SUCCEEDED) {
+                settleCoveredBySuccess(r.incidentId());   // later attempts waiting for this one are settled by it
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.text.ExternalText;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
@@ -75,13 +74,13 @@ class RepeatWatcher {
             }
             if (job != null && job.isFinished()) {
                 boolean ok = WorkatoJob.SUCCEEDED.equals(job.status());
-                // Workato's error text enters AOF here: cleaned (NUL, lone surrogates) and capped
+                // Workato's texts were cleaned and capped as the job was read (WorkatoJob, ExternalText)
                 store.finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED,
-                        ExternalText.field(job.id()), ok ? null : ExternalText.error(job.error()));
+                        job.id(), ok ? null : job.error());
             } else if (r.overdue()) {   // accepted longer ago than the deadline, on the database's clock
                 store.finish(r, RecoveryOutcome.Status.TIMED_OUT, job == null ? null : job.id(),
                         job == null ? "the repeat job was not found within " + props.outcomeDeadline()
-                                : "the repeat job was still " + ExternalText.field(job.status()) + " after "
+                                : "the repeat job was still " + job.status() + " after "
                                 + props.outcomeDeadline());
             }
         }

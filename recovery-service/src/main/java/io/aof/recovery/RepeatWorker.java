@@ -1,8 +1,8 @@
 package io.aof.recovery;
 
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.text.ExternalText;
 import io.aof.common.workato.RepeatResult;
+import io.aof.common.workato.WorkatoAccountHold;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
@@ -37,12 +37,16 @@ import java.util.Optional;
  * up in Workato: a repeat job of that original job started since the first call
  * means the call took effect, and it is not sent again. When Workato cannot be
  * reached, throttles, or the breaker is open, the request waits (honouring
- * {@code Retry-After}) and no attempt is spent.
+ * {@code Retry-After}) and no attempt is spent. A {@code Retry-After} is kept in
+ * one place, the Workato account's hold ({@link WorkatoAccountHold}), whichever
+ * service received it: while it is in force no request is claimed and no call
+ * turn is taken.
  *
  * <p>One attempt of an incident at a time: a request is not claimed while an
  * earlier attempt of its incident is live (sent, or accepted and maybe
  * running), and one whose incident an earlier attempt already recovered is
- * settled SUCCEEDED without a call ({@link RepeatStore#settleCoveredBySuccess()}).
+ * settled SUCCEEDED without a call, in the transaction of that success or of its
+ * request ({@link RepeatStore#finish}, {@link RepeatStore#request}).
  */
 @Component
 class RepeatWorker {
@@ -53,11 +57,12 @@ class RepeatWorker {
     private final WorkatoClient workato;
     private final RecoveryProperties props;
     private final MeterRegistry meters;
+    private final WorkatoAccountHold accountHold;
     private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
 
     RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
-                 ObjectProvider<WorkatoProperties> workatoProps) {
+                 WorkatoAccountHold accountHold, ObjectProvider<WorkatoProperties> workatoProps) {
         WorkatoProperties w = workatoProps.getIfAvailable();
         if (w != null && props.callLease().compareTo(w.requestTimeout().plus(w.resilience().maxRetryAfterWait())) <= 0) {
             // the lease taken with the call turn must outlast the call, or a peer could reclaim a request in flight
@@ -69,6 +74,7 @@ class RepeatWorker {
         this.workato = workato;
         this.props = props;
         this.meters = meters;
+        this.accountHold = accountHold;
         // published from the start (0), not only after the first reconciliation
         meters.counter("aof.repeats.reconciled", "found", "true");
         meters.counter("aof.repeats.reconciled", "found", "false");
@@ -77,8 +83,6 @@ class RepeatWorker {
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
     void work() {
         try {
-            // a later attempt of an incident that an earlier attempt already recovered is settled, never sent
-            store.settleCoveredBySuccess();
             // several turns per tick while reconciliation alone settles a recipe without a call
             for (int turn = 0; turn < 10 && Instant.now().isAfter(nextCallAllowed); turn++) {
                 if (!turn()) {
@@ -92,6 +96,9 @@ class RepeatWorker {
 
     /** Serves the next recipe's due repeats; false when nothing is due. */
     private boolean turn() {
+        if (accountHeld()) {
+            return false;   // Workato asked this account to wait: nothing is claimed before it has elapsed
+        }
         Optional<Long> recipe = store.dueRecipes().stream()
                 .min(Comparator.<RepeatStore.DueRecipe, Instant>comparing(d -> lastServed.getOrDefault(d.recipeId(),
                         Instant.EPOCH)).thenComparing(RepeatStore.DueRecipe::oldestDue))
@@ -105,6 +112,9 @@ class RepeatWorker {
         }
         // wait for the call slot first, then claim: the batch takes every repeat due by call time
         pace();
+        if (accountHeld()) {
+            return false;   // a Retry-After arrived while this instance waited for its slot
+        }
         List<RepeatRequest> claimed = store.claimDue(recipe.get(), props.batchSize(), props.callLease());
         if (!claimed.isEmpty()) {
             process(recipe.get(), claimed);
@@ -149,6 +159,13 @@ class RepeatWorker {
     }
 
     private void call(long recipeId, List<RepeatRequest> claimed) {
+        Duration held = accountHold.remaining();
+        if (!held.isZero()) {   // a Retry-After arrived since the claim (reconciliation): no call turn taken
+            for (RepeatRequest r : claimed) {
+                store.notAttempted(r, held, "Workato asked this account to wait (Retry-After): repeat_jobs not sent");
+            }
+            return;
+        }
         List<RepeatRequest> batch;
         try {
             batch = awaitCallTurn(claimed);
@@ -176,15 +193,18 @@ class RepeatWorker {
                     store.accepted(r, null);
                 } else {
                     meters.counter("aof.repeats", "result", "rejected").increment();
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, ExternalText.error(result.error()));
+                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, result.error());
                 }
             }
             log.debug("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
         } catch (WorkatoApiException e) {
             Duration wait = wait(e);
-            String error = ExternalText.error(e.getMessage());
-            if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
-                nextCallAllowed = Instant.now().plus(wait);   // nobody calls before Workato said so, in any instance
+            String error = e.getMessage();
+            // a Retry-After is already in the account's hold, which every instance reads before claiming; the
+            // breaker's pause (and a Retry-After when the hold is this process's alone) is spread through the pacer
+            if (e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN
+                    || (e.kind() == WorkatoApiException.Kind.RATE_LIMITED && !accountHold.isShared())) {
+                nextCallAllowed = Instant.now().plus(wait);
                 store.holdCalls(wait);
             }
             for (RepeatRequest r : batch) {
@@ -199,6 +219,20 @@ class RepeatWorker {
             }
             log.warn("repeat_jobs recipe {} not done ({}): {}", recipeId, e.kind(), error);
         }
+    }
+
+    /**
+     * A Retry-After received by any service on this Workato account is in force: the due requests are announced
+     * as deferred (once each), not claimed.
+     */
+    private boolean accountHeld() {
+        Duration held = accountHold.remaining();
+        if (held.isZero()) {
+            return false;
+        }
+        store.deferForAccountHold(held, "Workato asked this account to wait (Retry-After, "
+                + Math.max(1, held.toSeconds()) + " s left): not sent before it has elapsed");
+        return true;
     }
 
     private Duration wait(WorkatoApiException e) {

@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
  * cancellation cannot take back a repeat already sent. The later attempt waits;
  * when the earlier one succeeded, the later one is settled SUCCEEDED with that
  * repeat job and never sent (a job that recovered is never repeated); when it
- * failed, the later one is sent once.
+ * failed, the later one is sent once. The settling happens in the transaction
+ * of the success or of the later request, not in a worker round.
  */
 class EarlierAttemptFirstTest extends OneRecoveryInstance {
 
@@ -51,6 +52,43 @@ class EarlierAttemptFirstTest extends OneRecoveryInstance {
                 RecoveryOutcome::repeatJobId).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(1, RecoveryOutcome.Status.SUCCEEDED, "j-R1"),
                 org.assertj.core.groups.Tuple.tuple(2, RecoveryOutcome.Status.SUCCEEDED, "j-R1"));
+    }
+
+    @Test
+    void laterAttemptsRequestedAfterTheSuccessAreSettledByItAsTheyArriveWithoutACall() {
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.worker().work();
+        workato.finishRepeats("j-1", "succeeded", null);
+        recovery.watcher().watch();
+        assertThat(recovery.state("w:7:j-1", 1)).isEqualTo("DONE");
+
+        // settled in the request's own transaction: no worker round runs in between
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 2));
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 3));
+
+        assertThat(recovery.state("w:7:j-1", 2)).isEqualTo("DONE");
+        assertThat(recovery.state("w:7:j-1", 3)).isEqualTo("DONE");
+        workRounds();
+        assertThat(workato.enqueuedCount("j-1")).isEqualTo(1);
+        assertThat(outcomes()).extracting(RecoveryOutcome::attempt, RecoveryOutcome::status,
+                RecoveryOutcome::repeatJobId).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(1, RecoveryOutcome.Status.SUCCEEDED, "j-R1"),
+                org.assertj.core.groups.Tuple.tuple(2, RecoveryOutcome.Status.SUCCEEDED, "j-R1"),
+                org.assertj.core.groups.Tuple.tuple(3, RecoveryOutcome.Status.SUCCEEDED, "j-R1"));
+    }
+
+    @Test
+    void attemptsWaitingOneBehindTheOtherAreAllSettledByTheSuccessInItsTransaction() {
+        attemptOneAcceptedThenAttemptTwoRequested();
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 3));
+
+        workato.finishRepeats("j-1", "succeeded", null);
+        recovery.watcher().watch();
+
+        // no worker round: the success settled both waiting attempts as it was recorded
+        assertThat(recovery.state("w:7:j-1", 2)).isEqualTo("DONE");
+        assertThat(recovery.state("w:7:j-1", 3)).isEqualTo("DONE");
+        assertThat(workato.enqueuedCount("j-1")).isEqualTo(1);
     }
 
     @Test

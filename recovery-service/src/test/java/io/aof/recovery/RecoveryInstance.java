@@ -5,6 +5,7 @@ import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Inbox;
 import io.aof.common.messaging.Outbox;
+import io.aof.common.workato.WorkatoAccountHold;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
 import io.aof.testsupport.AofTestInfrastructure;
@@ -25,7 +26,9 @@ import java.time.Duration;
 /**
  * One recovery instance as the service wires it (store, worker, watcher,
  * listener, transactions), on a real PostgreSQL schema that several instances
- * may share, against a Workato reached over real HTTP. Nothing is scheduled:
+ * may share, against a Workato reached over real HTTP. Workato's Retry-After is
+ * held per account as in the services: in a schema next to recovery's
+ * ({@link #holdSchema}), shared by the instances on one recovery schema. Nothing is scheduled:
  * the test drives {@code work()}, {@code watch()} and the listener itself.
  */
 final class RecoveryInstance implements AutoCloseable {
@@ -37,6 +40,9 @@ final class RecoveryInstance implements AutoCloseable {
 
     final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
     final JdbcTemplate jdbc;
+    /** The schema of the account's Retry-After hold ({@code aof.workato.account-hold.schema}). */
+    final String holdSchema;
+    final WorkatoProperties workatoProps;
 
     /** A fresh schema with recovery's migrations. */
     static DataSource newSchema() {
@@ -62,8 +68,12 @@ final class RecoveryInstance implements AutoCloseable {
         context.registerBean(Outbox.class, () -> new Outbox(jdbc));
         context.registerBean(Inbox.class, () -> new Inbox(jdbc, new TransactionTemplate(txm)));
         context.registerBean(RecoveryProperties.class, () -> props);
-        context.registerBean(WorkatoClient.class, () -> new WorkatoClient(new WorkatoProperties(workatoUrl, "t",
-                Duration.ofSeconds(2), Duration.ofSeconds(5), resilience), null));
+        workatoProps = new WorkatoProperties(workatoUrl, "t", Duration.ofSeconds(2), Duration.ofSeconds(5), resilience);
+        holdSchema = jdbc.queryForObject("SELECT current_schema()", String.class) + "_hold";
+        WorkatoAccountHold.migrate(ds, holdSchema);
+        WorkatoAccountHold hold = WorkatoAccountHold.shared(jdbc, holdSchema, workatoProps, "recovery-service");
+        context.registerBean(WorkatoAccountHold.class, () -> hold);
+        context.registerBean(WorkatoClient.class, () -> new WorkatoClient(workatoProps, null, hold));
         context.registerBean(RepeatStore.class);
         context.registerBean(RepeatWorker.class);
         context.registerBean(RepeatWatcher.class);

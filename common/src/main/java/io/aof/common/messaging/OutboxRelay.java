@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   ({@link Failures#sendCannotSucceed}: too large, a refused topic, ...) is
  *   moved to {@code outbox_parked} with the error, in the transaction that deletes
  *   it, counted ({@code aof.outbox.parked}) and told to the super admin (an
- *   {@code AOF_TROUBLE} notification appended in the same transaction, at most one
- *   per {@code aof.outbox.alert-quiet-period}), so one bad row never holds back
+ *   {@code AOF_TROUBLE} notification appended in the same transaction, whose
+ *   trouble id names the {@code aof.outbox.alert-quiet-period} it falls in, so the
+ *   notifier tells it once per period), so one bad row never holds back
  *   the others. At the first row that failed otherwise (broker down, timeout) the
  *   round stops: that row and all after it stay and are sent again, in order, next
  *   round.</li>
@@ -208,35 +209,32 @@ public class OutboxRelay {
 
     /** Moves rows Kafka refused for good to outbox_parked (same transaction as their delete) and tells the admin. */
     private void park(List<Parked> refused) {
-        Boolean alertedLately = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM outbox_parked WHERE alerted AND "
-                + "parked_at > now() - (? * interval '1 millisecond'))", Boolean.class,
-                settings.alertQuietPeriod().toMillis());
-        boolean alert = !Boolean.TRUE.equals(alertedLately);
-        for (int i = 0; i < refused.size(); i++) {
-            Parked p = refused.get(i);
+        for (Parked p : refused) {
             jdbc.update("INSERT INTO outbox_parked (id, event_id, topic, message_key, event_type, payload, created_at, "
-                            + "error, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                            + "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     p.row.id, p.row.eventId, p.row.topic, p.row.key, p.row.type, p.row.payload, p.row.createdAt,
-                    ExternalText.error(p.error), alert && i == 0);
+                    ExternalText.error(p.error));
             jdbc.update("DELETE FROM outbox WHERE id = ?", p.row.id);
             parkedCounter(p.row.topic).increment();
             log.error("Kafka refused outbox row {} ({} {} to {}, {} chars) for good; it is parked in outbox_parked "
                             + "and the rows after it flow on: {}", p.row.id, p.row.type, p.row.eventId, p.row.topic,
                     p.row.payload.length(), p.error);
         }
-        if (alert) {
-            Parked first = refused.get(0);
-            String troubleId = "aof:" + service + ":outbox-parked:" + first.row.eventId;
-            String detail = refused.size() + " event(s) of " + service + " were refused by Kafka for good and "
-                    + "parked (table outbox_parked of the service's schema); the events after them flow on. First: "
-                    + first.row.type + " " + first.row.eventId + " to " + first.row.topic + " ("
-                    + first.row.payload.length() + " chars): " + first.error
-                    + "\nFurther parkings within " + settings.alertQuietPeriod() + " are counted "
-                    + "(aof.outbox.parked) but not told again.";
-            new Outbox(jdbc).append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace, troubleId,
-                    Kind.AOF_TROUBLE, "Events parked in " + service + ": Kafka refused them",
-                    ExternalText.error(detail)));
-        }
+        // one trouble per quiet period (its id names the period): the notifier delivers a dedup key once per
+        // destination, so the parkings of one burst tell the admin once, repeated until acknowledged
+        Parked first = refused.get(0);
+        long bucket = java.time.Instant.now().getEpochSecond()
+                / Math.max(1, settings.alertQuietPeriod().toSeconds());
+        String troubleId = "aof:" + service + ":outbox-parked:" + bucket;
+        String detail = refused.size() + " event(s) of " + service + " were refused by Kafka for good and "
+                + "parked (table outbox_parked of the service's schema); the events after them flow on. First: "
+                + first.row.type + " " + first.row.eventId + " to " + first.row.topic + " ("
+                + first.row.payload.length() + " chars): " + first.error
+                + "\nFurther parkings in the same " + settings.alertQuietPeriod() + " are counted "
+                + "(aof.outbox.parked) but not told again.";
+        new Outbox(jdbc).append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(workspace, troubleId,
+                Kind.AOF_TROUBLE, "Events parked in " + service + ": Kafka refused them",
+                ExternalText.error(detail)));
     }
 
     private Counter parkedCounter(String topic) {

@@ -108,6 +108,14 @@ public class WorkatoAccountHold {
     }
 
     /**
+     * True when the hold is shared through the database with the other services and instances; false for a
+     * hold this process alone knows ({@link #local()}).
+     */
+    public boolean isShared() {
+        return jdbc != null;
+    }
+
+    /**
      * How long Workato calls must still wait because of a Retry-After; zero when they may go. Read on the
      * database's clock; only when the shared row cannot be read does this instance fall back on the holds it
      * received itself.

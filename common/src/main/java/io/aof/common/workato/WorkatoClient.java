@@ -1,5 +1,6 @@
 package io.aof.common.workato;
 
+import io.aof.common.text.ExternalText;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -56,6 +57,9 @@ public class WorkatoClient {
 
     /** Workato accepts at most this many job ids in one {@code repeat_jobs} call. */
     public static final int MAX_REPEAT_IDS = 25;
+
+    /** How much of a Workato answer an exception message quotes (cleaned, the cut said). */
+    static final int EXCERPT_MAX_CHARS = 300;
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -201,8 +205,9 @@ public class WorkatoClient {
     /** How long to wait before trying a read again, or null when it must not be retried in place. */
     private Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
         if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+            // the 429 is in the account's hold: the next try waits it out there (awaitAccountHold), not here too
             Duration ra = e.retryAfter();
-            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? ra : null;
+            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? Duration.ZERO : null;
         }
         if (e.isApiTrouble()) {
             long base = resilience.readBackoff().toMillis() << (attempt - 1);
@@ -351,7 +356,8 @@ public class WorkatoClient {
             return JSON.treeToValue(node, type);
         } catch (JacksonException e) {
             throw new WorkatoApiException(WorkatoApiException.Kind.BAD_RESPONSE, 200, null,
-                    "unexpected " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+                    "unexpected " + type.getSimpleName() + " JSON: "
+                            + ExternalText.clean(e.getOriginalMessage(), EXCERPT_MAX_CHARS), e);
         }
     }
 
@@ -369,10 +375,8 @@ public class WorkatoClient {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
+    /** Workato's answer as it enters an exception message: cleaned and capped by {@link ExternalText}. */
     private static String excerpt(String body) {
-        if (body == null) {
-            return "";
-        }
-        return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        return body == null ? "" : ExternalText.clean(body, EXCERPT_MAX_CHARS);
     }
 }

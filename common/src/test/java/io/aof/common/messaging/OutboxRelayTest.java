@@ -1,5 +1,8 @@
 package io.aof.common.messaging;
 
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.Topics;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -110,27 +113,36 @@ class OutboxRelayTest {
         assertThat(relay.relayBatch()).isEqualTo(5);
 
         assertThat(consume(4)).containsExactly("good-1", "good-2", "good-3", "good-4");
-        assertThat(jdbc.queryForList("SELECT topic || ' ' || length(payload) || ' ' || alerted FROM outbox_parked",
-                String.class)).containsExactly(topic + " " + tooLarge.length() + " true");
+        assertThat(jdbc.queryForList("SELECT topic || ' ' || length(payload) FROM outbox_parked",
+                String.class)).containsExactly(topic + " " + tooLarge.length());
         assertThat(jdbc.queryForObject("SELECT error FROM outbox_parked", String.class))
                 .contains("RecordTooLargeException");
         assertThat(meters.get("aof.outbox.parked").tag("topic", topic).counter().count()).isEqualTo(1);
         // the admin alert waits in the outbox, appended in the same transaction
         assertThat(jdbc.queryForList("SELECT topic || ' ' || event_type FROM outbox", String.class))
                 .containsExactly("aof.notification-requests NotificationRequested");
-        assertThat(jdbc.queryForObject("SELECT payload FROM outbox", String.class))
-                .contains("AOF_TROUBLE").contains("SUPER_ADMIN").contains("RecordTooLargeException");
+        NotificationRequested alert = (NotificationRequested) EventCodec.decode(Topics.NOTIFICATION_REQUESTS,
+                jdbc.queryForObject("SELECT payload FROM outbox", String.class));
+        assertThat(alert.kind()).isEqualTo(NotificationRequested.Kind.AOF_TROUBLE);
+        assertThat(alert.audience()).isEqualTo(NotificationRequested.Audience.SUPER_ADMIN);
+        assertThat(alert.error()).contains("RecordTooLargeException");
+        // a trouble like the others: it has an incident id (acknowledgeable, repeated until then)
+        assertThat(alert.incidentId()).startsWith("aof:test-service:outbox-parked:");
 
-        // a second refused row within the quiet period is parked and counted, not told again
+        // a second refused row within the quiet period is parked and counted, and told under the same trouble
+        // and dedup key, which the notifier delivers once per destination (NotificationDispatcherTest)
         append("k", tooLarge);
         append("k", "good-5");
         assertThat(relay.relayBatch()).isEqualTo(3);
         assertThat(consume(5)).containsExactly("good-1", "good-2", "good-3", "good-4", "good-5");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox", Integer.class)).isZero();
-        assertThat(jdbc.queryForList("SELECT alerted FROM outbox_parked ORDER BY id", Boolean.class))
-                .containsExactly(true, false);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox_parked", Integer.class)).isEqualTo(2);
+        NotificationRequested again = (NotificationRequested) EventCodec.decode(Topics.NOTIFICATION_REQUESTS,
+                jdbc.queryForObject("SELECT payload FROM outbox", String.class));
+        assertThat(again.incidentId()).isEqualTo(alert.incidentId());
+        assertThat(again.dedupKey()).isEqualTo(alert.dedupKey());
         assertThat(meters.get("aof.outbox.parked").tag("topic", topic).counter().count()).isEqualTo(2);
 
+        assertThat(relay.relayBatch()).isEqualTo(1);   // the second alert goes too
         relay.measure();
         assertThat(meters.get("aof.outbox.backlog").gauge().value()).isZero();
     }

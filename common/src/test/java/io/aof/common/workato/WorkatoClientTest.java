@@ -120,6 +120,23 @@ class WorkatoClientTest {
     }
 
     @Test
+    void workatosTextsAreCleanedAsTheyEnterTheResultsAndTheExceptionMessages() {
+        answers.put("/api/recipes/1913/repeat_jobs", new String[]{"200", """
+                {"results": [{"job_id": "j-A", "status": "failed", "error": "Job\\u0000 not found"}]}"""});
+        answers.put("/api/recipes/1/repeat_jobs", new String[]{"422", "bad\u0000 request " + "x".repeat(5_000)});
+
+        RepeatResult result = client.repeatJobs(1913, List.of("j-A")).get(0);
+        assertThatThrownBy(() -> client.repeatJobs(1, List.of("j-A")))
+                .isInstanceOfSatisfying(WorkatoApiException.class, e -> {
+                    assertThat(e.getMessage()).doesNotContain("\u0000").contains("bad request").hasSizeLessThan(400);
+                });
+
+        assertThat(result.error()).isEqualTo("Job not found");
+        assertThat(new RepeatResult("j-B\u0000", "failed", "boom\u0000")).isEqualTo(
+                new RepeatResult("j-B", "failed", "boom"));
+    }
+
+    @Test
     void throttlingCarriesRetryAfterAndErrorsSayWhetherTheyMayHaveTakenEffect() {
         answers.put("/api/recipes", new String[]{"429", "{\"message\":\"Too many requests\"}", "60"});
         answers.put("/api/recipes/1/repeat_jobs", new String[]{"502", "<html>bad gateway</html>"});
