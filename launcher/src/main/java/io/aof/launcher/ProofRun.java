@@ -92,6 +92,8 @@ final class ProofRun {
         String inFlight = "";
         Set<String> inFlightJobs = Set.of();
         long recoveredMillis = -1;
+        /** Why the fault did not hit what it was meant to hit (null: it did); a violated invariant. */
+        String unmet;
         int lost;
         int doubled;
         int stuck;
@@ -433,7 +435,7 @@ final class ProofRun {
         Fault f = begin("kill -9 " + name + (inCall ? " during a repeat_jobs call" : " (NO call was in flight)")
                 + (restart ? ", back after " + pause.toSeconds() + " s" : ", not restarted"));
         if (!inCall) {
-            notes.add(name + ": no repeat_jobs call of it came within 90 s; killed anyway");
+            f.unmet = name + ": no repeat_jobs call of it was in flight within 90 s (killed anyway)";
         }
         long before = System.currentTimeMillis();
         sleep(1000);
@@ -448,12 +450,19 @@ final class ProofRun {
 
     private void killWhileRetriesDue(String name, Duration pause, boolean restart) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && queryLong(
-                "SELECT count(*) FROM orchestrator.scheduled_retry WHERE due_at <= now() + interval '3 seconds'") == 0) {
-            sleep(200);
+        boolean due = false;
+        while (System.currentTimeMillis() < deadline && !due) {
+            due = queryLong("SELECT count(*) FROM orchestrator.scheduled_retry WHERE due_at <= now() + interval "
+                    + "'3 seconds'") > 0;
+            if (!due) {
+                sleep(200);
+            }
         }
-        Fault f = begin("kill -9 " + name + " with retries due" + (restart ? ", back after " + pause.toSeconds()
-                + " s" : ", not restarted"));
+        Fault f = begin("kill -9 " + name + (due ? " with retries due" : " (NO retry was due)")
+                + (restart ? ", back after " + pause.toSeconds() + " s" : ", not restarted"));
+        if (!due) {
+            f.unmet = name + ": no retry was due within 60 s (killed anyway)";
+        }
         long before = System.currentTimeMillis();
         suite.kill(name);
         if (restart) {
@@ -810,6 +819,10 @@ final class ProofRun {
                 ? 1 : 0);
         failures += inv(invariants, "outbox rows / repeat requests left", (int) stuckRows);
         failures += inv(invariants, "settled within the quiesce time", settled ? 0 : 1);
+        List<String> unmet = unmetFaults(faults);
+        unmet.forEach(u -> details.add("FAULT MISSED ITS CONDITION " + u));
+        failures += inv(invariants, "faults that missed what they must hit (a call / retries in flight)",
+                unmet.size());
         synchronized (poisonResults) {
             for (String p : poisonResults) {
                 int status = Integer.parseInt(p.substring(p.lastIndexOf(' ') + 1));
@@ -828,6 +841,11 @@ final class ProofRun {
                 + " invariant(s) violated; details in " + options.state().resolve("violations.txt") + ", logs in "
                 + suite.logs);
         return failures;
+    }
+
+    /** The faults that did not hit what they were meant to hit: the proof did not test what it claims. */
+    static List<String> unmetFaults(List<Fault> faults) {
+        return faults.stream().filter(f -> f.unmet != null).map(f -> f.unmet).toList();
     }
 
     private static int inv(List<String[]> rows, String name, int count) {
