@@ -118,7 +118,8 @@ final class ProofRun {
     private final AtomicBoolean loadDone = new AtomicBoolean();
     private final List<String> poisonResults = new ArrayList<>();
     private final Set<String> forgedJobIds = new HashSet<>();
-    private int kafkaPoison;
+    /** The poison records sent to Kafka, as "topic|key": exactly these must be the dead letters. */
+    private final List<String> kafkaPoison = new ArrayList<>();
     private long start;
     private Recipe healthy;
     private final List<String> notes = new ArrayList<>();
@@ -571,14 +572,18 @@ final class ProofRun {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, byte[]> poison = new LinkedHashMap<>();
+        poison.put("aof.job-failures", "this is not JSON".getBytes(StandardCharsets.UTF_8));
+        poison.put("aof.recovery-events", "{\"type\":\"NoSuchEvent\",\"schemaVersion\":1}"
+                .getBytes(StandardCharsets.UTF_8));
+        poison.put("aof.notification-requests", new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1});
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>("aof.job-failures", "poison-1".getBytes(StandardCharsets.UTF_8),
-                    "this is not JSON".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>("aof.recovery-events", "poison-2".getBytes(StandardCharsets.UTF_8),
-                    "{\"type\":\"NoSuchEvent\",\"schemaVersion\":1}".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>("aof.notification-requests", "poison-3".getBytes(StandardCharsets.UTF_8),
-                    new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1})).get();
-            kafkaPoison += 3;
+            for (var e : poison.entrySet()) {
+                String key = "poison-" + (kafkaPoison.size() + 1);
+                producer.send(new ProducerRecord<>(e.getKey(), key.getBytes(StandardCharsets.UTF_8), e.getValue()))
+                        .get();
+                kafkaPoison.add(e.getKey() + "|" + key);
+            }
         }
     }
 
@@ -785,7 +790,10 @@ final class ProofRun {
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
                 + "'DELIVERED', 'DIGESTED', 'SKIPPED')");
         // 5. dead letters: exactly the poison, each in the log, alerted
-        long deadLetters = queryLong("SELECT count(*) FROM logger.event_log WHERE dead_letter");
+        List<String> deadLetterKeys = deadLetters();
+        long deadLetters = deadLetterKeys.size();
+        List<String> notPoison = deadLettersOtherThan(kafkaPoison, deadLetterKeys);
+        notPoison.forEach(d -> details.add("DEAD LETTERS " + d));
         long dltAlerts = slackMessages().stream().filter(m -> m.get("thread_ts") == null
                 && "chat.postMessage".equals(m.get("method")) && "#aof-admin".equals(m.get("channel"))
                 && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
@@ -813,10 +821,10 @@ final class ProofRun {
         failures += inv(invariants, "Slack messages doubled", slackDoubled);
         failures += inv(invariants, "e-mails doubled", mailDoubled);
         failures += inv(invariants, "notifications not delivered (stuck or failed)", (int) undelivered);
-        failures += inv(invariants, "dead letters other than the " + kafkaPoison + " poison records",
-                (int) Math.abs(deadLetters - kafkaPoison));
-        failures += inv(invariants, "dead-letter alerts (must be exactly 1)", kafkaPoison > 0 && dltAlerts != 1
-                ? 1 : 0);
+        failures += inv(invariants, "dead letters not exactly the " + kafkaPoison.size() + " poison records (by key)",
+                notPoison.size());
+        failures += inv(invariants, "dead-letter alerts (must be exactly 1)", !kafkaPoison.isEmpty()
+                && dltAlerts != 1 ? 1 : 0);
         failures += inv(invariants, "outbox rows / repeat requests left", (int) stuckRows);
         failures += inv(invariants, "settled within the quiesce time", settled ? 0 : 1);
         List<String> unmet = unmetFaults(faults);
@@ -846,6 +854,43 @@ final class ProofRun {
     /** The faults that did not hit what they were meant to hit: the proof did not test what it claims. */
     static List<String> unmetFaults(List<Fault> faults) {
         return faults.stream().filter(f -> f.unmet != null).map(f -> f.unmet).toList();
+    }
+
+    /**
+     * How the dead letters ("topic|key", the topic without its dead-letter suffix) differ from the poison sent:
+     * a poison record not dead-lettered, dead-lettered more than once, or a dead letter that is no poison.
+     */
+    static List<String> deadLettersOtherThan(List<String> poison, List<String> deadLetters) {
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        deadLetters.forEach(d -> seen.merge(d, 1, Integer::sum));
+        List<String> wrong = new ArrayList<>();
+        for (String p : poison) {
+            int n = seen.getOrDefault(p, 0);
+            if (n != 1) {
+                wrong.add(p + ": a poison record dead-lettered " + n + " times");
+            }
+        }
+        seen.forEach((d, n) -> {
+            if (!poison.contains(d)) {
+                wrong.add(d + ": dead-lettered " + n + " time(s), and it is no poison");
+            }
+        });
+        return wrong;
+    }
+
+    private List<String> deadLetters() throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT topic, message_key FROM logger.event_log WHERE dead_letter ORDER BY id")) {
+            while (rs.next()) {
+                String topic = rs.getString(1);
+                if (topic.endsWith(".dlt")) {
+                    topic = topic.substring(0, topic.length() - ".dlt".length());
+                }
+                keys.add(topic + "|" + rs.getString(2));
+            }
+        }
+        return keys;
     }
 
     private static int inv(List<String[]> rows, String name, int count) {

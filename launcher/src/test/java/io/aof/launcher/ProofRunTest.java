@@ -9,6 +9,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The proof's own verdicts, without a suite: what counts as a violated invariant. */
 class ProofRunTest {
 
+    private static final List<String> POISON = List.of("aof.job-failures|poison-1", "aof.recovery-events|poison-2",
+            "aof.notification-requests|poison-3");
+
+    @Test
+    void deadLettersMustBeExactlyThePoisonByKeyNotJustAsMany() {
+        assertThat(ProofRun.deadLettersOtherThan(POISON, POISON)).isEmpty();
+        // as many dead letters as poison records, but one poison record twice and another one missing
+        assertThat(ProofRun.deadLettersOtherThan(POISON, List.of("aof.job-failures|poison-1",
+                "aof.job-failures|poison-1", "aof.notification-requests|poison-3")))
+                .hasSize(2).anyMatch(w -> w.contains("poison-1") && w.contains("2 times"))
+                .anyMatch(w -> w.contains("poison-2") && w.contains("0 times"));
+        // as many, but one of them a real event dead-lettered instead of a poison record
+        assertThat(ProofRun.deadLettersOtherThan(POISON, List.of("aof.job-failures|poison-1",
+                "aof.recovery-events|incident-7", "aof.notification-requests|poison-3")))
+                .hasSize(2).anyMatch(w -> w.contains("incident-7") && w.contains("no poison"));
+    }
+
     @Test
     void aFaultThatMissedItsConditionIsAViolationNotANote() {
         ProofRun.Fault hit = new ProofRun.Fault("kill -9 recovery during a repeat_jobs call", 1000);
