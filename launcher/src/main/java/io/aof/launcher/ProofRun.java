@@ -122,6 +122,9 @@ final class ProofRun {
     private final List<String> kafkaPoison = new ArrayList<>();
     private long start;
     private Recipe healthy;
+    private Recipe stopped;
+    /** When Workato stopped the STOPPED recipe (0: not yet). */
+    private volatile long stoppedAt;
     private final List<String> notes = new ArrayList<>();
 
     ProofRun(ProofOptions options, ProofSuite suite) {
@@ -202,7 +205,7 @@ final class ProofRun {
         }
         addRecipe("Huge errors: payload dumps", Kind.HUGE_ERROR, 5_000_000);
         healthy = addRecipe("Stripe to NetSuite: payments (healthy)", Kind.HEALTHY, null);
-        addRecipe("Stopped by Workato mid-run", Kind.STOPPED, null);
+        stopped = addRecipe("Stopped by Workato mid-run", Kind.STOPPED, null);
         simPost("/sim/recipes/" + healthy.id() + "/trigger?count=5", "");
     }
 
@@ -237,7 +240,9 @@ final class ProofRun {
                 && r.kind() != Kind.HUGE_ERROR).toList();
         long loadMillis = options.load().toMillis();
         int burst = options.burst();
-        int hugeLeft = options.full() ? 2 : 1;
+        // the 5 MB polled error at fixed points of the load, so the short run has it too
+        List<Double> hugeAt = new ArrayList<>(options.full() ? List.of(0.15, 0.6) : List.of(0.15));
+        Recipe huge = recipes.stream().filter(x -> x.kind() == Kind.HUGE_ERROR).findFirst().orElseThrow();
         int i = 0;
         try {
             while (true) {
@@ -246,10 +251,10 @@ final class ProofRun {
                 while (triggered.get() < due) {
                     Recipe r = failing.get(i++ % failing.size());
                     int count = Math.min(burst, options.failures() - triggered.get());
-                    if (hugeLeft > 0 && i % 97 == 0) {
-                        r = recipes.stream().filter(x -> x.kind() == Kind.HUGE_ERROR).findFirst().orElseThrow();
+                    if (!hugeAt.isEmpty() && elapsed >= hugeAt.get(0) * loadMillis) {
+                        hugeAt.remove(0);
+                        r = huge;
                         count = 1;
-                        hugeLeft--;
                     }
                     trigger(r, count, false);
                     if (r.kind() == Kind.POLL_FAIL1 && i % 10 == 0) {
@@ -338,6 +343,8 @@ final class ProofRun {
             poisonKafka();
             at(0.25 * d);
             killMidCall("recovery", pause, true);
+            at(0.30 * d);
+            stopRecipe();
             at(0.55 * d);
             killAndRestart("kafka", Duration.ofSeconds(15));
             return;
@@ -354,6 +361,8 @@ final class ProofRun {
         killMidCall("recovery", pause, true);
         at(0.28 * d);
         killWhileRetriesDue("orchestrator", pause, true);
+        at(0.30 * d);
+        stopRecipe();
         at(0.34 * d);
         killAndRestart("notifier", pause);
         at(0.40 * d);
@@ -471,6 +480,13 @@ final class ProofRun {
             restart(name);
         }
         f.recoveredMillis = awaitProgress(before) - before;
+    }
+
+    /** Workato stops a recipe (trigger errors): AOF must escalate it once, and never repeat anything for it. */
+    private void stopRecipe() throws Exception {
+        begin("Workato stops a recipe (trigger_errors_limit)");
+        simPost("/sim/recipes/" + stopped.id() + "/stop?stop_cause=trigger_errors_limit", "");
+        stoppedAt = System.currentTimeMillis();
     }
 
     private void slackOutage() throws Exception {
@@ -637,7 +653,10 @@ final class ProofRun {
                     say("quiesce: " + now);
                     last = now;
                 }
-                if (pending == 0 && missing == 0 && open == 0 && outbox == 0 && repeats == 0 && notes == 0) {
+                long stops = stoppedAt == 0 ? 1 : queryLong("SELECT count(*) FROM orchestrator.incident WHERE kind = "
+                        + "'RECIPE_STOPPED' AND recipe_id = " + stopped.id());
+                if (pending == 0 && missing == 0 && open == 0 && outbox == 0 && repeats == 0 && notes == 0
+                        && stops > 0) {
                     sleep(5000);   // the logger and the notifier's last events
                     return true;
                 }
@@ -798,6 +817,23 @@ final class ProofRun {
                 && "chat.postMessage".equals(m.get("method")) && "#aof-admin".equals(m.get("channel"))
                 && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
                 .count();
+        // 6. the recipe Workato stopped: exactly one RECIPE_STOPPED incident, ESCALATED, never repeated
+        List<String> stopWrong = stoppedAt == 0 ? List.of("the recipe was never stopped")
+                : recipeStopMismatches(stopIncidents(), stopped.id());
+        for (Map<String, Object> c : log) {
+            if ("repeat_jobs".equals(c.get("endpoint")) && ((Number) c.get("status")).intValue() == 200) {
+                @SuppressWarnings("unchecked")
+                List<String> ids = (List<String>) c.get("job_ids");
+                for (String id : ids) {
+                    Map<String, Object> j = byId.get(id);
+                    if (j != null && ((Number) j.get("recipe_id")).longValue() == stopped.id()) {
+                        stopWrong = new ArrayList<>(stopWrong);
+                        stopWrong.add("job " + id + " of the stopped recipe repeated");
+                    }
+                }
+            }
+        }
+        stopWrong.forEach(w -> details.add("RECIPE STOP " + w));
         long stuckRows = outboxRows() + queryLong("SELECT count(*) FROM recovery.repeat_request WHERE state NOT IN "
                 + "('DONE', 'CANCELLED')");
 
@@ -825,6 +861,7 @@ final class ProofRun {
                 notPoison.size());
         failures += inv(invariants, "dead-letter alerts (must be exactly 1)", !kafkaPoison.isEmpty()
                 && dltAlerts != 1 ? 1 : 0);
+        failures += inv(invariants, "stopped recipe not escalated exactly once, or repeated", stopWrong.size());
         failures += inv(invariants, "outbox rows / repeat requests left", (int) stuckRows);
         failures += inv(invariants, "settled within the quiesce time", settled ? 0 : 1);
         List<String> unmet = unmetFaults(faults);
@@ -876,6 +913,43 @@ final class ProofRun {
             }
         });
         return wrong;
+    }
+
+    /**
+     * What is wrong with the RECIPE_STOPPED incidents ({recipe_id, state, attempt, attempts recorded}) when only
+     * {@code stoppedRecipe} was stopped: it must have exactly one, ESCALATED, with no attempt; no other recipe any.
+     */
+    static List<String> recipeStopMismatches(List<long[]> incidents, long stoppedRecipe) {
+        List<String> wrong = new ArrayList<>();
+        long ours = incidents.stream().filter(i -> i[0] == stoppedRecipe).count();
+        if (ours != 1) {
+            wrong.add("recipe " + stoppedRecipe + " has " + ours + " RECIPE_STOPPED incidents (must be 1)");
+        }
+        for (long[] i : incidents) {
+            if (i[0] != stoppedRecipe) {
+                wrong.add("recipe " + i[0] + " was never stopped but has a RECIPE_STOPPED incident");
+            } else if (i[1] != 1) {
+                wrong.add("recipe " + i[0] + "'s RECIPE_STOPPED incident is not ESCALATED");
+            } else if (i[2] != 0 || i[3] != 0) {
+                wrong.add("recipe " + i[0] + "'s RECIPE_STOPPED incident was repeated (attempt " + i[2] + ", "
+                        + i[3] + " attempts recorded)");
+            }
+        }
+        return wrong;
+    }
+
+    /** The RECIPE_STOPPED incidents: recipe, 1 if ESCALATED, attempt, attempts recorded. */
+    private List<long[]> stopIncidents() throws SQLException {
+        List<long[]> l = new ArrayList<>();
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT i.recipe_id, i.state = 'ESCALATED', i.attempt, (SELECT count(*) FROM "
+                        + "orchestrator.incident_attempt a WHERE a.incident_id = i.id) FROM orchestrator.incident i "
+                        + "WHERE i.kind = 'RECIPE_STOPPED'")) {
+            while (rs.next()) {
+                l.add(new long[]{rs.getLong(1), rs.getBoolean(2) ? 1 : 0, rs.getLong(3), rs.getLong(4)});
+            }
+        }
+        return l;
     }
 
     private List<String> deadLetters() throws SQLException {

@@ -35,4 +35,19 @@ class ProofRunTest {
         assertThat(ProofRun.unmetFaults(List.of(hit))).isEmpty();
         assertThat(ProofRun.unmetFaults(List.of(hit, missed))).containsExactly(missed.unmet);
     }
+
+    @Test
+    void theStoppedRecipeIsEscalatedExactlyOnceAndNeverRepeated() {
+        long stopped = 42;
+        assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 1, 0, 0}), stopped)).isEmpty();
+        assertThat(ProofRun.recipeStopMismatches(List.of(), stopped)).hasSize(1);
+        assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 1, 0, 0}, new long[]{stopped, 1, 0, 0}),
+                stopped)).hasSize(1);
+        assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 0, 0, 0}), stopped))
+                .singleElement().asString().contains("not ESCALATED");
+        assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 1, 1, 1}), stopped))
+                .singleElement().asString().contains("repeated");
+        assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 1, 0, 0}, new long[]{7, 1, 0, 0}),
+                stopped)).singleElement().asString().contains("never stopped");
+    }
 }
