@@ -805,6 +805,8 @@ final class ProofRun {
         }
         // 4. notifications: none doubled in Slack or mail; none left undelivered
         int slackDoubled = doubledSlackMessages(details);
+        List<String> threadBreaks = slackThreadBreaks(slackMessages());
+        threadBreaks.stream().limit(5).forEach(t -> details.add("SLACK THREAD " + t));
         int mailDoubled = doubledMails(details);
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
                 + "'DELIVERED', 'DIGESTED', 'SKIPPED')");
@@ -855,6 +857,8 @@ final class ProofRun {
                 + refused.size());
         failures += inv(invariants, "Workato calls inside a Retry-After window", insideWindow);
         failures += inv(invariants, "Slack messages doubled", slackDoubled);
+        failures += inv(invariants, "Slack replies without their thread's first message before them",
+                threadBreaks.size());
         failures += inv(invariants, "e-mails doubled", mailDoubled);
         failures += inv(invariants, "notifications not delivered (stuck or failed)", (int) undelivered);
         failures += inv(invariants, "dead letters not exactly the " + kafkaPoison.size() + " poison records (by key)",
@@ -1078,6 +1082,28 @@ final class ProofRun {
             }
         }
         return doubled;
+    }
+
+    /**
+     * Read from the Slack sink alone, in the order it received them (its ts grow): every reply
+     * ({@code thread_ts}) must follow, in the same channel, the message that started its thread.
+     */
+    static List<String> slackThreadBreaks(List<Map<String, Object>> messages) {
+        Set<String> started = new HashSet<>();
+        List<String> breaks = new ArrayList<>();
+        for (Map<String, Object> m : messages) {
+            if (!"chat.postMessage".equals(m.get("method"))) {
+                continue;
+            }
+            Object thread = m.get("thread_ts");
+            if (thread == null) {
+                started.add(m.get("channel") + "|" + m.get("ts"));
+            } else if (!started.contains(m.get("channel") + "|" + thread)) {
+                breaks.add("reply " + m.get("ts") + " in " + m.get("channel") + " to thread " + thread
+                        + ", which no earlier message there started: " + abbreviate(String.valueOf(m.get("text"))));
+            }
+        }
+        return breaks;
     }
 
     private int doubledMails(List<String> details) throws Exception {

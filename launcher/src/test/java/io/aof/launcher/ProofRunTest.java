@@ -2,7 +2,9 @@ package io.aof.launcher;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,5 +51,27 @@ class ProofRunTest {
                 .singleElement().asString().contains("repeated");
         assertThat(ProofRun.recipeStopMismatches(List.of(new long[]{stopped, 1, 0, 0}, new long[]{7, 1, 0, 0}),
                 stopped)).singleElement().asString().contains("never stopped");
+    }
+
+    @Test
+    void aSlackReplyMustFollowTheMessageThatStartedItsThreadInItsChannel() {
+        Map<String, Object> first = slack("chat.postMessage", "#aof-ops", "1.000001", null);
+        Map<String, Object> reply = slack("chat.postMessage", "#aof-ops", "1.000002", "1.000001");
+        Map<String, Object> update = slack("chat.update", "#aof-ops", "1.000001", null);
+
+        assertThat(ProofRun.slackThreadBreaks(List.of(first, reply, update))).isEmpty();
+        assertThat(ProofRun.slackThreadBreaks(List.of(reply, first))).hasSize(1);
+        assertThat(ProofRun.slackThreadBreaks(List.of(first, slack("chat.postMessage", "#aof-admin", "1.000003",
+                "1.000001")))).singleElement().asString().contains("#aof-admin");
+    }
+
+    private static Map<String, Object> slack(String method, String channel, String ts, String threadTs) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("method", method);
+        m.put("channel", channel);
+        m.put("ts", ts);
+        m.put("thread_ts", threadTs);
+        m.put("text", "Incident opened");
+        return m;
     }
 }
