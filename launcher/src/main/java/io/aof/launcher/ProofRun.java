@@ -92,6 +92,8 @@ final class ProofRun {
         String inFlight = "";
         Set<String> inFlightJobs = Set.of();
         long recoveredMillis = -1;
+        /** Why the fault did not hit what it was meant to hit (null: it did); a violated invariant. */
+        String unmet;
         int lost;
         int doubled;
         int stuck;
@@ -116,9 +118,13 @@ final class ProofRun {
     private final AtomicBoolean loadDone = new AtomicBoolean();
     private final List<String> poisonResults = new ArrayList<>();
     private final Set<String> forgedJobIds = new HashSet<>();
-    private int kafkaPoison;
+    /** The poison records sent to Kafka, as "topic|key": exactly these must be the dead letters. */
+    private final List<String> kafkaPoison = new ArrayList<>();
     private long start;
     private Recipe healthy;
+    private Recipe stopped;
+    /** When Workato stopped the STOPPED recipe (0: not yet). */
+    private volatile long stoppedAt;
     private final List<String> notes = new ArrayList<>();
 
     ProofRun(ProofOptions options, ProofSuite suite) {
@@ -199,7 +205,7 @@ final class ProofRun {
         }
         addRecipe("Huge errors: payload dumps", Kind.HUGE_ERROR, 5_000_000);
         healthy = addRecipe("Stripe to NetSuite: payments (healthy)", Kind.HEALTHY, null);
-        addRecipe("Stopped by Workato mid-run", Kind.STOPPED, null);
+        stopped = addRecipe("Stopped by Workato mid-run", Kind.STOPPED, null);
         simPost("/sim/recipes/" + healthy.id() + "/trigger?count=5", "");
     }
 
@@ -234,7 +240,9 @@ final class ProofRun {
                 && r.kind() != Kind.HUGE_ERROR).toList();
         long loadMillis = options.load().toMillis();
         int burst = options.burst();
-        int hugeLeft = options.full() ? 2 : 1;
+        // the 5 MB polled error at fixed points of the load, so the short run has it too
+        List<Double> hugeAt = new ArrayList<>(options.full() ? List.of(0.15, 0.6) : List.of(0.15));
+        Recipe huge = recipes.stream().filter(x -> x.kind() == Kind.HUGE_ERROR).findFirst().orElseThrow();
         int i = 0;
         try {
             while (true) {
@@ -243,10 +251,10 @@ final class ProofRun {
                 while (triggered.get() < due) {
                     Recipe r = failing.get(i++ % failing.size());
                     int count = Math.min(burst, options.failures() - triggered.get());
-                    if (hugeLeft > 0 && i % 97 == 0) {
-                        r = recipes.stream().filter(x -> x.kind() == Kind.HUGE_ERROR).findFirst().orElseThrow();
+                    if (!hugeAt.isEmpty() && elapsed >= hugeAt.get(0) * loadMillis) {
+                        hugeAt.remove(0);
+                        r = huge;
                         count = 1;
-                        hugeLeft--;
                     }
                     trigger(r, count, false);
                     if (r.kind() == Kind.POLL_FAIL1 && i % 10 == 0) {
@@ -335,6 +343,8 @@ final class ProofRun {
             poisonKafka();
             at(0.25 * d);
             killMidCall("recovery", pause, true);
+            at(0.30 * d);
+            stopRecipe();
             at(0.55 * d);
             killAndRestart("kafka", Duration.ofSeconds(15));
             return;
@@ -351,6 +361,8 @@ final class ProofRun {
         killMidCall("recovery", pause, true);
         at(0.28 * d);
         killWhileRetriesDue("orchestrator", pause, true);
+        at(0.30 * d);
+        stopRecipe();
         at(0.34 * d);
         killAndRestart("notifier", pause);
         at(0.40 * d);
@@ -433,7 +445,7 @@ final class ProofRun {
         Fault f = begin("kill -9 " + name + (inCall ? " during a repeat_jobs call" : " (NO call was in flight)")
                 + (restart ? ", back after " + pause.toSeconds() + " s" : ", not restarted"));
         if (!inCall) {
-            notes.add(name + ": no repeat_jobs call of it came within 90 s; killed anyway");
+            f.unmet = name + ": no repeat_jobs call of it was in flight within 90 s (killed anyway)";
         }
         long before = System.currentTimeMillis();
         sleep(1000);
@@ -448,12 +460,19 @@ final class ProofRun {
 
     private void killWhileRetriesDue(String name, Duration pause, boolean restart) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && queryLong(
-                "SELECT count(*) FROM orchestrator.scheduled_retry WHERE due_at <= now() + interval '3 seconds'") == 0) {
-            sleep(200);
+        boolean due = false;
+        while (System.currentTimeMillis() < deadline && !due) {
+            due = queryLong("SELECT count(*) FROM orchestrator.scheduled_retry WHERE due_at <= now() + interval "
+                    + "'3 seconds'") > 0;
+            if (!due) {
+                sleep(200);
+            }
         }
-        Fault f = begin("kill -9 " + name + " with retries due" + (restart ? ", back after " + pause.toSeconds()
-                + " s" : ", not restarted"));
+        Fault f = begin("kill -9 " + name + (due ? " with retries due" : " (NO retry was due)")
+                + (restart ? ", back after " + pause.toSeconds() + " s" : ", not restarted"));
+        if (!due) {
+            f.unmet = name + ": no retry was due within 60 s (killed anyway)";
+        }
         long before = System.currentTimeMillis();
         suite.kill(name);
         if (restart) {
@@ -461,6 +480,13 @@ final class ProofRun {
             restart(name);
         }
         f.recoveredMillis = awaitProgress(before) - before;
+    }
+
+    /** Workato stops a recipe (trigger errors): AOF must escalate it once, and never repeat anything for it. */
+    private void stopRecipe() throws Exception {
+        begin("Workato stops a recipe (trigger_errors_limit)");
+        simPost("/sim/recipes/" + stopped.id() + "/stop?stop_cause=trigger_errors_limit", "");
+        stoppedAt = System.currentTimeMillis();
     }
 
     private void slackOutage() throws Exception {
@@ -562,14 +588,18 @@ final class ProofRun {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, byte[]> poison = new LinkedHashMap<>();
+        poison.put("aof.job-failures", "this is not JSON".getBytes(StandardCharsets.UTF_8));
+        poison.put("aof.recovery-events", "{\"type\":\"NoSuchEvent\",\"schemaVersion\":1}"
+                .getBytes(StandardCharsets.UTF_8));
+        poison.put("aof.notification-requests", new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1});
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>("aof.job-failures", "poison-1".getBytes(StandardCharsets.UTF_8),
-                    "this is not JSON".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>("aof.recovery-events", "poison-2".getBytes(StandardCharsets.UTF_8),
-                    "{\"type\":\"NoSuchEvent\",\"schemaVersion\":1}".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>("aof.notification-requests", "poison-3".getBytes(StandardCharsets.UTF_8),
-                    new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1})).get();
-            kafkaPoison += 3;
+            for (var e : poison.entrySet()) {
+                String key = "poison-" + (kafkaPoison.size() + 1);
+                producer.send(new ProducerRecord<>(e.getKey(), key.getBytes(StandardCharsets.UTF_8), e.getValue()))
+                        .get();
+                kafkaPoison.add(e.getKey() + "|" + key);
+            }
         }
     }
 
@@ -623,7 +653,10 @@ final class ProofRun {
                     say("quiesce: " + now);
                     last = now;
                 }
-                if (pending == 0 && missing == 0 && open == 0 && outbox == 0 && repeats == 0 && notes == 0) {
+                long stops = stoppedAt == 0 ? 1 : queryLong("SELECT count(*) FROM orchestrator.incident WHERE kind = "
+                        + "'RECIPE_STOPPED' AND recipe_id = " + stopped.id());
+                if (pending == 0 && missing == 0 && open == 0 && outbox == 0 && repeats == 0 && notes == 0
+                        && stops > 0) {
                     sleep(5000);   // the logger and the notifier's last events
                     return true;
                 }
@@ -772,15 +805,37 @@ final class ProofRun {
         }
         // 4. notifications: none doubled in Slack or mail; none left undelivered
         int slackDoubled = doubledSlackMessages(details);
+        List<String> threadBreaks = slackThreadBreaks(slackMessages());
+        threadBreaks.stream().limit(5).forEach(t -> details.add("SLACK THREAD " + t));
         int mailDoubled = doubledMails(details);
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
                 + "'DELIVERED', 'DIGESTED', 'SKIPPED')");
         // 5. dead letters: exactly the poison, each in the log, alerted
-        long deadLetters = queryLong("SELECT count(*) FROM logger.event_log WHERE dead_letter");
+        List<String> deadLetterKeys = deadLetters();
+        long deadLetters = deadLetterKeys.size();
+        List<String> notPoison = deadLettersOtherThan(kafkaPoison, deadLetterKeys);
+        notPoison.forEach(d -> details.add("DEAD LETTERS " + d));
         long dltAlerts = slackMessages().stream().filter(m -> m.get("thread_ts") == null
                 && "chat.postMessage".equals(m.get("method")) && "#aof-admin".equals(m.get("channel"))
                 && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
                 .count();
+        // 6. the recipe Workato stopped: exactly one RECIPE_STOPPED incident, ESCALATED, never repeated
+        List<String> stopWrong = stoppedAt == 0 ? List.of("the recipe was never stopped")
+                : recipeStopMismatches(stopIncidents(), stopped.id());
+        for (Map<String, Object> c : log) {
+            if ("repeat_jobs".equals(c.get("endpoint")) && ((Number) c.get("status")).intValue() == 200) {
+                @SuppressWarnings("unchecked")
+                List<String> ids = (List<String>) c.get("job_ids");
+                for (String id : ids) {
+                    Map<String, Object> j = byId.get(id);
+                    if (j != null && ((Number) j.get("recipe_id")).longValue() == stopped.id()) {
+                        stopWrong = new ArrayList<>(stopWrong);
+                        stopWrong.add("job " + id + " of the stopped recipe repeated");
+                    }
+                }
+            }
+        }
+        stopWrong.forEach(w -> details.add("RECIPE STOP " + w));
         long stuckRows = outboxRows() + queryLong("SELECT count(*) FROM recovery.repeat_request WHERE state NOT IN "
                 + "('DONE', 'CANCELLED')");
 
@@ -802,14 +857,21 @@ final class ProofRun {
                 + refused.size());
         failures += inv(invariants, "Workato calls inside a Retry-After window", insideWindow);
         failures += inv(invariants, "Slack messages doubled", slackDoubled);
+        failures += inv(invariants, "Slack replies without their thread's first message before them",
+                threadBreaks.size());
         failures += inv(invariants, "e-mails doubled", mailDoubled);
         failures += inv(invariants, "notifications not delivered (stuck or failed)", (int) undelivered);
-        failures += inv(invariants, "dead letters other than the " + kafkaPoison + " poison records",
-                (int) Math.abs(deadLetters - kafkaPoison));
-        failures += inv(invariants, "dead-letter alerts (must be exactly 1)", kafkaPoison > 0 && dltAlerts != 1
-                ? 1 : 0);
+        failures += inv(invariants, "dead letters not exactly the " + kafkaPoison.size() + " poison records (by key)",
+                notPoison.size());
+        failures += inv(invariants, "dead-letter alerts (must be exactly 1)", !kafkaPoison.isEmpty()
+                && dltAlerts != 1 ? 1 : 0);
+        failures += inv(invariants, "stopped recipe not escalated exactly once, or repeated", stopWrong.size());
         failures += inv(invariants, "outbox rows / repeat requests left", (int) stuckRows);
         failures += inv(invariants, "settled within the quiesce time", settled ? 0 : 1);
+        List<String> unmet = unmetFaults(faults);
+        unmet.forEach(u -> details.add("FAULT MISSED ITS CONDITION " + u));
+        failures += inv(invariants, "faults that missed what they must hit (a call / retries in flight)",
+                unmet.size());
         synchronized (poisonResults) {
             for (String p : poisonResults) {
                 int status = Integer.parseInt(p.substring(p.lastIndexOf(' ') + 1));
@@ -828,6 +890,85 @@ final class ProofRun {
                 + " invariant(s) violated; details in " + options.state().resolve("violations.txt") + ", logs in "
                 + suite.logs);
         return failures;
+    }
+
+    /** The faults that did not hit what they were meant to hit: the proof did not test what it claims. */
+    static List<String> unmetFaults(List<Fault> faults) {
+        return faults.stream().filter(f -> f.unmet != null).map(f -> f.unmet).toList();
+    }
+
+    /**
+     * How the dead letters ("topic|key", the topic without its dead-letter suffix) differ from the poison sent:
+     * a poison record not dead-lettered, dead-lettered more than once, or a dead letter that is no poison.
+     */
+    static List<String> deadLettersOtherThan(List<String> poison, List<String> deadLetters) {
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        deadLetters.forEach(d -> seen.merge(d, 1, Integer::sum));
+        List<String> wrong = new ArrayList<>();
+        for (String p : poison) {
+            int n = seen.getOrDefault(p, 0);
+            if (n != 1) {
+                wrong.add(p + ": a poison record dead-lettered " + n + " times");
+            }
+        }
+        seen.forEach((d, n) -> {
+            if (!poison.contains(d)) {
+                wrong.add(d + ": dead-lettered " + n + " time(s), and it is no poison");
+            }
+        });
+        return wrong;
+    }
+
+    /**
+     * What is wrong with the RECIPE_STOPPED incidents ({recipe_id, state, attempt, attempts recorded}) when only
+     * {@code stoppedRecipe} was stopped: it must have exactly one, ESCALATED, with no attempt; no other recipe any.
+     */
+    static List<String> recipeStopMismatches(List<long[]> incidents, long stoppedRecipe) {
+        List<String> wrong = new ArrayList<>();
+        long ours = incidents.stream().filter(i -> i[0] == stoppedRecipe).count();
+        if (ours != 1) {
+            wrong.add("recipe " + stoppedRecipe + " has " + ours + " RECIPE_STOPPED incidents (must be 1)");
+        }
+        for (long[] i : incidents) {
+            if (i[0] != stoppedRecipe) {
+                wrong.add("recipe " + i[0] + " was never stopped but has a RECIPE_STOPPED incident");
+            } else if (i[1] != 1) {
+                wrong.add("recipe " + i[0] + "'s RECIPE_STOPPED incident is not ESCALATED");
+            } else if (i[2] != 0 || i[3] != 0) {
+                wrong.add("recipe " + i[0] + "'s RECIPE_STOPPED incident was repeated (attempt " + i[2] + ", "
+                        + i[3] + " attempts recorded)");
+            }
+        }
+        return wrong;
+    }
+
+    /** The RECIPE_STOPPED incidents: recipe, 1 if ESCALATED, attempt, attempts recorded. */
+    private List<long[]> stopIncidents() throws SQLException {
+        List<long[]> l = new ArrayList<>();
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT i.recipe_id, i.state = 'ESCALATED', i.attempt, (SELECT count(*) FROM "
+                        + "orchestrator.incident_attempt a WHERE a.incident_id = i.id) FROM orchestrator.incident i "
+                        + "WHERE i.kind = 'RECIPE_STOPPED'")) {
+            while (rs.next()) {
+                l.add(new long[]{rs.getLong(1), rs.getBoolean(2) ? 1 : 0, rs.getLong(3), rs.getLong(4)});
+            }
+        }
+        return l;
+    }
+
+    private List<String> deadLetters() throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT topic, message_key FROM logger.event_log WHERE dead_letter ORDER BY id")) {
+            while (rs.next()) {
+                String topic = rs.getString(1);
+                if (topic.endsWith(".dlt")) {
+                    topic = topic.substring(0, topic.length() - ".dlt".length());
+                }
+                keys.add(topic + "|" + rs.getString(2));
+            }
+        }
+        return keys;
     }
 
     private static int inv(List<String[]> rows, String name, int count) {
@@ -941,6 +1082,28 @@ final class ProofRun {
             }
         }
         return doubled;
+    }
+
+    /**
+     * Read from the Slack sink alone, in the order it received them (its ts grow): every reply
+     * ({@code thread_ts}) must follow, in the same channel, the message that started its thread.
+     */
+    static List<String> slackThreadBreaks(List<Map<String, Object>> messages) {
+        Set<String> started = new HashSet<>();
+        List<String> breaks = new ArrayList<>();
+        for (Map<String, Object> m : messages) {
+            if (!"chat.postMessage".equals(m.get("method"))) {
+                continue;
+            }
+            Object thread = m.get("thread_ts");
+            if (thread == null) {
+                started.add(m.get("channel") + "|" + m.get("ts"));
+            } else if (!started.contains(m.get("channel") + "|" + thread)) {
+                breaks.add("reply " + m.get("ts") + " in " + m.get("channel") + " to thread " + thread
+                        + ", which no earlier message there started: " + abbreviate(String.valueOf(m.get("text"))));
+            }
+        }
+        return breaks;
     }
 
     private int doubledMails(List<String> details) throws Exception {
