@@ -3,6 +3,9 @@ package io.aof.notifier;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.text.ExternalText;
 
+import java.time.Instant;
+import java.util.UUID;
+
 /**
  * One way of telling people: Slack, e-mail, a webhook. A stored notification
  * names its destination as {@code kind:target} ({@code slack:#aof-ops},
@@ -14,11 +17,12 @@ interface Channel {
     String kind();
 
     /**
-     * Delivers {@code n} to {@code target}: as the first message of its incident when {@code thread} has no
+     * Delivers {@code n} (notification {@code id}, which the channel may record with the message) to
+     * {@code target}: as the first message of its incident when {@code thread} has no
      * parent yet, else as a follow-up in the thread (and, when {@code n} closes the incident, with the parent
      * updated). Throws {@link DeliveryException} when it should be tried again later.
      */
-    Delivery deliver(String target, NotificationRequested n, Thread thread);
+    Delivery deliver(UUID id, String target, NotificationRequested n, Thread thread);
 
     /**
      * Whether one set of credentials serves every destination of this channel (Slack's bot token, the SMTP
@@ -34,7 +38,25 @@ interface Channel {
     }
 
     /** Delivers a group's digest. */
-    Delivery deliverDigest(String target, Digest digest);
+    Delivery deliverDigest(UUID id, String target, Digest digest);
+
+    /**
+     * Whether an earlier try of notification {@code id} reached {@code target} although its answer was lost (the
+     * process or its database died after the call, or the answer timed out): asked of the channel itself, so the
+     * row is not sent twice. {@code thread} is the incident's thread when the row has one, {@code channelRef} the
+     * destination's id at the channel where one is known. {@link Lookup#UNKNOWN} where the channel cannot tell (the row is then sent again:
+     * at least once). Throws {@link DeliveryException} when the channel cannot be asked right now.
+     */
+    default Lookup lookUp(UUID id, String target, Thread thread, String channelRef, Instant triedAt) {
+        return Lookup.UNKNOWN;
+    }
+
+    /** What {@link #lookUp} found: {@code known} false when the channel cannot tell; {@code found} null if absent. */
+    record Lookup(boolean known, Delivery found) {
+
+        static final Lookup UNKNOWN = new Lookup(false, null);
+        static final Lookup ABSENT = new Lookup(true, null);
+    }
 
     /**
      * What the channel answered: its reference of the message (Slack's ts, the e-mail's Message-ID) and, for

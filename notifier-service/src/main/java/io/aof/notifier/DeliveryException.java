@@ -28,17 +28,30 @@ class DeliveryException extends RuntimeException {
     final String reason;
     /** Whether the super admin should hear of it: not when nobody can do anything (an old message not editable). */
     final boolean tellAdmin;
+    /** Whether the message may have gone all the same (no answer: a timeout, a connection lost mid-call). */
+    final boolean maybeDelivered;
 
     DeliveryException(String message, Duration retryAfter) {
-        this(Fault.TRANSIENT, "transient", message, retryAfter, false);
+        this(Fault.TRANSIENT, "transient", message, retryAfter, false, false);
     }
 
     private DeliveryException(Fault fault, String reason, String message, Duration retryAfter, boolean tellAdmin) {
+        this(fault, reason, message, retryAfter, tellAdmin, false);
+    }
+
+    private DeliveryException(Fault fault, String reason, String message, Duration retryAfter, boolean tellAdmin,
+                              boolean maybeDelivered) {
         super(ExternalText.error(message));
         this.fault = fault;
         this.reason = reason;
         this.retryAfter = retryAfter;
         this.tellAdmin = tellAdmin;
+        this.maybeDelivered = maybeDelivered;
+    }
+
+    /** No answer: tried again later, after asking the channel whether it took the message all the same. */
+    static DeliveryException noAnswer(String message) {
+        return new DeliveryException(Fault.TRANSIENT, "transient", message, null, false, true);
     }
 
     static DeliveryException permanent(String reason, String message) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,13 +44,13 @@ class EmailSender implements Channel {
     }
 
     @Override
-    public Delivery deliver(String recipients, NotificationRequested n, Thread thread) {
+    public Delivery deliver(UUID id, String recipients, NotificationRequested n, Thread thread) {
         String parent = thread != null && n.kind() != NotificationRequested.Kind.REPORT ? thread.parentRef() : null;
         return send(recipients, MailContent.of(n, workatoAppUrl), n.dedupKey(), parent);
     }
 
     @Override
-    public Delivery deliverDigest(String recipients, Digest digest) {
+    public Delivery deliverDigest(UUID id, String recipients, Digest digest) {
         return send(recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
     }
 

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,7 +43,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * advisory lock per destination lets several instances share the work without
  * overtaking each other. Every try is a {@code NotificationDelivered} or
  * {@code NotificationFailed} fact for the logger. Before sending, the round
- * builds due digests, queues escalation repeats and fallback copies.
+ * builds due digests, queues escalation repeats and fallback copies. A try mark
+ * committed before each send and removed with its answer makes a lost answer
+ * (crash, database lost, timeout) a question to the channel next time
+ * ({@link Channel#lookUp}) rather than a second message.
  */
 @Component
 class NotificationDispatcher {
@@ -52,6 +57,8 @@ class NotificationDispatcher {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    /** For the try marks: a transaction of its own, committed while the row's transaction is still open. */
+    private final TransactionTemplate newTx;
     private final Outbox outbox;
     private final NotificationStore store;
     private final Map<String, Channel> channels = new HashMap<>();
@@ -67,6 +74,8 @@ class NotificationDispatcher {
                            Router router, RefusalAlerts refusals, Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.newTx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
+        this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.outbox = outbox;
         this.store = store;
         this.props = props;
@@ -166,31 +175,38 @@ class NotificationDispatcher {
                 : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
         About about = About.of(row, n);
         int attempts = row.attempts() + 1;
+        boolean posted = false;
         try {
             Channel channel = channels.get(kind);
             if (channel == null) {
                 throw DeliveryException.permanent(NOT_CONFIGURED, "no " + kind + " channel is configured");
             }
-            Channel.Delivery delivery;
-            if (row.digest() != null) {
-                delivery = channel.deliverDigest(target, EventCodec.mapper().readValue(row.digest(), Digest.class));
-            } else {
-                Channel.Thread thread = thread(row.destination(), row.incidentId());
-                if (row.updateOnly()) {
+            Channel.Thread thread = row.digest() != null ? null : thread(row.destination(), row.incidentId());
+            Channel.Delivery delivery = row.updateOnly() ? null : earlierTry(row, channel, target, thread, kind);
+            if (delivery == null) {
+                if (!row.updateOnly()) {
+                    markTry(row.id());
+                    posted = true;
+                }
+                if (row.digest() != null) {
+                    delivery = channel.deliverDigest(row.id(), target,
+                            EventCodec.mapper().readValue(row.digest(), Digest.class));
+                } else if (row.updateOnly()) {
                     delivery = thread != null && thread.started() ? channel.updateParent(target, n, thread)
                             : new Channel.Delivery(null, null);
                 } else {
-                    delivery = channel.deliver(target, n, thread);
-                    if (thread != null && !thread.started() && n.kind() != NotificationRequested.Kind.REPORT) {
-                        jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_id = ? "
-                                        + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
-                                delivery.ref(), delivery.channelRef(), row.id(), row.destination(),
-                                row.incidentId());
-                    }
+                    delivery = channel.deliver(row.id(), target, n, thread);
                 }
+            }
+            if (row.digest() == null && !row.updateOnly() && thread != null && !thread.started()
+                    && n.kind() != NotificationRequested.Kind.REPORT) {
+                jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_id = ? "
+                                + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
+                        delivery.ref(), delivery.channelRef(), row.id(), row.destination(), row.incidentId());
             }
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
                     + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
+            jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
             paused.remove(kind);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
                     clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
@@ -203,6 +219,10 @@ class NotificationDispatcher {
         } catch (DeliveryException e) {
             meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "failed")
                     .increment();
+            if (posted && !e.maybeDelivered) {
+                // the channel answered that it did not take it: nothing to ask about next time
+                jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
+            }
             if (e.permanent()) {
                 failForGood(row, kind, about, attempts, e);
                 return true;   // the rows behind it still go
@@ -226,6 +246,39 @@ class NotificationDispatcher {
             }
             return false;
         }
+    }
+
+    /**
+     * An earlier try of this row whose answer was lost (a try mark is still there): the channel is asked whether
+     * it took the message. Its delivery when it did (the row is then recorded as delivered, not sent again);
+     * null when it did not, or cannot tell (the row is sent again: counted and logged).
+     */
+    private Channel.Delivery earlierTry(Row row, Channel channel, String target, Channel.Thread thread, String kind) {
+        List<Timestamp> tried = jdbc.queryForList("SELECT tried_at FROM notification_try WHERE notification_id = ?",
+                Timestamp.class, row.id());
+        if (tried.isEmpty()) {
+            return null;
+        }
+        String channelRef = thread != null && thread.channelRef() != null ? thread.channelRef()
+                : jdbc.query("SELECT channel_ref FROM incident_thread WHERE destination = ? AND channel_ref IS NOT NULL "
+                        + "LIMIT 1", rs -> rs.next() ? rs.getString(1) : null, row.destination());
+        Channel.Lookup lookup = channel.lookUp(row.id(), target, thread, channelRef, tried.get(0).toInstant());
+        String outcome = lookup.found() != null ? "found" : lookup.known() ? "absent" : "unknown";
+        meters.counter("aof.notifications.lost.answers", "channel", kind, "outcome", outcome).increment();
+        if (lookup.found() != null) {
+            log.info("Notification {} to {} had reached it before its answer was lost ({}): recorded, not sent again",
+                    row.id(), row.destination(), lookup.found().ref());
+        } else if (!lookup.known()) {
+            log.warn("Notification {} to {}: an earlier try's answer was lost and {} cannot tell whether it took it; "
+                    + "sending it again (it may arrive twice)", row.id(), row.destination(), kind);
+        }
+        return lookup.found();
+    }
+
+    /** Committed before the call, in a transaction of its own: if the answer is lost, the next try asks first. */
+    private void markTry(UUID id) {
+        newTx.executeWithoutResult(s -> jdbc.update("INSERT INTO notification_try (notification_id) VALUES (?) "
+                + "ON CONFLICT (notification_id) DO UPDATE SET tried_at = now()", id));
     }
 
     /**

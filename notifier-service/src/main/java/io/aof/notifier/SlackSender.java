@@ -8,14 +8,22 @@ import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.auth.AuthTestResponse;
+import com.slack.api.methods.response.conversations.ConversationsHistoryResponse;
+import com.slack.api.methods.response.conversations.ConversationsRepliesResponse;
+import com.slack.api.model.Message;
 import io.aof.common.events.NotificationRequested;
 import org.springframework.boot.health.contributor.Health;
 
 import io.aof.common.text.ExternalText;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Slack through slack-api-client: {@code chat.postMessage} for an incident's
@@ -58,9 +66,9 @@ class SlackSender implements Channel {
     }
 
     @Override
-    public Delivery deliver(String channel, NotificationRequested n, Thread thread) {
+    public Delivery deliver(UUID id, String channel, NotificationRequested n, Thread thread) {
         if (thread == null || !thread.started() || n.kind() == NotificationRequested.Kind.REPORT) {
-            return post(channel, SlackMessage.of(n, workatoAppUrl), null);
+            return post(id, channel, SlackMessage.of(n, workatoAppUrl), null);
         }
         if (n.kind().closesIncident()) {
             // the update first: if the reply then fails, the retry updates again (harmless) and replies once
@@ -73,7 +81,7 @@ class SlackSender implements Channel {
                 // the first message can no longer be updated (deleted by someone): the reply still says it
             }
         }
-        return post(channel, SlackMessage.reply(n), thread.parentRef());
+        return post(id, channel, SlackMessage.reply(n), thread.parentRef());
     }
 
     @Override
@@ -86,14 +94,76 @@ class SlackSender implements Channel {
     }
 
     @Override
-    public Delivery deliverDigest(String channel, Digest digest) {
-        return post(channel, SlackMessage.digest(digest, workatoAppUrl), null);
+    public Delivery deliverDigest(UUID id, String channel, Digest digest) {
+        return post(id, channel, SlackMessage.digest(digest, workatoAppUrl), null);
     }
 
-    private Delivery post(String channel, SlackMessage message, String threadTs) {
+    /** Every message carries its notification's id in Slack's message metadata, for {@link #lookUp}. */
+    private Delivery post(UUID id, String channel, SlackMessage message, String threadTs) {
+        Message.Metadata metadata = Message.Metadata.builder().eventType(METADATA_TYPE)
+                .eventPayload(Map.of(METADATA_ID, id.toString())).build();
         ChatPostMessageResponse r = call(() -> methods.chatPostMessage(p -> p.channel(channel).text(message.text())
-                .blocks(message.blocks()).threadTs(threadTs).unfurlLinks(false).unfurlMedia(false)));
+                .blocks(message.blocks()).threadTs(threadTs).unfurlLinks(false).unfurlMedia(false)
+                .metadata(metadata)));
         return new Delivery(r.getTs(), r.getChannel());
+    }
+
+    static final String METADATA_TYPE = "aof_notification";
+    static final String METADATA_ID = "notification_id";
+    private static final int LOOKUP_PAGES = 10;
+
+    /**
+     * Looks for the message by its metadata: a reply among its thread's replies ({@code conversations.replies}),
+     * any other message among the channel's messages ({@code conversations.history}) since a minute before the
+     * try. Both need the channel's id ({@code channelRef}, learnt from Slack's earlier answers; else the target
+     * itself, which is right when destinations name channels by id) and the history scopes
+     * ({@code channels:history}, {@code groups:history}); without them Slack's refusal makes the answer
+     * {@link Lookup#UNKNOWN}.
+     */
+    @Override
+    public Lookup lookUp(UUID id, String channel, Thread thread, String channelRef, Instant triedAt) {
+        String where = channelRef != null ? channelRef : channel;
+        String oldest = String.format("%d.%06d", triedAt.minusSeconds(60).getEpochSecond(), 0);
+        boolean reply = thread != null && thread.started();
+        String cursor = null;
+        try {
+            for (int page = 0; page < LOOKUP_PAGES; page++) {
+                String from = cursor;
+                List<Message> messages;
+                String next;
+                if (reply) {
+                    ConversationsRepliesResponse r = call(() -> methods.conversationsReplies(q -> q.channel(where)
+                            .ts(thread.parentRef()).oldest(oldest).includeAllMetadata(true).limit(200)
+                            .cursor(from)));
+                    messages = r.getMessages();
+                    next = r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor();
+                } else {
+                    ConversationsHistoryResponse r = call(() -> methods.conversationsHistory(q -> q.channel(where)
+                            .oldest(oldest).includeAllMetadata(true).limit(200).cursor(from)));
+                    messages = r.getMessages();
+                    next = r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor();
+                }
+                for (Message m : messages == null ? List.<Message>of() : messages) {
+                    if (m.getMetadata() != null && METADATA_TYPE.equals(m.getMetadata().getEventType())
+                            && m.getMetadata().getEventPayload() != null
+                            && id.toString().equals(String.valueOf(m.getMetadata().getEventPayload()
+                            .get(METADATA_ID)))) {
+                        return new Lookup(true, new Delivery(m.getTs(), channelRef != null ? channelRef
+                                : thread != null ? thread.channelRef() : null));
+                    }
+                }
+                if (next == null || next.isBlank()) {
+                    return Lookup.ABSENT;
+                }
+                cursor = next;
+            }
+            return Lookup.UNKNOWN;   // more than ten pages since the try: too busy a channel to tell
+        } catch (DeliveryException e) {
+            if (e.fault == DeliveryException.Fault.TRANSIENT) {
+                throw e;
+            }
+            return Lookup.UNKNOWN;   // no history scope, the channel not known by that name: cannot tell
+        }
     }
 
     private interface SlackCall<T extends SlackApiTextResponse> {
@@ -110,8 +180,11 @@ class SlackSender implements Channel {
             return response;
         } catch (SlackApiException e) {
             throw classifyHttp(e.getResponse().code(), e.getResponse().header("Retry-After"));
+        } catch (ConnectException e) {
+            throw new DeliveryException("Slack unreachable: " + e.getMessage(), null);   // never reached Slack
         } catch (IOException e) {
-            throw new DeliveryException("Slack unreachable: " + e.getMessage(), null);
+            // no answer (refused connection, timeout, connection lost mid-call): it may have been taken all the same
+            throw DeliveryException.noAnswer("Slack unreachable: " + e.getMessage());
         }
     }
 

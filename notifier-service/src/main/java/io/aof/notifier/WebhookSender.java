@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Webhook destinations ({@code webhook:<name>}), POSTing JSON in one of three
@@ -42,7 +43,7 @@ class WebhookSender implements Channel {
     }
 
     @Override
-    public Delivery deliver(String name, NotificationRequested n, Thread thread) {
+    public Delivery deliver(UUID id, String name, NotificationRequested n, Thread thread) {
         NotifierProperties.Webhook hook = hook(name);
         String body = switch (hook.format()) {
             case JSON -> EventCodec.encode(n);
@@ -53,7 +54,7 @@ class WebhookSender implements Channel {
     }
 
     @Override
-    public Delivery deliverDigest(String name, Digest digest) {
+    public Delivery deliverDigest(UUID id, String name, Digest digest) {
         NotifierProperties.Webhook hook = hook(name);
         String body = switch (hook.format()) {
             case JSON -> EventCodec.mapper().writeValueAsString(digest);

@@ -55,7 +55,7 @@ class EmailSenderTest {
                 "Job still failing after all retries", "Orders <b>sync</b>", "UPSTREAM_5XX", 5,
                 "503 Service Unavailable <script>alert(1)</script>", null, null, null);
 
-        String messageId = sender.deliver("ops@example.com,lead@example.com", n, null).ref();
+        String messageId = sender.deliver(UUID.randomUUID(), "ops@example.com,lead@example.com", n, null).ref();
 
         assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
         MimeMessage[] received = smtp.getReceivedMessages();
@@ -80,8 +80,8 @@ class EmailSenderTest {
     @Test
     void aFollowUpNamesTheIncidentsFirstMailSoClientsThreadThem() throws Exception {
         NotificationRequested first = alert(NotificationRequested.Kind.FIRST_FAILURE, 1);
-        String parent = sender.deliver("ops@example.com", first, new Channel.Thread(null, null, null)).ref();
-        sender.deliver("ops@example.com", alert(NotificationRequested.Kind.RECOVERED, 2),
+        String parent = sender.deliver(UUID.randomUUID(), "ops@example.com", first, new Channel.Thread(null, null, null)).ref();
+        sender.deliver(UUID.randomUUID(), "ops@example.com", alert(NotificationRequested.Kind.RECOVERED, 2),
                 new Channel.Thread(parent, null, first));
 
         assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
@@ -103,7 +103,7 @@ class EmailSenderTest {
 
     @Test
     void reportGoesAsOneMessageWithBothParts() throws Exception {
-        sender.deliver("reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"), null);
+        sender.deliver(UUID.randomUUID(), "reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"), null);
 
         assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
         MimeMessage m = smtp.getReceivedMessages()[0];
@@ -119,7 +119,7 @@ class EmailSenderTest {
         down.setHost("127.0.0.1");
         down.setPort(1);   // nothing listens there
         EmailSender s = new EmailSender(down, "aof@example.com", "https://app.workato.com");
-        assertThatThrownBy(() -> s.deliver("ops@example.com", NotificationRequested.report(
+        assertThatThrownBy(() -> s.deliver(UUID.randomUUID(), "ops@example.com", NotificationRequested.report(
                 ReportRenderingTest.sample(), "r-2"), null))
                 .isInstanceOf(DeliveryException.class).hasMessageStartingWith("SMTP: ");
     }
@@ -159,7 +159,7 @@ class EmailSenderTest {
 
     @Test
     void anInvalidRecipientIsRefusedForGood() {
-        assertThatThrownBy(() -> sender.deliver("not an address@@", NotificationRequested.report(
+        assertThatThrownBy(() -> sender.deliver(UUID.randomUUID(), "not an address@@", NotificationRequested.report(
                 ReportRenderingTest.sample(), "r-3"), null)).isInstanceOfSatisfying(DeliveryException.class,
                 e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT));
     }

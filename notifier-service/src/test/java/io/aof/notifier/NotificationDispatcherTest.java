@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,6 +124,74 @@ class NotificationDispatcherTest {
         assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text).hasSize(5).last().satisfies(
                 t -> assertThat(t).contains("j-3"));
         assertThat(states("slack:#ops")).allSatisfy(st -> assertThat(st).startsWith("DELIVERED"));
+    }
+
+    /**
+     * Slack took the message, then the notifier's database connection died before the delivery was recorded (a
+     * crash or the database lost between the two): the row is still pending. The next round asks Slack (the
+     * notification's id is in the message's metadata) and records the message it finds instead of posting it
+     * again; the same for a reply in the incident's thread.
+     */
+    @Test
+    void aMessageSlackTookWhoseAnswerWasLostIsFoundAtSlackAndNotPostedAgain() {
+        Notifier notifier = notifier(Map.of());
+        String channel = "C0042";   // named by id, as conversations.history needs it
+        slack.beforeAnswer = once(this::killTheDispatchersConnection);
+        tell(notifier, "j-1", "slack:" + channel);   // incident w:7:j-1's first message
+
+        rounds(notifier, 1);
+        assertThat(slack.delivered(channel)).hasSize(1);
+        assertThat(states("slack:" + channel)).containsExactly("PENDING -");   // what Slack said was lost
+
+        rounds(notifier, 2);
+        assertThat(slack.delivered(channel)).hasSize(1);
+        assertThat(states("slack:" + channel)).containsExactly("DELIVERED -");
+        String parentTs = slack.delivered(channel).get(0).ts();
+        assertThat(jdbc.queryForObject("SELECT parent_ref FROM incident_thread WHERE destination = ?", String.class,
+                "slack:" + channel)).isEqualTo(parentTs);
+
+        // the incident ends: the first message updated, a reply in its thread, and that answer lost the same way
+        slack.beforeAnswer = once(this::killTheDispatchersConnection);
+        NotificationRequested end = NotificationStoreTest.alert("j-1", Kind.RECOVERED, Audience.OPS);
+        tx.executeWithoutResult(s -> notifier.store().store(end, EventCodec.encode(end), List.of("slack:" + channel)));
+        rounds(notifier, 3);
+
+        assertThat(slack.delivered(channel)).filteredOn(c -> c.method().equals("chat.postMessage"))
+                .extracting(FakeSlack.Call::threadTs).containsExactly(null, parentTs);
+        assertThat(states("slack:" + channel)).containsExactly("DELIVERED -", "DELIVERED -");
+        assertThat(meters.counter("aof.notifications.lost.answers", "channel", "slack", "outcome", "found").count())
+                .isEqualTo(2.0);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM notification_try", Integer.class)).isZero();
+    }
+
+    /** Where Slack cannot be asked (a channel named by name, never answered for before): sent again, and said. */
+    @Test
+    void aLostAnswerSlackCannotBeAskedAboutIsSentAgainAndCounted() {
+        Notifier notifier = notifier(Map.of());
+        slack.beforeAnswer = once(this::killTheDispatchersConnection);
+        tell(notifier, "j-1", "slack:#ops");
+
+        rounds(notifier, 3);
+
+        assertThat(slack.delivered("#ops")).hasSize(2);
+        assertThat(states("slack:#ops")).containsExactly("DELIVERED -");
+        assertThat(meters.counter("aof.notifications.lost.answers", "channel", "slack", "outcome", "unknown").count())
+                .isEqualTo(1.0);
+    }
+
+    /** Ends the dispatcher's open transaction from outside, as a crash of its database would. */
+    void killTheDispatchersConnection() {
+        jdbc.queryForList("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                + "AND datname = current_database() AND state = 'idle in transaction'");
+    }
+
+    static Runnable once(Runnable r) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                r.run();
+            }
+        };
     }
 
     @Test

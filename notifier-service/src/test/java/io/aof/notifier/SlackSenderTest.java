@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,7 +35,7 @@ class SlackSenderTest {
         for (String code : new String[] {"channel_not_found", "is_archived", "not_in_channel", "invalid_blocks",
                 "msg_too_long"}) {
             slack.refuse("#ops", code, 1);
-            assertThatThrownBy(() -> sender.deliver("#ops", NotificationStoreTest.alert("j-1", Kind.FIRST_FAILURE,
+            assertThatThrownBy(() -> sender.deliver(UUID.randomUUID(), "#ops", NotificationStoreTest.alert("j-1", Kind.FIRST_FAILURE,
                     Audience.OPS), null)).as(code).isInstanceOfSatisfying(DeliveryException.class, e -> {
                         assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT);
                         assertThat(e.reason).isEqualTo(code);
@@ -64,10 +65,10 @@ class SlackSenderTest {
     @Test
     void aFirstMessageDeletedInSlackDoesNotStopTheIncidentsLastReply() {
         var first = NotificationStoreTest.alert("j-1", Kind.FIRST_FAILURE, Audience.OPS);
-        String ts = sender.deliver("#ops", first, null).ref();
+        String ts = sender.deliver(UUID.randomUUID(), "#ops", first, null).ref();
         slack.refuse("#ops", "message_not_found", 1);   // the chat.update of the parent
 
-        sender.deliver("#ops", NotificationStoreTest.alert("j-1", Kind.RECOVERED, Audience.OPS),
+        sender.deliver(UUID.randomUUID(), "#ops", NotificationStoreTest.alert("j-1", Kind.RECOVERED, Audience.OPS),
                 new Channel.Thread(ts, null, first));
 
         assertThat(slack.to("#ops")).extracting(FakeSlack.Call::method, FakeSlack.Call::error).containsExactly(

@@ -74,8 +74,8 @@ class WebhookSenderTest {
     @Test
     void pagerDutyTriggersThenResolvesTheSameDedupKey() {
         WebhookSender pd = sender(NotifierProperties.Webhook.Format.PAGERDUTY, "R0UT1NG", "");
-        pd.deliver("h", n(Kind.EXHAUSTED), null);
-        pd.deliver("h", n(Kind.RECOVERED), null);
+        pd.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null);
+        pd.deliver(UUID.randomUUID(), "h", n(Kind.RECOVERED), null);
 
         JsonNode trigger = EventCodec.readTree(received.get(0).get("body"));
         assertThat(trigger.get("routing_key").asString()).isEqualTo("R0UT1NG");
@@ -98,7 +98,7 @@ class WebhookSenderTest {
 
     @Test
     void teamsGetsAnAdaptiveCard() {
-        sender(NotifierProperties.Webhook.Format.TEAMS, "", "").deliver("h", n(Kind.EXHAUSTED), null);
+        sender(NotifierProperties.Webhook.Format.TEAMS, "", "").deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null);
         JsonNode message = EventCodec.readTree(received.get(0).get("body"));
         assertThat(message.get("type").asString()).isEqualTo("message");
         JsonNode attachment = message.get("attachments").get(0);
@@ -112,7 +112,7 @@ class WebhookSenderTest {
 
     @Test
     void genericJsonIsSignedWithTheSecret() throws Exception {
-        sender(NotifierProperties.Webhook.Format.JSON, "", "s3cret").deliver("h", n(Kind.EXHAUSTED), null);
+        sender(NotifierProperties.Webhook.Format.JSON, "", "s3cret").deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null);
         Map<String, String> r = received.get(0);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -126,10 +126,10 @@ class WebhookSenderTest {
     void throttledOrFailingReceiversAreTriedAgainLater() {
         WebhookSender json = sender(NotifierProperties.Webhook.Format.JSON, "", "");
         answer.set(429);
-        assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
                 DeliveryException.class, e -> assertThat(e.retryAfter).isEqualTo(Duration.ofSeconds(7)));
         answer.set(503);
-        assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
                 DeliveryException.class, e -> assertThat(e.retryAfter).isNull())
                 .hasMessage("webhook h answered HTTP 503");
     }
@@ -141,7 +141,7 @@ class WebhookSenderTest {
                 422, "http_422", 418, "http_4xx", 301, "http_3xx");
         permanent.forEach((status, reason) -> {
             answer.set(status);
-            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).as("HTTP " + status)
+            assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null)).as("HTTP " + status)
                     .isInstanceOfSatisfying(DeliveryException.class, e -> {
                         assertThat(e.fault).isEqualTo(DeliveryException.Fault.PERMANENT);
                         assertThat(e.reason).isEqualTo(reason);
@@ -149,16 +149,16 @@ class WebhookSenderTest {
         });
         for (int status : new int[] {401, 403}) {
             answer.set(status);
-            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+            assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
                     DeliveryException.class, e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.CREDENTIALS));
         }
         for (int status : new int[] {408, 425, 429, 500, 502, 503}) {
             answer.set(status);
-            assertThatThrownBy(() -> json.deliver("h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+            assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
                     DeliveryException.class, e -> assertThat(e.fault).isEqualTo(DeliveryException.Fault.TRANSIENT));
         }
         assertThat(json.sharedCredentials()).isFalse();   // one webhook's refusal says nothing of the others
-        assertThatThrownBy(() -> json.deliver("gone", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> json.deliver(UUID.randomUUID(), "gone", n(Kind.EXHAUSTED), null)).isInstanceOfSatisfying(
                 DeliveryException.class, e -> assertThat(e.reason).isEqualTo("not_configured"));
     }
 }

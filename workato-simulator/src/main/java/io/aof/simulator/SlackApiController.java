@@ -10,8 +10,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A sink that speaks Slack's Web API shape for {@code chat.postMessage},
@@ -43,6 +46,55 @@ class SlackApiController {
     ResponseEntity<Map<String, Object>> json(HttpServletRequest req, @RequestBody Map<String, Object> body) {
         return handle(req, body);
     }
+
+    /**
+     * {@code conversations.history} and {@code conversations.replies} (form-encoded, as slack-api-client sends
+     * them): the channel's messages after {@code oldest}, with their {@code metadata} when
+     * {@code include_all_metadata} is true; one page (no {@code has_more}).
+     */
+    @PostMapping(path = {"/conversations.history", "/conversations.replies"},
+            consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    ResponseEntity<Map<String, Object>> history(HttpServletRequest req,
+                                                @RequestParam MultiValueMap<String, String> form) {
+        if (!authorized(req, form.getFirst("token"))) {
+            return ResponseEntity.ok(Map.of("ok", false, "error", "not_authed"));
+        }
+        String channel = form.getFirst("channel");
+        if (channel == null || channel.isBlank()) {
+            return ResponseEntity.ok(Map.of("ok", false, "error", "channel_not_found"));
+        }
+        SlackSink.Trouble trouble = sink.troubleFor(channel);
+        if (trouble != null) {
+            return ResponseEntity.status(trouble.status()).body(Map.of("ok", false, "error",
+                    trouble.status() == 429 ? "ratelimited" : "service_unavailable"));
+        }
+        boolean replies = req.getRequestURI().endsWith("/conversations.replies");
+        String thread = replies ? form.getFirst("ts") : null;
+        if (replies && thread == null) {
+            return ResponseEntity.ok(Map.of("ok", false, "error", "thread_not_found"));
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ok", true);
+        answer.put("messages", sink.history(channel, thread, form.getFirst("oldest"),
+                Set.of("1", "true").contains(form.getFirst("include_all_metadata"))));
+        answer.put("has_more", false);
+        answer.put("response_metadata", Map.of("next_cursor", ""));
+        return ResponseEntity.ok(answer);
+    }
+
+    /** Slack's {@code metadata} argument: a JSON object (a string in a form body). */
+    private static Object metadata(Object given) {
+        if (given == null || given instanceof Map) {
+            return given;
+        }
+        try {
+            return MAPPER.readValue(given.toString(), Map.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     @PostMapping("/auth.test")
     Map<String, Object> authTest(HttpServletRequest req, @RequestParam(required = false) String token) {
@@ -82,7 +134,7 @@ class SlackApiController {
         Map<String, Object> stored = sink.post(method, channel.toString(), text == null ? null : text.toString(),
                 blocks == null ? null : blocks.toString(),
                 body.get("thread_ts") == null ? null : body.get("thread_ts").toString(),
-                "chat.update".equals(method) ? body.get("ts").toString() : null);
+                "chat.update".equals(method) ? body.get("ts").toString() : null, metadata(body.get("metadata")));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("ok", true);
         answer.put("channel", channel.toString());
