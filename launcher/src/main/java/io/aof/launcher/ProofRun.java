@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -892,7 +894,7 @@ final class ProofRun {
                 + refused.size());
         failures += inv(invariants, "Workato calls inside a Retry-After window", insideWindow);
         failures += inv(invariants, "Slack messages doubled", slackDoubled);
-        failures += inv(invariants, "Slack replies without their thread's first message before them",
+        failures += inv(invariants, "Slack replies out of their incident's order (thread start, attempts, close)",
                 threadBreaks.size());
         failures += inv(invariants, "e-mails doubled", mailDoubled);
         failures += inv(invariants, "notifications not delivered (stuck or failed)", (int) undelivered);
@@ -1121,25 +1123,68 @@ final class ProofRun {
 
     /**
      * Read from the Slack sink alone, in the order it received them (its ts grow): every reply
-     * ({@code thread_ts}) must follow, in the same channel, the message that started its thread.
+     * ({@code thread_ts}) must follow, in the same channel, the message that started its thread; and in an
+     * incident's thread (started by a failure alert), the replies come in the incident's order: their attempt
+     * numbers never go back, and nothing follows the reply that closed the incident (recovered, exhausted,
+     * resolved).
      */
     static List<String> slackThreadBreaks(List<Map<String, Object>> messages) {
-        Set<String> started = new HashSet<>();
+        Map<String, ThreadSeen> started = new HashMap<>();
         List<String> breaks = new ArrayList<>();
         for (Map<String, Object> m : messages) {
             if (!"chat.postMessage".equals(m.get("method"))) {
                 continue;
             }
             Object thread = m.get("thread_ts");
+            String text = String.valueOf(m.get("text"));
             if (thread == null) {
-                started.add(m.get("channel") + "|" + m.get("ts"));
-            } else if (!started.contains(m.get("channel") + "|" + thread)) {
-                breaks.add("reply " + m.get("ts") + " in " + m.get("channel") + " to thread " + thread
-                        + ", which no earlier message there started: " + abbreviate(String.valueOf(m.get("text"))));
+                started.put(m.get("channel") + "|" + m.get("ts"), new ThreadSeen(text.startsWith(":warning:")));
+                continue;
+            }
+            ThreadSeen t = started.get(m.get("channel") + "|" + thread);
+            String where = "reply " + m.get("ts") + " in " + m.get("channel") + " to thread " + thread;
+            if (t == null) {
+                breaks.add(where + ", which no earlier message there started: " + abbreviate(text));
+                continue;
+            }
+            if (!t.incident) {
+                continue;
+            }
+            if (t.closedBy != null) {
+                breaks.add(where + " after the reply that closed the incident (" + abbreviate(t.closedBy) + "): "
+                        + abbreviate(text));
+            }
+            Matcher attempt = ATTEMPT.matcher(text);
+            if (attempt.find()) {
+                int n = Integer.parseInt(attempt.group(1));
+                if (n < t.lastAttempt) {
+                    breaks.add(where + ": attempt " + n + " after attempt " + t.lastAttempt + ": "
+                            + abbreviate(text));
+                }
+                t.lastAttempt = Math.max(t.lastAttempt, n);
+            }
+            if (CLOSING.stream().anyMatch(text::startsWith)) {
+                t.closedBy = text;
             }
         }
         return breaks;
     }
+
+    /** An incident's thread as the sink showed it so far. */
+    private static final class ThreadSeen {
+        final boolean incident;
+        int lastAttempt;
+        String closedBy;
+
+        ThreadSeen(boolean incident) {
+            this.incident = incident;
+        }
+    }
+
+    private static final Pattern ATTEMPT = Pattern.compile("attempt (\\d+) of ");
+    /** The icons of the replies that close an incident (recovered, exhausted, resolved by hand). */
+    private static final List<String> CLOSING = List.of(":white_check_mark:", ":rotating_light:",
+            ":heavy_check_mark:");
 
     private int doubledMails(List<String> details) throws Exception {
         List<Map<String, Object>> mails = JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {

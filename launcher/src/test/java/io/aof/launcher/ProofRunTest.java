@@ -65,6 +65,39 @@ class ProofRunTest {
                 "1.000001")))).singleElement().asString().contains("#aof-admin");
     }
 
+    @Test
+    void inAnIncidentsThreadAttemptsNeverGoBackAndNothingFollowsTheClosingReply() {
+        Map<String, Object> first = slack("chat.postMessage", "#aof-ops", "1.000001", null,
+                ":warning: Job failed; retrying: r (job j-1, UPSTREAM_5XX, attempt 1 of 3)");
+        Map<String, Object> retry2 = slack("chat.postMessage", "#aof-ops", "1.000002", "1.000001",
+                ":warning: Retry failed (job j-1, attempt 2 of 3)");
+        Map<String, Object> retry1 = slack("chat.postMessage", "#aof-ops", "1.000003", "1.000001",
+                ":warning: Retry failed (job j-1, attempt 1 of 3)");
+        Map<String, Object> recovered = slack("chat.postMessage", "#aof-ops", "1.000004", "1.000001",
+                ":white_check_mark: Recovered (job j-1, attempt 2 of 3)");
+        Map<String, Object> late = slack("chat.postMessage", "#aof-ops", "1.000005", "1.000001",
+                ":warning: Retry failed (job j-1, attempt 3 of 3)");
+
+        assertThat(ProofRun.slackThreadBreaks(List.of(first, retry2, recovered))).isEmpty();
+        assertThat(ProofRun.slackThreadBreaks(List.of(first, retry2, retry1))).singleElement().asString()
+                .contains("attempt 1 after attempt 2");
+        assertThat(ProofRun.slackThreadBreaks(List.of(first, recovered, late))).singleElement().asString()
+                .contains("after the reply that closed the incident");
+        // an escalation's reminders (admin channel, not a failure alert's thread) may follow each other freely
+        Map<String, Object> escalation = slack("chat.postMessage", "#aof-admin", "1.000006", null,
+                ":rotating_light: Escalation: j-2 exhausted");
+        Map<String, Object> reminder = slack("chat.postMessage", "#aof-admin", "1.000007", "1.000006",
+                ":rotating_light: Still unacknowledged (job j-2, attempt 3 of 3)");
+        assertThat(ProofRun.slackThreadBreaks(List.of(escalation, reminder, reminder))).isEmpty();
+    }
+
+    private static Map<String, Object> slack(String method, String channel, String ts, String threadTs,
+                                             String text) {
+        Map<String, Object> m = slack(method, channel, ts, threadTs);
+        m.put("text", text);
+        return m;
+    }
+
     private static Map<String, Object> slack(String method, String channel, String ts, String threadTs) {
         Map<String, Object> m = new HashMap<>();
         m.put("method", method);
