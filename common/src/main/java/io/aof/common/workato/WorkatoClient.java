@@ -39,10 +39,11 @@ import java.util.StringJoiner;
 
 /**
  * The one client of the Workato Developer API (see shared/workato-api.md),
- * speaking its field names exactly. It does not retry by itself: callers decide
- * (collation polls again next tick; recovery must reconcile before repeating,
- * see {@link WorkatoApiException#mayHaveTakenEffect()}). Every call is counted
- * under {@code aof.workato.api.calls} by endpoint and status.
+ * speaking its field names exactly. It never retries {@code repeat_jobs}: its
+ * caller decides (recovery must reconcile before repeating, see
+ * {@link WorkatoApiException#mayHaveTakenEffect()}); reads are retried in place
+ * (below). Every call is counted under {@code aof.workato.api.calls} by
+ * endpoint and status.
  *
  * <p>Resilience4j guards every call: a rate limiter takes this service's share
  * of the read budget (reads wait a little for a permit, then are refused as
@@ -50,8 +51,7 @@ import java.util.StringJoiner;
  * calls fail with 5xx, timeouts or no connection, and then refuses calls as
  * {@code CIRCUIT_OPEN} until Workato has had time to recover. Reads, which are
  * idempotent, are retried in place, honouring a 429's {@code Retry-After} and
- * backing off with jitter after a 5xx or timeout. {@code repeat_jobs} is never
- * retried here: its caller must know whether it took effect.
+ * backing off with jitter after a 5xx or timeout.
  */
 public class WorkatoClient {
 
