@@ -844,6 +844,10 @@ final class ProofRun {
         int slackDoubled = doubledSlackMessages(details);
         List<String> threadBreaks = slackThreadBreaks(slackMessages());
         threadBreaks.stream().limit(5).forEach(t -> details.add("SLACK THREAD " + t));
+        List<String> mailBreaks = mailThreadBreaks(JSON.readValue(simGet("/sim/mail/messages"),
+                new TypeReference<>() {
+                }));
+        mailBreaks.stream().limit(5).forEach(t -> details.add("MAIL THREAD " + t));
         int mailDoubled = doubledMails(details);
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
                 + "'DELIVERED', 'DIGESTED', 'SKIPPED')");
@@ -897,6 +901,8 @@ final class ProofRun {
         failures += inv(invariants, "Slack replies out of their incident's order (thread start, attempts, close)",
                 threadBreaks.size());
         failures += inv(invariants, "e-mails doubled", mailDoubled);
+        failures += inv(invariants, "e-mails out of their incident's order (thread start, attempts)",
+                mailBreaks.size());
         failures += inv(invariants, "notifications not delivered (stuck or failed)", (int) undelivered);
         failures += inv(invariants, "dead letters not exactly the " + kafkaPoison.size() + " poison records (by key)",
                 notPoison.size());
@@ -1185,6 +1191,42 @@ final class ProofRun {
     /** The icons of the replies that close an incident (recovered, exhausted, resolved by hand). */
     private static final List<String> CLOSING = List.of(":white_check_mark:", ":rotating_light:",
             ":heavy_check_mark:");
+
+    /**
+     * Read from the mail catcher alone, in the order it received them: a follow-up ({@code In-Reply-To}) must
+     * come after the message it answers, and in one incident's conversation (per recipients) the attempt
+     * numbers never go back.
+     */
+    static List<String> mailThreadBreaks(List<Map<String, Object>> mails) {
+        Set<Object> seen = new HashSet<>();
+        Map<String, Integer> lastAttempt = new HashMap<>();
+        List<String> breaks = new ArrayList<>();
+        for (Map<String, Object> m : mails) {
+            Object parent = m.get("in_reply_to");
+            String text = String.valueOf(m.get("text"));
+            if (parent != null) {
+                if (!seen.contains(parent)) {
+                    breaks.add("e-mail " + m.get("message_id") + " answers " + parent + ", which came later or "
+                            + "never: " + abbreviate(String.valueOf(m.get("subject"))));
+                }
+                Matcher attempt = MAIL_ATTEMPT.matcher(text);
+                if (attempt.find()) {
+                    int n = Integer.parseInt(attempt.group(1));
+                    String conversation = m.get("to") + "|" + parent;
+                    Integer last = lastAttempt.get(conversation);
+                    if (last != null && n < last) {
+                        breaks.add("e-mail " + m.get("message_id") + ": attempt " + n + " after attempt " + last
+                                + " in the conversation of " + parent);
+                    }
+                    lastAttempt.merge(conversation, n, Math::max);
+                }
+            }
+            seen.add(m.get("message_id"));
+        }
+        return breaks;
+    }
+
+    private static final Pattern MAIL_ATTEMPT = Pattern.compile("Attempt:\\s+(\\d+) of ");
 
     private int doubledMails(List<String> details) throws Exception {
         List<Map<String, Object>> mails = JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {

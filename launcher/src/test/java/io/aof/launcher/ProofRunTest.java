@@ -91,6 +91,29 @@ class ProofRunTest {
         assertThat(ProofRun.slackThreadBreaks(List.of(escalation, reminder, reminder))).isEmpty();
     }
 
+    @Test
+    void aFollowUpMailComesAfterTheMailItAnswersAndItsAttemptsNeverGoBack() {
+        Map<String, Object> first = mail("<a@aof>", null, "Attempt:  1 of 3");
+        Map<String, Object> second = mail("<b@aof>", "<a@aof>", "Attempt:  2 of 3");
+        Map<String, Object> third = mail("<c@aof>", "<a@aof>", "Attempt:  3 of 3");
+
+        assertThat(ProofRun.mailThreadBreaks(List.of(first, second, third))).isEmpty();
+        assertThat(ProofRun.mailThreadBreaks(List.of(second, first))).singleElement().asString()
+                .contains("answers <a@aof>");
+        assertThat(ProofRun.mailThreadBreaks(List.of(first, third, second))).singleElement().asString()
+                .contains("attempt 2 after attempt 3");
+    }
+
+    private static Map<String, Object> mail(String id, String inReplyTo, String text) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("message_id", id);
+        m.put("in_reply_to", inReplyTo);
+        m.put("to", List.of("ops@example.com"));
+        m.put("subject", "[AOF WARNING] Retry failed: r");
+        m.put("text", "Recipe:   r\n" + text + "\n");
+        return m;
+    }
+
     private static Map<String, Object> slack(String method, String channel, String ts, String threadTs,
                                              String text) {
         Map<String, Object> m = slack(method, channel, ts, threadTs);

@@ -44,6 +44,8 @@ public class MailSink implements AutoCloseable {
                 row.put("to", Arrays.stream(m.getAllRecipients()).map(Object::toString).toList());
                 row.put("subject", m.getSubject());
                 row.put("message_id", m.getMessageID());
+                String[] inReplyTo = m.getHeader("In-Reply-To");
+                row.put("in_reply_to", inReplyTo == null || inReplyTo.length == 0 ? null : inReplyTo[0]);
                 Map<String, String> parts = new LinkedHashMap<>();
                 collect(m.getContent(), m.getContentType(), parts);
                 row.put("text", parts.get("text/plain"));
