@@ -3,6 +3,7 @@ package io.aof.notifier;
 import io.aof.common.events.NotificationRequested;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.MimeMessage;
 import org.springframework.mail.MailAuthenticationException;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,18 +48,28 @@ class EmailSender implements Channel {
     @Override
     public Delivery deliver(UUID id, String recipients, NotificationRequested n, Thread thread) {
         String parent = thread != null && n.kind() != NotificationRequested.Kind.REPORT ? thread.parentRef() : null;
-        return send(recipients, MailContent.of(n, workatoAppUrl), n.dedupKey(), parent);
+        return send(id, recipients, MailContent.of(n, workatoAppUrl), n.dedupKey(), parent);
     }
 
     @Override
     public Delivery deliverDigest(UUID id, String recipients, Digest digest) {
-        return send(recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
+        return send(id, recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
     }
 
-    /** One message; a follow-up of an incident names the first one, so mail clients show one conversation. */
-    private Delivery send(String recipients, MailContent content, String dedupKey, String inReplyTo) {
+    /**
+     * One message; a follow-up of an incident names the first one, so mail clients show one conversation. Its
+     * Message-ID is the notification's ({@code <id@aof>}): SMTP cannot be asked whether it took a message whose
+     * answer was lost, so such a message is sent again, but as the same message, which mail systems can tell.
+     */
+    private Delivery send(UUID id, String recipients, MailContent content, String dedupKey, String inReplyTo) {
         try {
-            MimeMessage message = mail.createMimeMessage();
+            String messageId = "<" + id + "@aof>";
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+                @Override
+                protected void updateMessageID() throws MessagingException {
+                    setHeader("Message-ID", messageId);
+                }
+            };
             MimeMessageHelper helper = new MimeMessageHelper(message, true, StandardCharsets.UTF_8.name());
             helper.setFrom(from);
             helper.setTo(recipients.split(","));

@@ -55,7 +55,10 @@ class EmailSenderTest {
                 "Job still failing after all retries", "Orders <b>sync</b>", "UPSTREAM_5XX", 5,
                 "503 Service Unavailable <script>alert(1)</script>", null, null, null);
 
-        String messageId = sender.deliver(UUID.randomUUID(), "ops@example.com,lead@example.com", n, null).ref();
+        UUID id = UUID.randomUUID();
+        String messageId = sender.deliver(id, "ops@example.com,lead@example.com", n, null).ref();
+        // the notification's own: sent again after a lost answer, it is the same message
+        assertThat(messageId).isEqualTo("<" + id + "@aof>");
 
         assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
         MimeMessage[] received = smtp.getReceivedMessages();

@@ -351,17 +351,19 @@ class RepeatStore {
      * The gate right before a {@code repeat_jobs} call, and its fence. {@code last_call} is when the last call of
      * any instance ended (Workato counted it somewhere between its start and its answer): the turn is taken when
      * that is at least {@code gap} ago, and held until {@link #callEnded()} (or, if this instance dies in the
-     * call, until {@code lease} runs out). In the same statement, the batch's rows that this claim still owns
+     * call, for {@code turnHold}: the longest a call can last, after which that call is over whatever became of
+     * its caller; not the rows' lease, which would stop every instance's calls that long). In the same statement, the batch's rows that this claim still owns
      * (its claim token, still CALLING, not cancelled) are marked sent and their lease extended by {@code lease};
      * rows another instance claimed after this claim's lease ran out, or cancelled meanwhile, are left out, and
      * when none is left no turn is taken.
      */
-    Turn takeCallTurn(List<RepeatRequest> batch, UUID claimToken, Duration gap, Duration lease) {
+    Turn takeCallTurn(List<RepeatRequest> batch, UUID claimToken, Duration gap, Duration turnHold,
+                      Duration lease) {
         String[] incidents = batch.stream().map(RepeatRequest::incidentId).toArray(String[]::new);
         Integer[] attempts = batch.stream().map(RepeatRequest::attempt).toArray(Integer[]::new);
         List<String[]> rows = jdbc.query(TURN, (rs, i) -> new String[] {key(rs.getString(1), rs.getInt(2)),
-                String.valueOf(rs.getBoolean(3))}, claimToken, incidents, attempts, lease.toMillis(), gap.toMillis(),
-                lease.toMillis());
+                String.valueOf(rs.getBoolean(3))}, claimToken, incidents, attempts, turnHold.toMillis(),
+                gap.toMillis(), lease.toMillis());
         if (rows.isEmpty()) {
             return new Turn.Taken(Set.of());
         }

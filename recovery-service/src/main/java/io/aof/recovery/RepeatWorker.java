@@ -60,6 +60,8 @@ class RepeatWorker {
     private final WorkatoAccountHold accountHold;
     private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
+    /** How long a taken call turn is held if its holder never says the call ended: the longest call. */
+    private final Duration callTurnHold;
 
     RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
                  WorkatoAccountHold accountHold, ObjectProvider<WorkatoProperties> workatoProps) {
@@ -70,6 +72,9 @@ class RepeatWorker {
                     + "aof.workato.request-timeout plus aof.workato.resilience.max-retry-after-wait ("
                     + w.requestTimeout().plus(w.resilience().maxRetryAfterWait()) + ")");
         }
+        // a call turn whose holder died is free again once its call is surely over, not after the whole lease
+        this.callTurnHold = w == null ? props.callLease()
+                : w.requestTimeout().plus(w.resilience().maxRetryAfterWait());
         this.store = store;
         this.workato = workato;
         this.props = props;
@@ -276,7 +281,7 @@ class RepeatWorker {
         }
         java.util.UUID token = byClaim.keySet().iterator().next();
         RepeatStore.Turn turn;
-        while ((turn = store.takeCallTurn(claimed, token, props.repeatCallGap(), props.callLease()))
+        while ((turn = store.takeCallTurn(claimed, token, props.repeatCallGap(), callTurnHold, props.callLease()))
                 instanceof RepeatStore.Turn.Wait w) {
             try {
                 Thread.sleep(w.delay().toMillis());

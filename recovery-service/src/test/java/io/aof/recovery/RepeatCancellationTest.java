@@ -71,7 +71,8 @@ class RepeatCancellationTest extends OneRecoveryInstance {
         recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
         RepeatStore store = recovery.context.getBean(RepeatStore.class);
         List<RepeatRequest> claimed = store.claimDue(7, 25, Duration.ofSeconds(2));
-        assertThat(store.takeCallTurn(claimed, claimed.get(0).claimToken(), Duration.ZERO, Duration.ofSeconds(2)))
+        assertThat(store.takeCallTurn(claimed, claimed.get(0).claimToken(), Duration.ZERO, Duration.ofSeconds(2),
+                Duration.ofSeconds(2)))
                 .isInstanceOf(RepeatStore.Turn.Taken.class);
 
         recovery.deliver(RecoveryCancelled.of("w", 7, "j-1", "w:7:j-1", 1, "resolved manually"));
