@@ -165,6 +165,14 @@ class OperatorActionsTest extends SuiteTest {
         assertThat(outage.get("schedule").get(0).asString()).isEqualTo("attempt 1 after 2s");
         assertThat(outage.get("policy").get("source").asString()).contains("overrides[0]");
 
+        // a body past 48 KiB is refused before it is parsed, however it is padded; a viewer may ask
+        String padded = "{\"recipeId\":1,\"error\":\"401 Unauthorized\"" + " ".repeat(60_000) + "}";
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), padded).status()).isEqualTo(413);
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), "{\"recipeId\":1,\"error\":\"x\"}")
+                .status()).isEqualTo(200);
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), "{\"error\":\"x\"}").status())
+                .isEqualTo(400);
+
         Http.Response docs = Http.get(suite.url("orchestrator") + "/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.body()).contains("/api/incidents/{id}/replay", "/api/policies/dry-run", "/api/suppressions");
