@@ -133,10 +133,14 @@ async function act(kind, id) {
     } else {
       const p = await r.json().catch(() => ({}));
       message = kind + ' refused (' + r.status + '): ' + (p.detail || r.statusText);
-      if (r.status === 401) signOut();
       if (r.status === 403) message = kind + ' refused (403): ' + who + ' is not an operator';
+      if (r.status === 401) {
+        signOut('Signed out: the credentials were refused. Sign in again:');
+        $('status').textContent = message;
+        return;
+      }
     }
-    await Promise.all([loadIncidents(), loadCharts()]);
+    await Promise.all([loadIncidents(), loadCharts()]).catch(() => {});
     $('status').textContent = message;
   };
 }
