@@ -1,23 +1,46 @@
 // The AOF ops page: plain JavaScript, no libraries, everything from this service.
-// Reads: this service's incident API and the logger's timeline API (its URL comes from /ops/config.json).
-// Actions (replay, resolve): POST with the operator's credentials, asked for on this page.
+// Reads: this service's incident API and the logger's timeline API (its URL comes from /ops/config.json; the
+// logger lets this page's origin call it through aof.security.cors.allowed-origins).
+// Every call carries the credentials given on this page: a local user's name and password (HTTP Basic), or, with
+// the name left empty, a bearer token of the single sign-on provider. They are kept in sessionStorage: this tab
+// only, gone when it closes; never in a cookie, so no other page can make the browser send them.
+// Reads need a viewer; replay and resolve an operator (the API answers 403 to a viewer). The actor recorded for an
+// action is the signed-in user.
 'use strict';
 const $ = (id) => document.getElementById(id);
 let config = {loggerUrl: ''};
 let auth = sessionStorage.getItem('aof-auth');
+let who = sessionStorage.getItem('aof-who');
+let loaded = false;
 
 function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 }
 
+function headers(more) {
+  // X-Requested-With: a refused call answers 401 without the browser's own password prompt
+  return Object.assign({'Authorization': auth, 'X-Requested-With': 'XMLHttpRequest'}, more || {});
+}
+
 async function getJson(url) {
-  const r = await fetch(url);
+  const r = await fetch(url, {headers: headers()});
+  if (r.status === 401) signOut('Signed out: the credentials were refused. Sign in again:');
   if (!r.ok) throw new Error(url + ' answered ' + r.status);
   return r.json();
 }
 
-function showWho() {
-  $('who').textContent = auth ? 'Signed in as ' + $('user').value + '.' : 'Reading only. Sign in to replay or resolve:';
+function signOut(message) {
+  auth = null;
+  who = null;
+  sessionStorage.removeItem('aof-auth');
+  sessionStorage.removeItem('aof-who');
+  showWho(message);
+}
+
+function showWho(message) {
+  $('who').textContent = auth ? 'Signed in as ' + who + '.' : (message || 'Sign in to see the incidents:');
+  $('password').hidden = $('user').hidden = $('sign-in').hidden = !!auth;
+  $('sign-out').hidden = !auth;
 }
 
 async function loadCharts() {
@@ -90,7 +113,7 @@ async function showTimeline(id) {
 
 async function act(kind, id) {
   if (!auth) {
-    $('status').textContent = 'Sign in first: replay and resolve need the operator.';
+    $('status').textContent = 'Sign in first: replay and resolve need an operator.';
     return;
   }
   $('action-title').textContent = (kind === 'replay' ? 'Replay ' : 'Resolve ') + id;
@@ -100,8 +123,8 @@ async function act(kind, id) {
     if ($('action').returnValue !== 'ok') return;
     const r = await fetch('/api/incidents/' + encodeURIComponent(id) + '/' + kind, {
       method: 'POST',
-      headers: {'Content-Type': 'application/json', 'Authorization': auth},
-      body: JSON.stringify({requestedBy: $('user').value, reason: $('reason').value}),
+      headers: headers({'Content-Type': 'application/json'}),
+      body: JSON.stringify({reason: $('reason').value}),
     });
     let message;
     if (r.ok) {
@@ -110,20 +133,32 @@ async function act(kind, id) {
     } else {
       const p = await r.json().catch(() => ({}));
       message = kind + ' refused (' + r.status + '): ' + (p.detail || r.statusText);
-      if (r.status === 401) { auth = null; sessionStorage.removeItem('aof-auth'); showWho(); }
+      if (r.status === 403) message = kind + ' refused (403): ' + who + ' is not an operator';
+      if (r.status === 401) {
+        signOut('Signed out: the credentials were refused. Sign in again:');
+        $('status').textContent = message;
+        return;
+      }
     }
-    await Promise.all([loadIncidents(), loadCharts()]);
+    await Promise.all([loadIncidents(), loadCharts()]).catch(() => {});
     $('status').textContent = message;
   };
 }
 
 $('login').addEventListener('submit', (e) => {
   e.preventDefault();
-  auth = 'Basic ' + btoa($('user').value + ':' + $('password').value);
+  const user = $('user').value.trim();
+  // TextEncoder: a name or password beyond Latin-1 is sent as UTF-8, as the services read it
+  auth = user ? 'Basic ' + btoa(String.fromCharCode(...new TextEncoder().encode(user + ':' + $('password').value)))
+      : 'Bearer ' + $('password').value.trim();
+  who = user || 'token holder';
   sessionStorage.setItem('aof-auth', auth);
+  sessionStorage.setItem('aof-who', who);
   $('password').value = '';
   showWho();
+  load();
 });
+$('sign-out').addEventListener('click', () => signOut());
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); loadIncidents(); });
 $('incidents').addEventListener('click', (e) => {
   const b = e.target.closest('button');
@@ -133,9 +168,17 @@ $('incidents').addEventListener('click', (e) => {
   if (b.classList.contains('resolve')) act('resolve', b.dataset.id);
 });
 
-(async () => {
-  config = await getJson('/ops/config.json');
-  showWho();
-  await Promise.all([loadCharts(), loadIncidents()]);
-  document.body.dataset.ready = 'true';
-})();
+async function load() {
+  if (!auth) return;
+  try {
+    if (!loaded) config = await getJson('/ops/config.json');
+    await Promise.all([loadCharts(), loadIncidents()]);
+    loaded = true;
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    $('status').textContent = e.message;
+  }
+}
+
+showWho();
+load();

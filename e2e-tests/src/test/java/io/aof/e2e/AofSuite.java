@@ -42,6 +42,13 @@ final class AofSuite {
     static final String REPORT_MAIL = "reports@e2e.test";
     static final String FALLBACK_MAIL = "fallback@e2e.test";
     static final String OPS_PASSWORD = "e2e-ops-password";
+    /** Local users beside the legacy admin ops: alice the operator, vera the viewer, prom the scraper. */
+    static final String ALICE_PASSWORD = "e2e-alice-password";
+    static final String VERA_PASSWORD = "e2e-vera-password";
+    static final String PROM_PASSWORD = "e2e-prom-password";
+    static final String ALICE_AUTH = Http.basic("alice", ALICE_PASSWORD);
+    static final String VERA_AUTH = Http.basic("vera", VERA_PASSWORD);
+    static final String PROM_AUTH = Http.basic("prom", PROM_PASSWORD);
     /**
      * Storm control in the suite: a group's digest 120 s after its first alert, so that a 60 s storm, and the
      * pipeline's lag behind it on 2 cores (20 s measured), fit in one.
@@ -57,7 +64,8 @@ final class AofSuite {
     final JdbcTemplate db;
     private AofSuite(AofInfrastructure infra) {
         this.infra = infra;
-        SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD));
+        SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD,
+                ALICE_PASSWORD, VERA_PASSWORD, PROM_PASSWORD));
         simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
                 "server.port", "0",
                 "sim.api-token", WORKATO_TOKEN,
@@ -138,6 +146,17 @@ final class AofSuite {
         p.put("server.port", "0");
         p.put("aof.workspace", WORKSPACE);
         p.put("aof.ops.password", OPS_PASSWORD);
+        // BCrypt at cost 4: the same check as production's cost 10, fast enough for a test that reads all the time
+        var bcrypt = new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4);
+        String[][] users = {{"alice", ALICE_PASSWORD, "operator"}, {"vera", VERA_PASSWORD, "viewer"},
+                {"prom", PROM_PASSWORD, "metrics"}};
+        for (int i = 0; i < users.length; i++) {
+            p.put("aof.security.users[" + i + "].name", users[i][0]);
+            p.put("aof.security.users[" + i + "].password-hash", bcrypt.encode(users[i][1]));
+            p.put("aof.security.users[" + i + "].roles", users[i][2]);
+        }
+        // the ops page of the orchestrator reads the logger's timelines: its origin (a random port) may call
+        p.put("aof.security.cors.allowed-origins", "http://localhost:[*]");
         p.put("aof.outbox.poll-interval", "50ms");
         p.put("aof.workato.base-url", simulatorUrl + "/api");
         p.put("aof.workato.api-token", WORKATO_TOKEN);

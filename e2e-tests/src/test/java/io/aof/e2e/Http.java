@@ -60,12 +60,24 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE().build());
     }
 
-    /** The operator's credentials, sent with every changing call (not to the webhook, which has its own). */
-    static final String OPS_AUTH = "Basic " + java.util.Base64.getEncoder().encodeToString(("ops:"
-            + AofSuite.OPS_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /**
+     * The legacy admin's credentials ({@code AOF_OPS_PASSWORD}), sent with every call that names none (not to the
+     * webhook, which has its own).
+     */
+    static final String OPS_AUTH = basic("ops", AofSuite.OPS_PASSWORD);
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A POST as another user ({@code Authorization} value, e.g. {@link AofSuite#ALICE_AUTH}). */
+    static Response postAs(String authorization, String url, String json) {
+        return post(url, json, "Authorization", authorization);
+    }
 
     private static Response send(HttpRequest request) {
-        if (!request.method().equals("GET") && request.headers().firstValue("Authorization").isEmpty()
+        if (request.headers().firstValue("Authorization").isEmpty()
                 && !request.uri().getPath().startsWith("/api/webhooks/")) {
             HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> true)
                     .header("Authorization", OPS_AUTH);

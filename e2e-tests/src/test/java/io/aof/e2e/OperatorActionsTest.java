@@ -30,8 +30,9 @@ class OperatorActionsTest extends SuiteTest {
         awaitIncidentState(incident, "EXHAUSTED");
         sim.setBehaviour(recipe, "{\"kind\":\"HEALTHY\"}");   // the upstream is fixed
 
-        Http.Response replay = Http.post(url("/incidents/" + incident + "/replay"),
-                "{\"requestedBy\":\"alice@example.com\",\"reason\":\"ERP fixed, INC-42\"}");
+        // an older script still names someone: the signed-in operator is recorded, not the name typed
+        Http.Response replay = Http.postAs(AofSuite.ALICE_AUTH, url("/incidents/" + incident + "/replay"),
+                "{\"requestedBy\":\"mallory@example.com\",\"reason\":\"ERP fixed, INC-42\"}");
 
         assertThat(replay.status()).isEqualTo(200);
         assertThat(replay.json().get("maxAttempts").asInt()).isEqualTo(10);
@@ -44,11 +45,11 @@ class OperatorActionsTest extends SuiteTest {
         assertThat(transitions.subList(exhausted, transitions.size())).containsExactly("RetriesExhausted",
                 "ReplayRequested", "RetryScheduled", "RetryStarted", "IncidentRecovered");
         JsonNode replayEvent = event(incident, "ReplayRequested");
-        assertThat(replayEvent.get("payload").get("requestedBy").asString()).isEqualTo("alice@example.com");
+        assertThat(replayEvent.get("payload").get("requestedBy").asString()).isEqualTo("alice");
         assertThat(replayEvent.get("payload").get("reason").asString()).isEqualTo("ERP fixed, INC-42");
 
-        Http.Response again = Http.post(url("/incidents/" + incident + "/replay"),
-                "{\"requestedBy\":\"alice@example.com\",\"reason\":\"again\"}");
+        Http.Response again = Http.postAs(AofSuite.ALICE_AUTH, url("/incidents/" + incident + "/replay"),
+                "{\"reason\":\"again\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.contentType()).contains("application/problem+json");
     }
@@ -60,25 +61,30 @@ class OperatorActionsTest extends SuiteTest {
         String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
         awaitIncidentState(incident, "NON_RETRYABLE");
 
-        Http.Response noReason = Http.post(url("/incidents/" + incident + "/resolve"), "{\"requestedBy\":\"bob\"}");
-        Http.Response resolved = Http.post(url("/incidents/" + incident + "/resolve"),
-                "{\"requestedBy\":\"bob\",\"reason\":\"reconnected the Okta connection\"}");
+        Http.Response noReason = Http.postAs(AofSuite.ALICE_AUTH, url("/incidents/" + incident + "/resolve"),
+                "{\"requestedBy\":\"alice\"}");
+        // a viewer may read the incident but not resolve it
+        Http.Response byViewer = Http.postAs(AofSuite.VERA_AUTH, url("/incidents/" + incident + "/resolve"),
+                "{\"reason\":\"not mine to do\"}");
+        Http.Response resolved = Http.postAs(AofSuite.ALICE_AUTH, url("/incidents/" + incident + "/resolve"),
+                "{\"reason\":\"reconnected the Okta connection\"}");
         Http.Response twice = Http.post(url("/incidents/" + incident + "/resolve"),
                 "{\"requestedBy\":\"bob\",\"reason\":\"again\"}");
         Http.Response unknown = Http.post(url("/incidents/e2e:1:j-nope/resolve"),
                 "{\"requestedBy\":\"bob\",\"reason\":\"x\"}");
 
         assertThat(noReason.status()).isEqualTo(400);
+        assertThat(byViewer.status()).isEqualTo(403);
         assertThat(resolved.status()).isEqualTo(200);
         assertThat(resolved.json().get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
         assertThat(twice.status()).isEqualTo(409);
         assertThat(unknown.status()).isEqualTo(404);
         awaitTimelineEnd(incident, "ResolvedManually");
         JsonNode event = event(incident, "ResolvedManually");
-        assertThat(event.get("payload").get("resolvedBy").asString()).isEqualTo("bob");
+        assertThat(event.get("payload").get("resolvedBy").asString()).isEqualTo("alice");
         assertThat(event.get("payload").get("previousState").asString()).isEqualTo("NON_RETRYABLE");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE target = ? "
-                + "AND action = 'RESOLVE' AND requested_by = 'bob'", Integer.class, incident)).isEqualTo(1);
+                + "AND action = 'RESOLVE' AND requested_by = 'alice'", Integer.class, incident)).isEqualTo(1);
     }
 
     @Test
@@ -158,6 +164,14 @@ class OperatorActionsTest extends SuiteTest {
         // the name-pattern override: 2 s, capped at 2 s, so jitter cannot stretch it
         assertThat(outage.get("schedule").get(0).asString()).isEqualTo("attempt 1 after 2s");
         assertThat(outage.get("policy").get("source").asString()).contains("overrides[0]");
+
+        // a body past 48 KiB is refused before it is parsed, however it is padded; a viewer may ask
+        String padded = "{\"recipeId\":1,\"error\":\"401 Unauthorized\"" + " ".repeat(60_000) + "}";
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), padded).status()).isEqualTo(413);
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), "{\"recipeId\":1,\"error\":\"x\"}")
+                .status()).isEqualTo(200);
+        assertThat(Http.postAs(AofSuite.VERA_AUTH, url("/policies/dry-run"), "{\"error\":\"x\"}").status())
+                .isEqualTo(400);
 
         Http.Response docs = Http.get(suite.url("orchestrator") + "/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);

@@ -29,7 +29,7 @@ class OpsSurfaceTest extends SuiteTest {
     static final List<String> SERVICES = List.of("collation", "orchestrator", "recovery", "notifier", "logger");
 
     @Test
-    void healthAndInfoAreOpenEverythingElseNeedsTheOperator() {
+    void healthAndInfoAreOpenEverythingElseNeedsCredentials() {
         for (String s : SERVICES) {
             String url = suite.url(s);
             assertThat(anonymous(url + "/actuator/health").status()).as(s).isEqualTo(200);
@@ -42,17 +42,23 @@ class OpsSurfaceTest extends SuiteTest {
                 assertThat(withOps(url + refused).status()).as(s + refused).isEqualTo(200);
             }
             assertThat(wrongPassword(url + "/actuator/env").status()).as(s).isEqualTo(401);
+            // the scraper's credential reads Prometheus and nothing else; a viewer is no admin
+            assertThat(as(AofSuite.PROM_AUTH, url + "/actuator/prometheus").status()).as(s).isEqualTo(200);
+            assertThat(as(AofSuite.PROM_AUTH, url + "/actuator/env").status()).as(s).isEqualTo(403);
+            assertThat(as(AofSuite.VERA_AUTH, url + "/actuator/prometheus").status()).as(s).isEqualTo(403);
             JsonNode info = anonymous(url + "/actuator/info").json();
             assertThat(info.get("build").get("version").asString()).as(s).isEqualTo("0.1.0-SNAPSHOT");
             assertThat(info.get("git").get("commit").get("id").asString()).as(s).isNotBlank();
         }
-        // changing calls need the operator too; reading does not
+        // changing calls need an operator, reading a viewer
         String orchestrator = suite.url("orchestrator");
         Http.Response anonymousReplay = Http.sendAsIs(HttpRequest.newBuilder(URI.create(orchestrator
                         + "/api/incidents/e2e:1:j-x/replay")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"requestedBy\":\"x\",\"reason\":\"y\"}")).build());
         assertThat(anonymousReplay.status()).isEqualTo(401);
-        assertThat(anonymous(orchestrator + "/api/incidents").status()).isEqualTo(200);
+        assertThat(anonymous(orchestrator + "/api/incidents").status()).isEqualTo(401);
+        assertThat(anonymous(suite.url("logger") + "/api/events.csv").status()).isEqualTo(401);
+        assertThat(as(AofSuite.VERA_AUTH, orchestrator + "/api/incidents").status()).isEqualTo(200);
         assertThat(withOps(orchestrator + "/actuator/aof").json().get("incidentsByState")).isNotNull();
         assertThat(anonymous(orchestrator + "/actuator/aof").status()).isEqualTo(401);
     }
@@ -83,7 +89,8 @@ class OpsSurfaceTest extends SuiteTest {
     @Test
     void noSecretIsShownByActuatorOrWrittenToTheLog() {
         List<String> secrets = List.of(AofSuite.WORKATO_TOKEN, AofSuite.SLACK_TOKEN, AofSuite.WEBHOOK_TOKEN,
-                AofSuite.WEBHOOK_HMAC_SECRET, AofSuite.OPS_PASSWORD);
+                AofSuite.WEBHOOK_HMAC_SECRET, AofSuite.OPS_PASSWORD, AofSuite.ALICE_PASSWORD, AofSuite.VERA_PASSWORD,
+                AofSuite.PROM_PASSWORD);
         for (String s : SERVICES) {
             for (String endpoint : List.of("/actuator/env", "/actuator/configprops", "/actuator/info",
                     "/actuator/health")) {
@@ -177,6 +184,11 @@ class OpsSurfaceTest extends SuiteTest {
 
     static Http.Response anonymous(String url) {
         return Http.sendAsIs(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
+    static Http.Response as(String authorization, String url) {
+        return Http.sendAsIs(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization).GET()
+                .build());
     }
 
     static Http.Response withOps(String url) {

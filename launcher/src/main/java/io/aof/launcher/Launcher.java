@@ -12,6 +12,34 @@ public final class Launcher {
     private Launcher() {
     }
 
+    /**
+     * A BCrypt hash for {@code aof.security.users[n].password-hash}: the password is read from the terminal
+     * without echo (or from the first line of standard input), never from the command line, where the shell's
+     * history and the process list would keep it.
+     */
+    static void hashPassword() throws java.io.IOException {
+        String password;
+        java.io.Console console = System.console();
+        if (console != null) {
+            char[] typed = console.readPassword("Password: ");
+            password = typed == null ? "" : new String(typed);
+        } else {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            password = line == null ? "" : line;
+        }
+        if (password.isEmpty()) {
+            System.err.println("no password given");
+            System.exit(2);
+        }
+        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
+            System.err.println("BCrypt uses at most 72 bytes of a password: choose a shorter one");
+            System.exit(2);
+        }
+        System.out.println(new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(10)
+                .encode(password));
+    }
+
     public static void main(String[] args) throws Exception {
         String command = args.length > 0 ? args[0] : "help";
         // the script passes the repository root last
@@ -43,10 +71,11 @@ public final class Launcher {
                 String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
                 System.exit(ProofRun.prove(root, parsed, brokerClasspath) == 0 ? 0 : 1);
             }
+            case "hash-password" -> hashPassword();
             case "down" -> System.exit(run.down() ? 0 : 1);
             case "status" -> run.status();
             default -> {
-                System.out.println("usage: ./aof up | down | status | prove [--short] [--help]");
+                System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }

@@ -1,6 +1,7 @@
 package io.aof.launcher;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
 import java.io.File;
 import java.io.IOException;
@@ -148,6 +149,9 @@ final class LocalRun {
                 "http://127.0.0.1:" + SIM_PORT + "/api", secrets.getProperty("workato.token"),
                 "http://127.0.0.1:" + SIM_PORT + "/slack/api/", secrets.getProperty("slack.token"),
                 secrets.getProperty("webhook.token"), secrets.getProperty("ops.password"), SMTP_PORT));
+        env.putAll(localUsers(secrets));
+        // the ops page (orchestrator, 8082) reads timelines from the logger (8085): a cross-origin call
+        env.put("AOF_SECURITY_CORS_ALLOWEDORIGINS", "http://localhost:8082,http://127.0.0.1:8082");
         // the real world from the environment, where it is set: a workspace, Workato, Slack, mail, secrets
         // (the database and the broker are the ones this run starts)
         env.replaceAll((name, value) -> name.startsWith("AOF_DB_") || name.equals("AOF_KAFKA_BOOTSTRAP") ? value
@@ -181,19 +185,39 @@ final class LocalRun {
         }
     }
 
+    /**
+     * A viewer and an operator beside the admin {@code ops} (AOF_OPS_PASSWORD), as local users with BCrypt hashes
+     * of their generated passwords (in .aof/secrets.properties): to try what each role may do.
+     */
+    static Map<String, String> localUsers(Properties secrets) {
+        BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(10);
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        String[] roles = {"viewer", "operator"};
+        for (int i = 0; i < roles.length; i++) {
+            String prefix = "AOF_SECURITY_USERS_" + i + "_";
+            env.put(prefix + "NAME", roles[i]);
+            env.put(prefix + "PASSWORDHASH", bcrypt.encode(secrets.getProperty(roles[i] + ".password")));
+            env.put(prefix + "ROLES", roles[i]);
+        }
+        return env;
+    }
+
     private void printWhereToLook() {
         String line = "-".repeat(78);
         System.out.println(line);
         System.out.println("AOF is up. Where to look:");
-        System.out.println("  ops page       http://localhost:8082/ops/ (operator: ops, password: ops.password in "
-                + ".aof/secrets.properties)");
-        System.out.println("  incidents      curl 'http://localhost:8082/api/incidents?state=RECOVERED'");
-        System.out.println("                 curl 'http://localhost:8082/api/incidents?state=EXHAUSTED'");
-        System.out.println("  one incident   curl 'http://localhost:8082/api/incidents/<incident id>'");
-        System.out.println("  its timeline   curl 'http://localhost:8085/api/incidents/<incident id>/timeline'");
+        System.out.println("  sign in as     viewer, operator or ops (admin); their passwords: viewer.password, "
+                + "operator.password, ops.password in .aof/secrets.properties");
+        System.out.println("  ops page       http://localhost:8082/ops/");
+        System.out.println("  incidents      curl -u viewer:<password> 'http://localhost:8082/api/incidents?state=RECOVERED'");
+        System.out.println("                 curl -u viewer:<password> 'http://localhost:8082/api/incidents?state=EXHAUSTED'");
+        System.out.println("  one incident   curl -u viewer:<password> 'http://localhost:8082/api/incidents/<incident id>'");
+        System.out.println("  its timeline   curl -u viewer:<password> "
+                + "'http://localhost:8085/api/incidents/<incident id>/timeline'");
         System.out.println("  Slack sink     curl 'http://localhost:" + SIM_PORT + "/sim/slack/messages'");
         System.out.println("  mail catcher   curl 'http://localhost:" + SIM_PORT + "/sim/mail/messages'");
-        System.out.println("  job report     curl 'http://localhost:8085/api/reports?from=<ISO time>&to=<ISO time>'"
+        System.out.println("  job report     curl -u viewer:<password> "
+                + "'http://localhost:8085/api/reports?from=<ISO time>&to=<ISO time>'"
                 + " (and every 5 minutes in Slack and mail)");
         System.out.println("  Workato calls  curl 'http://localhost:" + SIM_PORT + "/sim/calls'");
         System.out.println("  webhook        POST http://localhost:8081/api/webhooks/job-failures "
@@ -293,7 +317,8 @@ final class LocalRun {
             }
         }
         boolean changed = false;
-        for (String key : List.of("workato.token", "slack.token", "webhook.token", "ops.password")) {
+        for (String key : List.of("workato.token", "slack.token", "webhook.token", "ops.password",
+                "viewer.password", "operator.password")) {
             if (!p.containsKey(key)) {
                 p.setProperty(key, (key.startsWith("slack") ? "xoxb-local-" : "local-") + randomHex());
                 changed = true;

@@ -4,6 +4,7 @@ import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.common.ops.Actor;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import io.micrometer.core.instrument.Counter;
@@ -203,7 +204,7 @@ class DeadLetterController {
         if (request.reason() != null && request.reason().length() > MAX_REASON) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "reason must be at most " + MAX_REASON + " characters");
         }
-        String who = principal != null ? principal.getName() : "unknown";
+        String who = Actor.of(principal, null, "re-drive of dead letters");
         if (byIds) {
             if (request.ids().size() > MAX_REDRIVE) {
                 throw Problems.of(HttpStatus.BAD_REQUEST, "at most " + MAX_REDRIVE + " ids per call");

@@ -1,7 +1,10 @@
 package io.aof.notifier;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.ops.Actor;
 import io.aof.common.ops.Problems;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +27,8 @@ import java.util.UUID;
  */
 @RestController
 class NotifierController {
+
+    private static final Logger log = LoggerFactory.getLogger(NotifierController.class);
 
     private final JdbcTemplate jdbc;
     private final NotificationStore store;
@@ -82,7 +88,8 @@ class NotifierController {
      */
     @PostMapping("/api/notifications/failed/retry")
     Map<String, Object> retryFailed(@RequestParam(required = false) UUID id,
-                                    @RequestParam(required = false) String destination) {
+                                    @RequestParam(required = false) String destination, Principal principal) {
+        String actor = Actor.of(principal, null, "retry of failed notifications");
         if ((id == null) == (destination == null || destination.isBlank())) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "say which: ?id=<notification id> or ?destination=<kind:target>");
         }
@@ -91,19 +98,22 @@ class NotifierController {
             throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification "
                     + (id != null ? id : "to " + destination));
         }
-        return Map.of("queuedAgain", n);
+        log.info("{} queued {} failed notification(s) again ({})", actor, n, id != null ? id
+                : "to " + destination.replaceAll("\\p{Cntrl}", "?"));
+        return Map.of("queuedAgain", n, "requestedBy", actor);
     }
 
+    /** {@code by} is what older scripts sent; the signed-in caller is recorded ({@link Actor}). */
     record Ack(String by, String reason) {
     }
 
     @PostMapping("/api/escalations/{incidentId}/ack")
-    Map<String, Object> ack(@PathVariable String incidentId, @RequestBody Ack ack) {
-        if (ack == null || ack.by() == null || ack.by().isBlank()) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "say who acknowledges: {\"by\": \"...\"}");
-        }
+    Map<String, Object> ack(@PathVariable String incidentId, @RequestBody(required = false) Ack ack,
+                            Principal principal) {
+        String actor = Actor.of(principal, ack == null ? null : ack.by(), "acknowledgement of the escalation of "
+                + incidentId);
         int n = jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
-                + "AND closed_at IS NULL AND acked_at IS NULL", ack.by(), incidentId);
+                + "AND closed_at IS NULL AND acked_at IS NULL", actor, incidentId);
         if (n == 0) {
             boolean exists = !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class,
                     incidentId).isEmpty();
@@ -111,6 +121,7 @@ class NotifierController {
                     + " is already acknowledged or resolved")
                     : Problems.of(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
         }
-        return Map.of("incidentId", incidentId, "acknowledgedBy", ack.by());
+        log.info("{} acknowledged the escalation of {}", actor, incidentId);
+        return Map.of("incidentId", incidentId, "acknowledgedBy", actor);
     }
 }

@@ -1,78 +1,107 @@
 package io.aof.common.ops;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
 
-import java.util.UUID;
+import java.time.Duration;
+import java.util.List;
 
 /**
- * Who may do what on every service: {@code /actuator/health} and
- * {@code /actuator/info} are open (probes, load balancers); the rest of Actuator
- * (metrics, Prometheus, env, configprops, ...) and every changing call of the
- * REST API (POST, PUT, PATCH, DELETE; replay, resolve, suppress, acknowledge)
- * need the operator's credentials (HTTP Basic, {@code aof.ops.*}). Reading the
- * API stays open, as does the webhook intake, which has its own token or
- * signature.
+ * Who may do what on every service, from the one table {@link AccessRules}: health and info are open (probes,
+ * load balancers), every read of the API needs a {@link Role#VIEWER}, the operator actions an
+ * {@link Role#OPERATOR}, the rest of Actuator an {@link Role#ADMIN} (Prometheus also the {@link Role#METRICS}
+ * scraper), the webhook intake checks its own token or signature, and what the table does not name is refused.
+ * Identities: local users (HTTP Basic, {@link LocalUsers}) and, when configured, single sign-on (JWT bearer
+ * tokens, {@link SingleSignOn}). No sessions, no cookies; browsers of other origins only where configured.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(OpsProperties.class)
+@EnableConfigurationProperties({OpsProperties.class, SecurityProperties.class})
 public class AofSecurityConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(AofSecurityConfiguration.class);
-
     @Bean
-    SecurityFilterChain aofSecurity(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-                        .requestMatchers("/actuator/**").hasRole("OPS")
-                        .requestMatchers("/api/webhooks/**").permitAll()
-                        // what-if of a policy: changes nothing
-                        .requestMatchers(HttpMethod.POST, "/api/policies/dry-run").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/**").permitAll()
-                        .requestMatchers(HttpMethod.HEAD, "/**").permitAll()
-                        .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
-                        .anyRequest().hasRole("OPS"))
-                .httpBasic(b -> b.realmName("AOF"))
-                // reads of the API are open anyway: any page (the ops page on another service) may make them
-                .cors(c -> c.configurationSource(request -> {
-                    if (!request.getRequestURI().startsWith("/api/")) {
-                        return null;
+    SecurityFilterChain aofSecurity(HttpSecurity http, SecurityProperties security, RoleHierarchy roles)
+            throws Exception {
+        http.authorizeHttpRequests(a -> {
+                    for (AccessRules.Rule rule : AccessRules.RULES) {
+                        var matched = rule.method() == null ? a.requestMatchers(rule.pattern())
+                                : a.requestMatchers(rule.method(), rule.pattern());
+                        Role role = role(rule.access());
+                        if (role == null) {
+                            matched.permitAll();
+                        } else {
+                            AuthorityAuthorizationManager<RequestAuthorizationContext> m =
+                                    AuthorityAuthorizationManager.hasRole(role.name());
+                            m.setRoleHierarchy(roles);
+                            matched.access(m);
+                        }
                     }
-                    CorsConfiguration cors = new CorsConfiguration();
-                    cors.addAllowedOriginPattern("*");
-                    cors.addAllowedMethod("GET");
-                    cors.setAllowCredentials(false);
-                    return cors;
-                }))
-                // an API for scripts and the ops page (Basic, no cookies): nothing for CSRF to ride on
+                    a.anyRequest().denyAll();
+                })
+                // scripts and the ops page; a call with X-Requested-With gets its 401 without a browser prompt
+                .httpBasic(b -> b.realmName("AOF"))
+                .cors(c -> c.configurationSource(cors(security.cors())))
+                // no cookies and no sessions: credentials come with every call, so there is nothing for CSRF to ride
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        if (security.jwt().enabled()) {
+            http.oauth2ResourceServer(o -> o.jwt(j -> j.decoder(SingleSignOn.decoder(security.jwt()))
+                    .jwtAuthenticationConverter(SingleSignOn.authentication(security.jwt()))));
+        }
         return http.build();
     }
 
+    /** The least role an access needs (with the hierarchy, every role above it passes too); null: anyone. */
+    static Role role(AccessRules.Access access) {
+        return switch (access) {
+            case OPEN, WEBHOOK -> null;
+            case VIEWER -> Role.VIEWER;
+            case OPERATOR -> Role.OPERATOR;
+            case ADMIN -> Role.ADMIN;
+            case METRICS -> Role.METRICS;
+        };
+    }
+
+    /** None unless {@code aof.security.cors.allowed-origins} names some, and then for the API only. */
+    static CorsConfigurationSource cors(SecurityProperties.Cors props) {
+        List<String> origins = props.allowedOrigins();
+        return request -> {
+            if (origins.isEmpty() || !request.getRequestURI().startsWith("/api/")) {
+                return null;
+            }
+            CorsConfiguration cors = new CorsConfiguration();
+            origins.forEach(o -> cors.addAllowedOriginPattern(o.trim()));
+            cors.setAllowedMethods(List.of("GET", "POST", "DELETE"));
+            cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "X-Requested-With"));
+            // credentials travel in the Authorization header, never in cookies
+            cors.setAllowCredentials(false);
+            cors.setMaxAge(Duration.ofMinutes(10));
+            return cors;
+        };
+    }
+
     @Bean
-    UserDetailsService aofOperator(OpsProperties props) {
-        PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
-        String password = props.password();
-        if (password.isEmpty()) {
-            log.warn("AOF_OPS_PASSWORD (aof.ops.password) is not set: Actuator beyond health/info and the operator "
-                    + "actions of the API are locked");
-            password = UUID.randomUUID().toString();   // never told to anyone (BCrypt keeps at most 72 bytes)
-        }
-        return new InMemoryUserDetailsManager(User.withUsername(props.user()).password(encoder.encode(password))
-                .roles("OPS").build());
+    RoleHierarchy aofRoleHierarchy() {
+        return Role.hierarchy();
+    }
+
+    @Bean
+    UserDetailsService aofLocalUsers(SecurityProperties security, OpsProperties ops) {
+        return LocalUsers.of(security, ops);
+    }
+
+    @Bean
+    PasswordEncoder aofPasswordEncoder() {
+        return LocalUsers.passwordEncoder();
     }
 }

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.aof.common.ops.Actor;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,7 +35,7 @@ import java.util.Map;
 /**
  * Incidents for people: list with filters and keyset paging, one with its
  * attempts, and the operator actions (replay, resolve, suppress a recipe).
- * Every action names who asked and why, and is audited. Errors are RFC 9457
+ * Every action is audited with the signed-in caller as its actor and the reason it gives. Errors are RFC 9457
  * problem details.
  */
 @RestController
@@ -110,33 +112,39 @@ class IncidentController {
         return incidents.countByState();
     }
 
-    /** Who asks for an operator action, and why: both required, both audited. */
-    record OperatorRequest(@NotBlank @Size(max = 200) String requestedBy, @NotBlank @Size(max = 2000) String reason) {
+    /**
+     * Why an operator acts (required, audited). Who acts is the signed-in caller; a {@code requestedBy} sent by
+     * older scripts is ignored ({@link Actor}).
+     */
+    record OperatorRequest(@Size(max = 200) String requestedBy, @NotBlank @Size(max = 2000) String reason) {
     }
 
     @PostMapping("/api/incidents/{id}/replay")
     @Operation(summary = "Fresh attempts for an EXHAUSTED, NON_RETRYABLE or SUPPRESSED incident, or one RETRYING past "
             + "the outcome deadline (its pending request is cancelled); the first is due now")
-    Incident replay(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
-        return tx.execute(s -> service.replay(id, body.requestedBy(), body.reason()));
+    Incident replay(@PathVariable String id, @Valid @RequestBody OperatorRequest body, Principal principal) {
+        String actor = Actor.of(principal, body.requestedBy(), "replay of " + id);
+        return tx.execute(s -> service.replay(id, actor, body.reason()));
     }
 
     @PostMapping("/api/incidents/{id}/resolve")
     @Operation(summary = "Close an incident by hand; a scheduled retry is dropped and a repeat not yet sent is cancelled")
-    Incident resolve(@PathVariable String id, @Valid @RequestBody OperatorRequest body) {
-        return tx.execute(s -> service.resolve(id, body.requestedBy(), body.reason()));
+    Incident resolve(@PathVariable String id, @Valid @RequestBody OperatorRequest body, Principal principal) {
+        String actor = Actor.of(principal, body.requestedBy(), "resolve of " + id);
+        return tx.execute(s -> service.resolve(id, actor, body.reason()));
     }
 
     /** A maintenance window for one recipe: either {@code until} or {@code minutes}. */
     record SuppressionRequest(@NotNull @Positive Long recipeId, Instant until, @Min(1) @Max(43_200) Integer minutes,
-                              @NotBlank @Size(max = 200) String requestedBy,
+                              @Size(max = 200) String requestedBy,
                               @NotBlank @Size(max = 2000) String reason) {
     }
 
     @PostMapping("/api/suppressions")
     @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced until "
             + "the window ends (then scheduled or announced, by policy after-suppression); pending retries wait too")
-    ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body) {
+    ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body, Principal principal) {
+        String actor = Actor.of(principal, body.requestedBy(), "suppression of recipe " + body.recipeId());
         // the window is compared with the database's clock (activeSuppression, the release sweep): measure it there
         Instant now = incidents.databaseNow();
         Instant until = body.until() != null ? body.until()
@@ -147,13 +155,12 @@ class IncidentController {
         if (until.isAfter(now.plus(Duration.ofDays(30)))) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
         }
-        tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(),
-                body.requestedBy()));
+        tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("recipeId", body.recipeId());
         answer.put("until", until);
         answer.put("reason", body.reason());
-        answer.put("requestedBy", body.requestedBy());
+        answer.put("requestedBy", actor);
         return ResponseEntity.status(HttpStatus.CREATED).body(answer);
     }
 
@@ -165,15 +172,16 @@ class IncidentController {
 
     @DeleteMapping("/api/suppressions/{recipeId}")
     @Operation(summary = "End a recipe's suppression now")
-    ResponseEntity<Void> unsuppress(@PathVariable long recipeId, @RequestParam String requestedBy,
-                                    @RequestParam String reason) {
-        if (requestedBy.isBlank() || reason.isBlank()) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "requestedBy and reason are required");
+    ResponseEntity<Void> unsuppress(@PathVariable long recipeId, @RequestParam(required = false) String requestedBy,
+                                    @RequestParam(required = false) String reason, Principal principal) {
+        if (reason == null || reason.isBlank()) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "reason is required");
         }
+        String actor = Actor.of(principal, requestedBy, "end of the suppression of recipe " + recipeId);
         Boolean removed = tx.execute(s -> {
             boolean r = incidents.unsuppress(recipeId);
             if (r) {
-                incidents.audit(requestedBy, "UNSUPPRESS", "recipe " + recipeId, reason);
+                incidents.audit(actor, "UNSUPPRESS", "recipe " + recipeId, reason);
             }
             return r;
         });
