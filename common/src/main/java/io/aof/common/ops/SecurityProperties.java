@@ -43,9 +43,20 @@ public record SecurityProperties(@DefaultValue @Valid List<@NotNull @Valid Local
      */
     public record LocalUser(@NotBlank @Pattern(regexp = "[A-Za-z0-9._@+-]{1,100}",
                                     message = "must be 1 to 100 letters, digits or ._@+-") String name,
-                            @NotBlank @Pattern(regexp = BCRYPT, message = "must be a BCrypt hash ($2a$, $2b$ or $2y$),"
-                                    + " e.g. from htpasswd -bnBC 10 \"\" PASSWORD") String passwordHash,
+                            @NotBlank String passwordHash,
                             @NotEmpty Set<@NotNull Role> roles) {
+
+        /**
+         * Checked here rather than by bean validation, whose report would print the rejected value: what is
+         * given instead of a hash is often the password itself.
+         */
+        public LocalUser {
+            if (passwordHash != null && !passwordHash.isBlank() && !passwordHash.matches(BCRYPT)) {
+                throw new IllegalArgumentException("the password-hash of aof.security user '" + name + "' must be a "
+                        + "BCrypt hash ($2a$, $2b$ or $2y$), e.g. from htpasswd -bnBC 10 \"\" PASSWORD or ./aof "
+                        + "hash-password; what was given is not shown (it may be a password)");
+            }
+        }
 
         @Override
         public String toString() {

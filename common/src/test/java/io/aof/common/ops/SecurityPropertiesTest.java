@@ -45,8 +45,13 @@ class SecurityPropertiesTest {
 
     @Test
     void aPasswordInsteadOfAHashIsRefused() {
-        assertFails("passwordHash", "BCrypt", "aof.security.users[0].name=alice",
+        assertFails("password-hash", "BCrypt", "aof.security.users[0].name=alice",
                 "aof.security.users[0].password-hash=s3cret", "aof.security.users[0].roles=viewer");
+        // what was given is often the password itself: it is not repeated in the error (nor in what Boot reports)
+        runner.withPropertyValues("aof.security.users[0].name=alice", "aof.security.users[0].password-hash=s3cret",
+                "aof.security.users[0].roles=viewer").run(ctx -> {
+                    assertThat(allMessages(ctx.getStartupFailure())).contains("BCrypt").doesNotContain("s3cret");
+                });
     }
 
     @Test
@@ -88,10 +93,16 @@ class SecurityPropertiesTest {
         StringBuilder b = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {
             b.append(c.getMessage()).append('\n');
+            if (c instanceof org.springframework.boot.context.properties.bind.BindException e
+                    && e.getProperty() != null) {
+                // what Boot's failure report prints as the property's "Value"
+                b.append("value: ").append(e.getProperty().getValue()).append('\n');
+            }
             if (c instanceof org.springframework.boot.context.properties.bind.validation.BindValidationException v) {
                 v.getValidationErrors().forEach(e -> b.append(e.getDefaultMessage()).append(" (")
                         .append(e instanceof org.springframework.validation.FieldError f ? f.getField() : e.getObjectName())
-                        .append(")\n"));
+                        .append(") rejected: ").append(e instanceof org.springframework.validation.FieldError g
+                                ? g.getRejectedValue() : "").append('\n'));
             }
         }
         return b.toString();
