@@ -143,8 +143,10 @@ class NotificationDispatcher {
         }
     }
 
+    /** A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null. */
     private record Row(UUID id, String destination, String kind, String incidentId, String request, String digest,
-                       boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now) {
+                       boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now,
+                       Instant triedAt) {
     }
 
     /** Sends the destination's oldest pending row if it is due; true when it was delivered. */
@@ -154,13 +156,15 @@ class NotificationDispatcher {
         if (!Boolean.TRUE.equals(locked)) {
             return false;   // another instance is sending to this destination right now
         }
-        List<Row> head = jdbc.query("SELECT id, channel, kind, incident_id, request, digest, update_only, attempts, "
-                        + "next_try_at, created_at, now() FROM notification WHERE channel = ? AND state = 'PENDING' "
-                        + "ORDER BY seq LIMIT 1 FOR UPDATE",
+        List<Row> head = jdbc.query("SELECT n.id, n.channel, n.kind, n.incident_id, n.request, n.digest, "
+                        + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at "
+                        + "FROM notification n LEFT JOIN notification_try t ON t.notification_id = n.id "
+                        + "WHERE n.channel = ? AND n.state = 'PENDING' ORDER BY n.seq LIMIT 1 FOR UPDATE OF n",
                 (rs, i) -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
                         rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                        rs.getTimestamp(11).toInstant()), destination);
+                        rs.getTimestamp(11).toInstant(), rs.getTimestamp(12) == null ? null
+                        : rs.getTimestamp(12).toInstant()), destination);
         if (head.isEmpty() || head.get(0).nextTryAt().isAfter(head.get(0).now())) {
             return false;
         }
@@ -254,15 +258,13 @@ class NotificationDispatcher {
      * null when it did not, or cannot tell (the row is sent again: counted and logged).
      */
     private Channel.Delivery earlierTry(Row row, Channel channel, String target, Channel.Thread thread, String kind) {
-        List<Timestamp> tried = jdbc.queryForList("SELECT tried_at FROM notification_try WHERE notification_id = ?",
-                Timestamp.class, row.id());
-        if (tried.isEmpty()) {
+        if (row.triedAt() == null) {
             return null;
         }
         String channelRef = thread != null && thread.channelRef() != null ? thread.channelRef()
                 : jdbc.query("SELECT channel_ref FROM incident_thread WHERE destination = ? AND channel_ref IS NOT NULL "
                         + "LIMIT 1", rs -> rs.next() ? rs.getString(1) : null, row.destination());
-        Channel.Lookup lookup = channel.lookUp(row.id(), target, thread, channelRef, tried.get(0).toInstant());
+        Channel.Lookup lookup = channel.lookUp(row.id(), target, thread, channelRef, row.triedAt());
         String outcome = lookup.found() != null ? "found" : lookup.known() ? "absent" : "unknown";
         meters.counter("aof.notifications.lost.answers", "channel", kind, "outcome", outcome).increment();
         if (lookup.found() != null) {
