@@ -56,6 +56,9 @@ class EmailSender implements Channel {
         return send(id, recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
     }
 
+    /** Only to build messages (the sender sends them through its own): one for all. */
+    private static final Session SESSION = Session.getInstance(new Properties());
+
     /**
      * One message; a follow-up of an incident names the first one, so mail clients show one conversation. Its
      * Message-ID is the notification's ({@code <id@aof>}): SMTP cannot be asked whether it took a message whose
@@ -64,7 +67,7 @@ class EmailSender implements Channel {
     private Delivery send(UUID id, String recipients, MailContent content, String dedupKey, String inReplyTo) {
         try {
             String messageId = "<" + id + "@aof>";
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+            MimeMessage message = new MimeMessage(SESSION) {
                 @Override
                 protected void updateMessageID() throws MessagingException {
                     setHeader("Message-ID", messageId);
