@@ -108,6 +108,18 @@ class SlackSender implements Channel {
         return new Delivery(r.getTs(), r.getChannel());
     }
 
+    /** One page of {@code conversations.history} or {@code conversations.replies}, and the cursor of the next. */
+    private record Page(List<Message> messages, String next) {
+    }
+
+    private static Page page(ConversationsHistoryResponse r) {
+        return new Page(r.getMessages(), r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor());
+    }
+
+    private static Page page(ConversationsRepliesResponse r) {
+        return new Page(r.getMessages(), r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor());
+    }
+
     static final String METADATA_TYPE = "aof_notification";
     static final String METADATA_ID = "notification_id";
     private static final int LOOKUP_PAGES = 10;
@@ -125,37 +137,26 @@ class SlackSender implements Channel {
         String where = channelRef != null ? channelRef : channel;
         String oldest = String.format("%d.%06d", triedAt.minusSeconds(60).getEpochSecond(), 0);
         boolean reply = thread != null && thread.started();
-        String cursor = null;
+        String from = null;
         try {
             for (int page = 0; page < LOOKUP_PAGES; page++) {
-                String from = cursor;
-                List<Message> messages;
-                String next;
-                if (reply) {
-                    ConversationsRepliesResponse r = call(() -> methods.conversationsReplies(q -> q.channel(where)
-                            .ts(thread.parentRef()).oldest(oldest).includeAllMetadata(true).limit(200)
-                            .cursor(from)));
-                    messages = r.getMessages();
-                    next = r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor();
-                } else {
-                    ConversationsHistoryResponse r = call(() -> methods.conversationsHistory(q -> q.channel(where)
-                            .oldest(oldest).includeAllMetadata(true).limit(200).cursor(from)));
-                    messages = r.getMessages();
-                    next = r.getResponseMetadata() == null ? null : r.getResponseMetadata().getNextCursor();
-                }
-                for (Message m : messages == null ? List.<Message>of() : messages) {
+                String cursor = from;
+                Page p = reply ? page(call(() -> methods.conversationsReplies(q -> q.channel(where)
+                        .ts(thread.parentRef()).oldest(oldest).includeAllMetadata(true).limit(200).cursor(cursor))))
+                        : page(call(() -> methods.conversationsHistory(q -> q.channel(where).oldest(oldest)
+                        .includeAllMetadata(true).limit(200).cursor(cursor))));
+                for (Message m : p.messages() == null ? List.<Message>of() : p.messages()) {
                     if (m.getMetadata() != null && METADATA_TYPE.equals(m.getMetadata().getEventType())
                             && m.getMetadata().getEventPayload() != null
                             && id.toString().equals(String.valueOf(m.getMetadata().getEventPayload()
                             .get(METADATA_ID)))) {
-                        return new Lookup(true, new Delivery(m.getTs(), channelRef != null ? channelRef
-                                : thread != null ? thread.channelRef() : null));
+                        return new Lookup(true, new Delivery(m.getTs(), channelRef));
                     }
                 }
-                if (next == null || next.isBlank()) {
+                if (p.next() == null || p.next().isBlank()) {
                     return Lookup.ABSENT;
                 }
-                cursor = next;
+                from = p.next();
             }
             return Lookup.UNKNOWN;   // more than ten pages since the try: too busy a channel to tell
         } catch (DeliveryException e) {
