@@ -841,14 +841,14 @@ final class ProofRun {
             }
         }
         // 4. notifications: none doubled in Slack or mail; none left undelivered
-        int slackDoubled = doubledSlackMessages(details);
-        List<String> threadBreaks = slackThreadBreaks(slackMessages());
+        List<Map<String, Object>> slack = slackMessages();
+        List<Map<String, Object>> mails = mailMessages();
+        int slackDoubled = doubledSlackMessages(slack, details);
+        List<String> threadBreaks = slackThreadBreaks(slack);
         threadBreaks.stream().limit(5).forEach(t -> details.add("SLACK THREAD " + t));
-        List<String> mailBreaks = mailThreadBreaks(JSON.readValue(simGet("/sim/mail/messages"),
-                new TypeReference<>() {
-                }));
+        List<String> mailBreaks = mailThreadBreaks(mails);
         mailBreaks.stream().limit(5).forEach(t -> details.add("MAIL THREAD " + t));
-        int mailDoubled = doubledMails(details);
+        int mailDoubled = doubledMails(mails, details);
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
                 + "'DELIVERED', 'DIGESTED', 'SKIPPED')");
         // 5. dead letters: exactly the poison, each in the log, alerted
@@ -856,7 +856,7 @@ final class ProofRun {
         long deadLetters = deadLetterKeys.size();
         List<String> notPoison = deadLettersOtherThan(kafkaPoison, deadLetterKeys);
         notPoison.forEach(d -> details.add("DEAD LETTERS " + d));
-        long dltAlerts = slackMessages().stream().filter(m -> m.get("thread_ts") == null
+        long dltAlerts = slack.stream().filter(m -> m.get("thread_ts") == null
                 && "chat.postMessage".equals(m.get("method")) && "#aof-admin".equals(m.get("channel"))
                 && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
                 .count();
@@ -923,7 +923,8 @@ final class ProofRun {
                 }
             }
         }
-        printTable(originals.size(), repeatsByOriginal, log, invariants, quiesceMillis, deadLetters, dltAlerts);
+        printTable(originals.size(), repeatsByOriginal, log, invariants, quiesceMillis, deadLetters, dltAlerts,
+                slack.size(), mails.size());
         if (!details.isEmpty()) {
             System.out.println("Violations (first 40):");
             details.stream().limit(40).forEach(d -> System.out.println("  " + d));
@@ -1020,7 +1021,8 @@ final class ProofRun {
     }
 
     private void printTable(int originals, Map<String, Number> repeats, List<Map<String, Object>> log,
-                            List<String[]> invariants, long quiesceMillis, long deadLetters, long dltAlerts)
+                            List<String[]> invariants, long quiesceMillis, long deadLetters, long dltAlerts,
+                            int slackCount, int mailCount)
             throws Exception {
         String line = "-".repeat(150);
         System.out.println(line);
@@ -1043,7 +1045,7 @@ final class ProofRun {
         System.out.printf("totals: Workato calls %d (repeat_jobs %d, 429 answered %d), repeats made %d, incidents %s,"
                         + " Slack messages %d, e-mails %d (%d of them sent again under their Message-ID after a lost"
                         + " answer), dead letters %d (alerts %d)%n", log.size(), repeatCalls,
-                throttled, okRepeats, incidentSummary(), slackMessages().size(), mailCount(), mailsSentAgain,
+                throttled, okRepeats, incidentSummary(), slackCount, mailCount, mailsSentAgain,
                 deadLetters, dltAlerts);
         synchronized (poisonResults) {
             System.out.println("poison on the webhook: " + String.join("; ", poisonResults));
@@ -1102,16 +1104,15 @@ final class ProofRun {
         return slackMessages().size();
     }
 
-    private int mailCount() throws Exception {
-        List<Map<String, Object>> mails = JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {
+    private List<Map<String, Object>> mailMessages() throws Exception {
+        return JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {
         });
-        return mails.size();
     }
 
     /** The same message (channel, thread, text, method) received twice is a doubled notification. */
-    private int doubledSlackMessages(List<String> details) throws Exception {
+    private static int doubledSlackMessages(List<Map<String, Object>> messages, List<String> details) {
         Map<String, Integer> seen = new HashMap<>();
-        for (Map<String, Object> m : slackMessages()) {
+        for (Map<String, Object> m : messages) {
             // a digest's text can repeat ("4 more alerts for 4 incidents"), its blocks (the incidents) cannot
             String key = m.get("method") + "|" + m.get("channel") + "|" + m.get("thread_ts") + "|" + m.get("text")
                     + "|" + m.get("blocks") + "|" + ("chat.update".equals(m.get("method")) ? m.get("ts") : "");
@@ -1235,9 +1236,7 @@ final class ProofRun {
      * same Message-ID received again is the one message sent again after its answer was lost (SMTP cannot be
      * asked whether it took it): mail systems can tell it is the same; counted in the totals, not a violation.
      */
-    private int doubledMails(List<String> details) throws Exception {
-        List<Map<String, Object>> mails = JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {
-        });
+    private int doubledMails(List<Map<String, Object>> mails, List<String> details) {
         Map<String, Set<Object>> ids = new HashMap<>();
         Map<String, Integer> copies = new HashMap<>();
         for (Map<String, Object> m : mails) {
