@@ -1,5 +1,6 @@
 package io.aof.common.ops;
 
+import io.aof.common.text.ExternalText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,6 @@ import java.security.Principal;
 public final class Actor {
 
     private static final Logger log = LoggerFactory.getLogger(Actor.class);
-    private static final int MAX_LOGGED = 200;
 
     /** The caller's name; {@code claimed} is the name the request gave, if any. */
     public static String of(Principal principal, String claimed, String action) {
@@ -23,9 +23,9 @@ public final class Actor {
         }
         String name = principal.getName();
         if (claimed != null && !claimed.isBlank() && !claimed.equals(name)) {
-            String shown = claimed.length() > MAX_LOGGED ? claimed.substring(0, MAX_LOGGED) + "..." : claimed;
+            // text from outside: cleaned and capped where it enters, as every other field is
             log.warn("{} by {}: the request names '{}' as requestedBy; ignored, the signed-in caller is recorded",
-                    action, name, shown.replaceAll("\\p{Cntrl}", "?"));
+                    action, name, ExternalText.field(claimed));
         }
         return name;
     }
