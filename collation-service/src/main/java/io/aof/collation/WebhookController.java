@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
+import io.aof.common.ops.BoundedBody;
 import io.aof.common.ops.Signature;
 import io.aof.common.text.ExternalText;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -38,7 +39,6 @@ import tools.jackson.databind.json.JsonMapper;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -141,14 +141,9 @@ class WebhookController {
             return refused(HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "This source sent more than "
                     + props.perSourcePerMinute() + " requests in a minute.", Map.of(HttpHeaders.RETRY_AFTER, "60"));
         }
-        if (request.getContentLengthLong() > props.maxBodyBytes()) {
-            return tooLarge();
-        }
-        byte[] raw;
-        try (InputStream in = request.getInputStream()) {
-            raw = in.readNBytes(props.maxBodyBytes() + 1);
-        }
-        if (raw.length > props.maxBodyBytes()) {
+        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), props.maxBodyBytes())
+                .orElse(null);
+        if (raw == null) {
             return tooLarge();
         }
         ResponseEntity<?> unauthenticated = authenticate(request, raw);

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.policy;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.ops.BoundedBody;
 import io.aof.common.ops.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -21,7 +22,6 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,16 +104,8 @@ public class PolicyController {
     }
 
     private DryRunRequest dryRunRequest(HttpServletRequest request) throws IOException {
-        if (request.getContentLengthLong() > MAX_DRY_RUN_BYTES) {
-            throw tooLarge();
-        }
-        byte[] raw;
-        try (InputStream in = request.getInputStream()) {
-            raw = in.readNBytes(MAX_DRY_RUN_BYTES + 1);
-        }
-        if (raw.length > MAX_DRY_RUN_BYTES) {
-            throw tooLarge();
-        }
+        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), MAX_DRY_RUN_BYTES)
+                .orElseThrow(PolicyController::tooLarge);
         DryRunRequest r;
         try {
             r = EventCodec.mapper().readValue(raw, DryRunRequest.class);
