@@ -4,13 +4,11 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
-import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 
@@ -30,8 +28,7 @@ import java.util.List;
 public class AofSecurityConfiguration {
 
     @Bean
-    SecurityFilterChain aofSecurity(HttpSecurity http, SecurityProperties security, RoleHierarchy roles)
-            throws Exception {
+    SecurityFilterChain aofSecurity(HttpSecurity http, SecurityProperties security) throws Exception {
         http.authorizeHttpRequests(a -> {
                     for (AccessRules.Rule rule : AccessRules.RULES) {
                         var matched = rule.method() == null ? a.requestMatchers(rule.pattern())
@@ -40,10 +37,7 @@ public class AofSecurityConfiguration {
                         if (role == null) {
                             matched.permitAll();
                         } else {
-                            AuthorityAuthorizationManager<RequestAuthorizationContext> m =
-                                    AuthorityAuthorizationManager.hasRole(role.name());
-                            m.setRoleHierarchy(roles);
-                            matched.access(m);
+                            matched.hasRole(role.name());   // the RoleHierarchy bean below is applied by Spring
                         }
                     }
                     a.anyRequest().denyAll();
