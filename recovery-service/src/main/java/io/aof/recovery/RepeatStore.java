@@ -437,7 +437,7 @@ class RepeatStore {
      * request cancelled while its call was under way ends CANCELLED instead.
      */
     void notAttempted(RepeatRequest r, Duration retryIn, String error) {
-                meters.counter("aof.repeats", "result", "not_attempted").increment();
+        meters.counter("aof.repeats", "result", "not_attempted").increment();
         if (settleCancelled(r)) {
             return;
         }

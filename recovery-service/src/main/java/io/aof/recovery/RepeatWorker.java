@@ -66,15 +66,16 @@ class RepeatWorker {
     RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
                  WorkatoAccountHold accountHold, ObjectProvider<WorkatoProperties> workatoProps) {
         WorkatoProperties w = workatoProps.getIfAvailable();
-        if (w != null && props.callLease().compareTo(w.requestTimeout().plus(w.resilience().maxRetryAfterWait())) <= 0) {
+        // the longest a repeat_jobs call can last
+        Duration longestCall = w == null ? null : w.requestTimeout().plus(w.resilience().maxRetryAfterWait());
+        if (longestCall != null && props.callLease().compareTo(longestCall) <= 0) {
             // the lease taken with the call turn must outlast the call, or a peer could reclaim a request in flight
             throw new IllegalStateException("aof.recovery.call-lease (" + props.callLease() + ") must be longer than "
-                    + "aof.workato.request-timeout plus aof.workato.resilience.max-retry-after-wait ("
-                    + w.requestTimeout().plus(w.resilience().maxRetryAfterWait()) + ")");
+                    + "aof.workato.request-timeout plus aof.workato.resilience.max-retry-after-wait (" + longestCall
+                    + ")");
         }
         // a call turn whose holder died is free again once its call is surely over, not after the whole lease
-        this.callTurnHold = w == null ? props.callLease()
-                : w.requestTimeout().plus(w.resilience().maxRetryAfterWait());
+        this.callTurnHold = longestCall == null ? props.callLease() : longestCall;
         this.store = store;
         this.workato = workato;
         this.props = props;
@@ -101,15 +102,15 @@ class RepeatWorker {
 
     /** Serves the next recipe's due repeats; false when nothing is due. */
     private boolean turn() {
-        if (accountHeld()) {
-            return false;   // Workato asked this account to wait: nothing is claimed before it has elapsed
-        }
         Optional<Long> recipe = store.dueRecipes().stream()
                 .min(Comparator.<RepeatStore.DueRecipe, Instant>comparing(d -> lastServed.getOrDefault(d.recipeId(),
                         Instant.EPOCH)).thenComparing(RepeatStore.DueRecipe::oldestDue))
                 .map(RepeatStore.DueRecipe::recipeId);
         if (recipe.isEmpty()) {
             return false;
+        }
+        if (accountHeld()) {
+            return false;   // Workato asked this account to wait: nothing is claimed before it has elapsed
         }
         lastServed.put(recipe.get(), Instant.now());
         if (lastServed.size() > 10_000) {
