@@ -210,7 +210,9 @@ class NotificationDispatcher {
             }
             jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
                     + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
-            jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
+            if (posted || row.triedAt() != null) {
+                jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
+            }
             paused.remove(kind);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
                     clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),

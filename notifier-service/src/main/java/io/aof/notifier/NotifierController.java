@@ -3,6 +3,7 @@ package io.aof.notifier;
 import io.aof.common.events.EventCodec;
 import io.aof.common.ops.Actor;
 import io.aof.common.ops.Problems;
+import io.aof.common.text.ExternalText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -99,7 +100,7 @@ class NotifierController {
                     + (id != null ? id : "to " + destination));
         }
         log.info("{} queued {} failed notification(s) again ({})", actor, n, id != null ? id
-                : "to " + destination.replaceAll("\\p{Cntrl}", "?"));
+                : "to " + ExternalText.field(destination));
         return Map.of("queuedAgain", n, "requestedBy", actor);
     }
 

@@ -135,7 +135,7 @@ class SlackSender implements Channel {
     @Override
     public Lookup lookUp(UUID id, String channel, Thread thread, String channelRef, Instant triedAt) {
         String where = channelRef != null ? channelRef : channel;
-        String oldest = String.format("%d.%06d", triedAt.minusSeconds(60).getEpochSecond(), 0);
+        String oldest = triedAt.minusSeconds(60).getEpochSecond() + ".000000";
         boolean reply = thread != null && thread.started();
         String from = null;
         try {
@@ -184,7 +184,7 @@ class SlackSender implements Channel {
         } catch (ConnectException e) {
             throw new DeliveryException("Slack unreachable: " + e.getMessage(), null);   // never reached Slack
         } catch (IOException e) {
-            // no answer (refused connection, timeout, connection lost mid-call): it may have been taken all the same
+            // no answer (timeout, connection lost mid-call): it may have been taken all the same
             throw DeliveryException.noAnswer("Slack unreachable: " + e.getMessage());
         }
     }
