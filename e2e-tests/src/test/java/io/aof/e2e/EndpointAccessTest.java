@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * meant to have (the table below, written from the roles, not from the code): a new endpoint fails this test until
  * it is given a rule in {@code AccessRules} and a row here. Then each is called as anonymous, viewer (vera),
  * operator (alice) and admin (ops), and the answers compared: 401 for no credentials, 403 for too small a role,
- * anything else (the handler's own 200, 400, 404 ...) for enough.
+ * anything else (the handler's own 200, 400, 404 ...) for enough. Actuator (admin, metrics) is not mapped here
+ * but by its own handler mapping: {@code OpsSurfaceTest} checks it.
  */
 class EndpointAccessTest extends SuiteTest {
 
@@ -114,7 +115,8 @@ class EndpointAccessTest extends SuiteTest {
         assertThat(missing).as("mapped endpoints with no expected access: give each a rule in AccessRules and a row"
                 + " in EXPECTED").isEmpty();
         assertThat(wrong).isEmpty();
-        assertThat(seen).as("the walk found the endpoints").hasSizeGreaterThan(25);
+        // and no row stands for an endpoint nothing maps any more (a stale row would hide a renamed endpoint)
+        assertThat(seen).as("endpoints the walk found").containsAll(EXPECTED.keySet());
     }
 
     /** 401 without credentials, 403 below the role, any other status at or above it. */
