@@ -861,8 +861,8 @@ final class ProofRun {
                 && (m.get("text") + " " + m.get("blocks")).toLowerCase().contains("dead letters are piling up"))
                 .count();
         // 6. the recipe Workato stopped: exactly one RECIPE_STOPPED incident, ESCALATED, never repeated
-        List<String> stopWrong = stoppedAt == 0 ? List.of("the recipe was never stopped")
-                : recipeStopMismatches(stopIncidents(), stopped.id());
+        List<String> stopWrong = new ArrayList<>(stoppedAt == 0 ? List.of("the recipe was never stopped")
+                : recipeStopMismatches(stopIncidents(), stopped.id()));
         for (Map<String, Object> c : log) {
             if ("repeat_jobs".equals(c.get("endpoint")) && ((Number) c.get("status")).intValue() == 200) {
                 @SuppressWarnings("unchecked")
@@ -870,7 +870,6 @@ final class ProofRun {
                 for (String id : ids) {
                     Map<String, Object> j = byId.get(id);
                     if (j != null && ((Number) j.get("recipe_id")).longValue() == stopped.id()) {
-                        stopWrong = new ArrayList<>(stopWrong);
                         stopWrong.add("job " + id + " of the stopped recipe repeated");
                     }
                 }
@@ -924,7 +923,7 @@ final class ProofRun {
             }
         }
         printTable(originals.size(), repeatsByOriginal, log, invariants, quiesceMillis, deadLetters, dltAlerts,
-                slack.size(), mails.size());
+                slack.size(), mails);
         if (!details.isEmpty()) {
             System.out.println("Violations (first 40):");
             details.stream().limit(40).forEach(d -> System.out.println("  " + d));
@@ -1022,7 +1021,7 @@ final class ProofRun {
 
     private void printTable(int originals, Map<String, Number> repeats, List<Map<String, Object>> log,
                             List<String[]> invariants, long quiesceMillis, long deadLetters, long dltAlerts,
-                            int slackCount, int mailCount)
+                            int slackCount, List<Map<String, Object>> mails)
             throws Exception {
         String line = "-".repeat(150);
         System.out.println(line);
@@ -1045,7 +1044,7 @@ final class ProofRun {
         System.out.printf("totals: Workato calls %d (repeat_jobs %d, 429 answered %d), repeats made %d, incidents %s,"
                         + " Slack messages %d, e-mails %d (%d of them sent again under their Message-ID after a lost"
                         + " answer), dead letters %d (alerts %d)%n", log.size(), repeatCalls,
-                throttled, okRepeats, incidentSummary(), slackCount, mailCount, mailsSentAgain,
+                throttled, okRepeats, incidentSummary(), slackCount, mails.size(), sentAgain(mails),
                 deadLetters, dltAlerts);
         synchronized (poisonResults) {
             System.out.println("poison on the webhook: " + String.join("; ", poisonResults));
@@ -1236,29 +1235,28 @@ final class ProofRun {
      * same Message-ID received again is the one message sent again after its answer was lost (SMTP cannot be
      * asked whether it took it): mail systems can tell it is the same; counted in the totals, not a violation.
      */
-    private int doubledMails(List<Map<String, Object>> mails, List<String> details) {
+    static int doubledMails(List<Map<String, Object>> mails, List<String> details) {
         Map<String, Set<Object>> ids = new HashMap<>();
-        Map<String, Integer> copies = new HashMap<>();
         for (Map<String, Object> m : mails) {
             String key = m.get("to") + "|" + m.get("subject") + "|" + m.get("text");
             ids.computeIfAbsent(key, k -> new HashSet<>()).add(m.get("message_id"));
-            copies.merge(key, 1, Integer::sum);
         }
         int doubled = 0;
-        mailsSentAgain = 0;
         for (var e : ids.entrySet()) {
             if (e.getValue().size() > 1) {
                 doubled += e.getValue().size() - 1;
                 details.add("MAIL DOUBLED x" + e.getValue().size() + " (Message-IDs " + e.getValue() + "): "
                         + abbreviate(e.getKey()));
             }
-            mailsSentAgain += copies.get(e.getKey()) - e.getValue().size();
         }
         return doubled;
     }
 
     /** E-mails received again under the Message-ID they had (sent again after a lost answer). */
-    private int mailsSentAgain;
+    static int sentAgain(List<Map<String, Object>> mails) {
+        return mails.size() - (int) mails.stream().map(m -> m.get("to") + "|" + m.get("subject") + "|"
+                + m.get("text") + "|" + m.get("message_id")).distinct().count();
+    }
 
     private static String abbreviate(String s) {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;

@@ -104,6 +104,20 @@ class ProofRunTest {
                 .contains("attempt 2 after attempt 3");
     }
 
+    @Test
+    void aMailSentAgainUnderItsMessageIdIsCountedOneUnderANewMessageIdIsDoubled() {
+        Map<String, Object> first = mail("<a@aof>", null, "Attempt:  1 of 3");
+        Map<String, Object> again = mail("<a@aof>", null, "Attempt:  1 of 3");
+        Map<String, Object> twice = mail("<z@aof>", null, "Attempt:  1 of 3");
+        List<String> details = new java.util.ArrayList<>();
+
+        assertThat(ProofRun.doubledMails(List.of(first, again), details)).isZero();
+        assertThat(ProofRun.sentAgain(List.of(first, again))).isEqualTo(1);
+        assertThat(ProofRun.doubledMails(List.of(first, twice), details)).isEqualTo(1);
+        assertThat(details).singleElement().asString().contains("MAIL DOUBLED x2");
+        assertThat(ProofRun.sentAgain(List.of(first, twice))).isZero();
+    }
+
     private static Map<String, Object> mail(String id, String inReplyTo, String text) {
         Map<String, Object> m = new HashMap<>();
         m.put("message_id", id);
