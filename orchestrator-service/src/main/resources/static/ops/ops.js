@@ -24,9 +24,13 @@ function headers(more) {
 
 async function getJson(url) {
   const r = await fetch(url, {headers: headers()});
-  if (r.status === 401) signOut('Signed out: the credentials were refused. Sign in again:');
+  if (r.status === 401) credentialsRefused();
   if (!r.ok) throw new Error(url + ' answered ' + r.status);
   return r.json();
+}
+
+function credentialsRefused() {
+  signOut('Signed out: the credentials were refused. Sign in again:');
 }
 
 function signOut(message) {
@@ -135,7 +139,7 @@ async function act(kind, id) {
       message = kind + ' refused (' + r.status + '): ' + (p.detail || r.statusText);
       if (r.status === 403) message = kind + ' refused (403): ' + who + ' is not an operator';
       if (r.status === 401) {
-        signOut('Signed out: the credentials were refused. Sign in again:');
+        credentialsRefused();
         $('status').textContent = message;
         return;
       }
