@@ -71,6 +71,8 @@ class EndpointAccessTest extends SuiteTest {
         EXPECTED.put("GET /api/reports", Expected.VIEWER);
         EXPECTED.put("GET /api/reports.csv", Expected.VIEWER);
         EXPECTED.put("GET /api/dead-letters", Expected.VIEWER);
+        EXPECTED.put("GET /api/audit", Expected.VIEWER);
+        EXPECTED.put("GET /api/audit.csv", Expected.VIEWER);
         EXPECTED.put("POST /api/dead-letters/redrive", Expected.OPERATOR);
     }
 

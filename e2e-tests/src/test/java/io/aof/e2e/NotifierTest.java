@@ -151,6 +151,8 @@ class NotifierTest extends SuiteTest {
                 "{\"by\":\"erin\"}").status()).isEqualTo(409);
         assertThat(Http.post(suite.url("notifier") + "/api/escalations/nope/ack", "{\"by\":\"erin\"}").status())
                 .isEqualTo(404);
+        assertThat(awaitAudit("incidentId=" + incident + "&action=ESCALATION_ACK", 1))
+                .containsExactly("ops ESCALATION_ACK escalation of " + incident + " (notifier)");
         int seen = messagesAbout(AofSuite.ADMIN_CHANNEL, job).size();
         await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8))
                 .until(() -> messagesAbout(AofSuite.ADMIN_CHANNEL, job).size() == seen);

@@ -47,6 +47,9 @@ class OperatorActionsTest extends SuiteTest {
         JsonNode replayEvent = event(incident, "ReplayRequested");
         assertThat(replayEvent.get("payload").get("requestedBy").asString()).isEqualTo("alice");
         assertThat(replayEvent.get("payload").get("reason").asString()).isEqualTo("ERP fixed, INC-42");
+        // the audit trail in the central log: the signed-in operator, from the orchestrator
+        assertThat(awaitAudit("incidentId=" + incident, 1))
+                .containsExactly("alice REPLAY " + incident + " (orchestrator)");
 
         Http.Response again = Http.postAs(AofSuite.ALICE_AUTH, url("/incidents/" + incident + "/replay"),
                 "{\"reason\":\"again\"}");
@@ -85,6 +88,8 @@ class OperatorActionsTest extends SuiteTest {
         assertThat(event.get("payload").get("previousState").asString()).isEqualTo("NON_RETRYABLE");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE target = ? "
                 + "AND action = 'RESOLVE' AND requested_by = 'alice'", Integer.class, incident)).isEqualTo(1);
+        assertThat(awaitAudit("incidentId=" + incident + "&action=RESOLVE&actor=alice", 1))
+                .containsExactly("alice RESOLVE " + incident + " (orchestrator)");
     }
 
     @Test
@@ -104,6 +109,11 @@ class OperatorActionsTest extends SuiteTest {
         assertThat(sim.slackTexts(AofSuite.OPS_CHANNEL)).noneMatch(t -> t.contains(job));
         assertThat(Http.delete(url("/suppressions/" + recipe + "?requestedBy=carol&reason=done")).status())
                 .isEqualTo(204);
+        // audited under the signed-in caller (the legacy admin), not the carol the requests named
+        List<String> audit = awaitAudit("recipeId=" + recipe, 2);
+        assertThat(audit).hasSize(2);
+        assertThat(audit.get(0)).isEqualTo("ops UNSUPPRESS recipe " + recipe + " (orchestrator)");
+        assertThat(audit.get(1)).startsWith("ops SUPPRESS recipe " + recipe + " until ").endsWith("(orchestrator)");
     }
 
     @Test

@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The built-in ops page in headless Chromium (Debian's chromium and
  * chromium-driver, which .ci/run installs), against the running services: load
- * it, sign in, filter, open an incident's timeline, replay an exhausted
- * incident; the screenshot is left in {@code e2e-tests/target/ops-page.png}.
+ * it, sign in as a viewer (sees the incidents and a timeline; a replay is refused, and says why), sign out, sign
+ * in as an operator, filter, open an incident's timeline, replay an exhausted incident, and find the replay in
+ * the audit under the operator's name; the screenshot is left in {@code e2e-tests/target/ops-page.png}.
  */
 class OpsPageTest extends SuiteTest {
 
@@ -75,20 +76,25 @@ class OpsPageTest extends SuiteTest {
         assertThat(browser.getTitle()).isEqualTo("AOF operations");
         assertThat(browser.findElements(By.cssSelector("#incidents tbody tr"))).isEmpty();
 
-        // sign in (the legacy admin), then filter to the exhausted incidents of this recipe
-        browser.findElement(By.id("user")).sendKeys("ops");
-        browser.findElement(By.id("password")).sendKeys(AofSuite.OPS_PASSWORD);
-        browser.findElement(By.id("sign-in")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("who"), "Signed in as ops."));
+        // a viewer signs in: sees the incidents and the timeline, but may not replay
+        signIn("vera", AofSuite.VERA_PASSWORD);
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
         assertThat(browser.findElements(By.cssSelector("#failures-chart rect"))).hasSize(24);
-        new Select(browser.findElement(By.id("state"))).selectByVisibleText("EXHAUSTED");
-        browser.findElement(By.id("recipe")).sendKeys(String.valueOf(recipe));
-        browser.findElement(By.id("apply")).click();
-        By row = By.cssSelector("tr[data-id='" + incident + "']");
-        wait.until(ExpectedConditions.presenceOfElementLocated(row));
-        assertThat(browser.findElements(By.cssSelector("#incidents tbody tr"))).hasSize(1);
+        By row = filterTo(recipe, incident);
         assertThat(browser.findElement(row).getText()).contains("EXHAUSTED", "UPSTREAM_5XX", "5 of 5");
+        browser.findElement(row).findElement(By.cssSelector("button.timeline")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "RetriesExhausted"));
+        replay(row, "vera tries");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"),
+                "replay refused (403): vera is not an operator"));
+        assertThat(Http.getJson(suite.url("orchestrator") + "/api/incidents/" + incident).get("incident")
+                .get("replays").asInt()).isZero();
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who"), "Sign in to see the incidents:"));
+
+        // an operator signs in and replays it
+        signIn("alice", AofSuite.ALICE_PASSWORD);
+        row = filterTo(recipe, incident);
 
         // its timeline, from the logger
         browser.findElement(row).findElement(By.cssSelector("button.timeline")).click();
@@ -99,22 +105,54 @@ class OpsPageTest extends SuiteTest {
         Files.copy(shot.toPath(), Path.of("target", "ops-page.png"), StandardCopyOption.REPLACE_EXISTING);
 
         // replay it
-        WebElement replay = browser.findElement(row).findElement(By.cssSelector("button.replay"));
-        replay.click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason"))).sendKeys("upstream fixed");
-        browser.findElement(By.id("confirm")).click();
+        replay(row, "upstream fixed");
         try {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Replayed " + incident));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("the page says: " + browser.findElement(By.id("status")).getText(), e);
         }
-        // the orchestrator took it: one replay recorded, by the signed-in operator, and in the timeline
+        // the orchestrator took it: one replay recorded, by the signed-in operator, in the timeline and the audit
         JsonNode view = Http.getJson(suite.url("orchestrator") + "/api/incidents/" + incident).get("incident");
         assertThat(view.get("replays").asInt()).isEqualTo(1);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> transitions(incident).contains("ReplayRequested"));
         assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE target = ? "
-                + "AND action = 'REPLAY' AND requested_by = 'ops' AND reason = 'upstream fixed'", Integer.class,
+                + "AND action = 'REPLAY' AND requested_by = 'alice' AND reason = 'upstream fixed'", Integer.class,
                 incident)).isEqualTo(1);
+        assertThat(awaitAudit("incidentId=" + incident, 1)).containsExactly("alice REPLAY " + incident
+                + " (orchestrator)");
+    }
+
+    private static void signIn(String user, String password) {
+        for (String[] field : new String[][] {{"user", user}, {"password", password}}) {
+            WebElement input = browser.findElement(By.id(field[0]));
+            input.clear();   // the page keeps the name typed before a sign-out
+            input.sendKeys(field[1]);
+        }
+        browser.findElement(By.id("sign-in")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBe(By.id("who"), "Signed in as " + user + "."));
+    }
+
+    /** Filters the list to the exhausted incidents of {@code recipe}; the row of {@code incident}. */
+    private static By filterTo(long recipe, String incident) {
+        new Select(browser.findElement(By.id("state"))).selectByVisibleText("EXHAUSTED");
+        WebElement recipeField = browser.findElement(By.id("recipe"));
+        recipeField.clear();
+        recipeField.sendKeys(String.valueOf(recipe));
+        browser.findElement(By.id("apply")).click();
+        By row = By.cssSelector("tr[data-id='" + incident + "']");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(row));
+        assertThat(browser.findElements(By.cssSelector("#incidents tbody tr"))).hasSize(1);
+        return row;
+    }
+
+    private static void replay(By row, String reason) {
+        browser.findElement(row).findElement(By.cssSelector("button.replay")).click();
+        WebElement field = new WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.id("reason")));
+        field.clear();
+        field.sendKeys(reason);
+        browser.findElement(By.id("confirm")).click();
     }
 }

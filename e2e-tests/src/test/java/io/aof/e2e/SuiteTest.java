@@ -64,6 +64,23 @@ abstract class SuiteTest {
         return out;
     }
 
+    /**
+     * The audit trail's entries matching {@code query} (e.g. {@code incidentId=...&action=REPLAY}) as
+     * "actor ACTION target (service)", newest first, once there are {@code expected} of them.
+     */
+    static List<String> awaitAudit(String query, int expected) {
+        List<String> lines = new java.util.ArrayList<>();
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            lines.clear();
+            for (JsonNode e : Http.getJson(suite.url("logger") + "/api/audit?" + query).get("items")) {
+                lines.add(e.get("actor").asString() + " " + e.get("action").asString() + " "
+                        + e.get("target").asString() + " (" + e.get("service").asString() + ")");
+            }
+            return lines.size() >= expected;
+        });
+        return List.copyOf(lines);
+    }
+
     private static JsonNode timeline(String incident) {
         Http.Response r = Http.get(suite.url("logger") + "/api/incidents/" + incident + "/timeline");
         return r.status() == 200 ? r.json() : Http.JSON.createArrayNode();

@@ -1,6 +1,8 @@
 package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.events.OperatorActed;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
@@ -64,15 +66,24 @@ class DeadLetterController {
     private final MeterRegistry meters;
     private final Map<String, Counter> redriven = new ConcurrentHashMap<>();
     private final java.time.Duration maxAge;
+    private final String workspace;
 
     /**
      * @param maxAge dead letters older than this (since they were dead-lettered) are re-driven only when forced:
      *               the consumers' own deduplication (the inbox, kept 14 days; recovery's requests, 30 days) may
      *               have forgotten a decision that old, and re-driving it could act on it a second time
      */
+    @org.springframework.beans.factory.annotation.Autowired
     DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
                          @org.springframework.beans.factory.annotation.Value(
-                                 "${aof.logger.dead-letters.redrive-max-age:13d}") java.time.Duration maxAge) {
+                                 "${aof.logger.dead-letters.redrive-max-age:13d}") java.time.Duration maxAge,
+                         AofProperties aof) {
+        this(jdbc, tx, outbox, meters, maxAge, aof.workspace());
+    }
+
+    DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
+                         java.time.Duration maxAge, String workspace) {
+        this.workspace = workspace;
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalStateException("aof.logger.dead-letters.redrive-max-age must be positive, was " + maxAge);
         }
@@ -255,6 +266,14 @@ class DeadLetterController {
                     already.add(r.id);
                 }
             }
+            if (!done.isEmpty()) {
+                String target = done.size() + " dead letter(s) " + (byIds ? "by id: " + abbreviated(done)
+                        : "of " + topic + " from " + request.from() + " to " + request.to())
+                        + (request.forced() ? " (forced)" : "");
+                OperatorActed acted = OperatorActed.of(workspace, who, OperatorActed.Action.DEAD_LETTER_REDRIVE,
+                        null, null, target, request.reason());
+                outbox.append(Topics.OPERATOR_ACTIONS, acted.key(), acted);
+            }
             return new RedriveResult(done, already, notFound, tooOld);
         });
         log.info("{} re-drove {} dead letter(s) ({} re-driven before, {} not found, {} too old){}", who,
@@ -262,6 +281,12 @@ class DeadLetterController {
                 result.tooOld().size(),
                 request.reason() != null ? ": " + request.reason() : "");
         return result;
+    }
+
+    /** At most the first 20 ids, then how many more. */
+    private static String abbreviated(List<Long> ids) {
+        String shown = ids.stream().limit(20).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return ids.size() > 20 ? shown + " and " + (ids.size() - 20) + " more" : shown;
     }
 
     /** Records the re-drive and republishes the dead letter; false when it was re-driven before and not forced. */

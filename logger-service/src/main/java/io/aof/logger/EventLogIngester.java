@@ -52,7 +52,10 @@ class EventLogIngester {
 
     private static final Logger log = LoggerFactory.getLogger(EventLogIngester.class);
 
-    /** Which service publishes on which topic. */
+    /**
+     * Which service publishes on which topic, for records that do not say ({@link Headers#SERVICE}, which the
+     * outbox relay writes): records from before that header, or from outside AOF.
+     */
     static final Map<String, String> SERVICES = Map.of(
             Topics.Names.JOB_FAILURES, "collation",
             Topics.Names.RECIPE_EVENTS, "collation",
@@ -183,7 +186,7 @@ class EventLogIngester {
                 ? json.get("attempt").asInt() : null;
         return new Object[]{eventId, r.topic(), deadLetter ? type + " (dead letter)" : type,
                 Timestamp.from(occurredAt), text(json, "workspace"), text(json, "incidentId"), recipeId,
-                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r.topic()), json.toString(),
+                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r), json.toString(),
                 clean(r.key()), raw, error};
     }
 
@@ -196,7 +199,7 @@ class EventLogIngester {
         wrapped.put("unstorable", ExternalText.error(why));
         return new Object[]{derivedId(r), r.topic(), deadLetter ? "Unstorable (dead letter)" : "Unstorable",
                 Timestamp.from(Instant.ofEpochMilli(Math.max(0, r.timestamp()))), null, null, null, null, null,
-                deadLetter, null, service(r.topic()), wrapped.toString(), clean(r.key()), raw,
+                deadLetter, null, service(r), wrapped.toString(), clean(r.key()), raw,
                 deadLetter ? ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE)) : null};
     }
 
@@ -205,7 +208,14 @@ class EventLogIngester {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String service(String topic) {
+    /** The publishing service as the record's header says ("logger-service" is "logger"), else by topic. */
+    static String service(ConsumerRecord<?, ?> r) {
+        String named = ExternalText.field(header(r, Headers.SERVICE));
+        if (named != null && !named.isBlank()) {
+            named = named.endsWith("-service") ? named.substring(0, named.length() - "-service".length()) : named;
+            return named.length() > 40 ? named.substring(0, 40) : named;
+        }
+        String topic = r.topic();
         return SERVICES.getOrDefault(topic.endsWith(Topics.DLT_SUFFIX)
                 ? topic.substring(0, topic.length() - Topics.DLT_SUFFIX.length()) : topic, "unknown");
     }

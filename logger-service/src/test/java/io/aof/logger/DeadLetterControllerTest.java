@@ -49,7 +49,7 @@ class DeadLetterControllerTest {
         PGSimpleDataSource ds = LoggerSchema.fresh("dlt");
         jdbc = new JdbcTemplate(ds);
         api = new DeadLetterController(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                new Outbox(jdbc), meters, java.time.Duration.ofDays(13));
+                new Outbox(jdbc), meters, java.time.Duration.ofDays(13), "w");
         ingester = new EventLogIngester(jdbc, meters);
         ingester.ingest(List.of(
                 deadLetter(Topics.JOB_FAILURES.deadLetterName(), 0, "w:7:j-1", jobFailed, 1_000),
@@ -71,9 +71,17 @@ class DeadLetterControllerTest {
         return jdbc.queryForObject("SELECT id FROM event_log WHERE message_key = ?", Long.class, key);
     }
 
+    /** The re-driven records waiting in the outbox (the audit records apart: {@link #audit()}). */
     List<String> outbox() {
-        return jdbc.queryForList("SELECT topic || ' ' || message_key || ' ' || event_type FROM outbox ORDER BY id",
-                String.class);
+        return jdbc.queryForList("SELECT topic || ' ' || message_key || ' ' || event_type FROM outbox "
+                + "WHERE topic <> 'aof.operator-actions' ORDER BY id", String.class);
+    }
+
+    /** The audit records waiting in the outbox: actor, action, target, reason. */
+    List<String> audit() {
+        return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = 'aof.operator-actions' ORDER BY id",
+                String.class).stream().map(p -> EventCodec.decode(Topics.OPERATOR_ACTIONS, p)).map(a -> a.actor()
+                + " " + a.action() + " " + a.target() + " " + a.reason()).toList();
     }
 
     @Test
@@ -127,6 +135,11 @@ class DeadLetterControllerTest {
                 alice);
         assertThat(forced.redriven()).containsExactly(garbage);
         assertThat(outbox()).hasSize(3);
+        // audited under the caller's name, one record per call that re-drove something
+        assertThat(audit()).containsExactly(
+                "alice DEAD_LETTER_REDRIVE 2 dead letter(s) by id: " + garbage + ", " + event
+                        + " database writable again",
+                "alice DEAD_LETTER_REDRIVE 1 dead letter(s) by id: " + garbage + " (forced) once more");
         assertThat(jdbc.queryForList("SELECT forced FROM dead_letter_redrive WHERE dead_letter_id = ? ORDER BY id",
                 Boolean.class, garbage)).containsExactly(false, true);
         assertThat(meters.get("aof.dlt.redriven").tag("topic", "aof.job-failures").counter().count()).isEqualTo(3);

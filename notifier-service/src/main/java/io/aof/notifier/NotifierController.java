@@ -32,11 +32,11 @@ class NotifierController {
     private static final Logger log = LoggerFactory.getLogger(NotifierController.class);
 
     private final JdbcTemplate jdbc;
-    private final NotificationStore store;
+    private final NotifierActions actions;
 
-    NotifierController(JdbcTemplate jdbc, NotificationStore store) {
+    NotifierController(JdbcTemplate jdbc, NotifierActions actions) {
         this.jdbc = jdbc;
-        this.store = store;
+        this.actions = actions;
     }
 
     @GetMapping("/api/digests/{id}")
@@ -94,11 +94,7 @@ class NotifierController {
         if ((id == null) == (destination == null || destination.isBlank())) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "say which: ?id=<notification id> or ?destination=<kind:target>");
         }
-        int n = store.retryFailed(id, destination);
-        if (n == 0) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification "
-                    + (id != null ? id : "to " + destination));
-        }
+        int n = actions.retryFailed(actor, id, destination);
         log.info("{} queued {} failed notification(s) again ({})", actor, n, id != null ? id
                 : "to " + ExternalText.field(destination));
         return Map.of("queuedAgain", n, "requestedBy", actor);
@@ -113,15 +109,7 @@ class NotifierController {
                             Principal principal) {
         String actor = Actor.of(principal, ack == null ? null : ack.by(), "acknowledgement of the escalation of "
                 + incidentId);
-        int n = jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
-                + "AND closed_at IS NULL AND acked_at IS NULL", actor, incidentId);
-        if (n == 0) {
-            boolean exists = !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class,
-                    incidentId).isEmpty();
-            throw exists ? Problems.of(HttpStatus.CONFLICT, "Escalation of " + incidentId
-                    + " is already acknowledged or resolved")
-                    : Problems.of(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
-        }
+        actions.acknowledge(actor, incidentId, ack == null ? null : ack.reason());
         log.info("{} acknowledged the escalation of {}", actor, incidentId);
         return Map.of("incidentId", incidentId, "acknowledgedBy", actor);
     }

@@ -20,8 +20,12 @@ public final class Topics {
 
     public static final Topic<RecipeEvent> RECIPE_EVENTS = new Topic<>(Names.RECIPE_EVENTS, RecipeEvent.class);
 
+    /** The audit trail: what people did, published by whichever service they did it through. */
+    public static final Topic<OperatorActed> OPERATOR_ACTIONS =
+            new Topic<>(Names.OPERATOR_ACTIONS, OperatorActed.class);
+
     public static final List<Topic<?>> ALL = List.of(JOB_FAILURES, INCIDENT_EVENTS, RECOVERY_REQUESTS,
-            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS);
+            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS, OPERATOR_ACTIONS);
 
     private Topics() {
     }
@@ -41,6 +45,7 @@ public final class Topics {
         public static final String NOTIFICATION_REQUESTS = "aof.notification-requests";
         public static final String NOTIFICATION_EVENTS = "aof.notification-events";
         public static final String RECIPE_EVENTS = "aof.recipe-events";
+        public static final String OPERATOR_ACTIONS = "aof.operator-actions";
 
         private Names() {
         }

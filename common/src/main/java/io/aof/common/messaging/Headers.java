@@ -5,6 +5,8 @@ public final class Headers {
 
     public static final String EVENT_TYPE = "aof-event-type";
     public static final String EVENT_ID = "aof-event-id";
+    /** The service that published the record ({@code spring.application.name}, e.g. {@code logger-service}). */
+    public static final String SERVICE = "aof-service";
 
     private Headers() {
     }

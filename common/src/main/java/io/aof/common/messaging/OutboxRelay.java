@@ -186,6 +186,7 @@ public class OutboxRelay {
             record.headers().add(new RecordHeader(Headers.EVENT_TYPE, row.type.getBytes(StandardCharsets.UTF_8)));
             record.headers().add(new RecordHeader(Headers.EVENT_ID,
                     row.eventId.toString().getBytes(StandardCharsets.UTF_8)));
+            record.headers().add(new RecordHeader(Headers.SERVICE, service.getBytes(StandardCharsets.UTF_8)));
             return kafka.send(record);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

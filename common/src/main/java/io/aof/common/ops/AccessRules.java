@@ -82,6 +82,7 @@ public final class AccessRules {
                 "/api/incidents", "/api/incidents/hourly", "/api/incidents/summary", "/api/incidents/*",
                 "/api/incidents/*/timeline", "/api/jobs/*/history",                       // orchestrator, logger
                 "/api/events", "/api/events.csv", "/api/reports", "/api/reports.csv", "/api/dead-letters", // logger
+                "/api/audit", "/api/audit.csv",                                           // logger
                 "/api/digests/*", "/api/escalations", "/api/notifications/failed",        // notifier
                 "/api/policies", "/api/suppressions")) {                                  // orchestrator
             r.add(new Rule(GET, read, Access.VIEWER));

@@ -178,13 +178,7 @@ class IncidentController {
             throw Problems.of(HttpStatus.BAD_REQUEST, "reason is required");
         }
         String actor = Actor.of(principal, requestedBy, "end of the suppression of recipe " + recipeId);
-        Boolean removed = tx.execute(s -> {
-            boolean r = incidents.unsuppress(recipeId);
-            if (r) {
-                incidents.audit(actor, "UNSUPPRESS", "recipe " + recipeId, reason);
-            }
-            return r;
-        });
+        Boolean removed = tx.execute(s -> service.unsuppressRecipe(recipeId, actor, reason));
         if (!Boolean.TRUE.equals(removed)) {
             throw Problems.of(HttpStatus.NOT_FOUND, "Recipe " + recipeId + " is not suppressed");
         }

@@ -16,7 +16,10 @@ import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryEvent.RepeatCancelled;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
+import io.aof.common.events.OperatorActed;
+import io.aof.common.events.OperatorActed.Action;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.Problems;
 import io.aof.orchestrator.policy.Categorizer;
@@ -27,6 +30,7 @@ import io.aof.orchestrator.policy.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -90,9 +94,19 @@ public class IncidentService {
     private final Clock clock;
     private final RandomGenerator jitter;
     private final OrchestratorProperties.OutcomeSweep sweep;
+    private final String workspace;
+
+    @Autowired
+    IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
+                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
+                    AofProperties aof) {
+        this(incidents, categorizer, policies, outbox, meters, clock, jitter, props, aof.workspace());
+    }
 
     IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
-                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props) {
+                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
+                    String workspace) {
+        this.workspace = workspace;
         this.incidents = incidents;
         this.categorizer = categorizer;
         this.policies = policies;
@@ -105,6 +119,7 @@ public class IncidentService {
         meters.counter("aof.operator.actions", "action", "replay");
         meters.counter("aof.operator.actions", "action", "resolve");
         meters.counter("aof.operator.actions", "action", "suppress");
+        meters.counter("aof.operator.actions", "action", "unsuppress");
         for (String why : new String[] {"resolved", "suppressed", "replayed", "unanswered"}) {
             meters.counter("aof.retries.cancelled", "reason", why);
         }
@@ -236,7 +251,7 @@ public class IncidentService {
      */
     public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
         IncidentRepository.Window window = incidents.suppress(recipeId, until, reason, by).orElse(null);
-        incidents.audit(by, "SUPPRESS until " + until, "recipe " + recipeId, reason);
+        audit(by, Action.SUPPRESS, null, recipeId, "recipe " + recipeId + " until " + until, reason);
         meters.counter("aof.operator.actions", "action", "suppress").increment();
         if (window == null) {
             return;   // already over on the database's clock: nothing to hold
@@ -446,7 +461,7 @@ public class IncidentService {
         int fresh = Math.max(1, policy.maxAttempts());
         Incident replayed = i.replayedWith(i.attempt() + fresh);
         incidents.replayed(incidentId, replayed.maxAttempts());
-        incidents.audit(by, "REPLAY", incidentId, reason);
+        audit(by, Action.REPLAY, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
                 fresh));
@@ -470,7 +485,7 @@ public class IncidentService {
             cancelPending(i, "resolved by " + by + ": " + reason, "resolved");
         }
         incidents.update(incidentId, IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null);
-        incidents.audit(by, "RESOLVE", incidentId, reason);
+        audit(by, Action.RESOLVE, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), i.state(), by,
                 reason));
@@ -546,6 +561,26 @@ public class IncidentService {
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
                 title, i.recipeName(), i.category(), i.maxAttempts(), error, i.folderId(), nextRetryAt, null));
+    }
+
+    /** Operator: ends a recipe's maintenance window now; false when it had none. */
+    public boolean unsuppressRecipe(long recipeId, String by, String reason) {
+        if (!incidents.unsuppress(recipeId)) {
+            return false;
+        }
+        audit(by, Action.UNSUPPRESS, null, recipeId, "recipe " + recipeId, reason);
+        meters.counter("aof.operator.actions", "action", "unsuppress").increment();
+        return true;
+    }
+
+    /**
+     * The audit record of an operator action, in the action's transaction: the orchestrator's own table (kept
+     * {@code operator_action} retention) and the central log ({@link OperatorActed}, read by {@code GET /api/audit}).
+     */
+    private void audit(String by, Action action, String incidentId, Long recipeId, String target, String reason) {
+        incidents.audit(by, action.name(), target, reason);
+        OperatorActed acted = OperatorActed.of(workspace, by, action, incidentId, recipeId, target, reason);
+        outbox.append(Topics.OPERATOR_ACTIONS, acted.key(), acted);
     }
 
     private void emit(IncidentEvent event) {

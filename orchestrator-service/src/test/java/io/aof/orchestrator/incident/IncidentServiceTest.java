@@ -77,6 +77,35 @@ class IncidentServiceTest {
     }
 
     @Test
+    void everyOperatorActionIsAuditedInTheCentralLogInItsTransaction() {
+        String id = OrchestratorDb.incidentOf("j-audit");
+        db.given(OrchestratorDb.timeout("j-audit"));
+        db.tx.execute(s -> db.service.resolve(id, "bob", "fixed"));
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                java.time.Instant.now().plusSeconds(600), "ERP upgrade", "carol"));
+        String held = OrchestratorDb.incidentOf("j-audit-2");
+        db.given(OrchestratorDb.timeout("j-audit-2"));
+        assertThat(db.incident(held).state()).isEqualTo(IncidentState.SUPPRESSED);
+        db.tx.execute(s -> db.service.replay(held, "alice", "once more"));
+        db.tx.execute(s -> db.service.unsuppressRecipe(OrchestratorDb.RECIPE, "dave", "upgrade done"));
+        // nothing to end: no record
+        Boolean ended = db.tx.execute(s -> db.service.unsuppressRecipe(OrchestratorDb.RECIPE, "erin", "again"));
+        assertThat(ended).isFalse();
+
+        String r = String.valueOf(OrchestratorDb.RECIPE);
+        assertThat(db.events(Topics.OPERATOR_ACTIONS, io.aof.common.events.OperatorActed.class))
+                .extracting(a -> a.actor() + " " + a.action() + " " + a.incidentId() + " " + a.recipeId() + " "
+                        + a.reason() + " " + a.workspace())
+                .containsExactly("bob RESOLVE " + id + " " + r + " fixed w",
+                        "carol SUPPRESS null " + r + " ERP upgrade w",
+                        "alice REPLAY " + held + " " + r + " once more w",
+                        "dave UNSUPPRESS null " + r + " upgrade done w");
+        assertThat(db.keysOf(Topics.OPERATOR_ACTIONS.name(), "OperatorActed")).containsExactly(id, r, held, r);
+        assertThat(db.jdbc.queryForList("SELECT requested_by || ' ' || action FROM operator_action ORDER BY id",
+                String.class)).containsExactly("bob RESOLVE", "carol SUPPRESS", "alice REPLAY", "dave UNSUPPRESS");
+    }
+
+    @Test
     void suppressingARecipeHoldsItsScheduledRetriesAndCancelsItsPendingRepeats() {
         String scheduled = OrchestratorDb.incidentOf("j-4");
         String retrying = OrchestratorDb.incidentOf("j-5");

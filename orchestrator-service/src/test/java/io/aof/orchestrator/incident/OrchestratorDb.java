@@ -76,7 +76,7 @@ final class OrchestratorDb {
                         Duration.ofMinutes(10), 3),
                 Duration.ofSeconds(30));
         service = new IncidentService(incidents, new Categorizer(props.categories()),
-                new PolicyBook(props.policies()), new Outbox(jdbc), meters, clock, new Random(42), props);
+                new PolicyBook(props.policies()), new Outbox(jdbc), meters, clock, new Random(42), props, WORKSPACE);
     }
 
     /** A fresh connection's view of the same schema, for a second "orchestrator" or a concurrent transaction. */
