@@ -40,7 +40,7 @@ class ComposeFileTest {
             }
             for (Object volume : (List<Object>) s.getValue().getOrDefault("volumes", List.of())) {
                 String source = volume.toString().split(":")[0];
-                if (source.startsWith("./") && !source.endsWith("ops-password")) {
+                if (source.startsWith("./") && !source.endsWith("metrics-password")) {
                     assertThat(ROOT.resolve(source)).as(s.getKey() + " mounts " + source).exists();
                 }
             }
@@ -48,7 +48,7 @@ class ComposeFileTest {
         // no secret has a default: each must come from the environment
         String text = Files.readString(COMPOSE);
         for (String secret : List.of("AOF_DB_PASSWORD", "AOF_OPS_PASSWORD", "WORKATO_API_TOKEN", "SLACK_BOT_TOKEN",
-                "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD")) {
+                "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD", "AOF_METRICS_PASSWORD_HASH")) {
             assertThat(text).contains("${" + secret + ":?").doesNotContain("${" + secret + ":-");
         }
     }
@@ -58,13 +58,13 @@ class ComposeFileTest {
         String composeCommand = System.getenv().getOrDefault("AOF_COMPOSE_COMMAND", "docker-compose");
         Assumptions.assumeTrue(onPath(composeCommand), "'" + composeCommand + "' is not installed here: the "
                 + "Compose validation is skipped (apt-get install docker-compose; .ci/run does)");
-        Path password = ROOT.resolve("ops/prometheus/ops-password");
+        Path password = ROOT.resolve("ops/prometheus/metrics-password");
         boolean made = !Files.exists(password) && Files.writeString(password, "x") != null;
         try {
             ProcessBuilder pb = new ProcessBuilder(composeCommand, "-f", COMPOSE.toString(), "config", "-q")
                     .redirectErrorStream(true);
             for (String v : List.of("AOF_DB_PASSWORD", "AOF_OPS_PASSWORD", "WORKATO_API_TOKEN", "SLACK_BOT_TOKEN",
-                    "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD")) {
+                    "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD", "AOF_METRICS_PASSWORD_HASH")) {
                 pb.environment().put(v, "validation-only");
             }
             Process p = pb.start();
