@@ -1,9 +1,12 @@
 // The AOF ops page: plain JavaScript, no libraries, everything from this service.
 // Reads: this service's incident API and the logger's timeline API (its URL comes from /ops/config.json; the
 // logger lets this page's origin call it through aof.security.cors.allowed-origins).
-// Every call carries the credentials given on this page: a local user's name and password (HTTP Basic), or, with
-// the name left empty, a bearer token of the single sign-on provider. They are kept in sessionStorage: this tab
-// only, gone when it closes; never in a cookie, so no other page can make the browser send them.
+// Every call carries the credentials given on this page: a local user's name and password (HTTP Basic), or a
+// bearer token of the single sign-on provider: got by "Sign in with single sign-on" (OpenID Connect's
+// authorization code flow with PKCE, as a public client: the provider's sign-in page, then back here with a
+// one-time code this page exchanges for an access token; no client secret, no server session), or pasted with
+// the name left empty. They are kept in sessionStorage: this tab only, gone when it closes; never in a cookie,
+// so no other page can make the browser send them.
 // Reads need a viewer; replay and resolve an operator (the API answers 403 to a viewer). The actor recorded for an
 // action is the signed-in user.
 'use strict';
@@ -12,6 +15,7 @@ let config = {loggerUrl: ''};
 let auth = sessionStorage.getItem('aof-auth');
 let who = sessionStorage.getItem('aof-who');
 let loaded = false;
+let sso = {enabled: false};
 
 function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
@@ -44,7 +48,85 @@ function signOut(message) {
 function showWho(message) {
   $('who').textContent = auth ? 'Signed in as ' + who + '.' : (message || 'Sign in to see the incidents:');
   $('password').hidden = $('user').hidden = $('sign-in').hidden = !!auth;
+  $('sso').hidden = !!auth || !sso.enabled;
   $('sign-out').hidden = !auth;
+}
+
+// --- single sign-on: authorization code with PKCE (RFC 7636), the provider found by OIDC discovery ---
+
+function b64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function redirectUri() {
+  return location.origin + '/ops/index.html';
+}
+
+async function discover() {
+  const url = sso.issuer.replace(/\/$/, '') + '/.well-known/openid-configuration';
+  const r = await fetch(url);
+  if (!r.ok) throw new Error('the sign-on provider answered ' + r.status + ' at ' + url);
+  return r.json();
+}
+
+async function ssoSignIn() {
+  if (!window.crypto || !crypto.subtle) {
+    $('status').textContent = 'Single sign-on needs this page served over https (or from localhost).';
+    return;
+  }
+  try {
+    const meta = await discover();
+    const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+    const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+    sessionStorage.setItem('aof-sso', JSON.stringify({verifier, state, tokenEndpoint: meta.token_endpoint}));
+    const to = new URL(meta.authorization_endpoint);
+    new URLSearchParams({response_type: 'code', client_id: sso.clientId, redirect_uri: redirectUri(),
+      scope: sso.scope, state, code_challenge: challenge, code_challenge_method: 'S256'})
+      .forEach((v, k) => to.searchParams.set(k, v));
+    location.assign(to.toString());
+  } catch (e) {
+    $('status').textContent = 'Single sign-on: ' + e.message;
+  }
+}
+
+function nameIn(token) {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return claims[sso.nameClaim] || claims.sub;
+  } catch (e) {
+    return null;   // an opaque token: the services know who it is, the page does not
+  }
+}
+
+/** Back from the provider (?code=...&state=...): the code for a token, once; false when this is no such return. */
+async function ssoReturn() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has('code') && !q.has('error')) return false;
+  history.replaceState(null, '', location.pathname);   // the code is single-use: not left in the address bar
+  const pending = JSON.parse(sessionStorage.getItem('aof-sso') || 'null');
+  sessionStorage.removeItem('aof-sso');
+  if (q.has('error')) {
+    signOut('Single sign-on refused: ' + (q.get('error_description') || q.get('error')) + '. Sign in again:');
+  } else if (!pending || pending.state !== q.get('state')) {
+    signOut('Single sign-on: an answer this page did not ask for (state mismatch) was ignored. Sign in again:');
+  } else {
+    const r = await fetch(pending.tokenEndpoint, {method: 'POST',
+      headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+      body: new URLSearchParams({grant_type: 'authorization_code', code: q.get('code'), redirect_uri: redirectUri(),
+        client_id: sso.clientId, code_verifier: pending.verifier})}).catch(() => null);
+    const t = r && r.ok ? await r.json() : null;
+    if (!t || !t.access_token) {
+      signOut('Single sign-on: the provider did not give a token (' + (r ? r.status : 'unreachable') + '). Sign in again:');
+    } else {
+      auth = 'Bearer ' + t.access_token;
+      who = nameIn(t.access_token) || 'single sign-on user';
+      sessionStorage.setItem('aof-auth', auth);
+      sessionStorage.setItem('aof-who', who);
+      showWho();
+    }
+  }
+  return true;
 }
 
 async function loadCharts() {
@@ -163,6 +245,7 @@ $('login').addEventListener('submit', (e) => {
   load();
 });
 $('sign-out').addEventListener('click', () => signOut());
+$('sso').addEventListener('click', () => ssoSignIn());
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); loadIncidents(); });
 $('incidents').addEventListener('click', (e) => {
   const b = e.target.closest('button');
@@ -184,5 +267,16 @@ async function load() {
   }
 }
 
-showWho();
-load();
+async function start() {
+  try {
+    const r = await fetch('/ops/sso.json');
+    if (r.ok) sso = await r.json();
+  } catch (e) {
+    // no single sign-on offered: local users and pasted tokens still work
+  }
+  showWho();
+  await ssoReturn();
+  load();
+}
+
+start();

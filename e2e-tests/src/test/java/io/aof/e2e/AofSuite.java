@@ -66,16 +66,20 @@ final class AofSuite {
         this.infra = infra;
         SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD,
                 ALICE_PASSWORD, VERA_PASSWORD, PROM_PASSWORD));
-        simulator = WorkatoSimulatorApplication.builder().run(args(Map.of(
-                "server.port", "0",
-                "sim.api-token", WORKATO_TOKEN,
-                "sim.slack-token", SLACK_TOKEN,
-                "sim.reads-per-minute", "6000",
-                "sim.repeats-per-second", "1",
-                "sim.job-duration", "300ms",
-                "sim.jobs-page-size", "5",
-                "sim.smtp-port", "0",
-                "spring.main.register-shutdown-hook", "false")));
+        Map<String, Object> sim = new LinkedHashMap<>();
+        sim.put("server.port", "0");
+        sim.put("sim.api-token", WORKATO_TOKEN);
+        sim.put("sim.slack-token", SLACK_TOKEN);
+        sim.put("sim.reads-per-minute", "6000");
+        sim.put("sim.repeats-per-second", "1");
+        sim.put("sim.job-duration", "300ms");
+        sim.put("sim.jobs-page-size", "5");
+        sim.put("sim.smtp-port", "0");
+        // the fake sign-on provider's users (name -> roles)
+        sim.put("sim.oidc.users.olga", "operator");
+        sim.put("sim.oidc.users.vince", "viewer");
+        sim.put("spring.main.register-shutdown-hook", "false");
+        simulator = WorkatoSimulatorApplication.builder().run(args(sim));
         simulatorUrl = "http://localhost:" + port(simulator);
         start("collation", CollationApplication::builder);
         start("logger", LoggerApplication::builder);
@@ -155,6 +159,10 @@ final class AofSuite {
             p.put("aof.security.users[" + i + "].password-hash", bcrypt.encode(users[i][1]));
             p.put("aof.security.users[" + i + "].roles", users[i][2]);
         }
+        // single sign-on with the simulator's OIDC provider (the ops page signs in there; the API checks its tokens)
+        p.put("aof.security.jwt.issuer-uri", simulatorUrl + "/oidc");
+        p.put("aof.security.jwt.audiences", "aof");
+        p.put("aof.ops.sso-client-id", "aof-ops-page");
         // the ops page of the orchestrator reads the logger's timelines: its origin (a random port) may call
         p.put("aof.security.cors.allowed-origins", "http://localhost:[*]");
         p.put("aof.outbox.poll-interval", "50ms");

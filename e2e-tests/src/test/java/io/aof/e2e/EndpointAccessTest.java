@@ -52,6 +52,7 @@ class EndpointAccessTest extends SuiteTest {
         EXPECTED.put("POST /api/policies/dry-run", Expected.VIEWER);
         EXPECTED.put("GET /ops/config.json", Expected.VIEWER);
         EXPECTED.put("GET /ops", Expected.OPEN);
+        EXPECTED.put("GET /ops/sso.json", Expected.OPEN);
         EXPECTED.put("GET /ops/", Expected.OPEN);
         EXPECTED.put("GET /v3/api-docs", Expected.VIEWER);
         EXPECTED.put("GET /v3/api-docs.yaml", Expected.VIEWER);

@@ -123,6 +123,48 @@ class OpsPageTest extends SuiteTest {
                 + " (orchestrator)");
     }
 
+    @Test
+    void anOperatorSignsInWithSingleSignOnAndResolvesAnIncident() {
+        long recipe = sim.addRecipe("Ops page SSO (bad credentials)", "{\"kind\":\"AUTH_ERROR\"}");
+        String job = sim.trigger(recipe);
+        String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + job;
+        awaitIncidentState(incident, "NON_RETRYABLE");
+
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.manage().deleteAllCookies();
+        browser.get(suite.url("orchestrator") + "/ops/index.html");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        // offered because the API accepts the provider's tokens and the page has a client id there
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sso"))).click();
+        // the provider's sign-in page (the simulator's: a user name is enough there)
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("olga");
+        assertThat(browser.getCurrentUrl()).startsWith(suite.simulatorUrl + "/oidc/authorize?")
+                .contains("code_challenge_method=S256", "client_id=aof-ops-page");
+        browser.findElement(By.id("kc-login")).click();
+        // back on the page with a code, exchanged for a token; the code is not left in the address bar
+        wait.until(ExpectedConditions.textToBe(By.id("who"), "Signed in as olga."));
+        assertThat(browser.getCurrentUrl()).isEqualTo(suite.url("orchestrator") + "/ops/index.html");
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+
+        new Select(browser.findElement(By.id("state"))).selectByVisibleText("NON_RETRYABLE");
+        WebElement recipeField = browser.findElement(By.id("recipe"));
+        recipeField.clear();
+        recipeField.sendKeys(String.valueOf(recipe));
+        browser.findElement(By.id("apply")).click();
+        By row = By.cssSelector("tr[data-id='" + incident + "']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(row));
+        browser.findElement(row).findElement(By.cssSelector("button.resolve")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason"))).sendKeys("token renewed");
+        browser.findElement(By.id("confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Resolved " + incident));
+
+        // the actor is the token's user, from the provider's preferred_username
+        assertThat(awaitAudit("incidentId=" + incident, 1)).containsExactly("olga RESOLVE " + incident
+                + " (orchestrator)");
+        browser.findElement(By.id("sign-out")).click();
+    }
+
     private static void signIn(String user, String password) {
         for (String[] field : new String[][] {{"user", user}, {"password", password}}) {
             WebElement input = browser.findElement(By.id(field[0]));

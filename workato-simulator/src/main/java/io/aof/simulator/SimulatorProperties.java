@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param repeatSucceeded whether {@code repeat_jobs} repeats a job that succeeded. Workato does not document
  *                      it (its UI offers rerun for failed jobs only), so the default refuses it, answering
  *                      "failed" for that id, which is the safe assumption; set true to model the opposite
+ * @param oidc          the fake single sign-on provider
  */
 @ConfigurationProperties("sim")
 public record SimulatorProperties(
@@ -36,7 +37,23 @@ public record SimulatorProperties(
         @DefaultValue("") String slackToken,
         @DefaultValue Demo demo,
         Integer smtpPort,
-        @DefaultValue("false") boolean repeatSucceeded) {
+        @DefaultValue("false") boolean repeatSucceeded,
+        @DefaultValue Oidc oidc) {
+
+    /**
+     * A fake OIDC provider at {@code /oidc} (discovery, authorization code with PKCE, token, JWK set), for the
+     * ops page's single sign-on in tests and the local run. Its sign-in form asks only for a user name: it
+     * proves the flow, not anyone's identity.
+     *
+     * @param audience      the {@code aud} of the access tokens it issues
+     * @param clientId      the one public client it knows (the ops page)
+     * @param users         user name to roles (the {@code roles} claim), e.g. {@code sim.oidc.users.olga=operator}
+     * @param tokenLifetime how long an access token is valid
+     */
+    public record Oidc(@DefaultValue("aof") String audience, @DefaultValue("aof-ops-page") String clientId,
+                       @DefaultValue java.util.Map<String, java.util.List<String>> users,
+                       @DefaultValue("15m") Duration tokenLifetime) {
+    }
 
     /**
      * @param enabled       create the demo recipes

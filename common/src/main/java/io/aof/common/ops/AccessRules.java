@@ -58,7 +58,9 @@ public final class AccessRules {
         r.add(new Rule(null, "/error", Access.OPEN));
         r.add(new Rule(POST, "/api/webhooks/**", Access.WEBHOOK));
         // the ops page: its files are open (it asks who you are), what it shows is read with credentials
-        for (String file : List.of("/ops", "/ops/", "/ops/index.html", "/ops/ops.js", "/ops/ops.css")) {
+        // (sso.json: the sign-on provider's issuer and the page's public client id, needed before signing in)
+        for (String file : List.of("/ops", "/ops/", "/ops/index.html", "/ops/ops.js", "/ops/ops.css",
+                "/ops/sso.json")) {
             r.add(new Rule(GET, file, Access.OPEN));
         }
         r.add(new Rule(GET, "/ops/config.json", Access.VIEWER));

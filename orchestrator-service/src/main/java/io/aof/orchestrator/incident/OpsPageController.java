@@ -1,28 +1,72 @@
 package io.aof.orchestrator.incident;
 
-import org.springframework.beans.factory.annotation.Value;
+import io.aof.common.ops.SecurityProperties;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.view.RedirectView;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The built-in ops page ({@code /ops/}, static files of this service): where the
- * page finds the logger's timeline API ({@code aof.ops.logger-url}).
+ * The built-in ops page ({@code /ops/}, static files of this service): where the page finds the logger's
+ * timeline API, and how it signs in with single sign-on.
  */
 @RestController
+@EnableConfigurationProperties(OpsPageController.OpsPageProperties.class)
 class OpsPageController {
 
-    private final String loggerUrl;
+    /**
+     * {@code aof.ops.*} of the ops page.
+     *
+     * @param loggerUrl   where the page reads timelines (the logger's API, as the browser reaches it)
+     * @param ssoClientId the ops page's client id at the single sign-on provider (a public client: authorization
+     *                    code with PKCE, no secret; its redirect URI is {@code <this service>/ops/index.html}); with
+     *                    {@code aof.security.jwt.issuer-uri} set, the page offers "Sign in with single sign-on"
+     * @param ssoScope    the scopes the page asks for
+     */
+    @Validated
+    @ConfigurationProperties("aof.ops")
+    record OpsPageProperties(@DefaultValue("http://localhost:8085") @NotBlank String loggerUrl,
+                             @DefaultValue("") String ssoClientId,
+                             @DefaultValue("openid profile") @NotBlank String ssoScope) {
+    }
 
-    OpsPageController(@Value("${aof.ops.logger-url:http://localhost:8085}") String loggerUrl) {
-        this.loggerUrl = loggerUrl.endsWith("/") ? loggerUrl.substring(0, loggerUrl.length() - 1) : loggerUrl;
+    private final String loggerUrl;
+    private final Map<String, Object> sso;
+
+    OpsPageController(OpsPageProperties page, SecurityProperties security) {
+        String url = page.loggerUrl();
+        this.loggerUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        Map<String, Object> s = new LinkedHashMap<>();
+        boolean enabled = !page.ssoClientId().isBlank() && security.jwt().issuerUri() != null;
+        s.put("enabled", enabled);
+        if (enabled) {
+            s.put("issuer", security.jwt().issuerUri().toString());
+            s.put("clientId", page.ssoClientId());
+            s.put("scope", page.ssoScope());
+            s.put("nameClaim", security.jwt().nameClaim());
+        }
+        this.sso = Map.copyOf(s);
     }
 
     @GetMapping("/ops/config.json")
     Map<String, String> config() {
         return Map.of("loggerUrl", loggerUrl);
+    }
+
+    /**
+     * Open, like the page's files: what the page needs before anyone signed in (the provider's issuer and the
+     * page's public client id; nothing secret).
+     */
+    @GetMapping("/ops/sso.json")
+    Map<String, Object> sso() {
+        return sso;
     }
 
     @GetMapping({"/ops", "/ops/"})
