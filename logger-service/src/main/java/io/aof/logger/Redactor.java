@@ -213,7 +213,15 @@ public class Redactor {
         /** Adds the spans {@code [start, end)} to replace, in order and not overlapping. */
         abstract void spans(CharSequence bounded, String text, List<int[]> out);
 
+        /** False when the text cannot hold a match (a cheap look before the regex). */
+        boolean mayMatch(String text) {
+            return true;
+        }
+
         String apply(String text) {
+            if (!mayMatch(text)) {
+                return text;
+            }
             List<int[]> spans = new ArrayList<>();
             spans(new Bounded(text, budget(text)), text, spans);
             if (spans.isEmpty()) {
@@ -261,6 +269,11 @@ public class Redactor {
         }
 
         @Override
+        boolean mayMatch(String text) {
+            return text.indexOf('@') > 0;
+        }
+
+        @Override
         void spans(CharSequence bounded, String text, List<int[]> out) {
             Matcher m = EMAIL.matcher(bounded);
             while (m.find()) {
@@ -284,6 +297,11 @@ public class Redactor {
 
         CardRule() {
             super("card");
+        }
+
+        @Override
+        boolean mayMatch(String text) {
+            return digits(text, 13);
         }
 
         @Override
@@ -325,6 +343,11 @@ public class Redactor {
         }
 
         @Override
+        boolean mayMatch(String text) {
+            return text.length() >= 15 && digits(text, 2);
+        }
+
+        @Override
         void spans(CharSequence bounded, String text, List<int[]> out) {
             Matcher m = CANDIDATE.matcher(bounded);
             while (m.find()) {
@@ -347,6 +370,18 @@ public class Redactor {
             }
             return rest == 1;
         }
+    }
+
+    /** True when the text holds at least {@code n} ASCII digits. */
+    private static boolean digits(String text, int n) {
+        int found = 0;
+        for (int i = 0; i < text.length() && found < n; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                found++;
+            }
+        }
+        return found >= n;
     }
 
     /**

@@ -203,4 +203,21 @@ class RedactorTest {
             assertThat(p.builtIns()).containsExactly("email", "iban", "card");
         });
     }
+
+    @Test
+    void theServiceBuildsItsRedactorFromTheSettingsAsAnOperatorWritesThem() {
+        new ApplicationContextRunner().withUserConfiguration(Props.class)
+                .withBean(SimpleMeterRegistry.class).withBean(Redactor.class)
+                .withPropertyValues("aof.logger.redaction.enabled=true", "aof.logger.redaction.patterns=email, card",
+                        "aof.logger.redaction.custom[0].name=ticket", "aof.logger.redaction.custom[0].regex=T-[0-9]+")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    Redactor r = ctx.getBean(Redactor.class);
+                    assertThat(r.text("a@b.io DE89370400440532013000 T-42")).isEqualTo(
+                            "[redacted:email] DE89370400440532013000 [redacted:ticket]");
+                    SimpleMeterRegistry m = ctx.getBean(SimpleMeterRegistry.class);
+                    assertThat(m.get("aof.logger.redactions").tag("pattern", "ticket").counter().count()).isEqualTo(1);
+                    assertThat(m.get("aof.logger.redactions").tag("pattern", "iban").counter().count()).isZero();
+                });
+    }
 }
