@@ -25,18 +25,19 @@ import java.util.regex.Pattern;
  * counted ({@code aof.logger.redactions{pattern}}). Applied to every string value of a stored payload, at any
  * depth, but never to names (keys), numbers or booleans, nor to the top-level identifier fields of an AOF event
  * ({@link #KEPT}: ids, states, categories, times; they are never customer text and must stay searchable); and to
- * the text kept of a record that is not JSON and the dead-letter error text.
+ * the text kept of a record that is not JSON or that the database refused, and the dead-letter error text.
  * <p>
- * Built-in patterns:
+ * Built-in patterns, applied in this order (an IBAN before cards, so its digits are not taken for a card), then
+ * the custom ones:
  * <ul>
  *   <li>{@code email}: {@code local@domain.tld} (letters of any script, digits and {@code ._%+-} before the
  *   {@code @}; a domain with at least one dot);</li>
+ *   <li>{@code iban}: two capital letters, two digits, 11 to 30 capitals or digits (spaces allowed between
+ *   groups) that pass the ISO 13616 mod-97 check;</li>
  *   <li>{@code card}: 13 to 19 digits, a single space or dash allowed between digit groups, not glued to letters or
  *   further digits, that pass the Luhn check; a 13-digit one must start with 4 (only Visa issued 13-digit
  *   numbers), so an epoch-millis time is never taken for a card; order numbers mostly survive (1 in 10 random
- *   numbers passes Luhn);</li>
- *   <li>{@code iban}: two capital letters, two digits, 11 to 30 capitals or digits (spaces allowed between
- *   groups) that pass the ISO 13616 mod-97 check.</li>
+ *   numbers passes Luhn).</li>
  * </ul>
  * Bounded: each pattern reads each text through a {@link CharSequence} that allows a fixed number of character
  * reads ({@link #BASE_STEPS} plus {@link #STEPS_PER_CHAR} per character; the built-in patterns need a few per
