@@ -70,8 +70,8 @@ public class Redactor {
             "eventId", "occurredAt", "schemaVersion", "type", "workspace", "recipeId", "folderId", "jobId",
             "masterJobId", "incidentId", "repeatJobId", "attempt", "state", "previousState", "category",
             "errorType", "httpStatus", "source", "status", "requestId", "dedupKey", "audience", "kind", "severity",
-            "channel", "messageTs", "requestedBy", "resolvedBy", "actor", "action", "webhookSource", "dueAt", "nextTryAt", "nextRetryAt",
-            "suppressedUntil", "stoppedAt", "takenAt", "lastRunAt", "jobStartedAt", "jobCompletedAt", "duration");
+            "channel", "messageTs", "requestedBy", "resolvedBy", "actor", "action", "webhookSource", "dueAt",
+            "nextTryAt", "nextRetryAt", "suppressedUntil", "stoppedAt", "takenAt", "lastRunAt", "jobStartedAt", "jobCompletedAt", "duration");
 
     private final boolean enabled;
     private final List<Rule> rules;
