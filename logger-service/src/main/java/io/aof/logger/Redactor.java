@@ -71,7 +71,8 @@ public class Redactor {
             "masterJobId", "incidentId", "repeatJobId", "attempt", "state", "previousState", "category",
             "errorType", "httpStatus", "source", "status", "requestId", "dedupKey", "audience", "kind", "severity",
             "channel", "messageTs", "requestedBy", "resolvedBy", "actor", "action", "webhookSource", "dueAt",
-            "nextTryAt", "nextRetryAt", "suppressedUntil", "stoppedAt", "takenAt", "lastRunAt", "jobStartedAt", "jobCompletedAt", "duration");
+            "nextTryAt", "nextRetryAt", "suppressedUntil", "stoppedAt", "takenAt", "lastRunAt", "jobStartedAt",
+            "jobCompletedAt", "duration");
 
     private final boolean enabled;
     private final List<Rule> rules;
