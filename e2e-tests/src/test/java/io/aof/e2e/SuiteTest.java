@@ -64,7 +64,7 @@ abstract class SuiteTest {
         return out;
     }
 
-    private static JsonNode timeline(String incident) {
+    static JsonNode timeline(String incident) {
         Http.Response r = Http.get(suite.url("logger") + "/api/incidents/" + incident + "/timeline");
         return r.status() == 200 ? r.json() : Http.JSON.createArrayNode();
     }
