@@ -314,7 +314,7 @@ class KustomizeManifestsTest {
                 problems.add(at + "secret " + e.getName() + " given inline");
             }
             if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() == null
-                    && e.getValueFrom().getConfigMapKeyRef() == null && SECRET_NAME.matcher(e.getName()).matches()) {
+                    && SECRET_NAME.matcher(e.getName()).matches()) {
                 problems.add(at + "secret " + e.getName() + " not from a Secret");
             }
         }
