@@ -46,6 +46,11 @@ import java.util.UUID;
  * record is never dead-lettered for the logger's sake, and {@code <topic>.dlt.dlt}
  * is never anyone's fate. Dead letters (and records without an event id) get an
  * id derived from topic, partition and offset, stable across redeliveries.
+ * <p>
+ * With {@code aof.logger.redaction.enabled}, the {@link Redactor} takes customer data (e-mail addresses, card
+ * numbers, IBANs, operators' own patterns) out of the stored payload's string values, the text of a record that is
+ * not JSON and the dead-letter error, before the row is built; the indexed columns come from the id fields, which
+ * it never changes. It never throws, so it cannot make a record fail.
  */
 @Component
 class EventLogIngester {
@@ -76,9 +81,11 @@ class EventLogIngester {
     private final JdbcTemplate jdbc;
     private final Counter stored;
     private final Counter unstorable;
+    private final Redactor redactor;
 
-    EventLogIngester(JdbcTemplate jdbc, MeterRegistry meters) {
+    EventLogIngester(JdbcTemplate jdbc, MeterRegistry meters, Redactor redactor) {
         this.jdbc = jdbc;
+        this.redactor = redactor;
         this.stored = meters.counter("aof.logger.events.stored");
         this.unstorable = Counter.builder("aof.logger.events.unstorable")
                 .description("records the database refused as they were, stored as text with the error instead")
@@ -155,7 +162,8 @@ class EventLogIngester {
     private Object[] toRow(ConsumerRecord<String, String> r) {
         boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
         String headerType = clean(header(r, Headers.EVENT_TYPE));
-        String error = deadLetter ? ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE)) : null;
+        // the dead-letter publisher's message may quote the record (a parser's excerpt): redacted like it
+        String error = deadLetter ? redactor.text(ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE))) : null;
         JsonNode json;
         String raw = null;
         try {
@@ -167,10 +175,10 @@ class EventLogIngester {
                 json = cleanTree(json);   // only then can a string hold what PostgreSQL refuses
             }
         } catch (RuntimeException notJson) {
-            raw = clean(r.value());
+            raw = redactRaw(clean(r.value()));
             ObjectNode wrapped = EventCodec.mapper().createObjectNode();
             wrapped.put("raw", raw);
-            wrapped.put("error", clean(header(r, DLT_EXCEPTION_MESSAGE)));
+            wrapped.put("error", redactor.text(clean(header(r, DLT_EXCEPTION_MESSAGE))));
             json = wrapped;
         }
         UUID eventId = uuid(text(json, "eventId"));
@@ -186,21 +194,41 @@ class EventLogIngester {
                 ? json.get("attempt").asInt() : null;
         return new Object[]{eventId, r.topic(), deadLetter ? type + " (dead letter)" : type,
                 Timestamp.from(occurredAt), text(json, "workspace"), text(json, "incidentId"), recipeId,
-                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r), json.toString(),
-                clean(r.key()), raw, error};
+                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r),
+                redactor.tree(json).toString(), clean(r.key()), raw, error};
     }
 
-    /** What is left to store of a record the database refused as it was: its text and why. */
-    private static Object[] unstorableRow(ConsumerRecord<String, String> r, String why) {
+    /**
+     * What is left to store of a record the database refused as it was: its text and why (both redacted: the
+     * database's error may quote the value it refused).
+     */
+    private Object[] unstorableRow(ConsumerRecord<String, String> r, String why) {
         boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
-        String raw = clean(r.value());
+        String raw = redactRaw(clean(r.value()));
         ObjectNode wrapped = EventCodec.mapper().createObjectNode();
         wrapped.put("raw", raw);
-        wrapped.put("unstorable", ExternalText.error(why));
+        wrapped.put("unstorable", redactor.text(ExternalText.error(why)));
         return new Object[]{derivedId(r), r.topic(), deadLetter ? "Unstorable (dead letter)" : "Unstorable",
                 Timestamp.from(Instant.ofEpochMilli(Math.max(0, r.timestamp()))), null, null, null, null, null,
                 deadLetter, null, service(r), wrapped.toString(), clean(r.key()), raw,
-                deadLetter ? ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE)) : null};
+                deadLetter ? redactor.text(ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE))) : null};
+    }
+
+    /**
+     * A record's text, redacted: when it is JSON (a row the database refused), as a payload is, so its id fields
+     * stay; otherwise as a text. As it came when redaction is off.
+     */
+    private String redactRaw(String raw) {
+        if (!redactor.enabled() || raw == null) {
+            return raw;
+        }
+        JsonNode json;
+        try {
+            json = EventCodec.readTree(raw);
+        } catch (RuntimeException notJson) {
+            return redactor.text(raw);
+        }
+        return redactor.tree(json).toString();
     }
 
     private static UUID derivedId(ConsumerRecord<?, ?> r) {

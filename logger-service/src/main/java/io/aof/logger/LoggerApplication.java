@@ -14,7 +14,7 @@ import java.time.Duration;
 
 /** The global logger (CALL-002) and the periodic job report (CALL-007): every fact on every AOF topic, stored once, queryable. */
 @SpringBootApplication
-@EnableConfigurationProperties(ReportProperties.class)
+@EnableConfigurationProperties({ReportProperties.class, RedactionProperties.class})
 @Import(AofMessagingConfiguration.class)
 public class LoggerApplication {
 

@@ -39,7 +39,8 @@ class AuditTest {
     void schema() {
         var ds = LoggerSchema.fresh("audit");
         jdbc = new JdbcTemplate(ds);
-        ingester = new EventLogIngester(jdbc, new SimpleMeterRegistry());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ingester = new EventLogIngester(jdbc, meters, EventLogIngesterTest.redactor(meters));
         api = new AuditController(new AuditLog(jdbc));
     }
 

@@ -35,7 +35,19 @@ class EventLogIngesterTest {
     void schema() {
         ds = LoggerSchema.fresh("ingest");
         jdbc = new JdbcTemplate(ds);
-        ingester = new EventLogIngester(jdbc, meters);
+        ingester = new EventLogIngester(jdbc, meters, redactor(meters));
+    }
+
+    /** The redactor as {@code aof.logger.redaction.*} configures it from these properties (none: the defaults). */
+    static Redactor redactor(io.micrometer.core.instrument.MeterRegistry meters, String... properties) {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (String p : properties) {
+            map.put("aof.logger.redaction." + p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1));
+        }
+        RedactionProperties bound = new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(map))
+                .bindOrCreate("aof.logger.redaction", RedactionProperties.class);
+        return new Redactor(bound, meters);
     }
 
     ConsumerRecord<String, String> record(String topic, String key, String value) {
@@ -99,6 +111,61 @@ class EventLogIngesterTest {
         assertThat(meters.get("aof.logger.events.unstorable").counter().count()).isEqualTo(1);
     }
 
+    /** A failure whose job id looks like a card number, with a customer's card and e-mail in its error text. */
+    static String customerFailure(UUID id) {
+        return "{\"type\":\"JobFailed\",\"eventId\":\"" + id + "\",\"occurredAt\":\"2026-11-27T10:00:00Z\","
+                + "\"schemaVersion\":1,\"workspace\":\"w\",\"recipeId\":7,\"jobId\":\"4111111111111111\","
+                + "\"incidentId\":\"w:7:4111111111111111\",\"recipeName\":\"Orders of ann@example.com\","
+                + "\"httpStatus\":402,\"error\":\"402: card 4111 1111 1111 1111 of ann@example.com declined\"}";
+    }
+
+    @Test
+    void withRedactionOnAStoredEventKeepsItsIdsButNotTheCustomersCardOrEmailNorDoDeadLettersAndUnstorableRows() {
+        SimpleMeterRegistry m = new SimpleMeterRegistry();
+        EventLogIngester redacting = new EventLogIngester(jdbc, m, redactor(m, "enabled=true"));
+        UUID id = UUID.randomUUID();
+        ConsumerRecord<String, String> notJson = record(Topics.JOB_FAILURES.deadLetterName(), "w:7:4111111111111111",
+                "<html>bob@example.com paid with 5500-0000-0000-0004</html>");
+        notJson.headers().add(new RecordHeader(EventLogIngester.DLT_EXCEPTION_MESSAGE,
+                "not JSON: <html>bob@example.com".getBytes(StandardCharsets.UTF_8)));
+        String farFuture = customerFailure(UUID.randomUUID()).replace("2026-11-27T10:00:00Z",
+                "+300000-01-01T00:00:00Z");
+
+        redacting.ingest(List.of(record(Topics.JOB_FAILURES.name(), "w:7:4111111111111111", customerFailure(id)),
+                notJson, record(Topics.JOB_FAILURES.name(), "k", farFuture)));
+
+        assertThat(jdbc.queryForObject("SELECT payload->>'error' FROM event_log WHERE event_id = ?", String.class,
+                id)).isEqualTo("402: card [redacted:card] of [redacted:email] declined");
+        assertThat(jdbc.queryForObject("SELECT payload->>'recipeName' FROM event_log WHERE event_id = ?",
+                String.class, id)).isEqualTo("Orders of [redacted:email]");
+        // the ids stay, in the payload and in the indexed columns, so the event is still found by its job
+        assertThat(jdbc.queryForObject("SELECT job_id || ' ' || incident_id || ' ' || (payload->>'jobId') || ' ' "
+                        + "|| (payload->>'httpStatus') || ' ' || recipe_id FROM event_log WHERE event_id = ?",
+                String.class, id)).isEqualTo("4111111111111111 w:7:4111111111111111 4111111111111111 402 7");
+        assertThat(jdbc.queryForObject("SELECT raw_payload || ' | ' || error || ' | ' || (payload->>'raw') || ' | '"
+                        + " || message_key FROM event_log WHERE dead_letter", String.class))
+                .isEqualTo("<html>[redacted:email] paid with [redacted:card]</html> | not JSON: <html>[redacted:email]"
+                        + " | <html>[redacted:email] paid with [redacted:card]</html> | w:7:4111111111111111");
+        assertThat(jdbc.queryForObject("SELECT raw_payload FROM event_log WHERE event_type = 'Unstorable'",
+                String.class)).contains("[redacted:card]", "[redacted:email]", "\"jobId\":\"4111111111111111\"");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_log WHERE payload::text ~ '@example|4111 1111|5500-' "
+                + "OR raw_payload ~ '@example|4111 1111|5500-' OR error ~ '@example'", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_log", Integer.class)).isEqualTo(3);
+        assertThat(m.get("aof.logger.redactions").tag("pattern", "card").counter().count()).isGreaterThanOrEqualTo(3);
+        assertThat(m.get("aof.logger.redactions").tag("pattern", "email").counter().count())
+                .isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void redactionIsOffByDefaultAndTheErrorIsStoredAsItCame() {
+        UUID id = UUID.randomUUID();
+        ingester.ingest(List.of(record(Topics.JOB_FAILURES.name(), "k", customerFailure(id))));
+
+        assertThat(jdbc.queryForObject("SELECT payload->>'error' FROM event_log WHERE event_id = ?", String.class,
+                id)).isEqualTo("402: card 4111 1111 1111 1111 of ann@example.com declined");
+        assertThat(meters.get("aof.logger.redactions").tag("pattern", "email").counter().count()).isZero();
+    }
+
     @Test
     void aRedeliveredPollStoresNothingTwice() {
         List<ConsumerRecord<String, String>> poll = List.of(
@@ -113,7 +180,7 @@ class EventLogIngesterTest {
     void anUnavailableDatabaseFailsTheRecordAloneAsAnInfrastructureFailure() {
         PGSimpleDataSource down = new PGSimpleDataSource();
         down.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
-        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(down), meters);
+        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(down), meters, redactor(meters));
 
         assertThatThrownBy(() -> cut.ingest(List.of(record(Topics.JOB_FAILURES.name(), "k",
                 event(UUID.randomUUID(), "a")))))
@@ -139,7 +206,7 @@ class EventLogIngesterTest {
                 return super.getConnection();
             }
         };
-        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(losing), meters);
+        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(losing), meters, redactor(meters));
 
         assertThatThrownBy(() -> cut.ingest(List.of(
                 record(Topics.JOB_FAILURES.name(), "k", event(first, "a")),
