@@ -192,7 +192,8 @@ class FailureTriage {
             JobFailed rootFailure = JobFailed.of(workspace, rootRecipeId, reads.recipeNames.apply(rootRecipeId), null, root.id(),
                     root.masterJobId(), root.error() != null ? root.error() : "failed (its called job "
                             + job.id() + " failed: " + failure.error() + ")",
-                    root.errorTypeId(), root.httpStatus(), root.startedAt(), root.completedAt(), failure.source());
+                    root.errorTypeId(), root.httpStatus(), root.startedAt(), root.completedAt(), failure.source(),
+                    failure.webhookSource());
             return new Link(failure, rootFailure);
         }
         String rootState = root == null ? "was not found in Workato" : "is " + root.status();

@@ -9,7 +9,6 @@ import io.aof.common.ops.Signature;
 import io.aof.common.text.ExternalText;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolation;
@@ -21,6 +20,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -36,42 +37,53 @@ import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The intake for recipes that push their own failures from an On-error block.
- * In order: a per-source rate limit (429), a size limit (413), authentication by
- * bearer token or by an HMAC-SHA256 signature of the raw body with a timestamp
- * (401; a signature older than 5 minutes is a replay), the JSON body against its
- * schema (400: also a body that is not valid UTF-8, or nested deeper than
- * {@value #MAX_NESTING} levels), then an optional idempotency key
- * ({@code X-Idempotency-Key}, or {@code X-Workato-Dedup} as Workato's gateway names
- * it). Texts are cleaned and capped by {@link ExternalText} before anything else
- * sees them (a NUL character would make PostgreSQL refuse the incident).
+ * In order: a size limit (413); authentication (401) by a bearer token or by an
+ * HMAC-SHA256 signature of the raw body with a timestamp (a signature older than
+ * 5 minutes is a replay), each credential belonging to one configured source
+ * ({@link CollationProperties.Source}); that source's per-minute budget (429);
+ * the JSON body against its schema (400: also a body that is not valid UTF-8, or
+ * nested deeper than {@value #MAX_NESTING} levels); then an optional idempotency
+ * key ({@code X-Idempotency-Key}, or {@code X-Workato-Dedup} as Workato's gateway
+ * names it). Texts are cleaned and capped by {@link ExternalText} before anything
+ * else sees them (a NUL character would make PostgreSQL refuse the incident).
+ *
+ * <p>Budgets are per source, not per client address: Workato's egress addresses
+ * are shared by many workspaces. A request that fails authentication spends no
+ * source's budget; it spends its client address's budget of refused requests
+ * ({@code refused-per-address-per-minute}), and an address over that budget gets
+ * 429 for requests it does not authenticate with a bearer token: comparing
+ * tokens is cheap, but a signed request would cost one HMAC over the body per
+ * configured key, so none is computed for such an address until its minute is
+ * over.
  *
  * <p>A failure already known (from a poll, an earlier webhook, or the same key) is
  * answered 200 "duplicate" and changes nothing. A new one is answered 202 and
  * waits in {@code webhook_pending} until {@link WebhookVerifier} has read the job
  * from Workato: the token only proves who sent the request, not that the job
  * failed, and a repeat of a succeeded job (a payment) must never follow from a
- * forged or mistaken request. Nothing is stored or published for a refused
- * request, and every refusal is an RFC 9457 problem detail.
+ * forged or mistaken request. The source's name travels with the failure
+ * ({@link JobFailed#webhookSource()}) into the incident and the event log.
+ * Nothing is stored or published for a refused request, and every refusal is an
+ * RFC 9457 problem detail that never echoes a credential.
  */
 @RestController
 class WebhookController {
@@ -89,14 +101,29 @@ class WebhookController {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /** The {@code source} tag of a request no source authenticated (configured names are the only others). */
+    static final String NO_SOURCE = CollationProperties.Webhook.RESERVED_NAME;
+    private static final java.util.regex.Pattern SIGNATURE = java.util.regex.Pattern.compile("sha256=[0-9a-f]{64}");
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
+
     private final FailureCollector collector;
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
     private final Validator validator;
     private final CollationProperties.Webhook props;
     private final String workspace;
-    private final RateLimiterRegistry sources;
     private final MeterRegistry meters;
+    /** SHA-256 of each bearer token, with its source: compared digest to digest, so no length leaks. */
+    private final List<Credential> tokens = new ArrayList<>();
+    /** Each HMAC key, with its source. */
+    private final List<Credential> hmacSecrets = new ArrayList<>();
+    /** Each source's per-minute budget, by name. */
+    private final Map<String, RateLimiter> budgets = new LinkedHashMap<>();
+    private final RefusedBudget refused;
+
+    private record Credential(byte[] value, String source) {
+    }
 
     WebhookController(FailureCollector collector, TransactionTemplate tx, JdbcTemplate jdbc, Validator validator,
                       CollationProperties props, AofProperties aof, MeterRegistry meters) {
@@ -107,9 +134,18 @@ class WebhookController {
         this.props = props.webhook();
         this.workspace = aof.workspace();
         this.meters = meters;
-        this.sources = RateLimiterRegistry.of(RateLimiterConfig.custom()
-                .limitForPeriod(Math.max(1, this.props.perSourcePerMinute()))
-                .limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ZERO).build());
+        for (CollationProperties.Source source : this.props.effectiveSources()) {
+            source.tokens().forEach(t -> tokens.add(new Credential(sha256(t), source.name())));
+            source.hmacSecrets().forEach(k -> hmacSecrets.add(new Credential(k.getBytes(StandardCharsets.UTF_8),
+                    source.name())));
+            budgets.put(source.name(), RateLimiter.of("webhook-source-" + source.name(), RateLimiterConfig.custom()
+                    .limitForPeriod(this.props.perMinuteOf(source)).limitRefreshPeriod(Duration.ofMinutes(1))
+                    .timeoutDuration(Duration.ZERO).build()));
+        }
+        this.refused = new RefusedBudget(this.props.refusedPerAddressPerMinute(), Duration.ofMinutes(1),
+                RefusedBudget.MAX_ADDRESSES);
+        log.info("Webhook intake: {}", budgets.isEmpty() ? "no source configured, answers 503"
+                : "sources " + budgets.keySet());
     }
 
     /** The webhook body, in Workato's snake_case; the schema is documented in the README. */
@@ -135,34 +171,40 @@ class WebhookController {
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        String source = request.getRemoteAddr();
-        RateLimiter limiter = sources.rateLimiter(source);
-        if (!limiter.acquirePermission()) {
-            return refused(HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "This source sent more than "
-                    + props.perSourcePerMinute() + " requests in a minute.", Map.of(HttpHeaders.RETRY_AFTER, "60"));
-        }
         byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), props.maxBodyBytes())
                 .orElse(null);
         if (raw == null) {
             return tooLarge();
         }
-        ResponseEntity<?> unauthenticated = authenticate(request, raw);
-        if (unauthenticated != null) {
-            return unauthenticated;
+        if (budgets.isEmpty()) {
+            return refused(NO_SOURCE, HttpStatus.SERVICE_UNAVAILABLE, "Webhook intake disabled", "No webhook "
+                    + "credential is configured: set aof.collation.webhook.sources (or AOF_WEBHOOK_TOKEN or "
+                    + "AOF_WEBHOOK_HMAC_SECRET) on the collation service.", Map.of());
+        }
+        Authenticated who = authenticate(request, raw);
+        if (who.refusal() != null) {
+            return who.refusal();
+        }
+        String source = who.source();
+        if (!budgets.get(source).acquirePermission()) {
+            log.debug("Webhook source {} over its budget of {} a minute: 429", source, perMinute(source));
+            return refused(source, HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "Source '" + source
+                    + "' sent more than " + perMinute(source) + " requests in a minute.",
+                    Map.of(HttpHeaders.RETRY_AFTER, "60"));
         }
         if (!isUtf8(raw)) {
-            return refused(HttpStatus.BAD_REQUEST, "Invalid encoding", "The body is not valid UTF-8: send JSON "
+            return refused(source, HttpStatus.BAD_REQUEST, "Invalid encoding", "The body is not valid UTF-8: send JSON "
                     + "encoded as UTF-8 (RFC 8259).", Map.of());
         }
         JobFailureWebhook body;
         try {
             body = BODY.readValue(raw, JobFailureWebhook.class);
         } catch (JacksonException e) {
-            return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid job failure: "
+            return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid job failure: "
                     + e.getOriginalMessage(), Map.of());
         }
         if (body == null) {
-            return refused(HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
+            return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
         }
         // as sent (an id with a control character is invalid, not repaired), then cleaned (an error text made
         // only of control characters is as empty as none)
@@ -174,12 +216,13 @@ class WebhookController {
         if (!violations.isEmpty()) {
             Set<String> errors = new TreeSet<>();
             violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
-            return refused(HttpStatus.BAD_REQUEST, "Invalid body", String.join("; ", errors), Map.of());
+            return refused(source, HttpStatus.BAD_REQUEST, "Invalid body", String.join("; ", errors), Map.of());
         }
         String key = idempotencyKey(request);
         JobFailed failure = JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
                 body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
-                body.completedAt() != null ? body.completedAt() : Instant.now(), JobFailed.CollectionSource.WEBHOOK);
+                body.completedAt() != null ? body.completedAt() : Instant.now(), JobFailed.CollectionSource.WEBHOOK,
+                source);
         String payload = EventCodec.encode(failure);
         Boolean fresh = tx.execute(status -> {
             if (key != null && jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id) "
@@ -196,11 +239,19 @@ class WebhookController {
                     failure.jobId(), failure.recipeId(), failure.masterJobId(), payload,
                     props.verifyDelay().toMillis()) == 1;
         });
-        meters.counter("aof.webhook.requests", "outcome", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate")
-                .increment();
+        meters.counter("aof.webhook.requests", "outcome", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate",
+                "source", source).increment();
+        if (Boolean.TRUE.equals(fresh)) {
+            log.info("Webhook from source {}: job {} of recipe {} accepted, pending verification (incident {})",
+                    source, failure.jobId(), failure.recipeId(), failure.incidentId());
+        } else {
+            log.debug("Webhook from source {}: job {} of recipe {} already known", source, failure.jobId(),
+                    failure.recipeId());
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("incident_id", failure.incidentId());
         answer.put("job_id", failure.jobId());
+        answer.put("source", source);
         answer.put("status", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate");
         if (Boolean.TRUE.equals(fresh)) {
             answer.put("verification", "pending");
@@ -218,42 +269,90 @@ class WebhookController {
         }
     }
 
+    /** Who sent the request (a configured source's name), or why it is refused. */
+    private record Authenticated(String source, ResponseEntity<?> refusal) {
+    }
+
     /**
-     * Bearer token, or HMAC-SHA256 over {@code timestamp + "." + raw body}; both
-     * compared in constant time, neither ever echoed back.
+     * Bearer token, or HMAC-SHA256 over {@code timestamp + "." + raw body}, tried
+     * against every source's credentials; tokens compared as SHA-256 digests and
+     * signatures in constant time, neither ever echoed back. A refusal spends the
+     * client address's budget of refused requests, never a source's.
      */
-    private ResponseEntity<?> authenticate(HttpServletRequest request, byte[] raw) {
-        if (props.token().isEmpty() && props.hmacSecret().isEmpty()) {
-            return refused(HttpStatus.SERVICE_UNAVAILABLE, "Webhook intake disabled", "No webhook credential is "
-                    + "configured: set AOF_WEBHOOK_TOKEN or AOF_WEBHOOK_HMAC_SECRET on the collation service.",
-                    Map.of());
-        }
+    private Authenticated authenticate(HttpServletRequest request, byte[] raw) {
+        String address = request.getRemoteAddr();
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (!props.token().isEmpty() && authorization != null && authorization.startsWith("Bearer ")
-                && constantTimeEquals(props.token(), authorization.substring(7))) {
-            return null;
+        if (authorization != null && authorization.startsWith("Bearer ") && !tokens.isEmpty()) {
+            byte[] presented = sha256(authorization.substring(7).strip());
+            String match = null;
+            for (Credential c : tokens) {   // all of them: the time does not say which one matched
+                if (MessageDigest.isEqual(c.value(), presented) && match == null) {
+                    match = c.source();
+                }
+            }
+            if (match != null) {
+                return new Authenticated(match, null);
+            }
         }
         String signature = request.getHeader(SIGNATURE_HEADER);
         String timestamp = request.getHeader(TIMESTAMP_HEADER);
-        if (!props.hmacSecret().isEmpty() && signature != null && timestamp != null) {
+        if (!hmacSecrets.isEmpty() && signature != null && timestamp != null) {
+            if (refused.exhausted(address)) {
+                return tooManyRefused(address);
+            }
             long seconds;
             try {
-                seconds = Long.parseLong(timestamp.trim());
+                seconds = Long.parseLong(timestamp.strip());
             } catch (NumberFormatException e) {
-                return unauthorized("X-AOF-Timestamp must be Unix seconds.");
+                return unauthorized(address, "X-AOF-Timestamp must be Unix seconds.");
             }
             Duration age = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
             if (age.compareTo(props.maxSignatureAge()) > 0) {
-                return unauthorized("The signature is older than " + props.maxSignatureAge().toMinutes()
+                return unauthorized(address, "The signature is older than " + props.maxSignatureAge().toMinutes()
                         + " minutes (or from the future): refused as a replay.");
             }
-            String expected = Signature.of(props.hmacSecret(), timestamp.trim(), raw);
-            if (constantTimeEquals(expected, signature.trim().toLowerCase())) {
-                return null;
+            String presented = signature.strip().toLowerCase(Locale.ROOT);
+            if (SIGNATURE.matcher(presented).matches()) {   // anything else cannot match: no HMAC for it
+                byte[] sent = presented.getBytes(StandardCharsets.UTF_8);
+                for (Credential k : hmacSecrets) {
+                    byte[] expected = Signature.of(k.value(), timestamp.strip(), raw).getBytes(StandardCharsets.UTF_8);
+                    if (MessageDigest.isEqual(expected, sent)) {
+                        return new Authenticated(k.source(), null);
+                    }
+                }
             }
-            return unauthorized("The signature does not match the body.");
+            return unauthorized(address, "The signature does not match the body.");
         }
-        return unauthorized("Send 'Authorization: Bearer <token>', or X-AOF-Timestamp and X-AOF-Signature.");
+        return unauthorized(address, "Send 'Authorization: Bearer <token>', or X-AOF-Timestamp and X-AOF-Signature.");
+    }
+
+    /** 401, or 429 once this address has sent more refused requests this minute than it may. */
+    private Authenticated unauthorized(String address, String detail) {
+        if (!refused.spend(address)) {
+            return tooManyRefused(address);
+        }
+        log.debug("Webhook from {} refused: {}", address, detail);
+        return new Authenticated(null, refused(NO_SOURCE, HttpStatus.UNAUTHORIZED, "Unauthorized", detail,
+                Map.of(HttpHeaders.WWW_AUTHENTICATE, "Bearer")));
+    }
+
+    private Authenticated tooManyRefused(String address) {
+        log.debug("Webhook from {} refused: over its budget of refused requests", address);
+        return new Authenticated(null, refused(NO_SOURCE, HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+                "This address sent more than " + props.refusedPerAddressPerMinute() + " requests with wrong or no "
+                        + "credentials in a minute.", Map.of(HttpHeaders.RETRY_AFTER, "60")));
+    }
+
+    private int perMinute(String source) {
+        return budgets.get(source).getRateLimiterConfig().getLimitForPeriod();
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     private static String idempotencyKey(HttpServletRequest request) {
@@ -266,25 +365,19 @@ class WebhookController {
         return null;
     }
 
-    private static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static String jsonName(String property) {
         return property.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
     }
 
     private ResponseEntity<?> tooLarge() {
-        return refused(HttpStatus.CONTENT_TOO_LARGE, "Body too large", "The body may be at most "
+        return refused(NO_SOURCE, HttpStatus.CONTENT_TOO_LARGE, "Body too large", "The body may be at most "
                 + props.maxBodyBytes() + " bytes.", Map.of());
     }
 
-    private ResponseEntity<?> unauthorized(String detail) {
-        return refused(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, Map.of(HttpHeaders.WWW_AUTHENTICATE, "Bearer"));
-    }
-
-    private ResponseEntity<?> refused(HttpStatus status, String title, String detail, Map<String, String> headers) {
-        meters.counter("aof.webhook.requests", "outcome", String.valueOf(status.value())).increment();
+    private ResponseEntity<?> refused(String source, HttpStatus status, String title, String detail,
+                                      Map<String, String> headers) {
+        meters.counter("aof.webhook.requests", "outcome", String.valueOf(status.value()), "source", source)
+                .increment();
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setTitle(title);
         p.setType(URI.create("https://aof.dev/problems/" + title.toLowerCase().replace(' ', '-')));

@@ -253,9 +253,20 @@ class WebhookVerifier {
             return false;
         }
         meters.counter("aof.webhook.refused", "reason", reason).increment();
-        log.warn("Webhook failure of job {} (recipe {}{}) refused after reading Workato: {}; no incident, no repeat",
-                row.jobId, row.recipeId, row.masterJobId == null ? "" : ", master " + row.masterJobId, describe(reason));
+        log.warn("Webhook failure of job {} (recipe {}{}) from source {} refused after reading Workato: {}; no "
+                + "incident, no repeat", row.jobId, row.recipeId, row.masterJobId == null ? ""
+                : ", master " + row.masterJobId, sourceOf(row), describe(reason));
         return true;
+    }
+
+    /** The webhook source that sent the row's failure ("unknown" for a row stored before sources had names). */
+    private static String sourceOf(Row row) {
+        try {
+            String source = EventCodec.decode(Topics.JOB_FAILURES, row.payload).webhookSource();
+            return source == null ? "unknown" : source;
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private void later(Row row, String seen) {

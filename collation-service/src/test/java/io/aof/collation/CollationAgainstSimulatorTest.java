@@ -208,9 +208,38 @@ class CollationAgainstSimulatorTest {
         assertThat(published()).singleElement().satisfies(f -> {
             assertThat(f.jobId()).isEqualTo(job);
             assertThat(f.error()).isEqualTo("x");
+            assertThat(f.webhookSource()).isEqualTo("default");   // the legacy token's source
         });
         assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox WHERE payload LIKE '%\\u0000%'",
                 Integer.class)).isZero();
+    }
+
+    @Test
+    void aWebhookFailureCarriesTheNameOfTheSourceWhoseCredentialSentItAndAPolledOneNone() throws Exception {
+        long pushed = recipe("Webhook of team b", Behaviour.alwaysFail("500 boom", null, 500));
+        long polled = recipe("Polled", Behaviour.alwaysFail("500 boom", null, 500));
+        String pushedJob = run(pushed, 1, false).get(0);
+        String polledJob = run(polled, 1, false).get(0);
+        Map<String, String> settings = watching(polled);
+        settings.put("aof.collation.webhook.sources[0].name", "team-b");
+        settings.put("aof.collation.webhook.sources[0].tokens[0]", "team-b-token");
+        Collation c = collation(settings);
+
+        MockHttpServletRequest request = webhookRequest(webhookBody(pushed, pushedJob, null, "\"500 boom\""));
+        request.removeHeader("Authorization");
+        request.addHeader("Authorization", "Bearer team-b-token");
+        ResponseEntity<?> answer = c.webhook().receive(request);
+        assertThat(answer.getStatusCode().value()).isEqualTo(202);
+        assertThat(((Map<?, ?>) answer.getBody()).get("source")).isEqualTo("team-b");
+        c.verifier().verifyDue();
+        c.poller().sweep();
+
+        Map<String, JobFailed> byJob = new HashMap<>();
+        published().forEach(f -> byJob.put(f.jobId(), f));
+        assertThat(byJob).containsOnlyKeys(pushedJob, polledJob);
+        assertThat(byJob.get(pushedJob).webhookSource()).isEqualTo("team-b");
+        assertThat(byJob.get(polledJob).webhookSource()).isNull();
+        assertThat(counter("aof.webhook.requests", "outcome", "accepted", "source", "team-b")).isEqualTo(1);
     }
 
     @Test

@@ -34,6 +34,19 @@ final class AofSuite {
     static final String WEBHOOK_TOKEN = "e2e-webhook-secret";
     static final String WEBHOOK_HMAC_SECRET = "e2e-hmac-secret";
     static final int WEBHOOK_PER_SOURCE_PER_MINUTE = 40;
+    /** Named webhook sources beside the legacy one ("default"): team-a mid-rotation of its tokens, team-b of its
+     * HMAC keys, and burst, whose small budget a test uses up. */
+    static final String TEAM_A_OLD_TOKEN = "e2e-team-a-old-token";
+    static final String TEAM_A_NEW_TOKEN = "e2e-team-a-new-token";
+    static final String TEAM_B_OLD_SECRET = "e2e-team-b-old-hmac";
+    static final String TEAM_B_NEW_SECRET = "e2e-team-b-new-hmac";
+    static final String BURST_TOKEN = "e2e-burst-token";
+    static final int BURST_PER_MINUTE = 5;
+    /**
+     * Requests with wrong credentials one address may send a minute before it gets 429: more than a source's
+     * budget, so a test can show that they spend none of it.
+     */
+    static final int WEBHOOK_REFUSED_PER_ADDRESS_PER_MINUTE = 60;
     static final String OPS_CHANNEL = "#e2e-ops";
     /** Recipes named so are not polled: their failures come by webhook only. */
     static final String WEBHOOK_ONLY = "Webhook only ";
@@ -55,6 +68,11 @@ final class AofSuite {
      */
     static final String GROUP_INTERVAL = "120s";
 
+    /** Every secret the suite gives the services: none may appear in a log line, Actuator's output or an answer. */
+    static final List<String> SECRETS = List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET,
+            TEAM_A_OLD_TOKEN, TEAM_A_NEW_TOKEN, TEAM_B_OLD_SECRET, TEAM_B_NEW_SECRET, BURST_TOKEN, OPS_PASSWORD,
+            ALICE_PASSWORD, VERA_PASSWORD, PROM_PASSWORD);
+
     private static AofSuite instance;
 
     final AofInfrastructure infra;
@@ -64,8 +82,7 @@ final class AofSuite {
     final JdbcTemplate db;
     private AofSuite(AofInfrastructure infra) {
         this.infra = infra;
-        SecretWatch.install(List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET, OPS_PASSWORD,
-                ALICE_PASSWORD, VERA_PASSWORD, PROM_PASSWORD));
+        SecretWatch.install(SECRETS);
         Map<String, Object> sim = new LinkedHashMap<>();
         sim.put("server.port", "0");
         sim.put("sim.api-token", WORKATO_TOKEN);
@@ -175,6 +192,16 @@ final class AofSuite {
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.collation.webhook.hmac-secret", WEBHOOK_HMAC_SECRET);
         p.put("aof.collation.webhook.per-source-per-minute", String.valueOf(WEBHOOK_PER_SOURCE_PER_MINUTE));
+        p.put("aof.collation.webhook.refused-per-address-per-minute",
+                String.valueOf(WEBHOOK_REFUSED_PER_ADDRESS_PER_MINUTE));
+        p.put("aof.collation.webhook.sources[0].name", "team-a");
+        p.put("aof.collation.webhook.sources[0].tokens[0]", TEAM_A_OLD_TOKEN);
+        p.put("aof.collation.webhook.sources[0].tokens[1]", TEAM_A_NEW_TOKEN);
+        p.put("aof.collation.webhook.sources[1].name", "team-b");
+        p.put("aof.collation.webhook.sources[1].hmac-secrets", TEAM_B_OLD_SECRET + "," + TEAM_B_NEW_SECRET);
+        p.put("aof.collation.webhook.sources[2].name", "burst");
+        p.put("aof.collation.webhook.sources[2].tokens[0]", BURST_TOKEN);
+        p.put("aof.collation.webhook.sources[2].per-minute", String.valueOf(BURST_PER_MINUTE));
         p.put("aof.collation.webhook.verify-delay", "300ms");
         p.put("aof.collation.webhook.verify-interval", "200ms");
         // recipes that report their failures by webhook only: the poller leaves them to the webhook verifier

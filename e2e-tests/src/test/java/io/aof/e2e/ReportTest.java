@@ -261,7 +261,7 @@ class ReportTest extends SuiteTest {
 
     private static IncidentEvent opened(long recipe, String name, String job, Instant at, String category) {
         return new IncidentEvent.IncidentOpened(UUID.randomUUID(), at, AofEvent.SCHEMA_VERSION, WS, recipe, job,
-                incidentId(recipe, job), null, IncidentState.OPEN, category, name, "error", 5);
+                incidentId(recipe, job), null, IncidentState.OPEN, category, name, "error", 5, null);
     }
 
     private static IncidentEvent scheduled(long recipe, String job, Instant at, String category) {

@@ -81,7 +81,7 @@ abstract class SuiteTest {
         return List.copyOf(lines);
     }
 
-    private static JsonNode timeline(String incident) {
+    static JsonNode timeline(String incident) {
         Http.Response r = Http.get(suite.url("logger") + "/api/incidents/" + incident + "/timeline");
         return r.status() == 200 ? r.json() : Http.JSON.createArrayNode();
     }

@@ -33,7 +33,9 @@ class WebhookIntakeTest extends SuiteTest {
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.contentType()).contains("application/problem+json");
             assertThat(r.json().get("title").asString()).isEqualTo("Unauthorized");
-            assertThat(r.body()).doesNotContain(AofSuite.WEBHOOK_TOKEN);
+            for (String secret : AofSuite.SECRETS) {
+                assertThat(r.body()).doesNotContain(secret);
+            }
         }
         assertNothingStored(jobId);
     }
@@ -69,6 +71,7 @@ class WebhookIntakeTest extends SuiteTest {
 
         assertThat(first.status()).isEqualTo(202);
         assertThat(first.json().get("status").asString()).isEqualTo("accepted");
+        assertThat(first.json().get("source").asString()).isEqualTo("default");   // the legacy token
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("status").asString()).isEqualTo("duplicate");
         String incident = first.json().get("incident_id").asString();
@@ -76,6 +79,7 @@ class WebhookIntakeTest extends SuiteTest {
 
         JsonNode view = awaitIncidentState(incident, "NON_RETRYABLE");
         assertThat(view.get("incident").get("category").asString()).isEqualTo("DATA_VALIDATION");
+        assertThat(view.get("incident").get("webhookSource").asString()).isEqualTo("default");
         assertThat(suite.db.queryForObject("SELECT count(*) FROM \"collation\".collected_job WHERE job_id = ?",
                 Integer.class, jobId)).isEqualTo(1);
     }
@@ -145,6 +149,46 @@ class WebhookIntakeTest extends SuiteTest {
     }
 
     @Test
+    void eachSourceAuthenticatesWithEitherCredentialOfItsRotationAndItsNameReachesTheIncidentAndTheTimeline()
+            throws Exception {
+        long recipe = sim.addRecipe(AofSuite.WEBHOOK_ONLY + "two teams", "{\"kind\":\"ALWAYS_FAIL\","
+                + "\"error\":\"422 Unprocessable Entity\",\"httpCode\":422}");
+        String oldTokenJob = sim.run(recipe);
+        String newTokenJob = sim.run(recipe);
+        String oldSecretJob = sim.run(recipe);
+        String newSecretJob = sim.run(recipe);
+
+        Http.Response a1 = Http.post(webhook, body(recipe, oldTokenJob, "422 Unprocessable Entity"),
+                "Authorization", "Bearer " + AofSuite.TEAM_A_OLD_TOKEN);
+        Http.Response a2 = Http.post(webhook, body(recipe, newTokenJob, "422 Unprocessable Entity"),
+                "Authorization", "Bearer " + AofSuite.TEAM_A_NEW_TOKEN);
+        Http.Response b1 = signed(body(recipe, oldSecretJob, "422 Unprocessable Entity"), AofSuite.TEAM_B_OLD_SECRET);
+        Http.Response b2 = signed(body(recipe, newSecretJob, "422 Unprocessable Entity"), AofSuite.TEAM_B_NEW_SECRET);
+        for (Http.Response r : new Http.Response[]{a1, a2, b1, b2}) {
+            assertThat(r.status()).as(r.body()).isEqualTo(202);
+        }
+        assertThat(a1.json().get("source").asString()).isEqualTo("team-a");
+        assertThat(a2.json().get("source").asString()).isEqualTo("team-a");
+        assertThat(b1.json().get("source").asString()).isEqualTo("team-b");
+        assertThat(b2.json().get("source").asString()).isEqualTo("team-b");
+
+        String incident = a2.json().get("incident_id").asString();
+        JsonNode view = awaitIncidentState(incident, "NON_RETRYABLE");
+        assertThat(view.get("incident").get("webhookSource").asString()).isEqualTo("team-a");
+        assertThat(awaitIncidentState(b2.json().get("incident_id").asString(), "NON_RETRYABLE").get("incident")
+                .get("webhookSource").asString()).isEqualTo("team-b");
+        // the logger's timeline: the JobFailed the source sent, and the IncidentOpened that followed
+        await().atMost(Duration.ofSeconds(20)).until(() -> types(incident).contains("IncidentOpened"));
+        for (JsonNode e : timeline(incident)) {
+            String type = e.get("type").asString();
+            if (type.equals("JobFailed") || type.equals("IncidentOpened")) {
+                assertThat(e.get("payload").get("webhookSource").asString()).as(type).isEqualTo("team-a");
+            }
+        }
+        assertThat(types(incident)).contains("JobFailed", "IncidentOpened");
+    }
+
+    @Test
     void aSignedRequestIsAcceptedAndABadOrReplayedSignatureIsNot() throws Exception {
         String jobId = "j-signed-" + UUID.randomUUID().toString().substring(0, 8);
         String body = body(616161, jobId, "404 Not Found");
@@ -198,19 +242,58 @@ class WebhookIntakeTest extends SuiteTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)   // last: it uses up this source's budget for a minute
-    void aSourceSendingTooMuchGets429WithRetryAfter() {
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)   // late: it uses up the source burst's budget
+    void aSourceOverItsBudgetGets429WhileAnotherSourceIsStillAccepted() {
         // the budget refreshes once a minute; a refresh may fall inside the loop, so send until refused
         Http.Response last = null;
-        for (int i = 0; i < 4 * AofSuite.WEBHOOK_PER_SOURCE_PER_MINUTE; i++) {
-            last = Http.post(webhook, "{}", "Authorization", "Bearer not-the-token");
+        for (int i = 0; i < 4 * AofSuite.BURST_PER_MINUTE; i++) {
+            String job = "j-burst-" + UUID.randomUUID().toString().substring(0, 8);
+            last = Http.post(webhook, body(919191, job, "500 boom"), "Authorization", "Bearer " + AofSuite.BURST_TOKEN);
+            if (last.status() == 429) {
+                break;
+            }
+            assertThat(last.status()).isEqualTo(202);
+        }
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.contentType()).contains("application/problem+json");
+        assertThat(last.json().get("detail").asString()).contains("'burst'");
+
+        String job = "j-other-" + UUID.randomUUID().toString().substring(0, 8);
+        Http.Response other = Http.post(webhook, body(919191, job, "500 boom"), "Authorization",
+                "Bearer " + AofSuite.TEAM_A_NEW_TOKEN);
+        assertThat(other.status()).isEqualTo(202);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)   // last: it uses up this address's refused requests for a minute
+    void wrongCredentialsSpendNoSourcesBudgetAndAnAddressSendingTooManyGets429() throws Exception {
+        Http.Response last = null;
+        int refused = 0;
+        for (int i = 0; i < 4 * AofSuite.WEBHOOK_REFUSED_PER_ADDRESS_PER_MINUTE; i++) {
+            last = i % 2 == 0 ? Http.post(webhook, "{}", "Authorization", "Bearer not-the-token")
+                    : signed("{}", "not-the-secret");
             if (last.status() == 429) {
                 break;
             }
             assertThat(last.status()).isEqualTo(401);
+            refused++;
         }
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.contentType()).contains("application/problem+json");
+        // more refused requests than the source default's whole budget, and it still accepts: they spent none of
+        // it (the earlier refusals of this class may share the address's minute, hence not exactly the budget)
+        assertThat(refused).isGreaterThan(AofSuite.WEBHOOK_PER_SOURCE_PER_MINUTE);
+        String job = "j-after-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(Http.post(webhook, body(929292, job, "500 boom"), "Authorization",
+                "Bearer " + AofSuite.WEBHOOK_TOKEN).status()).isEqualTo(202);
+        for (String secret : AofSuite.SECRETS) {
+            assertThat(last.body()).doesNotContain(secret);
+        }
+    }
+
+    private static Http.Response signed(String body, String secret) throws Exception {
+        String now = String.valueOf(java.time.Instant.now().getEpochSecond());
+        return Http.post(webhook, body, "X-AOF-Timestamp", now, "X-AOF-Signature", "sha256=" + hmac(secret, now, body));
     }
 
     private static String hmac(String secret, String timestamp, String body) throws Exception {

@@ -136,7 +136,9 @@ final class LocalRun {
         long firstRecipeId = (System.currentTimeMillis() / 1000 % 10_000_000) * 100 + 1;
         children.add(ManagedProcess.start("simulator", List.of(SuiteParts.java(), "-Xmx256m", "-jar",
                 SuiteParts.jar(root, "workato-simulator").toString(), "--sim.demo.enabled=true",
-                "--sim.first-recipe-id=" + firstRecipeId, "--sim.smtp-port=" + SMTP_PORT),
+                "--sim.first-recipe-id=" + firstRecipeId, "--sim.smtp-port=" + SMTP_PORT,
+                // its single sign-on provider's users, for the ops page's "Sign in with single sign-on"
+                "--sim.oidc.users.sso-operator=operator", "--sim.oidc.users.sso-viewer=viewer"),
                 Map.of("SIM_API_TOKEN", secrets.getProperty("workato.token"),
                         "SIM_SLACK_TOKEN", secrets.getProperty("slack.token"),
                         "SIM_PORT", Integer.toString(SIM_PORT)), logs, run, root.toFile()));
@@ -152,6 +154,10 @@ final class LocalRun {
         env.putAll(localUsers(secrets));
         // the ops page (orchestrator, 8082) reads timelines from the logger (8085): a cross-origin call
         env.put("AOF_SECURITY_CORS_ALLOWEDORIGINS", "http://localhost:8082,http://127.0.0.1:8082");
+        // single sign-on with the simulator's OIDC provider: the API takes its tokens, the ops page signs in there
+        env.put("AOF_SECURITY_JWT_ISSUERURI", "http://localhost:" + SIM_PORT + "/oidc");
+        env.put("AOF_SECURITY_JWT_AUDIENCES", "aof");
+        env.put("AOF_OPS_SSOCLIENTID", "aof-ops-page");
         // the real world from the environment, where it is set: a workspace, Workato, Slack, mail, secrets
         // (the database and the broker are the ones this run starts)
         env.replaceAll((name, value) -> name.startsWith("AOF_DB_") || name.equals("AOF_KAFKA_BOOTSTRAP") ? value
@@ -209,6 +215,8 @@ final class LocalRun {
         System.out.println("  sign in as     viewer, operator or ops (admin); their passwords: viewer.password, "
                 + "operator.password, ops.password in .aof/secrets.properties");
         System.out.println("  ops page       http://localhost:8082/ops/");
+        System.out.println("                 or \"Sign in with single sign-on\" there, as sso-operator or sso-viewer "
+                + "(the simulator plays the provider)");
         System.out.println("  incidents      curl -u viewer:<password> 'http://localhost:8082/api/incidents?state=RECOVERED'");
         System.out.println("                 curl -u viewer:<password> 'http://localhost:8082/api/incidents?state=EXHAUSTED'");
         System.out.println("  one incident   curl -u viewer:<password> 'http://localhost:8082/api/incidents/<incident id>'");

@@ -31,10 +31,14 @@ public sealed interface IncidentEvent extends AofEvent {
 
     String category();
 
-    /** A failed original job opened an incident. */
+    /**
+     * A failed original job opened an incident; {@code webhookSource} names the webhook source that reported
+     * it (null: found by a poll, or written before the field existed).
+     */
     record IncidentOpened(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
                           String jobId, String incidentId, Integer attempt, IncidentState state, String category,
-                          String recipeName, String error, int maxAttempts) implements IncidentEvent {
+                          String recipeName, String error, int maxAttempts, String webhookSource)
+            implements IncidentEvent {
     }
 
     /** Attempt {@code attempt} is due at {@code dueAt}; the due time is durable in the orchestrator's schema. */

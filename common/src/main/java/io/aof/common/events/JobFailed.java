@@ -10,6 +10,10 @@ import java.util.UUID;
  * {@code notRepeatable}, when set, is why collation knows this job must never be
  * repeated whatever the policy says (a test job; a called job whose workflow root
  * did not fail): the incident opens not retryable with that reason.
+ * {@code webhookSource} is the name of the configured webhook source whose
+ * credential sent the report ({@code aof.collation.webhook.sources[n].name},
+ * {@code default} for the single legacy token or secret); null for a polled
+ * failure and in payloads written before the field existed.
  */
 public record JobFailed(
         UUID eventId,
@@ -28,7 +32,8 @@ public record JobFailed(
         Instant jobStartedAt,
         Instant jobCompletedAt,
         CollectionSource source,
-        String notRepeatable) implements AofEvent {
+        String notRepeatable,
+        String webhookSource) implements AofEvent {
 
     public enum CollectionSource { POLL, WEBHOOK }
 
@@ -49,9 +54,18 @@ public record JobFailed(
     public static JobFailed of(String workspace, long recipeId, String recipeName, Long folderId, String jobId,
                                String masterJobId, String error, String errorType, Integer httpStatus,
                                Instant startedAt, Instant completedAt, CollectionSource source) {
+        return of(workspace, recipeId, recipeName, folderId, jobId, masterJobId, error, errorType, httpStatus,
+                startedAt, completedAt, source, null);
+    }
+
+    /** A failure reported through the webhook by the source named {@code webhookSource} (null: none). */
+    public static JobFailed of(String workspace, long recipeId, String recipeName, Long folderId, String jobId,
+                               String masterJobId, String error, String errorType, Integer httpStatus,
+                               Instant startedAt, Instant completedAt, CollectionSource source,
+                               String webhookSource) {
         return new JobFailed(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, recipeName,
                 folderId, jobId, masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error,
-                errorType, httpStatus, startedAt, completedAt, source, null);
+                errorType, httpStatus, startedAt, completedAt, source, null, webhookSource);
     }
 
     /**
@@ -62,7 +76,7 @@ public record JobFailed(
     public JobFailed withMaster(String masterJobId) {
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
                 masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error, errorType, httpStatus,
-                jobStartedAt, jobCompletedAt, source, notRepeatable);
+                jobStartedAt, jobCompletedAt, source, notRepeatable, webhookSource);
     }
 
     /** This failure with the error type and HTTP status it does not say yet taken from these. */
@@ -70,12 +84,13 @@ public record JobFailed(
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
                 masterJobId, incidentId, error, this.errorType != null ? this.errorType : errorType,
                 this.httpStatus != null ? this.httpStatus : httpStatus, jobStartedAt, jobCompletedAt, source,
-                notRepeatable);
+                notRepeatable, webhookSource);
     }
 
     /** This failure, marked as one AOF must never repeat, and why. */
     public JobFailed notRepeatable(String reason) {
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
-                masterJobId, incidentId, error, errorType, httpStatus, jobStartedAt, jobCompletedAt, source, reason);
+                masterJobId, incidentId, error, errorType, httpStatus, jobStartedAt, jobCompletedAt, source, reason,
+                webhookSource);
     }
 }

@@ -2,6 +2,9 @@ package io.aof.common.ops;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -49,10 +52,26 @@ public class AofSecurityConfiguration {
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         if (security.jwt().enabled()) {
-            http.oauth2ResourceServer(o -> o.jwt(j -> j.decoder(SingleSignOn.decoder(security.jwt()))
+            http.oauth2ResourceServer(o -> o.bearerTokenResolver(notOnTheWebhookIntake())
+                    .jwt(j -> j.decoder(SingleSignOn.decoder(security.jwt()))
                     .jwtAuthenticationConverter(SingleSignOn.authentication(security.jwt()))));
         }
         return http.build();
+    }
+
+    /**
+     * Bearer tokens are sign-on tokens everywhere but on the webhook intake, whose bearer token is the recipes'
+     * own credential, checked by the intake itself: taken for a JWT there, every webhook would get 401 as soon
+     * as single sign-on is on.
+     */
+    static BearerTokenResolver notOnTheWebhookIntake() {
+        DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
+        return request -> {
+            String path = request.getRequestURI().substring(request.getContextPath().length());
+            boolean intake = AccessRules.ruleFor(HttpMethod.valueOf(request.getMethod()), path)
+                    .map(rule -> rule.access() == AccessRules.Access.WEBHOOK).orElse(false);
+            return intake ? null : standard.resolve(request);
+        };
     }
 
     /** The least role an access needs (with the hierarchy, every role above it passes too); null: anyone. */

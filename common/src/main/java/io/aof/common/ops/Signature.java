@@ -18,9 +18,14 @@ public final class Signature {
 
     /** The {@code X-AOF-Signature} value for this secret, timestamp and body. */
     public static String of(String secret, String timestamp, byte[] body) {
+        return of(secret.getBytes(StandardCharsets.UTF_8), timestamp, body);
+    }
+
+    /** The same, with the secret as its UTF-8 bytes. */
+    public static String of(byte[] secret, String timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
             mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
             return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
         } catch (GeneralSecurityException e) {

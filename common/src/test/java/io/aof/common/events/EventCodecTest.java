@@ -33,6 +33,24 @@ class EventCodecTest {
     }
 
     @Test
+    void aJobFailedWrittenBeforeWebhookSourceExistedDecodesWithoutOneAndCopiesKeepIt() {
+        JobFailed pushed = JobFailed.of("acme", 42, "Orders", null, "j-AAA", null, "boom", null, 500, null,
+                Instant.parse("2026-11-25T10:00:00Z"), JobFailed.CollectionSource.WEBHOOK, "team-a");
+        String json = EventCodec.encode(pushed);
+        assertThat(json).contains("\"webhookSource\":\"team-a\"");
+        assertThat(EventCodec.decode(Topics.JOB_FAILURES, json)).isEqualTo(pushed);
+
+        String old = json.replace(",\"webhookSource\":\"team-a\"", "");
+        assertThat(old).doesNotContain("webhookSource");
+        assertThat(EventCodec.decode(Topics.JOB_FAILURES, old).webhookSource()).isNull();
+
+        // every copy keeps who reported it
+        assertThat(pushed.withMaster("j-M").webhookSource()).isEqualTo("team-a");
+        assertThat(pushed.withErrorDetail("Http500", 500).webhookSource()).isEqualTo("team-a");
+        assertThat(pushed.notRepeatable("a test job").webhookSource()).isEqualTo("team-a");
+    }
+
+    @Test
     void newerSchemaVersionsAndGarbageAreRefused() {
         String newer = EventCodec.encode(RecoveryRequested.of("acme", 42, "j-AAA", "acme:42:j-AAA", 1))
                 .replace("\"schemaVersion\":1", "\"schemaVersion\":2");

@@ -121,6 +121,17 @@ class SingleSignOnTest {
     }
 
     @Test
+    void theWebhookIntakesOwnBearerTokenIsNotTakenForASignOnToken() throws Exception {
+        // a recipe's webhook token is not a JWT: the intake checks it itself, single sign-on must not refuse it
+        MvcResult r = call(HttpMethod.POST, "/api/webhooks/job-failures", "a-webhook-token-not-a-jwt");
+        assertThat(r.getResponse().getStatus()).isEqualTo(200);
+        assertThat(r.getResponse().getContentAsString()).isEqualTo("anonymous");
+        // elsewhere the same header is a bearer token like any other, and refused
+        assertThat(call(HttpMethod.GET, "/api/incidents", "a-webhook-token-not-a-jwt").getResponse().getStatus())
+                .isEqualTo(401);
+    }
+
+    @Test
     void localUsersWorkBesideSingleSignOn() throws Exception {
         MvcResult r = mvc.perform(request(HttpMethod.GET, "/api/incidents")
                 .header("Authorization", SecuritySlice.basic("vera", SecuritySlice.VIEWER_PASSWORD))).andReturn();

@@ -6,12 +6,14 @@ import java.time.Instant;
 
 /**
  * An incident as stored in the orchestrator's schema. {@code notRepeatable} is
- * why collation said the job must never be repeated (null when it may be).
+ * why collation said the job must never be repeated (null when it may be);
+ * {@code webhookSource} the webhook source that reported the failure which
+ * opened it (null: a poll found it).
  */
 record Incident(String id, String workspace, long recipeId, String recipeName, Long folderId, String originalJobId,
                 String category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
                 String lastError, Instant openedAt, Instant updatedAt, Instant closedAt, String kind, int replays,
-                String notRepeatable) {
+                String notRepeatable, String webhookSource) {
 
     static final String JOB_FAILURE = "JOB_FAILURE";
     static final String RECIPE_STOPPED = "RECIPE_STOPPED";
@@ -19,12 +21,14 @@ record Incident(String id, String workspace, long recipeId, String recipeName, L
     /** The incident after a cancelled attempt was given back: one more attempt number allowed. */
     Incident withOneMoreAttempt() {
         return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
-                maxAttempts + 1, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays, notRepeatable);
+                maxAttempts + 1, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays, notRepeatable,
+                webhookSource);
     }
 
     /** The incident after an operator's replay: more attempts allowed, one more replay counted. */
     Incident replayedWith(int newMaxAttempts) {
         return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
-                newMaxAttempts, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays + 1, notRepeatable);
+                newMaxAttempts, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays + 1,
+                notRepeatable, webhookSource);
     }
 }

@@ -17,13 +17,13 @@ class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
             + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
-            + "kind, replays, not_repeatable";
+            + "kind, replays, not_repeatable, webhook_source";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18));
+            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18), rs.getString(19));
 
     private final JdbcTemplate jdbc;
 
@@ -33,11 +33,12 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable()) == 1;
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable(),
+                i.webhookSource()) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */

@@ -152,7 +152,7 @@ public class IncidentService {
         String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.JOB_FAILURE, 0, notRepeatable);
+                now, null, Incident.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()));
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -163,7 +163,7 @@ public class IncidentService {
         meters.counter("aof.incidents.opened", "category", category.name()).increment();
         emit(new IncidentEvent.IncidentOpened(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(), e.recipeId(),
                 incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category.name(), e.recipeName(),
-                e.error(), policy.maxAttempts()));
+                e.error(), policy.maxAttempts(), incident.webhookSource()));
 
         var suppression = incidents.activeSuppression(e.recipeId());
         if (suppression.isPresent()) {
@@ -272,7 +272,7 @@ public class IncidentService {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM.name(), IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null);
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null, null);
         if (!incidents.insert(incident)) {
             return;
         }
@@ -593,6 +593,10 @@ public class IncidentService {
 
     private static ErrorResponseException conflict(String detail) {
         return Problems.of(HttpStatus.CONFLICT, detail);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static UUID id() {

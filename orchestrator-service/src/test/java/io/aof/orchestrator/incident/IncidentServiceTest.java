@@ -2,6 +2,7 @@ package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentEvent;
 import io.aof.common.events.IncidentState;
+import io.aof.common.events.JobFailed;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.RecoveryCommand;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
@@ -40,6 +41,21 @@ class IncidentServiceTest {
         // and an operator cannot replay it either: the reason stands
         assertThatThrownBy(() -> db.tx.execute(s -> db.service.replay(id, "alice", "try")))
                 .isInstanceOf(ErrorResponseException.class).hasMessageContaining("must never be repeated");
+    }
+
+    @Test
+    void theWebhookSourceThatReportedTheFailureIsStoredOnTheIncidentAndAnnouncedAPollHasNone() {
+        Instant t = Instant.parse("2026-11-27T10:00:00Z");
+        db.given(JobFailed.of(OrchestratorDb.WORKSPACE, OrchestratorDb.RECIPE, "Orders", null, "j-pushed", null,
+                "504 Gateway Timeout", null, 504, t, t, JobFailed.CollectionSource.WEBHOOK, "team-a"));
+        db.given(OrchestratorDb.timeout("j-polled"));
+
+        assertThat(db.incident(OrchestratorDb.incidentOf("j-pushed")).webhookSource()).isEqualTo("team-a");
+        assertThat(db.incident(OrchestratorDb.incidentOf("j-polled")).webhookSource()).isNull();
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentOpened.class))
+                .extracting(IncidentEvent.IncidentOpened::jobId, IncidentEvent.IncidentOpened::webhookSource)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("j-pushed", "team-a"),
+                        org.assertj.core.groups.Tuple.tuple("j-polled", null));
     }
 
     @Test
