@@ -1,6 +1,8 @@
 package io.aof.orchestrator.incident;
 
-import io.aof.orchestrator.policy.PolicyController;
+import io.aof.orchestrator.policy.OrchestratorProperties;
+import io.aof.orchestrator.policy.PolicyBook;
+import io.aof.orchestrator.policy.PolicyView;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.stereotype.Component;
@@ -17,18 +19,20 @@ import java.util.Map;
 class AofEndpoint {
 
     private final IncidentRepository incidents;
-    private final PolicyController policies;
+    private final PolicyBook policies;
+    private final OrchestratorProperties props;
 
-    AofEndpoint(IncidentRepository incidents, PolicyController policies) {
+    AofEndpoint(IncidentRepository incidents, PolicyBook policies, OrchestratorProperties props) {
         this.incidents = incidents;
         this.policies = policies;
+        this.props = props;
     }
 
     @ReadOperation
     Map<String, Object> summary() {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("incidentsByState", incidents.countByState());
-        view.put("policies", policies.policies());
+        view.put("policies", PolicyView.of(policies, props));
         return view;
     }
 }

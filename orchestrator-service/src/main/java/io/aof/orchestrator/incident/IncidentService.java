@@ -21,7 +21,7 @@ import io.aof.common.events.OperatorActed.Action;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
-import io.aof.common.ops.Problems;
+import io.aof.common.ops.DomainException;
 import io.aof.orchestrator.policy.Categorizer;
 import io.aof.orchestrator.policy.Category;
 import io.aof.orchestrator.policy.OrchestratorProperties;
@@ -31,11 +31,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.ErrorResponseException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -587,12 +585,12 @@ public class IncidentService {
         outbox.append(Topics.INCIDENT_EVENTS, event);
     }
 
-    private static ErrorResponseException notFound(String id) {
-        return Problems.of(HttpStatus.NOT_FOUND, "No incident with id " + id);
+    private static DomainException notFound(String id) {
+        return DomainException.notFound("No incident with id " + id);
     }
 
-    private static ErrorResponseException conflict(String detail) {
-        return Problems.of(HttpStatus.CONFLICT, detail);
+    private static DomainException conflict(String detail) {
+        return DomainException.conflict(detail);
     }
 
     private static String blankToNull(String s) {

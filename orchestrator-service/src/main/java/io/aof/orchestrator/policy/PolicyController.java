@@ -57,16 +57,8 @@ public class PolicyController {
 
     @GetMapping("/api/policies")
     @Operation(summary = "The policy of each category, the overrides, and the categorization rules")
-    public Map<String, Object> policies() {
-        Map<String, Object> byCategory = new LinkedHashMap<>();
-        for (Category c : Category.values()) {
-            byCategory.put(c.name(), policies.forCategory(c));
-        }
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("categories", byCategory);
-        view.put("overrides", props.policies().overrides());
-        view.put("rules", props.categories());
-        return view;
+    public PolicyView policies() {
+        return PolicyView.of(policies, props);
     }
 
     record DryRunRequest(@NotNull Long recipeId, Long folderId, @Size(max = 500) String recipeName,

@@ -8,7 +8,7 @@ import io.aof.common.events.RecoveryCommand;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.Topics;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.ErrorResponseException;
+import io.aof.common.ops.DomainException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +40,7 @@ class IncidentServiceTest {
 
         // and an operator cannot replay it either: the reason stands
         assertThatThrownBy(() -> db.tx.execute(s -> db.service.replay(id, "alice", "try")))
-                .isInstanceOf(ErrorResponseException.class).hasMessageContaining("must never be repeated");
+                .isInstanceOf(DomainException.class).hasMessageContaining("must never be repeated");
     }
 
     @Test

@@ -11,7 +11,7 @@ import io.aof.common.events.Topics;
 import io.aof.common.events.AofEvent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.ErrorResponseException;
+import io.aof.common.ops.DomainException;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -174,7 +174,7 @@ class OutcomeSweepTest {
     @Test
     void aRetryingIncidentIsReplayableOnlyPastTheDeadlineAndItsPendingRequestIsCancelled() {
         assertThatThrownBy(() -> db.tx.execute(s -> db.service.replay(id, "alice", "stuck?")))
-                .isInstanceOf(ErrorResponseException.class).hasMessageContaining("attempt 1 is in progress");
+                .isInstanceOf(DomainException.class).hasMessageContaining("attempt 1 is in progress");
 
         silentFor("46 minutes");
         Incident replayed = db.tx.execute(s -> db.service.replay(id, "alice", "recovery lost it"));
