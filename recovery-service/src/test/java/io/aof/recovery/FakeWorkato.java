@@ -42,6 +42,8 @@ final class FakeWorkato implements AutoCloseable {
     /** Per original job: the repeat job ends with this status ("succeeded", "failed") and error. */
     final Map<String, String[]> endsAs = new ConcurrentHashMap<>();
     private volatile int downStatus;
+    /** Job listings answered ({@code GET /recipes/:id/jobs}). */
+    final AtomicInteger listings = new AtomicInteger();
 
     FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -120,6 +122,7 @@ final class FakeWorkato implements AutoCloseable {
             Job job = jobs.stream().filter(j -> j.id().equals(id)).findFirst().orElse(null);
             send(ex, job == null ? 404 : 200, job == null ? "{\"message\":\"not found\"}" : json(job));
         } else if ((m = JOBS.matcher(path)).matches()) {
+            listings.incrementAndGet();
             long recipe = Long.parseLong(m.group(1));
             StringBuilder items = new StringBuilder();
             for (Job j : jobs) {
