@@ -226,10 +226,10 @@ public class WorkatoClient {
             return reads.acquirePermission() ? null : gap;
         }
         if (!slot.get().granted()) {
-            return slot.get().wait();
+            return slot.get().delay();
         }
-        if (!slot.get().wait().isZero()) {
-            sleep(slot.get().wait());
+        if (!slot.get().delay().isZero()) {
+            sleep(slot.get().delay());
         }
         return null;
     }

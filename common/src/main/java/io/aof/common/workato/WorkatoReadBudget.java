@@ -72,7 +72,7 @@ public class WorkatoReadBudget {
      * What {@link #reserve} decided: {@code granted} with the time to wait before reading (zero: at once), or not
      * granted when the next slot is further away than the read may wait (nothing taken; {@code wait} says how far).
      */
-    record Slot(boolean granted, Duration wait) {
+    record Slot(boolean granted, Duration delay) {
     }
 
     /**
