@@ -147,7 +147,7 @@ class WebhookVerifier {
                 (rs, i) -> new Object[] {new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                         rs.getString(5)), rs.getTimestamp(6)},
                 Math.max(1000, props.verifyClaim().toMillis()), props.verifyBatch()).stream()
-                .sorted(java.util.Comparator.comparing(r -> (java.sql.Timestamp) r[1]))
+                .sorted(java.util.Comparator.comparing((Object[] r) -> (java.sql.Timestamp) r[1]))
                 .map(r -> (Row) r[0]).toList();
     }
 
