@@ -129,7 +129,7 @@ class NotificationDispatcher {
             List<String> destinations = jdbc.queryForList("SELECT DISTINCT channel FROM notification "
                     + "WHERE state = 'PENDING' AND next_try_at <= now()", String.class);
             for (String destination : destinations) {
-                if (paused().containsKey(NotificationStore.kindOf(destination))) {
+                if (paused().containsKey(Destination.kindOf(destination))) {
                     continue;   // its credentials are refused: nothing goes through that channel until the pause ends
                 }
                 for (int i = 0; i < PER_DESTINATION_PER_ROUND; i++) {
@@ -172,9 +172,8 @@ class NotificationDispatcher {
     }
 
     private boolean send(Row row) {
-        int colon = row.destination().indexOf(':');
-        String kind = NotificationStore.kindOf(row.destination());
-        String target = row.destination().substring(colon + 1);
+        String kind = Destination.kindOf(row.destination());
+        String target = row.destination().substring(row.destination().indexOf(':') + 1);
         NotificationRequested n = row.request() == null ? null
                 : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
         About about = About.of(row, n);
@@ -320,7 +319,7 @@ class NotificationDispatcher {
             paused.put(kind, clock.instant().plus(backoff));
         }
         refusals.refused(shared ? kind : row.destination(), e.reason, e.getMessage(), shared
-                ? d -> NotificationStore.kindOf(d).equals(kind) : row.destination()::equals, false, title(row));
+                ? d -> Destination.kindOf(d).equals(kind) : row.destination()::equals, false, title(row));
     }
 
     private static String title(Row row) {

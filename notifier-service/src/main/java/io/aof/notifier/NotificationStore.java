@@ -69,7 +69,8 @@ class NotificationStore {
                 state = p.grouped ? "GROUPED" : "PENDING";
                 groupKey = p.groupKey;
                 if (p.grouped) {
-                    meters.counter("aof.notifications.grouped", "channel", kindOf(destination)).increment();
+                    meters.counter("aof.notifications.grouped", "channel", Destination.kindOf(destination))
+                            .increment();
                 }
             }
             jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
@@ -86,7 +87,7 @@ class NotificationStore {
             List<String> others = jdbc.queryForList("SELECT destination FROM incident_thread WHERE incident_id = ? "
                     + "AND mode = 'THREAD'", String.class, n.incidentId());
             for (String d : others) {
-                if (!destinations.contains(d) && d.startsWith("slack:")) {
+                if (!destinations.contains(d) && Destination.kindOf(d).equals(Destination.SLACK)) {
                     jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, "
                                     + "request, state, update_only) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', true) "
                                     + "ON CONFLICT DO NOTHING", rowId(n.eventId(), d), n.dedupKey(),
@@ -153,10 +154,10 @@ class NotificationStore {
     }
 
     private boolean isPagerDuty(String destination) {
-        if (!destination.startsWith("webhook:")) {
+        if (!Destination.kindOf(destination).equals(Destination.WEBHOOK)) {
             return false;
         }
-        NotifierProperties.Webhook w = props.webhooks().get(destination.substring("webhook:".length()));
+        NotifierProperties.Webhook w = props.webhooks().get(Destination.parse(destination).target());
         return w != null && w.format() == NotifierProperties.Webhook.Format.PAGERDUTY;
     }
 
@@ -250,7 +251,7 @@ class NotificationStore {
         jdbc.update("INSERT INTO notification (id, dedup_key, audience, kind, channel, digest, state, group_key) "
                         + "VALUES (?, ?, 'OPS', 'DIGEST', ?, ?, 'PENDING', ?)", d.id(), "digest:" + d.id(),
                 d.destination(), EventCodec.mapper().writeValueAsString(d), groupKey);
-        meters.counter("aof.notifications.digests", "channel", kindOf(d.destination()), "reminder",
+        meters.counter("aof.notifications.digests", "channel", Destination.kindOf(d.destination()), "reminder",
                 String.valueOf(d.reminder())).increment();
     }
 
@@ -355,7 +356,8 @@ class NotificationStore {
                         + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
                 r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
         jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
-        meters.counter("aof.notifications.fallback", "channel", kindOf((String) r.get("channel"))).increment();
+        meters.counter("aof.notifications.fallback", "channel", Destination.kindOf((String) r.get("channel")))
+                .increment();
     }
 
     /**
@@ -366,11 +368,6 @@ class NotificationStore {
     int retryFailed(UUID id, String destination) {
         return jdbc.update("UPDATE notification SET state = 'PENDING', next_try_at = now(), failed_reason = NULL, "
                 + "failed_at = NULL WHERE state = 'FAILED' AND (id = ? OR channel = ?)", id, destination);
-    }
-
-    static String kindOf(String destination) {
-        int colon = destination.indexOf(':');
-        return colon < 0 ? "slack" : destination.substring(0, colon);
     }
 
     private static UUID rowId(UUID eventId, String destination) {

@@ -130,8 +130,8 @@ public record NotifierProperties(
             if (d.equalsIgnoreCase(NONE)) {
                 d = "";
             } else if (d.isEmpty()) {
-                d = !email.adminTo().isEmpty() ? "email:" + String.join(",", email.adminTo())
-                        : "slack:" + slack.adminChannel();
+                d = (!email.adminTo().isEmpty() ? Destination.email(email.adminTo())
+                        : Destination.slack(slack.adminChannel())).toString();
             }
             return new Fallback(d, after);
         }

@@ -57,33 +57,35 @@ class Router {
     }
 
     private void check(String key, String destination) {
-        int colon = destination.indexOf(':');
-        String kind = colon < 0 ? "" : destination.substring(0, colon);
-        String target = colon < 0 ? "" : destination.substring(colon + 1).trim();
-        if (target.isEmpty() || !Set.of("slack", "email", "webhook").contains(kind)) {
-            throw new IllegalArgumentException(key + ": \"" + destination + "\" is not slack:<channel>, "
-                    + "email:<addresses> or webhook:<name>");
+        Destination d;
+        try {
+            d = Destination.parse(destination);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
-        if (kind.equals("webhook") && !props.webhooks().containsKey(target)) {
-            throw new IllegalArgumentException(key + ": no webhook named \"" + target + "\" in aof.notifier.webhooks");
+        if (d.is(Destination.WEBHOOK) && !props.webhooks().containsKey(d.target())) {
+            throw new IllegalArgumentException(key + ": no webhook named \"" + d.target()
+                    + "\" in aof.notifier.webhooks");
         }
     }
 
     /** Whether any destination this configuration can choose is an e-mail one. */
     boolean usesEmail() {
         return !props.email().opsTo().isEmpty() || !props.email().adminTo().isEmpty()
-                || !props.email().reportTo().isEmpty() || props.fallback().destination().startsWith("email:")
-                || props.routes().stream().flatMap(r -> r.to().stream()).anyMatch(d -> d.startsWith("email:"));
+                || !props.email().reportTo().isEmpty()
+                || Destination.kindOf(props.fallback().destination()).equals(Destination.EMAIL)
+                || props.routes().stream().flatMap(r -> r.to().stream())
+                .anyMatch(d -> Destination.kindOf(d).equals(Destination.EMAIL));
     }
 
     /** Where {@code n} goes, each destination once, in rule order. */
     List<String> destinations(NotificationRequested n) {
         if (n.kind() == Kind.REPORT) {
             List<String> out = new ArrayList<>();
-            out.add("slack:" + (props.report().slackChannel().isBlank() ? props.slack().channel()
-                    : props.report().slackChannel()));
+            out.add(Destination.slack(props.report().slackChannel().isBlank() ? props.slack().channel()
+                    : props.report().slackChannel()).toString());
             if (!props.email().reportTo().isEmpty()) {
-                out.add("email:" + String.join(",", props.email().reportTo()));
+                out.add(Destination.email(props.email().reportTo()).toString());
             }
             return out;
         }
@@ -111,10 +113,10 @@ class Router {
     private List<String> defaults(Audience audience) {
         List<String> out = new ArrayList<>();
         boolean admin = audience == Audience.SUPER_ADMIN;
-        out.add("slack:" + (admin ? props.slack().adminChannel() : props.slack().channel()));
+        out.add(Destination.slack(admin ? props.slack().adminChannel() : props.slack().channel()).toString());
         List<String> mail = admin ? props.email().adminTo() : props.email().opsTo();
         if (!mail.isEmpty()) {
-            out.add("email:" + String.join(",", mail));
+            out.add(Destination.email(mail).toString());
         }
         return out;
     }
