@@ -99,8 +99,11 @@ class CollationInstancesTest {
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.collation.webhook.verify-delay", "0s");
         p.put("aof.collation.webhook.verify-interval", "100ms");
-        // what collation publishes stays in its outbox, where the test counts it
+        // what collation publishes stays in its outbox, where the test counts it: the relay runs once at each
+        // instance's start, then not for an hour; so no sweep may begin before the last instance has started
+        // (three start within about 2 s here), or that one's first relay run takes rows the test has not counted
         p.put("aof.outbox.poll-interval", "1h");
+        p.put("aof.collation.initial-delay", "5s");
         for (int i = 0; i < recipes.size(); i++) {
             p.put("aof.collation.watch.recipe-ids[" + i + "]", recipes.get(i));
         }
