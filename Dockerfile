@@ -1,16 +1,19 @@
-# One image recipe for every AOF service and the simulator:
+# One image recipe for every AOF service and the simulator. It packages the jar
+# the Maven build made; it does not run Maven itself:
+#   ./mvnw -DskipTests package
 #   docker build --build-arg MODULE=orchestrator-service -t aof/orchestrator .
-# (docker-compose.yml builds all of them.) Stage 1 builds the module with the
-# Maven wrapper; stage 2 runs its executable jar on a JRE.
-FROM eclipse-temurin:17-jdk AS build
+# (docker-compose.yml builds all of them.) Why not a Maven stage inside: the
+# build already happened on the host (and in CI, `./mvnw verify` made these very
+# jars), a second build inside would take minutes per image on two cores, need
+# the network from inside the build and a JDK image from a registry, and
+# docker-compose v1's classic builder would run that stage for every service.
+# JRE_IMAGE: any Java 17 runtime with `useradd`; eclipse-temurin from Docker Hub
+# by default, aof/jre:17 (.ci/docker-images, Debian's OpenJDK) where no registry
+# is reachable.
+ARG JRE_IMAGE=eclipse-temurin:17-jre
+FROM ${JRE_IMAGE}
 ARG MODULE
-WORKDIR /src
-COPY . .
-RUN ./mvnw -q -DskipTests -pl ${MODULE} -am package \
- && cp ${MODULE}/target/${MODULE}-*-exec.jar /app.jar 2>/dev/null || cp ${MODULE}/target/${MODULE}-*.jar /app.jar
-
-FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 aof
+COPY ${MODULE}/target/${MODULE}-*-exec.jar /app/app.jar
 USER aof
-COPY --from=build /app.jar /app/app.jar
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]

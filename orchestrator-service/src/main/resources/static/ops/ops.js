@@ -106,16 +106,17 @@ async function ssoReturn() {
   history.replaceState(null, '', location.pathname);   // the code is single-use: not left in the address bar
   const pending = JSON.parse(sessionStorage.getItem('aof-sso') || 'null');
   sessionStorage.removeItem('aof-sso');
-  if (q.has('error')) {
+  if (!pending || pending.state !== q.get('state')) {
+    // not an answer to a sign-in this tab started (a link someone sent): ignored, whoever is signed in stays
+    if (pending) $('status').textContent = 'Single sign-on: an answer this page did not ask for was ignored.';
+  } else if (q.has('error')) {
     signOut('Single sign-on refused: ' + (q.get('error_description') || q.get('error')) + '. Sign in again:');
-  } else if (!pending || pending.state !== q.get('state')) {
-    signOut('Single sign-on: an answer this page did not ask for (state mismatch) was ignored. Sign in again:');
   } else {
     const r = await fetch(pending.tokenEndpoint, {method: 'POST',
       headers: {'Content-Type': 'application/x-www-form-urlencoded'},
       body: new URLSearchParams({grant_type: 'authorization_code', code: q.get('code'), redirect_uri: redirectUri(),
         client_id: sso.clientId, code_verifier: pending.verifier})}).catch(() => null);
-    const t = r && r.ok ? await r.json() : null;
+    const t = r && r.ok ? await r.json().catch(() => null) : null;
     if (!t || !t.access_token) {
       signOut('Single sign-on: the provider did not give a token (' + (r ? r.status : 'unreachable') + '). Sign in again:');
     } else {

@@ -15,15 +15,34 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docker-compose.yml cannot be run here (no Docker engine): it is checked by
- * Compose itself ({@code docker-compose config}, Debian's package, which .ci/run
- * installs; without it that part is skipped, saying so) and by reading it: every
- * service is there, every module it builds and every file it mounts exists.
+ * docker-compose.yml, checked by Compose itself ({@code docker-compose config},
+ * Debian's package, which .ci/run installs; without it that part is skipped,
+ * saying so), with and without the {@code observability} profile, and by
+ * reading it: every service is there, every module it builds and every file it
+ * mounts exists, the services that need images from a registry are behind the
+ * profile, and no secret has a default. The core stack itself is run by
+ * {@code .ci/compose-smoke} (after this test run, where a Docker engine is).
  */
 class ComposeFileTest {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
+    /** The broker version AOF runs on everywhere: the root pom's {@code kafka-server.version}. */
+    static final String KAFKA_VERSION = kafkaServerVersion();
+
+    private static String kafkaServerVersion() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("<kafka-server.version>([^<]+)</kafka-server.version>")
+                    .matcher(Files.readString(ROOT.resolve("pom.xml")));
+            if (!m.find()) {
+                throw new IllegalStateException("no kafka-server.version in the root pom");
+            }
+            return m.group(1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     @SuppressWarnings("unchecked")
@@ -45,6 +64,17 @@ class ComposeFileTest {
                 }
             }
         }
+        // what needs an image from a registry is behind the profile; the core stack can run on local images
+        for (String observability : List.of("mailpit", "prometheus", "grafana")) {
+            assertThat(services.get(observability).get("profiles")).as(observability)
+                    .isEqualTo(List.of("observability"));
+        }
+        for (String core : List.of("kafka", "postgres", "simulator", "collation", "orchestrator", "recovery",
+                "notifier", "logger")) {
+            assertThat(services.get(core)).as(core).doesNotContainKey("profiles");
+        }
+        assertThat(services.get("kafka").get("image")).isEqualTo("${AOF_KAFKA_IMAGE:-apache/kafka:"
+                + KAFKA_VERSION + "}");
         // no secret has a default: each must come from the environment
         String text = Files.readString(COMPOSE);
         for (String secret : List.of("AOF_DB_PASSWORD", "AOF_OPS_PASSWORD", "WORKATO_API_TOKEN", "SLACK_BOT_TOKEN",
@@ -61,16 +91,20 @@ class ComposeFileTest {
         Path password = ROOT.resolve("ops/prometheus/metrics-password");
         boolean made = !Files.exists(password) && Files.writeString(password, "x") != null;
         try {
-            ProcessBuilder pb = new ProcessBuilder(composeCommand, "-f", COMPOSE.toString(), "config", "-q")
-                    .redirectErrorStream(true);
-            for (String v : List.of("AOF_DB_PASSWORD", "AOF_OPS_PASSWORD", "WORKATO_API_TOKEN", "SLACK_BOT_TOKEN",
-                    "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD", "AOF_METRICS_PASSWORD_HASH")) {
-                pb.environment().put(v, "validation-only");
+            for (List<String> profile : List.of(List.<String>of(), List.of("--profile", "observability"))) {
+                List<String> command = new java.util.ArrayList<>(List.of(composeCommand, "-f", COMPOSE.toString()));
+                command.addAll(profile);
+                command.addAll(List.of("config", "-q"));
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                for (String v : List.of("AOF_DB_PASSWORD", "AOF_OPS_PASSWORD", "WORKATO_API_TOKEN", "SLACK_BOT_TOKEN",
+                        "AOF_WEBHOOK_TOKEN", "AOF_GRAFANA_PASSWORD", "AOF_METRICS_PASSWORD_HASH")) {
+                    pb.environment().put(v, "validation-only");
+                }
+                Process p = pb.start();
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
             }
-            Process p = pb.start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(out).isZero();
         } finally {
             if (made) {
                 Files.delete(password);

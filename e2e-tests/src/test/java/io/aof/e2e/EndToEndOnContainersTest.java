@@ -7,12 +7,13 @@ import org.testcontainers.DockerClientFactory;
 /**
  * The end-to-end tests of {@link EndToEndTest} once more, against Kafka and
  * PostgreSQL in Testcontainers instead of the embedded ones, where a Docker
- * engine runs. Without one (as on the CI machines) the class is skipped, and
- * says why.
+ * engine runs (CI: .ci/run starts one and builds the images with
+ * .ci/docker-images; see {@link ContainerInfrastructure} for which images).
+ * Without one the class is skipped, and says why.
  */
 @org.junit.jupiter.api.condition.EnabledIf(value = "dockerEngine", disabledReason = "No Docker engine here: "
         + "EndToEndOnContainersTest (Testcontainers Kafka and PostgreSQL) is skipped; the same tests ran on the "
-        + "embedded broker and database")
+        + "embedded broker and database (.ci/docker-images installs and starts an engine and builds the images)")
 class EndToEndOnContainersTest extends EndToEndTest {
 
     private static ContainerInfrastructure containers;

@@ -44,9 +44,11 @@ class AuditLog {
     }
 
     List<Entry> page(Filter f, PageCursor after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE topic = ? AND NOT dead_letter");
+        // the topic written into the statement (a constant, never input): a bound value would hide it from the
+        // planner of a prepared statement's generic plan, which then could not use the partial index
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE topic = '"
+                + Topics.OPERATOR_ACTIONS.name() + "' AND NOT dead_letter");
         List<Object> args = new ArrayList<>();
-        args.add(Topics.OPERATOR_ACTIONS.name());
         if (f.actor() != null) {
             sql.append(" AND payload->>'actor' = ?");
             args.add(f.actor());

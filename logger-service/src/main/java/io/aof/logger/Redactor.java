@@ -272,7 +272,7 @@ public class Redactor {
 
         @Override
         boolean mayMatch(String text) {
-            return text.indexOf('@') > 0;
+            return text.indexOf('@') >= 0;
         }
 
         @Override

@@ -47,6 +47,8 @@ class RedactorTest {
         assertThat(r.text("user@localhost and @handle and a@b. stay")).isEqualTo("user@localhost and @handle and "
                 + "a@b. stay");
         assertThat(redactions("email")).isEqualTo(3);
+        // a text starting with '@' (a Slack mention) still has its addresses looked for
+        assertThat(r.text("@here contact bob@acme.com")).isEqualTo("@here contact [redacted:email]");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.aof.notifier;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -33,7 +32,7 @@ record Destination(String kind, String target) {
             throw new IllegalArgumentException("\"" + text + "\" is not slack:<channel>, email:<addresses> or "
                     + "webhook:<name>");
         }
-        return new Destination(text.substring(0, colon).toLowerCase(Locale.ROOT), text.substring(colon + 1));
+        return new Destination(text.substring(0, colon), text.substring(colon + 1));
     }
 
     static Destination slack(String channel) {

@@ -61,6 +61,14 @@ public record NotifierProperties(
                         @DefaultValue("#aof-ops") String channel,
                         @DefaultValue("#aof-admin") String adminChannel) {
 
+        public Slack {
+            // every alert's default destinations name them: a blank one would fail each alert when it is sent
+            if (channel == null || channel.isBlank() || adminChannel == null || adminChannel.isBlank()) {
+                throw new IllegalArgumentException("aof.notifier.slack.channel and admin-channel must name Slack "
+                        + "channels (e.g. #aof-ops, #aof-admin); one is blank");
+            }
+        }
+
         @Override
         public String toString() {
             return "Slack[apiUrl=" + apiUrl + ", botToken=" + (botToken.isEmpty() ? "<unset>" : "******")

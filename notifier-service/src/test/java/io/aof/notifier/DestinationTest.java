@@ -16,7 +16,7 @@ class DestinationTest {
         assertThat(d.kind()).isEqualTo("slack");
         assertThat(d.target()).isEqualTo("#ops");
         assertThat(d).hasToString("slack:#ops");
-        assertThat(Destination.parse("EMAIL: a@x.test,b@x.test")).isEqualTo(Destination.email(List.of("a@x.test",
+        assertThat(Destination.parse("email: a@x.test,b@x.test")).isEqualTo(Destination.email(List.of("a@x.test",
                 "b@x.test")));
         assertThat(Destination.slack("#admin")).hasToString("slack:#admin");
         assertThat(Destination.parse("webhook:pagerduty").is(Destination.WEBHOOK)).isTrue();
@@ -24,7 +24,8 @@ class DestinationTest {
 
     @Test
     void refusesWhatIsNoDestinationNamingTheForm() {
-        for (String bad : new String[] {"#ops", "slack:", "slack:  ", "sms:+4912345", ":x"}) {
+        // the kind as routes are written and rows stored: lower case (the dispatcher looks channels up by it)
+        for (String bad : new String[] {"#ops", "slack:", "slack:  ", "sms:+4912345", ":x", "Slack:#ops"}) {
             assertThatThrownBy(() -> Destination.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is not slack:<channel>, email:<addresses> or webhook:<name>");
         }
