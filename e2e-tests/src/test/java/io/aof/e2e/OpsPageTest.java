@@ -162,6 +162,11 @@ class OpsPageTest extends SuiteTest {
         // the actor is the token's user, from the provider's preferred_username
         assertThat(awaitAudit("incidentId=" + incident, 1)).containsExactly("olga RESOLVE " + incident
                 + " (orchestrator)");
+        // a link carrying a code or an error the page did not ask for changes nothing: olga stays signed in
+        browser.get(suite.url("orchestrator") + "/ops/index.html?error=access_denied&error_description=forged");
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("Signed in as olga.");
+        assertThat(browser.getCurrentUrl()).isEqualTo(suite.url("orchestrator") + "/ops/index.html");
         browser.findElement(By.id("sign-out")).click();
     }
 

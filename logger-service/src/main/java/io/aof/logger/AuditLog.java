@@ -7,9 +7,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -46,40 +44,12 @@ class AuditLog {
     List<Entry> page(Filter f, PageCursor after, int limit) {
         // the topic written into the statement (a constant, never input): a bound value would hide it from the
         // planner of a prepared statement's generic plan, which then could not use the partial index
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE topic = '"
-                + Topics.OPERATOR_ACTIONS.name() + "' AND NOT dead_letter");
-        List<Object> args = new ArrayList<>();
-        if (f.actor() != null) {
-            sql.append(" AND payload->>'actor' = ?");
-            args.add(f.actor());
-        }
-        if (f.action() != null) {
-            sql.append(" AND payload->>'action' = ?");
-            args.add(f.action().name());
-        }
-        if (f.incidentId() != null) {
-            sql.append(" AND incident_id = ?");
-            args.add(f.incidentId());
-        }
-        if (f.recipeId() != null) {
-            sql.append(" AND recipe_id = ?");
-            args.add(f.recipeId());
-        }
-        if (f.from() != null) {
-            sql.append(" AND occurred_at >= ?");
-            args.add(Timestamp.from(f.from()));
-        }
-        if (f.to() != null) {
-            sql.append(" AND occurred_at < ?");
-            args.add(Timestamp.from(f.to()));
-        }
-        if (after != null) {
-            sql.append(" AND (occurred_at, id) < (?, ?)");
-            args.add(Timestamp.from(after.at()));
-            args.add(after.longKey());
-        }
-        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
-        args.add(limit);
-        return jdbc.query(sql.toString(), MAPPER, args.toArray());
+        return new EventLogQuery("SELECT " + COLUMNS + " FROM event_log WHERE topic = '"
+                + Topics.OPERATOR_ACTIONS.name() + "' AND NOT dead_letter", "")
+                .eq("payload->>'actor'", f.actor())
+                .eq("payload->>'action'", f.action() == null ? null : f.action().name())
+                .eq("incident_id", f.incidentId()).eq("recipe_id", f.recipeId())
+                .between(f.from(), f.to())
+                .page(jdbc, MAPPER, after, limit);
     }
 }

@@ -163,29 +163,9 @@ class DeadLetterController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter");
-        List<Object> args = new ArrayList<>();
-        if (topic != null) {
-            sql.append(" AND e.topic = ?");
-            args.add(deadLetterTopic(topic));
-        }
-        if (from != null) {
-            sql.append(" AND e.occurred_at >= ?");
-            args.add(Timestamp.from(from));
-        }
-        if (to != null) {
-            sql.append(" AND e.occurred_at < ?");
-            args.add(Timestamp.from(to));
-        }
-        if (after != null) {
-            PageCursor cursor = PageCursor.parse(after);
-            sql.append(" AND (e.occurred_at, e.id) < (?, ?)");
-            args.add(Timestamp.from(cursor.at()));
-            args.add(cursor.longKey());
-        }
-        sql.append(" ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?");
-        args.add(limit);
-        List<Row> rows = jdbc.query(sql.toString(), ROWS, args.toArray());
+        List<Row> rows = new EventLogQuery("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter", "e.")
+                .eq("topic", topic == null ? null : deadLetterTopic(topic)).between(from, to)
+                .page(jdbc, ROWS, after == null ? null : PageCursor.parse(after), limit);
         Map<Long, List<Redrive>> redrives = redrives(rows.stream().map(Row::id).toList());
         List<DeadLetter> items = new ArrayList<>(rows.size());
         for (Row r : rows) {

@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -142,36 +141,10 @@ class EventLogController {
     }
 
     private List<LoggedEvent> query(Filter f, PageCursor cursor, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM event_log WHERE true");
-        List<Object> args = new ArrayList<>();
-        eq(sql, args, "incident_id", f.incidentId());
-        eq(sql, args, "recipe_id", f.recipeId());
-        eq(sql, args, "job_id", f.jobId());
-        eq(sql, args, "category", f.category());
-        eq(sql, args, "event_type", f.type());
-        eq(sql, args, "service", f.service());
-        if (f.from() != null) {
-            sql.append(" AND occurred_at >= ?");
-            args.add(Timestamp.from(f.from()));
-        }
-        if (f.to() != null) {
-            sql.append(" AND occurred_at < ?");
-            args.add(Timestamp.from(f.to()));
-        }
-        if (cursor != null) {
-            sql.append(" AND (occurred_at, id) < (?, ?)");
-            args.add(Timestamp.from(cursor.at()));
-            args.add(cursor.longKey());
-        }
-        sql.append(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
-        args.add(limit);
-        return jdbc.query(sql.toString(), MAPPER, args.toArray());
-    }
-
-    private static void eq(StringBuilder sql, List<Object> args, String column, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(column).append(" = ?");
-            args.add(value);
-        }
+        return new EventLogQuery("SELECT " + COLUMNS + " FROM event_log WHERE true", "")
+                .eq("incident_id", f.incidentId()).eq("recipe_id", f.recipeId()).eq("job_id", f.jobId())
+                .eq("category", f.category()).eq("event_type", f.type()).eq("service", f.service())
+                .between(f.from(), f.to())
+                .page(jdbc, MAPPER, cursor, limit);
     }
 }

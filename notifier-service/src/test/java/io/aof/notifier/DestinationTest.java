@@ -36,4 +36,14 @@ class DestinationTest {
         assertThat(Destination.kindOf("email:a@x.test")).isEqualTo("email");
         assertThat(Destination.kindOf("#bare-channel")).isEqualTo("slack");
     }
+
+    @Test
+    void aBlankSlackChannelFailsTheStartInsteadOfEverySend() {
+        assertThatThrownBy(() -> new NotifierProperties.Slack("https://slack.com/api/", "", " ", "#aof-admin"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aof.notifier.slack.channel");
+        assertThatThrownBy(() -> new NotifierProperties.Slack("https://slack.com/api/", "", "#aof-ops", ""))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new NotifierProperties.Slack("https://slack.com/api/", "", "#aof-ops", "#aof-admin").channel())
+                .isEqualTo("#aof-ops");
+    }
 }
