@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -DskipTests install
-./mvnw -q -pl e2e-tests verify -Dtest=CollationLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+./mvnw -q -pl e2e-tests verify -Dtest=CollationLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false "$@"
 grep -E "^(===|mode|DELTA|NAIVE|\(undetected)" \
   e2e-tests/target/surefire-reports/io.aof.e2e.CollationLatencyBenchmark-output.txt

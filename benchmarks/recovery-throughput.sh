@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -DskipTests install
-./mvnw -q -pl e2e-tests verify -Dtest=RepeatThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+./mvnw -q -pl e2e-tests verify -Dtest=RepeatThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false "$@"
 grep -E "^(===|mode|batched|one_per_call|ceiling)" \
   e2e-tests/target/surefire-reports/io.aof.e2e.RepeatThroughputBenchmark-output.txt

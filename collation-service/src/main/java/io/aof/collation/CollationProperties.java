@@ -27,6 +27,7 @@ import java.util.Map;
  * @param statsInterval     how often recipe stats snapshots are published (for the periodic report)
  * @param watch             which recipes are watched
  * @param webhook           the webhook intake
+ * @param leader            which of several collation instances sweeps (the others stand by)
  */
 @Validated
 @ConfigurationProperties("aof.collation")
@@ -39,7 +40,30 @@ public record CollationProperties(
         @DefaultValue("15m") Duration statsInterval,
         @DefaultValue("DELTA") Strategy strategy,
         @DefaultValue Watch watch,
-        @DefaultValue Webhook webhook) {
+        @DefaultValue Webhook webhook,
+        @DefaultValue Leader leader) {
+
+    /**
+     * One collation instance sweeps at a time: the holder of the {@code sweep_lease}
+     * (see {@link SweepLease}).
+     *
+     * @param lease         how long the lease lasts unless renewed: an instance killed outright is replaced after
+     *                      at most this plus {@code renewInterval}
+     * @param renewInterval how often the holder renews and the others try to take the lease (a stopped holder
+     *                      releases it: replaced within this)
+     * @param checkInterval how often the holder looks whether its next sweep is due ({@code poll-interval} after
+     *                      the last sweep of any holder ended)
+     */
+    public record Leader(@DefaultValue("20s") Duration lease, @DefaultValue("5s") Duration renewInterval,
+                         @DefaultValue("1s") Duration checkInterval) {
+        public Leader {
+            if (renewInterval.isNegative() || renewInterval.isZero() || lease.compareTo(renewInterval.multipliedBy(2))
+                    < 0) {
+                throw new IllegalArgumentException("aof.collation.leader.lease (" + lease + ") must be at least twice "
+                        + "aof.collation.leader.renew-interval (" + renewInterval + "), which must be positive");
+            }
+        }
+    }
 
     public CollationProperties {
         if (calledRootMaxWait.isNegative() || calledRootMaxWait.isZero()) {
@@ -100,6 +124,9 @@ public record CollationProperties(
      *                         counted, and alerted once per verify-timeout period; a mismatch Workato answered
      *                         is refused
      * @param verifyBatch      at most this many pending failures are read from Workato in one verification run
+     * @param verifyClaim      a verification run claims the failures it reads for this long, so that another
+     *                         collation instance does not read them too; a run that dies leaves them to the others
+     *                         after it
      */
     public record Webhook(@DefaultValue("") String token,
                           @DefaultValue("") String hmacSecret,
@@ -110,7 +137,8 @@ public record CollationProperties(
                           @DefaultValue("600") int refusedPerAddressPerMinute,
                           @DefaultValue("10s") Duration verifyDelay,
                           @DefaultValue("30m") Duration verifyTimeout,
-                          @Min(1) @DefaultValue("20") int verifyBatch) {
+                          @Min(1) @DefaultValue("20") int verifyBatch,
+                          @DefaultValue("5m") Duration verifyClaim) {
 
         /** The name of the source the legacy {@code token} and {@code hmac-secret} make. */
         public static final String LEGACY_SOURCE = "default";

@@ -52,6 +52,7 @@ class FailedJobPoller {
     private final String workspace;
     private final WatchScope scope;
     private final FailureTriage triage;
+    private final SweepLease lease;
     private final Map<Long, Long> behindByRecipe = new ConcurrentHashMap<>();
     private final Counter pageCapReached;
     private final Counter detailCapReached;
@@ -59,8 +60,17 @@ class FailedJobPoller {
     private volatile Long endedWith;
     private Instant nextStatsAt = Instant.EPOCH;
 
+    /** One poller alone (tests that build collation as plain objects): it holds the sweep by construction. */
     FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
                     TransactionTemplate tx, CollationProperties props, AofProperties aof, MeterRegistry meters) {
+        this(workato, triage, outbox, jdbc, tx, props, aof, meters, SweepLease.solo());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
+                    TransactionTemplate tx, CollationProperties props, AofProperties aof, MeterRegistry meters,
+                    SweepLease lease) {
+        this.lease = lease;
         this.workato = workato;
         this.triage = triage;
         this.pageCapReached = Counter.builder("aof.collation.page.cap.reached")
@@ -82,7 +92,26 @@ class FailedJobPoller {
         this.scope = new WatchScope(props.watch());
     }
 
-    @Scheduled(fixedDelayString = "${aof.collation.poll-interval:30s}", initialDelayString = "${aof.collation.initial-delay:1s}")
+    /**
+     * Every instance looks every {@code leader.check-interval}; only the holder of the sweep lease sweeps, and only
+     * once {@code poll-interval} has passed since the last sweep of any holder ended, so N instances sweep as often
+     * as one, and a new holder continues the recipes' turn where the previous one ended.
+     */
+    @Scheduled(fixedDelayString = "${aof.collation.leader.check-interval:1s}",
+            initialDelayString = "${aof.collation.initial-delay:1s}")
+    void scheduledSweep() {
+        if (!lease.sweepDue(props.pollInterval())) {
+            return;
+        }
+        endedWith = lease.endedWith();
+        try {
+            sweep();
+        } finally {
+            lease.swept(endedWith);
+        }
+    }
+
+    /** One sweep of the workspace (while this instance holds the sweep lease). */
     void sweep() {
         boolean statsDue = Instant.now().isAfter(nextStatsAt);
         List<WorkatoRecipe> watched = new ArrayList<>();
@@ -99,6 +128,10 @@ class FailedJobPoller {
             watched.forEach(r -> names.put(r.id(), r.name()));
             FailureTriage.Reads reads = new FailureTriage.Reads(names::get);   // one sweep: a job is read once
             for (WorkatoRecipe recipe : inTurn(watched, endedWith)) {
+                if (!lease.held()) {
+                    log.warn("Sweep stopped: this instance no longer holds the sweep lease; the holder sweeps on");
+                    return;
+                }
                 endedWith = recipe.id();
                 pollRecipe(recipe, reads);
             }

@@ -116,12 +116,57 @@ class WebhookVerifier {
                 (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
                 props.verifyTimeout().toMillis());
         settled += publishUnverified(expired, now);
-        List<Row> due = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
-                        + "WHERE state = 'PENDING' AND next_check_at <= now() ORDER BY next_check_at LIMIT ?",
-                (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
-                props.verifyBatch());
+        List<Row> due = claimDue();
         FailureTriage.Reads reads = triage.reads();
+        java.util.Set<String> untouched = new java.util.LinkedHashSet<>();
+        due.forEach(r -> untouched.add(r.jobId));
+        try {
+            settled += verify(due, reads, untouched);
+        } finally {
+            // claimed and not read (Workato could not answer): due again at once, for whichever instance runs next
+            unclaim(untouched);
+        }
+        pending.set(jdbc.queryForObject("SELECT count(*) FROM webhook_pending WHERE state = 'PENDING'", Long.class));
+        return settled;
+    }
+
+    /**
+     * The due failures this run reads, claimed in one statement: their next check moves {@code verify-claim} on, so
+     * another collation instance's run (which skips rows being claimed, {@code SKIP LOCKED}) does not read them
+     * too. Each row read is settled or given its next check ({@link #later}); rows this run does not get to are
+     * released ({@link #unclaim}); a run that dies leaves its rows to the others once the claim has passed.
+     */
+    private List<Row> claimDue() {
+        return jdbc.query("""
+                UPDATE webhook_pending p SET next_check_at = now() + (? * interval '1 millisecond')
+                  FROM (SELECT job_id, next_check_at AS was_due FROM webhook_pending
+                         WHERE state = 'PENDING' AND next_check_at <= now()
+                         ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED) due
+                 WHERE p.job_id = due.job_id
+                RETURNING p.job_id, p.recipe_id, p.master_job_id, p.payload, p.reason, due.was_due""",
+                (rs, i) -> new Object[] {new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5)), rs.getTimestamp(6)},
+                Math.max(1000, props.verifyClaim().toMillis()), props.verifyBatch()).stream()
+                .sorted(java.util.Comparator.comparing((Object[] r) -> (java.sql.Timestamp) r[1]))
+                .map(r -> (Row) r[0]).toList();
+    }
+
+    private void unclaim(java.util.Set<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return;
+        }
+        jdbc.update(con -> {
+            var ps = con.prepareStatement("UPDATE webhook_pending SET next_check_at = now() WHERE state = 'PENDING' "
+                    + "AND job_id = ANY(?)");
+            ps.setArray(1, con.createArrayOf("text", jobIds.toArray()));
+            return ps;
+        });
+    }
+
+    private int verify(List<Row> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
+        int settled = 0;
         for (Row row : due) {
+            untouched.remove(row.jobId);
             WorkatoJob job;
             try {
                 job = workato.getJob(row.recipeId, row.jobId);
@@ -144,7 +189,6 @@ class WebhookVerifier {
                 break;
             }
         }
-        pending.set(jdbc.queryForObject("SELECT count(*) FROM webhook_pending WHERE state = 'PENDING'", Long.class));
         return settled;
     }
 

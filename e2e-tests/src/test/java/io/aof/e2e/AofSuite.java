@@ -188,6 +188,7 @@ final class AofSuite {
         p.put("aof.workato.resilience.reads-per-minute", "6000");
         p.put("aof.workato.resilience.breaker-open-for", "2s");
         p.put("aof.collation.poll-interval", "500ms");
+        p.put("aof.collation.leader.check-interval", "100ms");   // the sweep holder looks that often if one is due
         p.put("aof.collation.stats-interval", "5s");
         p.put("aof.collation.webhook.token", WEBHOOK_TOKEN);
         p.put("aof.collation.webhook.hmac-secret", WEBHOOK_HMAC_SECRET);

@@ -31,6 +31,7 @@ class CollationLatencyBenchmark {
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 180));
     private static final Duration TAIL = Duration.ofSeconds(Long.getLong("bench.tail.seconds", 60));
     private static final int FAILURES_PER_MINUTE = 10;
+    private static final int INSTANCES = Integer.getInteger("bench.instances", 1);
 
     private final AofTestInfrastructure infra = AofTestInfrastructure.get();
     private final JdbcTemplate db = new JdbcTemplate(infra.dataSource());
@@ -41,7 +42,7 @@ class CollationLatencyBenchmark {
         Result delta = run("DELTA");
         Result naive = run("NAIVE");
         System.out.println();
-        System.out.println("=== collation: " + RECIPES + " recipes, 60 reads/min, " + FAILURES_PER_MINUTE
+        System.out.println("=== collation (" + INSTANCES + " instance(s)): " + RECIPES + " recipes, 60 reads/min, " + FAILURES_PER_MINUTE
                 + " failures/min for " + WINDOW.toSeconds() + " s (+" + TAIL.toSeconds() + " s to catch up) ===");
         System.out.printf("%-8s %9s %9s %8s %8s %8s %14s%n", "mode", "injected", "detected", "p50 s", "p95 s",
                 "max s", "calls/failure");
@@ -90,7 +91,11 @@ class CollationLatencyBenchmark {
         p.put("aof.workato.resilience.read-permit-wait", "30s");
         p.put("aof.collation.poll-interval", "1s");
         p.put("aof.collation.strategy", strategy);
-        ConfigurableApplicationContext collation = CollationApplication.builder().run(AofSuite.args(p));
+        // -Dbench.instances=2: that many collation instances on one schema (issue 18: the figures must not move)
+        List<ConfigurableApplicationContext> collation = new ArrayList<>();
+        for (int i = 0; i < INSTANCES; i++) {
+            collation.add(CollationApplication.builder().run(AofSuite.args(p)));
+        }
         try {
             // first sight of every recipe (cursors), before anything fails
             Thread.sleep(20_000);
@@ -120,7 +125,7 @@ class CollationLatencyBenchmark {
             }
             return new Result(strategy, injected.size(), latencies, calls);
         } finally {
-            collation.close();
+            collation.forEach(ConfigurableApplicationContext::close);
             simulator.close();
         }
     }

@@ -24,6 +24,7 @@ class RepeatThroughputBenchmark {
 
     private static final int RECIPES = 30;
     private static final int JOBS_PER_RECIPE = 100;
+    private static final int INSTANCES = Integer.getInteger("bench.instances", 1);
     private static final Duration BASELINE_WINDOW = Duration.ofSeconds(Long.getLong("bench.baseline.seconds", 60));
 
     private final AofTestInfrastructure infra = AofTestInfrastructure.get();
@@ -35,7 +36,7 @@ class RepeatThroughputBenchmark {
         Result batched = run("batched", 25, null);
         Result single = run("one_per_call", 1, BASELINE_WINDOW);
         System.out.println();
-        System.out.println("=== recovery throughput: " + RECIPES * JOBS_PER_RECIPE + " repeats due at once across "
+        System.out.println("=== recovery throughput (" + INSTANCES + " instance(s)): " + RECIPES * JOBS_PER_RECIPE + " repeats due at once across "
                 + RECIPES + " recipes, simulator at Workato's limits (1 repeat_jobs/s, <= 25 ids) ===");
         System.out.printf("%-14s %10s %12s %14s %12s %10s%n", "mode", "accepted", "seconds", "repeats/min",
                 "calls(200)", "calls(429)");
@@ -61,7 +62,11 @@ class RepeatThroughputBenchmark {
         p.put("aof.workato.api-token", "bench");
         p.put("aof.workato.resilience.reads-per-minute", "60");
         p.put("aof.recovery.batch-size", String.valueOf(batchSize));
-        ConfigurableApplicationContext recovery = RecoveryApplication.builder().run(AofSuite.args(p));
+        // -Dbench.instances=2: that many recovery instances on one schema (issue 18: the figures must not move)
+        List<ConfigurableApplicationContext> recovery = new ArrayList<>();
+        for (int i = 0; i < INSTANCES; i++) {
+            recovery.add(RecoveryApplication.builder().run(AofSuite.args(p)));
+        }
         try {
             List<Object[]> rows = new ArrayList<>();
             for (int i = 0; i < RECIPES; i++) {
@@ -98,7 +103,7 @@ class RepeatThroughputBenchmark {
             return new Result(mode, accepted, seconds, s.calls("repeat_jobs", 200) - calls200Before,
                     s.calls("repeat_jobs", 429) - calls429Before);
         } finally {
-            recovery.close();
+            recovery.forEach(ConfigurableApplicationContext::close);
             simulator.close();
         }
     }

@@ -6,7 +6,9 @@ import io.aof.common.workato.WorkatoJob;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The repeat jobs of a recipe started since a given time, newest first, read
@@ -23,10 +25,14 @@ final class RecentRepeats {
     static List<WorkatoJob> since(WorkatoClient workato, long recipeId, Instant notBefore) {
         List<WorkatoJob> all = new ArrayList<>();
         JobQuery query = JobQuery.repeats();
+        Set<String> seen = new HashSet<>();
         for (int page = 0; page < MAX_PAGES; page++) {
             List<WorkatoJob> items = workato.listJobs(recipeId, query).itemsOrEmpty();
-            all.addAll(items);
-            if (items.isEmpty()) {
+            // a page with no job not seen before means the cursor did not move (an API or proxy that ignores
+            // offset_job_id): following it would only read the same page again, up to MAX_PAGES times a round
+            List<WorkatoJob> fresh = items.stream().filter(j -> seen.add(j.id())).toList();
+            all.addAll(fresh);
+            if (fresh.isEmpty()) {
                 break;
             }
             WorkatoJob oldest = items.get(items.size() - 1);

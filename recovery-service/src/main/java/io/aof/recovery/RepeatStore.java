@@ -333,6 +333,17 @@ class RepeatStore {
                 gap.toMillis(), Math.max(0, holdFor.toMillis()));
     }
 
+    /**
+     * The watch round of all recovery instances: taken (true) when the last round of any instance started at least
+     * {@code interval} ago, on the database's clock (less a fifth: one instance ticking every interval by its own
+     * clock must not miss every other turn by a millisecond). A round that outlasts the interval may overlap the
+     * next one; that costs reads, never a double outcome ({@link #finish} settles a request once).
+     */
+    boolean takeWatchTurn(Duration interval) {
+        return jdbc.update("UPDATE repeat_pacer SET watched_at = now() WHERE id = 1 "
+                + "AND watched_at <= now() - (? * interval '1 millisecond')", interval.toMillis() * 4 / 5) == 1;
+    }
+
     /** What {@link #takeCallTurn} decided. */
     sealed interface Turn {
         /** The turn is not free yet: ask again after {@code delay}. */

@@ -36,7 +36,18 @@ class RepeatWatcher {
         this.props = props;
     }
 
+    /**
+     * Every instance ticks every {@code watch-interval}; one round per interval is made, by whichever instance
+     * takes the turn ({@link RepeatStore#takeWatchTurn}), so N instances follow the repeats with the reads of one.
+     */
     @Scheduled(fixedDelayString = "${aof.recovery.watch-interval:5s}")
+    void scheduledWatch() {
+        if (store.takeWatchTurn(props.watchInterval())) {
+            watch();
+        }
+    }
+
+    /** One round: every accepted repeat looked up. */
     void watch() {
         Map<Long, List<RepeatRequest>> byRecipe = new LinkedHashMap<>();
         store.acceptedRequests(1000, props.outcomeDeadline()).forEach(r -> byRecipe.computeIfAbsent(r.recipeId(), k -> new ArrayList<>())

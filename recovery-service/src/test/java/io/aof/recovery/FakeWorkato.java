@@ -42,6 +42,10 @@ final class FakeWorkato implements AutoCloseable {
     /** Per original job: the repeat job ends with this status ("succeeded", "failed") and error. */
     final Map<String, String[]> endsAs = new ConcurrentHashMap<>();
     private volatile int downStatus;
+    /** Job listings answered ({@code GET /recipes/:id/jobs}). */
+    final AtomicInteger listings = new AtomicInteger();
+    /** Answer every listing from the newest job, ignoring {@code offset_job_id} (a proxy or API that drops it). */
+    volatile boolean ignoreOffset;
 
     FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -120,9 +124,20 @@ final class FakeWorkato implements AutoCloseable {
             Job job = jobs.stream().filter(j -> j.id().equals(id)).findFirst().orElse(null);
             send(ex, job == null ? 404 : 200, job == null ? "{\"message\":\"not found\"}" : json(job));
         } else if ((m = JOBS.matcher(path)).matches()) {
+            listings.incrementAndGet();
             long recipe = Long.parseLong(m.group(1));
+            // newest first (jobs.get(0)); offset_job_id with prev=false lists the jobs older than that one, as
+            // Workato does; without it a cursor-following reader would get the first page again and again
+            String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+            Matcher offset = Pattern.compile("(?:^|&)offset_job_id=([^&]+)").matcher(query);
+            String after = offset.find() ? offset.group(1) : null;
+            boolean past = after == null || ignoreOffset;
             StringBuilder items = new StringBuilder();
             for (Job j : jobs) {
+                if (!past) {
+                    past = j.id().equals(after);
+                    continue;
+                }
                 if (j.recipeId() == recipe) {
                     items.append(items.length() > 0 ? "," : "").append(json(j));
                 }

@@ -35,7 +35,8 @@ public class CallCounter {
     /** The calls recorded from sequence number {@code from} on. */
     public synchronized List<Map<String, Object>> log(int from, int limit) {
         int start = Math.max(0, Math.min(from, log.size()));
-        return List.copyOf(log.subList(start, Math.min(log.size(), start + Math.max(0, limit))));
+        // long: a limit of Integer.MAX_VALUE ("all") must not overflow past the start
+        return List.copyOf(log.subList(start, (int) Math.min(log.size(), (long) start + Math.max(0, limit))));
     }
 
     synchronized void count(String endpoint, int status) {

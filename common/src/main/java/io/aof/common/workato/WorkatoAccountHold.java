@@ -89,7 +89,7 @@ public class WorkatoAccountHold {
         }
     }
 
-    private static void requireSchemaName(String schema) {
+    static void requireSchemaName(String schema) {
         if (schema == null || !IDENTIFIER.matcher(schema).matches()) {
             throw new IllegalArgumentException("aof.workato.account-hold.schema must be a plain lower-case SQL "
                     + "identifier, was " + schema);

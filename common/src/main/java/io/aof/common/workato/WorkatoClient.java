@@ -76,6 +76,7 @@ public class WorkatoClient {
     private final RateLimiter reads;
     private final CircuitBreaker breaker;
     private final WorkatoAccountHold accountHold;
+    private final WorkatoReadBudget readBudget;
 
     /** A client whose Retry-After holds only itself (tests). */
     public WorkatoClient(WorkatoProperties props, MeterRegistry meters) {
@@ -88,7 +89,17 @@ public class WorkatoClient {
      * the hold, and it records each 429 there.
      */
     public WorkatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold) {
+        this(props, meters, accountHold, WorkatoReadBudget.local());
+    }
+
+    /**
+     * A client that also takes its reads from {@code readBudget}, this service's share of the account's read
+     * budget shared by all its instances (else each instance would spend the whole share).
+     */
+    public WorkatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
+                         WorkatoReadBudget readBudget) {
         this.accountHold = accountHold;
+        this.readBudget = readBudget;
         this.baseUrl = props.resolvedBaseUrl();
         this.token = props.apiToken();
         this.requestTimeout = props.requestTimeout();
@@ -182,10 +193,10 @@ public class WorkatoClient {
         HttpRequest request = request(path, query).GET().build();
         WorkatoApiException last = null;
         for (int attempt = 1; attempt <= Math.max(1, resilience.readAttempts()); attempt++) {
-            if (!reads.acquirePermission()) {
+            Duration refused = readPermission();
+            if (refused != null) {
                 count(endpoint, "budget_exhausted");
-                throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0,
-                        Duration.ofMillis(reads.getRateLimiterConfig().getLimitRefreshPeriod().toMillis()),
+                throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, refused,
                         "this service's share of the Workato read budget is used up (" + endpoint + ")", null);
             }
             try {
@@ -200,6 +211,27 @@ public class WorkatoClient {
             }
         }
         throw last;
+    }
+
+    /**
+     * A read's permit from this service's share of the read budget: shared by all its instances through the
+     * database when {@link WorkatoReadBudget#isShared()} (waiting here for a slot that comes within
+     * {@code read-permit-wait}), else, or while the database cannot be reached, from this process's own limiter.
+     * Returns null when the read may go, else how long until the budget has room.
+     */
+    private Duration readPermission() {
+        Duration gap = reads.getRateLimiterConfig().getLimitRefreshPeriod();
+        var slot = readBudget.reserve(gap, resilience.readPermitWait());
+        if (slot.isEmpty()) {
+            return reads.acquirePermission() ? null : gap;
+        }
+        if (!slot.get().granted()) {
+            return slot.get().delay();
+        }
+        if (!slot.get().delay().isZero()) {
+            sleep(slot.get().delay());
+        }
+        return null;
     }
 
     /** How long to wait before trying a read again, or null when it must not be retried in place. */

@@ -21,8 +21,29 @@ import java.time.Duration;
 public class WorkatoClientConfiguration {
 
     @Bean
-    WorkatoClient workatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold) {
-        return new WorkatoClient(props, meters, accountHold);
+    WorkatoClient workatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
+                                WorkatoReadBudget readBudget) {
+        return new WorkatoClient(props, meters, accountHold, readBudget);
+    }
+
+    /**
+     * This service's share of the read budget ({@code aof.workato.resilience.reads-per-minute}), shared by all its
+     * instances through {@code <aof.workato.account-hold.schema>.workato_read_budget} under the name
+     * {@code aof.workato.read-budget.share} (the service's name by default; instances of one service must use the
+     * same). {@code aof.workato.read-budget.shared=false}, or a hold kept in-process, keeps it to this process.
+     */
+    @Bean
+    WorkatoReadBudget workatoReadBudget(ObjectProvider<DataSource> dataSource, WorkatoProperties props,
+                                        WorkatoAccountHold accountHold,
+                                        @Value("${aof.workato.read-budget.shared:true}") boolean shared,
+                                        @Value("${aof.workato.account-hold.schema:aof_shared}") String schema,
+                                        @Value("${aof.workato.read-budget.share:${spring.application.name:aof}}")
+                                        String share) {
+        if (!shared || !accountHold.isShared()) {
+            return WorkatoReadBudget.local();
+        }
+        return WorkatoReadBudget.shared(new JdbcTemplate(dataSource.getObject()), schema, props, share,
+                io.aof.common.ops.InstanceName.create());
     }
 
     /**

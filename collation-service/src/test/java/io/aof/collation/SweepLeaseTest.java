@@ -1,0 +1,86 @@
+package io.aof.collation;
+
+import io.aof.testsupport.AofTestInfrastructure;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sweep lease on a real PostgreSQL (collation's migrations): one holder at a
+ * time; a holder killed outright (it never renews again, nor releases) is
+ * replaced once its lease has run out, and stops believing itself the holder
+ * before that; a holder that stops hands over at once; the next holder continues
+ * the sweep's rhythm and the recipes' turn.
+ */
+class SweepLeaseTest {
+
+    static final Duration LEASE = Duration.ofSeconds(2);
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void schema() {
+        jdbc = new JdbcTemplate(AofTestInfrastructure.get().migratedSchema("collation", "collation"));
+    }
+
+    SweepLease instance(String name) {
+        return new SweepLease(jdbc, LEASE, name);
+    }
+
+    @Test
+    void oneHolderAtATimeAndAKilledHoldersLeaseIsTakenOnceItRunsOut() throws Exception {
+        SweepLease a = instance("a");
+        SweepLease b = instance("b");
+        SweepLease c = instance("c");
+        assertThat(a.renew()).isTrue();
+        assertThat(b.renew()).isFalse();
+        assertThat(c.renew()).isFalse();
+        assertThat(a.renew()).isTrue();   // the holder renews
+        assertThat(a.held()).isTrue();
+        assertThat(b.held()).isFalse();
+
+        // a is killed: it renews no more. b and c try every 100 ms, as they would every renew-interval
+        long killedAt = System.nanoTime();
+        long aGaveUpAt = 0;
+        long takenAt = 0;
+        while (takenAt == 0 && System.nanoTime() - killedAt < Duration.ofSeconds(10).toNanos()) {
+            if (aGaveUpAt == 0 && !a.held()) {
+                aGaveUpAt = System.nanoTime();
+            }
+            boolean bGot = b.renew();
+            boolean cGot = c.renew();
+            assertThat(bGot && cGot).as("never two holders").isFalse();
+            if (bGot || cGot) {
+                takenAt = System.nanoTime();
+            }
+            Thread.sleep(100);
+        }
+        assertThat(takenAt).as("taken over").isPositive();
+        assertThat(Duration.ofNanos(takenAt - killedAt)).isBetween(LEASE.minusMillis(300), LEASE.plusSeconds(1));
+        // the killed holder, were it only stuck, would have stopped sweeping before another could start
+        assertThat(aGaveUpAt).isPositive().isLessThanOrEqualTo(takenAt);
+        assertThat(a.renew()).as("a comes back: the lease is another's").isFalse();
+        assertThat(a.held()).isFalse();
+    }
+
+    @Test
+    void aHolderThatStopsHandsOverAtOnceAndTheNextContinuesItsRhythmAndTurn() {
+        SweepLease a = instance("a");
+        SweepLease b = instance("b");
+        assertThat(a.renew()).isTrue();
+        assertThat(a.sweepDue(Duration.ofHours(1))).as("never swept: due").isTrue();
+        a.swept(42L);
+        assertThat(a.sweepDue(Duration.ofHours(1))).isFalse();
+
+        a.release();
+        assertThat(b.renew()).as("released: taken at once").isTrue();
+        assertThat(b.endedWith()).isEqualTo(42L);
+        assertThat(b.sweepDue(Duration.ofHours(1))).as("a swept just now: not due for b either").isFalse();
+        assertThat(b.sweepDue(Duration.ZERO)).isTrue();
+        assertThat(a.renew()).as("a stopped instance never takes it again").isFalse();
+        assertThat(jdbc.queryForObject("SELECT holder FROM sweep_lease", String.class)).isEqualTo("b");
+    }
+}
