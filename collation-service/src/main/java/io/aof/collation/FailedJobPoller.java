@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import io.aof.collation.RecipeCursorRepository.Cursor;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.RecipeEvent;
 import io.aof.common.events.RecipeStopped;
@@ -17,7 +18,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,7 +46,8 @@ class FailedJobPoller {
 
     private final WorkatoClient workato;
     private final Outbox outbox;
-    private final JdbcTemplate jdbc;
+    private final RecipeCursorRepository cursors;
+    private final CollectedJobStore collectedJobs;
     private final TransactionTemplate tx;
     private final CollationProperties props;
     private final String workspace;
@@ -61,15 +62,16 @@ class FailedJobPoller {
     private Instant nextStatsAt = Instant.EPOCH;
 
     /** One poller alone (tests that build collation as plain objects): it holds the sweep by construction. */
-    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
-                    TransactionTemplate tx, CollationProperties props, AofProperties aof, MeterRegistry meters) {
-        this(workato, triage, outbox, jdbc, tx, props, aof, meters, SweepLease.solo());
+    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
+                    CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
+                    AofProperties aof, MeterRegistry meters) {
+        this(workato, triage, outbox, cursors, collectedJobs, tx, props, aof, meters, SweepLease.solo());
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, JdbcTemplate jdbc,
-                    TransactionTemplate tx, CollationProperties props, AofProperties aof, MeterRegistry meters,
-                    SweepLease lease) {
+    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
+                    CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
+                    AofProperties aof, MeterRegistry meters, SweepLease lease) {
         this.lease = lease;
         this.workato = workato;
         this.triage = triage;
@@ -85,7 +87,8 @@ class FailedJobPoller {
                 .description("failed jobs Workato counts that collation has not read yet, left by page caps")
                 .register(meters);
         this.outbox = outbox;
-        this.jdbc = jdbc;
+        this.cursors = cursors;
+        this.collectedJobs = collectedJobs;
         this.tx = tx;
         this.props = props;
         this.workspace = aof.workspace();
@@ -193,8 +196,8 @@ class FailedJobPoller {
     private void pollRecipe(WorkatoRecipe recipe, FailureTriage.Reads reads) {
         Optional<Cursor> cursor = cursor(recipe.id());
         watchStop(recipe, cursor);
-        boolean resuming = cursor.isPresent() && cursor.get().resumeJobId != null;
-        if (!resuming && cursor.isPresent() && cursor.get().lastFailedCount == recipe.failedCount()
+        boolean resuming = cursor.isPresent() && cursor.get().resumeJobId() != null;
+        if (!resuming && cursor.isPresent() && cursor.get().lastFailedCount() == recipe.failedCount()
                 && props.strategy() == CollationProperties.Strategy.DELTA) {
             return;
         }
@@ -202,11 +205,11 @@ class FailedJobPoller {
             tx.executeWithoutResult(status -> saveCursor(recipe, null));
             return;
         }
-        String stopAt = cursor.map(c -> c.newestFailedJobId).orElse(null);
-        Instant notBefore = cursor.isEmpty() ? Instant.now().minus(props.initialLookback()) : cursor.get().lookbackFrom;
+        String stopAt = cursor.map(c -> c.newestFailedJobId()).orElse(null);
+        Instant notBefore = cursor.isEmpty() ? Instant.now().minus(props.initialLookback()) : cursor.get().lookbackFrom();
         // a gap left by an earlier sweep is read first, from where that sweep stopped
-        String newest = resuming ? cursor.get().resumeNewestJobId : null;
-        JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId) : JobQuery.failed();
+        String newest = resuming ? cursor.get().resumeNewestJobId() : null;
+        JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId()) : JobQuery.failed();
         List<FailureTriage.Plan> fresh = new ArrayList<>();
         String lastRead = null;
         long readFromTop = 0;
@@ -226,9 +229,8 @@ class FailedJobPoller {
                     // the job the gap resumes from is gone from Workato: read the gap again from the newest job
                     // down to the cursor (what was collected already is a duplicate, nothing is skipped)
                     log.warn("Recipe {}: the resume point {} is gone from Workato; reading from the newest job",
-                            recipe.id(), cursor.get().resumeJobId);
-                    jdbc.update("UPDATE recipe_cursor SET resume_job_id = NULL, resume_newest_job_id = NULL "
-                            + "WHERE recipe_id = ?", recipe.id());
+                            recipe.id(), cursor.get().resumeJobId());
+                    cursors.forgetResumePoint(recipe.id());
                     return;
                 }
                 interrupted = e;
@@ -305,8 +307,8 @@ class FailedJobPoller {
                 // the gap is closed up to the newest job seen when it opened; jobs newer than that were not read
                 // by this sweep, so the next one reads from the newest job whatever the count says
                 Cursor c = cursor.get();
-                long upToCursor = c.closedFailedCount == null ? recipe.failedCount()
-                        : c.closedFailedCount + c.gapRead + read;
+                long upToCursor = c.closedFailedCount() == null ? recipe.failedCount()
+                        : c.closedFailedCount() + c.gapRead() + read;
                 saveCursor(recipe, newestSeen != null ? newestSeen : stopAt, -1, upToCursor);
             } else if (last != null) {
                 stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, read);
@@ -336,18 +338,9 @@ class FailedJobPoller {
      */
     private long saveResumePoint(WorkatoRecipe recipe, Optional<Cursor> cursor, String lastRead, String newest,
                                  Instant lookbackFrom, int read) {
-        long base = cursor.map(c -> c.closedFailedCount != null ? c.closedFailedCount : -1L).orElse(-1L);
-        long gapRead = cursor.map(c -> c.resumeJobId != null ? c.gapRead : 0L).orElse(0L) + read;
-        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
-                        + "newest_failed_job_id, updated_at, resume_job_id, resume_newest_job_id, lookback_from, "
-                        + "gap_read) VALUES (?, ?, ?, ?, NULL, now(), ?, ?, ?, ?) "
-                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
-                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
-                        + "updated_at = now(), resume_job_id = excluded.resume_job_id, "
-                        + "resume_newest_job_id = excluded.resume_newest_job_id, lookback_from = excluded.lookback_from, "
-                        + "gap_read = excluded.gap_read",
-                recipe.id(), recipe.name(), recipe.folderId(), recipe.failedCount(), lastRead, newest,
-                lookbackFrom == null ? null : java.sql.Timestamp.from(lookbackFrom), gapRead);
+        long base = cursor.map(c -> c.closedFailedCount() != null ? c.closedFailedCount() : -1L).orElse(-1L);
+        long gapRead = cursor.map(c -> c.resumeJobId() != null ? c.gapRead() : 0L).orElse(0L) + read;
+        cursors.saveResumePoint(recipe, lastRead, newest, lookbackFrom, gapRead);
         // failed jobs Workato counts beyond the last closed cursor, less those read since; unknown on first sight
         return base < 0 ? -1 : Math.max(0, recipe.failedCount() - base - gapRead);
     }
@@ -381,25 +374,23 @@ class FailedJobPoller {
      */
     private void watchStop(WorkatoRecipe recipe, Optional<Cursor> cursor) {
         if (recipe.stopCause() == null || recipe.stopCause().isBlank() || Boolean.TRUE.equals(recipe.running())) {
-            if (cursor.isPresent() && cursor.get().stopCause != null) {
-                jdbc.update("UPDATE recipe_cursor SET stop_cause = NULL, stopped_at = NULL WHERE recipe_id = ?",
-                        recipe.id());
+            if (cursor.isPresent() && cursor.get().stopCause() != null) {
+                cursors.clearStop(recipe.id());
             }
             return;
         }
         // seconds: the database keeps microseconds, Workato may send more; the incident id uses seconds too
         Instant stoppedAt = (recipe.stoppedAt() != null ? recipe.stoppedAt() : Instant.EPOCH)
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        if (cursor.isPresent() && recipe.stopCause().equals(cursor.get().stopCause) && cursor.get().stoppedAt != null
-                && stoppedAt.equals(cursor.get().stoppedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
+        if (cursor.isPresent() && recipe.stopCause().equals(cursor.get().stopCause()) && cursor.get().stoppedAt() != null
+                && stoppedAt.equals(cursor.get().stoppedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
             return;
         }
         tx.executeWithoutResult(status -> {
             if (cursor.isEmpty()) {
                 saveCursorCount(recipe, cursor);
             }
-            jdbc.update("UPDATE recipe_cursor SET stop_cause = ?, stopped_at = ? WHERE recipe_id = ?",
-                    recipe.stopCause(), java.sql.Timestamp.from(stoppedAt), recipe.id());
+            cursors.markStopped(recipe.id(), recipe.stopCause(), stoppedAt);
             outbox.append(Topics.RECIPE_EVENTS, String.valueOf(recipe.id()), RecipeStopped.of(workspace,
                     recipe.id(), recipe.name(), recipe.folderId(), recipe.stopCause(), recipe.stoppedAt()));
         });
@@ -407,22 +398,12 @@ class FailedJobPoller {
     }
 
     private void saveCursorCount(WorkatoRecipe recipe, Optional<Cursor> cursor) {
-        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, updated_at) "
-                + "VALUES (?, ?, ?, ?, now()) ON CONFLICT (recipe_id) DO NOTHING", recipe.id(), recipe.name(),
-                recipe.folderId(), cursor.isPresent() ? cursor.get().lastFailedCount : -1);
+        cursors.createIfAbsent(recipe, cursor.isPresent() ? cursor.get().lastFailedCount() : -1);
     }
 
     /** Which of these jobs were collected already (by a webhook, or by an earlier read of the same gap). */
     private java.util.Set<String> collected(List<WorkatoJob> jobs) {
-        String[] ids = jobs.stream().filter(WorkatoJob::isFailed).map(WorkatoJob::id).toArray(String[]::new);
-        if (ids.length == 0) {
-            return java.util.Set.of();
-        }
-        return new java.util.HashSet<>(jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT job_id FROM collected_job WHERE job_id = ANY(?)");
-            ps.setArray(1, con.createArrayOf("text", ids));
-            return ps;
-        }, (rs, i) -> rs.getString(1)));
+        return collectedJobs.collectedAmong(jobs.stream().filter(WorkatoJob::isFailed).map(WorkatoJob::id).toList());
     }
 
     private JobFailed toEvent(WorkatoRecipe recipe, WorkatoJob job) {
@@ -433,40 +414,15 @@ class FailedJobPoller {
     }
 
     private Optional<Cursor> cursor(long recipeId) {
-        return jdbc.query("SELECT last_failed_count, newest_failed_job_id, stop_cause, stopped_at, resume_job_id, "
-                        + "resume_newest_job_id, lookback_from, closed_failed_count, gap_read FROM recipe_cursor "
-                        + "WHERE recipe_id = ?",
-                (rs, i) -> new Cursor(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant(), rs.getString(5),
-                        rs.getString(6), rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(),
-                        (Long) rs.getObject(8), rs.getLong(9)), recipeId)
-                .stream().findFirst();
+        return cursors.find(recipeId);
     }
 
     private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId) {
-        saveCursor(recipe, newestFailedJobId, recipe.failedCount(), recipe.failedCount());
+        cursors.close(recipe, newestFailedJobId, recipe.failedCount(), recipe.failedCount());
     }
 
-    /**
-     * The cursor is closed at {@code newestFailedJobId}: everything at or before it
-     * was read. {@code lastFailedCount} is the count the DELTA strategy compares
-     * with next sweep; {@code closedFailedCount} about how many failed jobs the
-     * recipe had up to the cursor (for the estimate of what is behind).
-     */
     private void saveCursor(WorkatoRecipe recipe, String newestFailedJobId, long lastFailedCount,
                             long closedFailedCount) {
-        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
-                        + "newest_failed_job_id, updated_at, closed_failed_count) VALUES (?, ?, ?, ?, ?, now(), ?) "
-                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
-                        + "folder_id = excluded.folder_id, last_failed_count = excluded.last_failed_count, "
-                        + "newest_failed_job_id = excluded.newest_failed_job_id, updated_at = now(), "
-                        + "resume_job_id = NULL, resume_newest_job_id = NULL, lookback_from = NULL, gap_read = 0, "
-                        + "closed_failed_count = excluded.closed_failed_count",
-                recipe.id(), recipe.name(), recipe.folderId(), lastFailedCount, newestFailedJobId, closedFailedCount);
-    }
-
-    private record Cursor(long lastFailedCount, String newestFailedJobId, String stopCause, Instant stoppedAt,
-                          String resumeJobId, String resumeNewestJobId, Instant lookbackFrom, Long closedFailedCount,
-                          long gapRead) {
+        cursors.close(recipe, newestFailedJobId, lastFailedCount, closedFailedCount);
     }
 }

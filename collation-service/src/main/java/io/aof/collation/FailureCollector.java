@@ -4,7 +4,6 @@ import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,12 +18,12 @@ import java.util.List;
 @Component
 class FailureCollector {
 
-    private final JdbcTemplate jdbc;
+    private final CollectedJobStore collected;
     private final Outbox outbox;
     private final MeterRegistry meters;
 
-    FailureCollector(JdbcTemplate jdbc, Outbox outbox, MeterRegistry meters) {
-        this.jdbc = jdbc;
+    FailureCollector(CollectedJobStore collected, Outbox outbox, MeterRegistry meters) {
+        this.collected = collected;
         this.outbox = outbox;
         this.meters = meters;
         // published from the start (0), not only after the first duplicate: dashboards and alerts see the series
@@ -35,6 +34,16 @@ class FailureCollector {
                 meters.counter("aof.collation.called.jobs", "source", source, "outcome", outcome);
             }
         }
+    }
+
+    /** Whether this job was collected already (by a poll, a webhook, or an earlier read). */
+    boolean isCollected(String jobId) {
+        return collected.isCollected(jobId);
+    }
+
+    /** Which of these job ids were collected already. */
+    java.util.Set<String> collectedAmong(List<String> jobIds) {
+        return collected.collectedAmong(jobIds);
     }
 
     void countDuplicate(JobFailed.CollectionSource source) {
@@ -48,10 +57,8 @@ class FailureCollector {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     boolean skipTestJob(JobFailed failure) {
-        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition) "
-                        + "VALUES (?, ?, ?, ?, 'TEST_JOB') ON CONFLICT (job_id) DO NOTHING",
-                failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name());
-        if (inserted == 0) {
+        if (!collected.insert(failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name(),
+                CollectedJobStore.Disposition.TEST_JOB)) {
             countDuplicate(failure.source());
             return false;
         }
@@ -68,10 +75,8 @@ class FailureCollector {
     @Transactional(propagation = Propagation.MANDATORY)
     boolean link(JobFailed child, JobFailed root) {
         collect(root);
-        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source, disposition) "
-                        + "VALUES (?, ?, ?, ?, 'LINKED') ON CONFLICT (job_id) DO NOTHING",
-                child.jobId(), child.recipeId(), root.incidentId(), child.source().name());
-        if (inserted == 0) {
+        if (!collected.insert(child.jobId(), child.recipeId(), root.incidentId(), child.source().name(),
+                CollectedJobStore.Disposition.LINKED)) {
             countDuplicate(child.source());
             return false;
         }
@@ -92,10 +97,7 @@ class FailureCollector {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     boolean collect(JobFailed failure, boolean calledJob) {
-        int inserted = jdbc.update("INSERT INTO collected_job (job_id, recipe_id, incident_id, source) "
-                        + "VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO NOTHING",
-                failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name());
-        if (inserted == 0) {
+        if (!collected.insert(failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name())) {
             meters.counter("aof.collation.duplicates", "source", failure.source().name()).increment();
             return false;
         }

@@ -7,7 +7,6 @@ import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -39,17 +38,17 @@ class FailureTriage {
 
     private final WorkatoClient workato;
     private final FailureCollector collector;
-    private final JdbcTemplate jdbc;
+    private final RecipeCursorRepository cursors;
     private final String workspace;
 
     private final java.time.Duration rootWait;
 
-    FailureTriage(WorkatoClient workato, FailureCollector collector, JdbcTemplate jdbc, AofProperties aof,
+    FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors, AofProperties aof,
                   CollationProperties props) {
         this.rootWait = props.calledRootMaxWait();
         this.workato = workato;
         this.collector = collector;
-        this.jdbc = jdbc;
+        this.cursors = cursors;
         this.workspace = aof.workspace();
     }
 
@@ -244,8 +243,7 @@ class FailureTriage {
     }
 
     private String recipeName(long recipeId) {
-        return jdbc.query("SELECT recipe_name FROM recipe_cursor WHERE recipe_id = ?", (rs, i) -> rs.getString(1),
-                recipeId).stream().findFirst().orElse(null);
+        return cursors.recipeName(recipeId);
     }
 
     private static boolean isRepeat(WorkatoJob job) {

@@ -5,12 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Which collation instance sweeps Workato: the holder of the {@code sweep_lease}
@@ -33,9 +31,7 @@ import java.util.List;
 class SweepLease implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SweepLease.class);
-    static final String SWEEP = "sweep";
-
-    private final JdbcTemplate jdbc;
+    private final SweepLeaseStore store;
     private final String holder;
     private final Duration lease;
     /** Until when (System.nanoTime) this instance holds the lease; meaningful while {@link #held} is set. */
@@ -48,12 +44,12 @@ class SweepLease implements DisposableBean {
     private volatile boolean stopped;
 
     @Autowired
-    SweepLease(JdbcTemplate jdbc, CollationProperties props) {
-        this(jdbc, props.leader().lease(), InstanceName.create());
+    SweepLease(SweepLeaseStore store, CollationProperties props) {
+        this(store, props.leader().lease(), InstanceName.create());
     }
 
-    SweepLease(JdbcTemplate jdbc, Duration lease, String holder) {
-        this.jdbc = jdbc;
+    SweepLease(SweepLeaseStore store, Duration lease, String holder) {
+        this.store = store;
         this.lease = lease;
         this.holder = holder;
     }
@@ -82,23 +78,15 @@ class SweepLease implements DisposableBean {
 
     /** Renews the lease if this instance holds it, takes it if it is free; returns whether this instance holds it. */
     boolean renew() {
-        if (jdbc == null) {
+        if (store == null) {
             return true;
         }
         if (stopped) {
             return false;   // released on stop: never taken again by an instance going down
         }
         long askedAt = System.nanoTime();
-        List<Object[]> rows = jdbc.query("""
-                INSERT INTO sweep_lease AS l (name, holder, acquired_at, expires_at)
-                VALUES (?, ?, now(), now() + (? * interval '1 millisecond'))
-                ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
-                       acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END
-                 WHERE l.holder = EXCLUDED.holder OR l.expires_at <= now()
-                RETURNING EXTRACT(EPOCH FROM (now() - l.swept_at)) * 1000, l.ended_with""",
-                (rs, i) -> new Object[] {rs.getObject(1) == null ? null : rs.getDouble(1), rs.getObject(2)},
-                SWEEP, holder, lease.toMillis());
-        if (rows.isEmpty()) {
+        var taken = store.takeOrRenew(holder, lease);
+        if (taken.isEmpty()) {
             if (held) {
                 log.warn("Sweep lease lost to another instance: {} stops sweeping", holder);
             }
@@ -108,10 +96,10 @@ class SweepLease implements DisposableBean {
         heldUntilNanos = askedAt + lease.toNanos();
         if (!held) {
             // the sweep's rhythm and the recipes' turn carry over from the previous holder
-            Double sinceSweptMs = (Double) rows.get(0)[0];
+            Double sinceSweptMs = taken.get().sinceSweptMillis();
             everSwept = sinceSweptMs != null;
             sweptAtNanos = sinceSweptMs == null ? askedAt : askedAt - (long) (sinceSweptMs * 1_000_000);
-            endedWith = rows.get(0)[1] == null ? null : ((Number) rows.get(0)[1]).longValue();
+            endedWith = taken.get().endedWith();
             held = true;
             log.info("Sweep lease taken: {} sweeps Workato for this deployment's collation", holder);
         }
@@ -138,9 +126,8 @@ class SweepLease implements DisposableBean {
         sweptAtNanos = System.nanoTime();
         everSwept = true;
         endedWith = last;
-        if (jdbc != null) {
-            jdbc.update("UPDATE sweep_lease SET swept_at = now(), ended_with = ? WHERE name = ? AND holder = ?",
-                    last, SWEEP, holder);
+        if (store != null) {
+            store.swept(holder, last);
         }
     }
 
@@ -152,12 +139,12 @@ class SweepLease implements DisposableBean {
     /** On stop: the lease is given up at once, so another instance sweeps within its renew interval. */
     void release() {
         stopped = true;
-        if (jdbc == null || !held) {
+        if (store == null || !held) {
             return;
         }
         held = false;
         try {
-            jdbc.update("UPDATE sweep_lease SET expires_at = now() WHERE name = ? AND holder = ?", SWEEP, holder);
+            store.release(holder);
             log.info("Sweep lease released by {}", holder);
         } catch (RuntimeException e) {
             log.warn("Could not release the sweep lease ({}); another instance takes it when it expires",

@@ -27,7 +27,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -109,7 +108,7 @@ class WebhookController {
 
     private final FailureCollector collector;
     private final TransactionTemplate tx;
-    private final JdbcTemplate jdbc;
+    private final WebhookPendingStore pending;
     private final Validator validator;
     private final CollationProperties.Webhook props;
     private final String workspace;
@@ -125,11 +124,11 @@ class WebhookController {
     private record Credential(byte[] value, String source) {
     }
 
-    WebhookController(FailureCollector collector, TransactionTemplate tx, JdbcTemplate jdbc, Validator validator,
-                      CollationProperties props, AofProperties aof, MeterRegistry meters) {
+    WebhookController(FailureCollector collector, TransactionTemplate tx, WebhookPendingStore pending,
+                      Validator validator, CollationProperties props, AofProperties aof, MeterRegistry meters) {
         this.collector = collector;
         this.tx = tx;
-        this.jdbc = jdbc;
+        this.pending = pending;
         this.validator = validator;
         this.props = props.webhook();
         this.workspace = aof.workspace();
@@ -225,19 +224,15 @@ class WebhookController {
                 source);
         String payload = EventCodec.encode(failure);
         Boolean fresh = tx.execute(status -> {
-            if (key != null && jdbc.update("INSERT INTO webhook_idempotency (idempotency_key, job_id, incident_id) "
-                    + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", key, failure.jobId(), failure.incidentId()) == 0) {
+            if (key != null && !pending.rememberKey(key, failure.jobId(), failure.incidentId())) {
                 return false;
             }
-            if (Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM collected_job WHERE job_id = ?)",
-                    Boolean.class, failure.jobId()))) {
+            if (collector.isCollected(failure.jobId())) {
                 collector.countDuplicate(JobFailed.CollectionSource.WEBHOOK);
                 return false;
             }
-            return jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, master_job_id, payload, next_check_at) "
-                            + "VALUES (?, ?, ?, ?, now() + (? * interval '1 millisecond')) ON CONFLICT DO NOTHING",
-                    failure.jobId(), failure.recipeId(), failure.masterJobId(), payload,
-                    props.verifyDelay().toMillis()) == 1;
+            return pending.accept(failure.jobId(), failure.recipeId(), failure.masterJobId(), payload,
+                    props.verifyDelay());
         });
         meters.counter("aof.webhook.requests", "outcome", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate",
                 "source", source).increment();

@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import io.aof.collation.WebhookPendingStore.Pending;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.NotificationRequested;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -55,7 +55,7 @@ class WebhookVerifier {
 
     private final WorkatoClient workato;
     private final FailureTriage triage;
-    private final JdbcTemplate jdbc;
+    private final WebhookPendingStore store;
     private final TransactionTemplate tx;
     private final CollationProperties.Webhook props;
     private final MeterRegistry meters;
@@ -63,13 +63,13 @@ class WebhookVerifier {
     private final String workspace;
     private final AtomicLong pending = new AtomicLong();
 
-    WebhookVerifier(WorkatoClient workato, FailureTriage triage, JdbcTemplate jdbc, TransactionTemplate tx,
+    WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store, TransactionTemplate tx,
                     CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof) {
         this.outbox = outbox;
         this.workspace = aof.workspace();
         this.workato = workato;
         this.triage = triage;
-        this.jdbc = jdbc;
+        this.store = store;
         this.tx = tx;
         this.props = props.webhook();
         this.meters = meters;
@@ -93,9 +93,6 @@ class WebhookVerifier {
         }
     }
 
-    private record Row(String jobId, long recipeId, String masterJobId, String payload, String lastSeen) {
-    }
-
     /** One run; returns how many pending failures were settled (verified or refused). */
     int verifyDue() {
         return verifyDue(java.time.Instant.now());
@@ -104,72 +101,37 @@ class WebhookVerifier {
     /** One run at {@code now} (which alert period an unverified failure falls in). */
     int verifyDue(java.time.Instant now) {
         int settled = 0;
-        int byPoll = jdbc.update("UPDATE webhook_pending p SET state = 'VERIFIED', reason = 'collected by a poll', "
-                + "finished_at = now() FROM collected_job c WHERE p.state = 'PENDING' AND c.job_id = p.job_id");
+        int byPoll = store.verifyCollectedByPoll();
         if (byPoll > 0) {
             meters.counter("aof.webhook.verified", "by", "poll").increment(byPoll);
             settled += byPoll;
         }
-        List<Row> expired = jdbc.query("SELECT job_id, recipe_id, master_job_id, payload, reason FROM webhook_pending "
-                        + "WHERE state = 'PENDING' AND received_at < now() - (? * interval '1 millisecond') "
-                        + "ORDER BY received_at",
-                (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
-                props.verifyTimeout().toMillis());
+        List<Pending> expired = store.expired(props.verifyTimeout());
         settled += publishUnverified(expired, now);
-        List<Row> due = claimDue();
+        // claimed: another collation instance's run does not read them too; each row read is settled or given
+        // its next check (later); rows this run does not get to are released; a run that dies leaves its rows to
+        // the others once the claim has passed
+        List<Pending> due = store.claimDue(props.verifyClaim(), props.verifyBatch());
         FailureTriage.Reads reads = triage.reads();
         java.util.Set<String> untouched = new java.util.LinkedHashSet<>();
-        due.forEach(r -> untouched.add(r.jobId));
+        due.forEach(r -> untouched.add(r.jobId()));
         try {
             settled += verify(due, reads, untouched);
         } finally {
             // claimed and not read (Workato could not answer): due again at once, for whichever instance runs next
-            unclaim(untouched);
+            store.unclaim(untouched);
         }
-        pending.set(jdbc.queryForObject("SELECT count(*) FROM webhook_pending WHERE state = 'PENDING'", Long.class));
+        pending.set(store.pendingCount());
         return settled;
     }
 
-    /**
-     * The due failures this run reads, claimed in one statement: their next check moves {@code verify-claim} on, so
-     * another collation instance's run (which skips rows being claimed, {@code SKIP LOCKED}) does not read them
-     * too. Each row read is settled or given its next check ({@link #later}); rows this run does not get to are
-     * released ({@link #unclaim}); a run that dies leaves its rows to the others once the claim has passed.
-     */
-    private List<Row> claimDue() {
-        return jdbc.query("""
-                UPDATE webhook_pending p SET next_check_at = now() + (? * interval '1 millisecond')
-                  FROM (SELECT job_id, next_check_at AS was_due FROM webhook_pending
-                         WHERE state = 'PENDING' AND next_check_at <= now()
-                         ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED) due
-                 WHERE p.job_id = due.job_id
-                RETURNING p.job_id, p.recipe_id, p.master_job_id, p.payload, p.reason, due.was_due""",
-                (rs, i) -> new Object[] {new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5)), rs.getTimestamp(6)},
-                Math.max(1000, props.verifyClaim().toMillis()), props.verifyBatch()).stream()
-                .sorted(java.util.Comparator.comparing((Object[] r) -> (java.sql.Timestamp) r[1]))
-                .map(r -> (Row) r[0]).toList();
-    }
-
-    private void unclaim(java.util.Set<String> jobIds) {
-        if (jobIds.isEmpty()) {
-            return;
-        }
-        jdbc.update(con -> {
-            var ps = con.prepareStatement("UPDATE webhook_pending SET next_check_at = now() WHERE state = 'PENDING' "
-                    + "AND job_id = ANY(?)");
-            ps.setArray(1, con.createArrayOf("text", jobIds.toArray()));
-            return ps;
-        });
-    }
-
-    private int verify(List<Row> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
+    private int verify(List<Pending> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
         int settled = 0;
-        for (Row row : due) {
-            untouched.remove(row.jobId);
+        for (Pending row : due) {
+            untouched.remove(row.jobId());
             WorkatoJob job;
             try {
-                job = workato.getJob(row.recipeId, row.jobId);
+                job = workato.getJob(row.recipeId(), row.jobId());
             } catch (WorkatoApiException e) {
                 if (FailureTriage.isNotFound(e)) {
                     settled += refuse(row, "not_found") ? 1 : 0;
@@ -192,8 +154,8 @@ class WebhookVerifier {
         return settled;
     }
 
-    private boolean settle(Row row, WorkatoJob job, FailureTriage.Reads reads) {
-        if (job.recipeId() != null && job.recipeId() != row.recipeId) {
+    private boolean settle(Pending row, WorkatoJob job, FailureTriage.Reads reads) {
+        if (job.recipeId() != null && job.recipeId() != row.recipeId()) {
             return refuse(row, "other_recipe");
         }
         if (WorkatoJob.PENDING.equals(job.status())) {
@@ -207,17 +169,15 @@ class WebhookVerifier {
             return refuse(row, "not_failed");
         }
         String master = blankToNull(job.masterJobId());
-        if (blankToNull(row.masterJobId) != null && !Objects.equals(blankToNull(row.masterJobId), master)) {
+        if (blankToNull(row.masterJobId()) != null && !Objects.equals(blankToNull(row.masterJobId()), master)) {
             return refuse(row, "master_mismatch");
         }
         // a repeat reported without its master belongs to the master's incident, as Workato says
-        JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload).withMaster(master)
+        JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload()).withMaster(master)
                 .withErrorDetail(job.errorTypeId(), job.httpStatus());
         FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
-            if (jdbc.update("UPDATE webhook_pending SET state = 'VERIFIED', reason = 'failed in Workato', "
-                    + "finished_at = now() WHERE job_id = ? AND state = 'PENDING'",
-                    row.jobId) == 0) {
+            if (!store.settle(row.jobId(), WebhookPendingStore.State.VERIFIED, "failed in Workato")) {
                 return false;   // settled by another instance meanwhile
             }
             triage.apply(plan);
@@ -241,23 +201,22 @@ class WebhookVerifier {
      * transaction of its first, under a trouble id of that period, and the notifier
      * sends a dedup key once per destination (several runs or instances, one alert).
      */
-    private int publishUnverified(List<Row> expired, java.time.Instant now) {
+    private int publishUnverified(List<Pending> expired, java.time.Instant now) {
         if (expired.isEmpty()) {
             return 0;
         }
         String troubleId = "webhook-unverified:" + now.getEpochSecond()
                 / Math.max(1, props.verifyTimeout().toSeconds());
         List<String> published = new java.util.ArrayList<>();
-        for (Row row : expired) {
+        for (Pending row : expired) {
             boolean alert = published.isEmpty();
             Boolean done = tx.execute(status -> {
-                String seen = row.lastSeen == null ? "never read" : row.lastSeen;
-                if (jdbc.update("UPDATE webhook_pending SET state = 'UNVERIFIED', reason = ?, finished_at = now() "
-                        + "WHERE job_id = ? AND state = 'PENDING'",
-                        "published not repeatable (" + seen + ")", row.jobId) == 0) {
+                String seen = row.lastSeen() == null ? "never read" : row.lastSeen();
+                if (!store.settle(row.jobId(), WebhookPendingStore.State.UNVERIFIED,
+                        "published not repeatable (" + seen + ")")) {
                     return false;   // settled by another instance meanwhile
                 }
-                JobFailed r = EventCodec.decode(Topics.JOB_FAILURES, row.payload);
+                JobFailed r = EventCodec.decode(Topics.JOB_FAILURES, row.payload());
                 String claimed = blankToNull(r.masterJobId());
                 JobFailed failure = r.withMaster(null).notRepeatable("could not be verified with Workato within "
                         + props.verifyTimeout() + ": not repeated" + (claimed == null ? ""
@@ -268,7 +227,7 @@ class WebhookVerifier {
                             troubleId, NotificationRequested.Kind.AOF_TROUBLE,
                             "Webhook failures could not be verified with Workato",
                             "AOF could not confirm in Workato within " + props.verifyTimeout() + " that job "
-                                    + row.jobId + " (recipe " + row.recipeId + ") failed (" + seen + "). It is "
+                                    + row.jobId() + " (recipe " + row.recipeId() + ") failed (" + seen + "). It is "
                                     + "published as an incident AOF will not repeat; others like it in the same "
                                     + props.verifyTimeout() + " period are published the same way without "
                                     + "another alert (count: aof.webhook.unverified.published). Check those jobs "
@@ -277,7 +236,7 @@ class WebhookVerifier {
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {
-                published.add(row.jobId);
+                published.add(row.jobId());
                 meters.counter("aof.webhook.unverified.published").increment();
             }
         }
@@ -290,33 +249,29 @@ class WebhookVerifier {
         return published.size();
     }
 
-    private boolean refuse(Row row, String reason) {
-        int n = jdbc.update("UPDATE webhook_pending SET state = 'REFUSED', reason = ?, finished_at = now() "
-                + "WHERE job_id = ? AND state = 'PENDING'", reason, row.jobId);
-        if (n == 0) {
+    private boolean refuse(Pending row, String reason) {
+        if (!store.settle(row.jobId(), WebhookPendingStore.State.REFUSED, reason)) {
             return false;
         }
         meters.counter("aof.webhook.refused", "reason", reason).increment();
         log.warn("Webhook failure of job {} (recipe {}{}) from source {} refused after reading Workato: {}; no "
-                + "incident, no repeat", row.jobId, row.recipeId, row.masterJobId == null ? ""
-                : ", master " + row.masterJobId, sourceOf(row), describe(reason));
+                + "incident, no repeat", row.jobId(), row.recipeId(), row.masterJobId() == null ? ""
+                : ", master " + row.masterJobId(), sourceOf(row), describe(reason));
         return true;
     }
 
     /** The webhook source that sent the row's failure ("unknown" for a row stored before sources had names). */
-    private static String sourceOf(Row row) {
+    private static String sourceOf(Pending row) {
         try {
-            String source = EventCodec.decode(Topics.JOB_FAILURES, row.payload).webhookSource();
+            String source = EventCodec.decode(Topics.JOB_FAILURES, row.payload()).webhookSource();
             return source == null ? "unknown" : source;
         } catch (RuntimeException e) {
             return "unknown";
         }
     }
 
-    private void later(Row row, String seen) {
-        jdbc.update("UPDATE webhook_pending SET reason = ?, "
-                        + "next_check_at = now() + (? * interval '1 millisecond') WHERE job_id = ? AND state = 'PENDING'",
-                seen, Math.max(1000, props.verifyDelay().toMillis()), row.jobId);
+    private void later(Pending row, String seen) {
+        store.later(row.jobId(), seen, props.verifyDelay());
     }
 
     private static String describe(String reason) {

@@ -102,12 +102,15 @@ class CollationAgainstSimulatorTest {
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
         Outbox outbox = new Outbox(jdbc);
-        FailureCollector collector = new FailureCollector(jdbc, outbox, meters);
-        FailureTriage triage = new FailureTriage(workato, collector, jdbc, aof, props);
-        return new Collation(new FailedJobPoller(workato, triage, outbox, jdbc, tx, props, aof, meters),
-                new WebhookController(collector, tx, jdbc,
+        CollectedJobStore collected = new CollectedJobStore(jdbc);
+        RecipeCursorRepository cursors = new RecipeCursorRepository(jdbc);
+        WebhookPendingStore pending = new WebhookPendingStore(jdbc);
+        FailureCollector collector = new FailureCollector(collected, outbox, meters);
+        FailureTriage triage = new FailureTriage(workato, collector, cursors, aof, props);
+        return new Collation(new FailedJobPoller(workato, triage, outbox, cursors, collected, tx, props, aof, meters),
+                new WebhookController(collector, tx, pending,
                         Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters),
-                new WebhookVerifier(workato, triage, jdbc, tx, props, meters, outbox, aof));
+                new WebhookVerifier(workato, triage, pending, tx, props, meters, outbox, aof));
     }
 
     static Map<String, String> watching(long... recipes) {

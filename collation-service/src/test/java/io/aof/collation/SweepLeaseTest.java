@@ -27,7 +27,7 @@ class SweepLeaseTest {
     }
 
     SweepLease instance(String name) {
-        return new SweepLease(jdbc, LEASE, name);
+        return new SweepLease(new SweepLeaseStore(jdbc), LEASE, name);
     }
 
     @Test

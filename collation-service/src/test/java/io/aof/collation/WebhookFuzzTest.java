@@ -12,7 +12,6 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -57,7 +56,7 @@ class WebhookFuzzTest {
     FailureCollector collector;
 
     @MockitoBean
-    JdbcTemplate jdbc;
+    WebhookPendingStore pending;
 
     @MockitoBean
     TransactionTemplate tx;
@@ -73,7 +72,7 @@ class WebhookFuzzTest {
             n++;
         }
         assertThat(n).isGreaterThanOrEqualTo(1000);
-        verifyNoInteractions(tx, jdbc);
+        verifyNoInteractions(tx, pending);
         verify(collector, never()).collect(any());
     }
 

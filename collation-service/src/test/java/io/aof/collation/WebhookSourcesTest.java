@@ -14,7 +14,6 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -75,7 +74,7 @@ class WebhookSourcesTest {
     FailureCollector collector;
 
     @MockitoBean
-    JdbcTemplate jdbc;
+    WebhookPendingStore pending;
 
     @MockitoBean
     TransactionTemplate tx;
