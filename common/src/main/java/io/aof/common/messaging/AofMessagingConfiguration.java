@@ -14,11 +14,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -83,8 +83,9 @@ public class AofMessagingConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, KafkaTemplate<String, String> aofKafkaTemplate,
-                            AofProperties props, @Value("${spring.application.name:aof}") String service,
-                            MeterRegistry meters) {
+                            AofProperties props, Environment env, MeterRegistry meters) {
+        // the service's name goes with every record it publishes (the aof-service header)
+        String service = env.getProperty("spring.application.name", "aof");
         return new OutboxRelay(jdbc, tx, aofKafkaTemplate, props.outbox(), props.workspace(), service, meters);
     }
 

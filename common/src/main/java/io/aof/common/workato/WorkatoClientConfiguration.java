@@ -4,16 +4,14 @@ import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
-
-import java.time.Duration;
 
 /** Imported by the services that call Workato (collation, recovery). */
 @Configuration(proxyBeanMethods = false)
@@ -34,16 +32,14 @@ public class WorkatoClientConfiguration {
      */
     @Bean
     WorkatoReadBudget workatoReadBudget(ObjectProvider<DataSource> dataSource, WorkatoProperties props,
-                                        WorkatoAccountHold accountHold,
-                                        @Value("${aof.workato.read-budget.shared:true}") boolean shared,
-                                        @Value("${aof.workato.account-hold.schema:aof_shared}") String schema,
-                                        @Value("${aof.workato.read-budget.share:${spring.application.name:aof}}")
-                                        String share) {
-        if (!shared || !accountHold.isShared()) {
+                                        WorkatoAccountHold accountHold, Environment env) {
+        if (!props.readBudget().shared() || !accountHold.isShared()) {
             return WorkatoReadBudget.local();
         }
-        return WorkatoReadBudget.shared(new JdbcTemplate(dataSource.getObject()), schema, props, share,
-                io.aof.common.ops.InstanceName.create());
+        String share = props.readBudget().share() == null || props.readBudget().share().isBlank()
+                ? serviceName(env) : props.readBudget().share();
+        return WorkatoReadBudget.shared(new JdbcTemplate(dataSource.getObject()), props.accountHold().schema(), props,
+                share, io.aof.common.ops.InstanceName.create());
     }
 
     /**
@@ -53,10 +49,9 @@ public class WorkatoClientConfiguration {
      */
     @Bean
     WorkatoAccountHold workatoAccountHold(ObjectProvider<DataSource> dataSource, WorkatoProperties props,
-                                          @Value("${aof.workato.account-hold.enabled:true}") boolean enabled,
-                                          @Value("${aof.workato.account-hold.schema:aof_shared}") String schema,
-                                          @Value("${spring.application.name:aof}") String service) {
-        if (!enabled) {
+                                          Environment env) {
+        String schema = props.accountHold().schema();
+        if (!props.accountHold().enabled()) {
             return WorkatoAccountHold.local();
         }
         DataSource ds = dataSource.getIfAvailable();
@@ -66,7 +61,7 @@ public class WorkatoClientConfiguration {
                     + "aof.workato.account-hold.enabled=false");
         }
         WorkatoAccountHold.migrate(ds, schema);
-        return WorkatoAccountHold.shared(new JdbcTemplate(ds), schema, props, service);
+        return WorkatoAccountHold.shared(new JdbcTemplate(ds), schema, props, serviceName(env));
     }
 
     /** Health component {@code workato}. */
@@ -77,8 +72,12 @@ public class WorkatoClientConfiguration {
 
     @Bean
     BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
-                                     @Value("${spring.application.name:aof}") String service,
-                                     @Value("${aof.workato.escalate-after:10m}") Duration escalateAfter) {
-        return new BreakerWatch(client, outbox, tx, aof.workspace(), service, escalateAfter);
+                                     WorkatoProperties props, Environment env) {
+        return new BreakerWatch(client, outbox, tx, aof.workspace(), serviceName(env), props.escalateAfter());
+    }
+
+    /** The service's name ({@code spring.application.name}), which names its share and its alerts. */
+    static String serviceName(Environment env) {
+        return env.getProperty("spring.application.name", "aof");
     }
 }

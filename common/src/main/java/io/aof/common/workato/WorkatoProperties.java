@@ -2,6 +2,7 @@ package io.aof.common.workato;
 
 import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -23,7 +24,46 @@ public record WorkatoProperties(
         @DefaultValue("") String apiToken,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("45s") Duration requestTimeout,
-        @DefaultValue Resilience resilience) {
+        @DefaultValue Resilience resilience,
+        @DefaultValue AccountHold accountHold,
+        @DefaultValue ReadBudget readBudget,
+        @DefaultValue("10m") Duration escalateAfter) {
+
+    /** Bound from {@code aof.workato.*}. */
+    @ConstructorBinding
+    public WorkatoProperties {
+    }
+
+    /** The connection and resilience settings, the account hold, budget and escalation at their defaults. */
+    public WorkatoProperties(String baseUrl, String apiToken, Duration connectTimeout, Duration requestTimeout,
+                             Resilience resilience) {
+        this(baseUrl, apiToken, connectTimeout, requestTimeout, resilience, AccountHold.defaults(),
+                ReadBudget.defaults(), Duration.ofMinutes(10));
+    }
+
+    /**
+     * Workato's {@code Retry-After} per account, shared by every service through
+     * {@code <schema>.workato_hold} on the PostgreSQL they share; {@code enabled=false} keeps it to this process.
+     */
+    public record AccountHold(@DefaultValue("true") boolean enabled,
+                              @NotBlank @DefaultValue("aof_shared") String schema) {
+
+        public static AccountHold defaults() {
+            return new AccountHold(true, "aof_shared");
+        }
+    }
+
+    /**
+     * This service's share of the read budget, shared by all its instances through
+     * {@code <account-hold.schema>.workato_read_budget} under the name {@code share} (the service's name when
+     * unset; instances of one service must use the same); {@code shared=false} keeps it to this process.
+     */
+    public record ReadBudget(@DefaultValue("true") boolean shared, String share) {
+
+        public static ReadBudget defaults() {
+            return new ReadBudget(true, null);
+        }
+    }
 
     /**
      * Resilience4j around every call. Workato's limits are per API client, so
@@ -77,6 +117,7 @@ public record WorkatoProperties(
     public String toString() {
         return "WorkatoProperties[baseUrl=" + baseUrl + ", apiToken=" + (apiToken.isEmpty() ? "<unset>" : "******")
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + ", resilience="
-                + resilience + "]";
+                + resilience + ", accountHold=" + accountHold + ", readBudget=" + readBudget + ", escalateAfter="
+                + escalateAfter + "]";
     }
 }
