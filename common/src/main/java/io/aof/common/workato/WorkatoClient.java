@@ -11,6 +11,10 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,19 +43,30 @@ import java.util.StringJoiner;
 
 /**
  * The one client of the Workato Developer API (see shared/workato-api.md),
- * speaking its field names exactly. It never retries {@code repeat_jobs}: its
- * caller decides (recovery must reconcile before repeating, see
- * {@link WorkatoApiException#mayHaveTakenEffect()}); reads are retried in place
- * (below). Every call is counted under {@code aof.workato.api.calls} by
- * endpoint and status.
+ * speaking its field names exactly. Every call is counted under
+ * {@code aof.workato.api.calls} by endpoint and status, and passes, in order:
  *
- * <p>Resilience4j guards every call: a rate limiter takes this service's share
- * of the read budget (reads wait a little for a permit, then are refused as
- * {@code RATE_LIMITED} without reaching Workato); a circuit breaker opens when
- * calls fail with 5xx, timeouts or no connection, and then refuses calls as
- * {@code CIRCUIT_OPEN} until Workato has had time to recover. Reads, which are
- * idempotent, are retried in place, honouring a 429's {@code Retry-After} and
- * backing off with jitter after a 5xx or timeout.
+ * <ul>
+ *   <li>for a read, a permit from this service's share of the read budget
+ *       ({@link WorkatoReadBudget}: shared by the service's instances through
+ *       PostgreSQL; an in-process Resilience4j rate limiter where the database is
+ *       not there); a read that cannot get one within {@code read-permit-wait} is
+ *       refused as {@code RATE_LIMITED} without reaching Workato, and not retried;</li>
+ *   <li>Workato's {@code Retry-After} for the account ({@link WorkatoAccountHold},
+ *       shared by every service): a read waits out a short hold, anything else is
+ *       refused as {@code RATE_LIMITED} while it lasts;</li>
+ *   <li>a Resilience4j circuit breaker, which opens when calls fail with 5xx,
+ *       timeouts or no connection and then refuses them as {@code CIRCUIT_OPEN}
+ *       until Workato has had time to recover.</li>
+ * </ul>
+ *
+ * <p>Reads, which are idempotent, are retried by Resilience4j Retry
+ * ({@code read-attempts} tries): after a 429 whose {@code Retry-After} is at most
+ * {@code max-retry-after-wait}, and after a 5xx, timeout or lost connection with a
+ * doubling backoff and jitter. {@code repeat_jobs} is never retried here: its
+ * caller decides, because a call that failed may still have repeated the jobs
+ * (recovery reconciles before it repeats, see
+ * {@link WorkatoApiException#mayHaveTakenEffect()}).
  */
 public class WorkatoClient {
 
@@ -75,6 +90,7 @@ public class WorkatoClient {
     private final WorkatoProperties.Resilience resilience;
     private final RateLimiter reads;
     private final CircuitBreaker breaker;
+    private final Retry readRetry;
     private final WorkatoAccountHold accountHold;
     private final WorkatoReadBudget readBudget;
 
@@ -122,8 +138,21 @@ public class WorkatoClient {
                 .recordException(e -> e instanceof WorkatoApiException w && w.isApiTrouble())
                 .build());
         this.breaker = breakers.circuitBreaker("workato");
+        // reads are idempotent: retried after a 429 whose Retry-After is short (waited out in the account hold
+        // before the next try), and after a 5xx, timeout or lost connection with a doubling backoff and jitter;
+        // nothing else is retried, and repeat_jobs never is (it does not go through here)
+        RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
+                .maxAttempts(Math.max(1, resilience.readAttempts()))
+                .retryOnException(e -> e instanceof WorkatoApiException w && !(w instanceof BudgetRefused)
+                        && waitBeforeRetry(w, 1) != null)
+                .intervalBiFunction((attempt, outcome) -> outcome.isLeft()
+                        && outcome.getLeft() instanceof WorkatoApiException w && waitBeforeRetry(w, attempt) != null
+                        ? waitBeforeRetry(w, attempt).toMillis() : 0L)
+                .build());
+        this.readRetry = retries.retry("workato-reads");
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
         TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiters).bindTo(this.meters);
+        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(this.meters);
     }
 
     /** The breaker's state (CLOSED, OPEN, HALF_OPEN), for health and for callers deciding to wait. */
@@ -189,28 +218,30 @@ public class WorkatoClient {
         return complete;
     }
 
+    /**
+     * A read, tried up to {@code read-attempts} times by {@link #readRetry}; each try takes its permit from the read
+     * budget first, and a refused permit ends the read at once (it is this service's budget, not Workato, that
+     * says no: trying again would only spend the wait).
+     */
     private JsonNode get(String endpoint, String path, Map<String, Object> query) {
         HttpRequest request = request(path, query).GET().build();
-        WorkatoApiException last = null;
-        for (int attempt = 1; attempt <= Math.max(1, resilience.readAttempts()); attempt++) {
+        return Retry.decorateSupplier(readRetry, () -> {
             Duration refused = readPermission();
             if (refused != null) {
                 count(endpoint, "budget_exhausted");
-                throw new WorkatoApiException(WorkatoApiException.Kind.RATE_LIMITED, 0, refused,
-                        "this service's share of the Workato read budget is used up (" + endpoint + ")", null);
+                throw new BudgetRefused(refused, endpoint);
             }
-            try {
-                return guarded(endpoint, request);
-            } catch (WorkatoApiException e) {
-                last = e;
-                Duration wait = waitBeforeRetry(e, attempt);
-                if (wait == null || attempt == resilience.readAttempts()) {
-                    throw e;
-                }
-                sleep(wait);
-            }
+            return guarded(endpoint, request);
+        }).get();
+    }
+
+    /** A read refused by this service's share of the read budget, before reaching Workato: never retried. */
+    private static final class BudgetRefused extends WorkatoApiException {
+
+        BudgetRefused(Duration untilRoom, String endpoint) {
+            super(Kind.RATE_LIMITED, 0, untilRoom,
+                    "this service's share of the Workato read budget is used up (" + endpoint + ")", null);
         }
-        throw last;
     }
 
     /**

@@ -28,6 +28,8 @@ class WorkatoClientTest {
     private final List<String> requests = new ArrayList<>();
     private final List<String> bodies = new ArrayList<>();
     private final List<String> auth = new ArrayList<>();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private WorkatoClient client;
 
     @BeforeEach
@@ -36,7 +38,8 @@ class WorkatoClientTest {
         server.createContext("/api", this::answer);
         server.start();
         client = new WorkatoClient(new WorkatoProperties("http://127.0.0.1:" + server.getAddress().getPort() + "/api",
-                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2), WorkatoProperties.Resilience.defaults()), null);
+                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2), WorkatoProperties.Resilience.defaults()),
+                meters);
     }
 
     @AfterEach
@@ -180,6 +183,28 @@ class WorkatoClientTest {
 
         assertThat(requests).hasSize(2);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void readsAreRetriedAfterA5xxButNotAfterA4xxAndRepeatsNeverAre() {
+        firstAnswers.put("/api/recipes", new java.util.ArrayDeque<>(List.<String[]>of(
+                new String[]{"503", "{\"message\":\"down\"}"}, new String[]{"502", "<html>bad gateway</html>"})));
+        answers.put("/api/recipes", new String[]{"200", "{\"items\": []}"});
+        assertThat(client.listRecipes(1, 100)).isEmpty();
+        assertThat(requests).hasSize(3);   // read-attempts: 3
+
+        requests.clear();
+        answers.put("/api/recipes/1/jobs/j-1", new String[]{"404", "{\"message\":\"not found\"}"});
+        assertThatThrownBy(() -> client.getJob(1, "j-1")).isInstanceOfSatisfying(WorkatoApiException.class,
+                e -> assertThat(e.kind()).isEqualTo(WorkatoApiException.Kind.CLIENT_ERROR));
+        assertThat(requests).hasSize(1);
+
+        requests.clear();
+        answers.put("/api/recipes/1/repeat_jobs", new String[]{"503", "{\"message\":\"down\"}"});
+        assertThatThrownBy(() -> client.repeatJobs(1, List.of("j-A"))).isInstanceOf(WorkatoApiException.class);
+        assertThat(requests).hasSize(1);   // its caller decides: it may have repeated the jobs
+        assertThat(meters.find("resilience4j.retry.calls").tag("name", "workato-reads")
+                .tag("kind", "successful_with_retry").functionCounter().count()).isEqualTo(1);
     }
 
     @Test
