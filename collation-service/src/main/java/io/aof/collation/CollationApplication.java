@@ -1,13 +1,20 @@
 package io.aof.collation;
 
 import io.aof.common.messaging.AofMessagingConfiguration;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
 import io.aof.common.retention.RetentionRule;
+import io.aof.common.workato.BreakerWatch;
+import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoClientConfiguration;
+import io.aof.common.workato.WorkatoProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
 
@@ -33,6 +40,13 @@ public class CollationApplication {
      * after a restore) must find its row, so rows stay 30 days after collection,
      * far beyond any cursor window (a sweep never reads back past its cursor).
      */
+    /** Workato's circuit breaker, watched: open past {@code aof.workato.escalate-after}, the super admin is told. */
+    @Bean
+    BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
+                                     WorkatoProperties workato, Environment env) {
+        return BreakerWatch.forService(client, outbox, tx, aof, workato, env);
+    }
+
     @Bean
     RetentionRule collectedJobRetention() {
         return RetentionRule.of("collected_job", "collected_at", Duration.ofDays(30));

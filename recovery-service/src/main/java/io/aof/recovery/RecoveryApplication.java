@@ -1,11 +1,19 @@
 package io.aof.recovery;
 
 import io.aof.common.messaging.AofMessagingConfiguration;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
+import io.aof.common.workato.BreakerWatch;
+import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoClientConfiguration;
+import io.aof.common.workato.WorkatoProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Recovery (CALL-004): repeats jobs in Workato, exactly once per decision, and follows each repeat to its end. */
 @SpringBootApplication
@@ -17,6 +25,13 @@ public class RecoveryApplication {
 
     public static void main(String[] args) {
         builder().run(args);
+    }
+
+    /** Workato's circuit breaker, watched: open past {@code aof.workato.escalate-after}, the super admin is told. */
+    @Bean
+    BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
+                                     WorkatoProperties workato, Environment env) {
+        return BreakerWatch.forService(client, outbox, tx, aof, workato, env);
     }
 
     public static SpringApplicationBuilder builder() {

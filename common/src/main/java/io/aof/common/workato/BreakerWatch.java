@@ -3,10 +3,12 @@ package io.aof.common.workato;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -40,6 +42,17 @@ public class BreakerWatch {
         this.workspace = workspace;
         this.service = service;
         this.escalateAfter = escalateAfter;
+    }
+
+    /**
+     * The watch of a service that calls Workato, declared by that service (collation, recovery) so that whoever
+     * reads its application class sees it runs: escalation after {@code aof.workato.escalate-after}, alerts in
+     * the name of {@code spring.application.name}.
+     */
+    public static BreakerWatch forService(WorkatoClient client, Outbox outbox, TransactionTemplate tx,
+                                          AofProperties aof, WorkatoProperties workato, Environment env) {
+        return new BreakerWatch(client, outbox, tx, aof.workspace(), WorkatoClientConfiguration.serviceName(env),
+                workato.escalateAfter());
     }
 
     @Scheduled(fixedDelayString = "${aof.workato.watch-interval:15s}", initialDelayString = "15s")

@@ -1,7 +1,5 @@
 package io.aof.common.workato;
 
-import io.aof.common.messaging.AofProperties;
-import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -9,11 +7,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 
-/** Imported by the services that call Workato (collation, recovery). */
+/**
+ * Imported by the services that call Workato (collation, recovery): the client, its health, the shared account
+ * hold and read budget. Each of those services declares its own {@link BreakerWatch}.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkatoProperties.class)
 public class WorkatoClientConfiguration {
@@ -68,12 +68,6 @@ public class WorkatoClientConfiguration {
     @Bean
     WorkatoHealth workatoHealthIndicator(WorkatoClient client) {
         return new WorkatoHealth(client);
-    }
-
-    @Bean
-    BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
-                                     WorkatoProperties props, Environment env) {
-        return new BreakerWatch(client, outbox, tx, aof.workspace(), serviceName(env), props.escalateAfter());
     }
 
     /** The service's name ({@code spring.application.name}), which names its share and its alerts. */
