@@ -39,7 +39,7 @@ class NotifierActions {
     /** Failed notifications queued again (one by id, or all of a destination); how many. 404 when none. */
     int retryFailed(String actor, UUID id, String destination) {
         Integer n = tx.execute(s -> {
-            int queued = store.retryFailed(id, destination);
+            int queued = store.requeueFailed(id, destination);
             if (queued > 0) {
                 audit(actor, Action.NOTIFICATION_RETRY, null, queued + " failed notification(s) "
                         + (id != null ? id.toString() : "to " + ExternalText.field(destination)), null);

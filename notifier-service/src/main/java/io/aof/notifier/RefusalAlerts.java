@@ -38,17 +38,17 @@ class RefusalAlerts {
 
     private final JdbcTemplate jdbc;
     private final Router router;
-    private final NotificationStore store;
+    private final NotificationIntake intake;
     private final NotifierProperties props;
     private final MeterRegistry meters;
     private final Clock clock;
     private final String workspace;
 
-    RefusalAlerts(JdbcTemplate jdbc, Router router, NotificationStore store, NotifierProperties props,
+    RefusalAlerts(JdbcTemplate jdbc, Router router, NotificationIntake intake, NotifierProperties props,
                   MeterRegistry meters, Clock clock, @Value("${aof.workspace:default}") String workspace) {
         this.jdbc = jdbc;
         this.router = router;
-        this.store = store;
+        this.intake = intake;
         this.props = props;
         this.meters = meters;
         this.clock = clock;
@@ -100,7 +100,7 @@ class RefusalAlerts {
                     + "super admin or as the fallback; set aof.notifier.email.admin-to or "
                     + "aof.notifier.fallback.destination", scope, reason, error);
         } else {
-            store.store(alert, EventCodec.encode(alert), to);
+            intake.store(alert, EventCodec.encode(alert), to);
             log.warn("{} refuses notifications ({}: {}); the super admin is told at {}", scope, reason, error, to);
         }
         jdbc.update("UPDATE refusal SET alerted_at = now(), told = ? WHERE scope = ? AND reason = ?",
