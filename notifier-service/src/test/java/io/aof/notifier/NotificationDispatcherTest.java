@@ -63,8 +63,8 @@ class NotificationDispatcherTest {
         NotifierProperties props = RouterTest.bind(p);
         NotifierParts store = NotifierParts.of(jdbc, props, meters, Clock.systemUTC());
         Router router = new Router(props);
-        RefusalAlerts refusals = new RefusalAlerts(jdbc, router, store.intake(), props, meters, Clock.systemUTC(),
-                "w");
+        RefusalAlerts refusals = new RefusalAlerts(store.refusals(), router, store.intake(), props, meters,
+                Clock.systemUTC(), NotifierParts.aof());
         NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), store.notifications(),
                 store.threads(), store.digests(), store.escalations(), store.fallbacks(), props,
                 meters, new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
@@ -222,10 +222,10 @@ class NotificationDispatcherTest {
     @Test
     void withNobodyElseToTellARefusalIsSaidInHealth() {
         Notifier notifier = notifier(Map.of("aof.notifier.fallback.destination", "none"));
-        RefusalAlerts refusals = new RefusalAlerts(jdbc, new Router(RouterTest.bind(Map.of(
+        RefusalAlerts refusals = new RefusalAlerts(notifier.store().refusals(), new Router(RouterTest.bind(Map.of(
                 "aof.notifier.slack.admin-channel", "#admin", "aof.notifier.fallback.destination", "none"))),
-                notifier.store().intake(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")), meters,
-                Clock.systemUTC(), "w");
+                notifier.store().intake(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")),
+                meters, Clock.systemUTC(), NotifierParts.aof());
         slack.refuse("#admin", "is_archived", 1);
         NotificationRequested n = NotificationStoreTest.alert("j-1", Kind.EXHAUSTED, Audience.SUPER_ADMIN);
         tx.executeWithoutResult(s -> notifier.store().intake().store(n, EventCodec.encode(n), List.of("slack:#admin")));
