@@ -6,19 +6,18 @@ import io.aof.common.events.NotificationEvent;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.notifier.NotificationStore.Pending;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,12 +55,15 @@ class NotificationDispatcher {
     private static final int PER_DESTINATION_PER_ROUND = 20;
     static final String NOT_CONFIGURED = "not_configured";
 
-    private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     /** For the try marks: a transaction of its own, committed while the row's transaction is still open. */
     private final TransactionTemplate newTx;
     private final Outbox outbox;
-    private final NotificationStore store;
+    private final NotificationStore notifications;
+    private final ThreadStore threads;
+    private final Digests digests;
+    private final Escalations escalations;
+    private final Fallbacks fallbacks;
     private final Map<String, Channel> channels = new HashMap<>();
     private final NotifierProperties props;
     private final MeterRegistry meters;
@@ -69,15 +72,19 @@ class NotificationDispatcher {
     /** Channels whose shared credentials were refused, and until when nothing is tried through them. */
     private final Map<String, Instant> paused = new ConcurrentHashMap<>();
 
-    NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, NotificationStore store,
+    NotificationDispatcher(TransactionTemplate tx, Outbox outbox, NotificationStore notifications,
+                           ThreadStore threads, Digests digests, Escalations escalations, Fallbacks fallbacks,
                            NotifierProperties props, MeterRegistry meters, ObjectProvider<JavaMailSender> mail,
                            Router router, RefusalAlerts refusals, Clock clock) {
-        this.jdbc = jdbc;
         this.tx = tx;
         this.newTx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
         this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.outbox = outbox;
-        this.store = store;
+        this.notifications = notifications;
+        this.threads = threads;
+        this.digests = digests;
+        this.escalations = escalations;
+        this.fallbacks = fallbacks;
         this.props = props;
         this.meters = meters;
         this.refusals = refusals;
@@ -123,12 +130,10 @@ class NotificationDispatcher {
     @Scheduled(fixedDelayString = "${aof.notifier.dispatch-interval:1s}")
     void dispatch() {
         try {
-            tx.executeWithoutResult(s -> store.buildDueDigests());
-            tx.executeWithoutResult(s -> store.queueEscalationRepeats());
-            tx.executeWithoutResult(s -> store.queueFallbacks());
-            List<String> destinations = jdbc.queryForList("SELECT DISTINCT channel FROM notification "
-                    + "WHERE state = 'PENDING' AND next_try_at <= now()", String.class);
-            for (String destination : destinations) {
+            tx.executeWithoutResult(s -> digests.buildDue());
+            tx.executeWithoutResult(s -> escalations.queueRepeats());
+            tx.executeWithoutResult(s -> fallbacks.queueStuck());
+            for (String destination : notifications.dueDestinations()) {
                 if (paused().containsKey(Destination.kindOf(destination))) {
                     continue;   // its credentials are refused: nothing goes through that channel until the pause ends
                 }
@@ -143,35 +148,19 @@ class NotificationDispatcher {
         }
     }
 
-    /** A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null. */
-    private record Row(UUID id, String destination, String kind, String incidentId, String request, String digest,
-                       boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now,
-                       Instant triedAt) {
-    }
-
     /** Sends the destination's oldest pending row if it is due; true when it was delivered. */
     private boolean sendHead(String destination) {
-        Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtext(?))", Boolean.class,
-                "aof-notify:" + destination);
-        if (!Boolean.TRUE.equals(locked)) {
+        if (!notifications.lockDestination(destination)) {
             return false;   // another instance is sending to this destination right now
         }
-        List<Row> head = jdbc.query("SELECT n.id, n.channel, n.kind, n.incident_id, n.request, n.digest, "
-                        + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at "
-                        + "FROM notification n LEFT JOIN notification_try t ON t.notification_id = n.id "
-                        + "WHERE n.channel = ? AND n.state = 'PENDING' ORDER BY n.seq LIMIT 1 FOR UPDATE OF n",
-                (rs, i) -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
-                        rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                        rs.getTimestamp(11).toInstant(), rs.getTimestamp(12) == null ? null
-                        : rs.getTimestamp(12).toInstant()), destination);
-        if (head.isEmpty() || head.get(0).nextTryAt().isAfter(head.get(0).now())) {
+        Optional<Pending> head = notifications.head(destination);
+        if (head.isEmpty() || head.get().nextTryAt().isAfter(head.get().now())) {
             return false;
         }
-        return send(head.get(0));
+        return send(head.get());
     }
 
-    private boolean send(Row row) {
+    private boolean send(Pending row) {
         String kind = Destination.kindOf(row.destination());
         String target = row.destination().substring(row.destination().indexOf(':') + 1);
         NotificationRequested n = row.request() == null ? null
@@ -184,7 +173,8 @@ class NotificationDispatcher {
             if (channel == null) {
                 throw DeliveryException.permanent(NOT_CONFIGURED, "no " + kind + " channel is configured");
             }
-            Channel.Thread thread = row.digest() != null ? null : thread(row.destination(), row.incidentId());
+            Channel.Thread thread = row.digest() != null || row.incidentId() == null ? null
+                    : threads.thread(row.destination(), row.incidentId()).orElse(null);
             Channel.Delivery delivery = row.updateOnly() ? null : earlierTry(row, channel, target, thread, kind);
             if (delivery == null) {
                 if (!row.updateOnly()) {
@@ -203,14 +193,11 @@ class NotificationDispatcher {
             }
             if (row.digest() == null && !row.updateOnly() && thread != null && !thread.started()
                     && n.kind() != NotificationRequested.Kind.REPORT) {
-                jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_id = ? "
-                                + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
-                        delivery.ref(), delivery.channelRef(), row.id(), row.destination(), row.incidentId());
+                threads.started(row.destination(), row.incidentId(), delivery.ref(), delivery.channelRef(), row.id());
             }
-            jdbc.update("UPDATE notification SET state = 'DELIVERED', attempts = ?, message_ts = ?, "
-                    + "delivered_at = now(), last_error = NULL WHERE id = ?", attempts, delivery.ref(), row.id());
+            notifications.delivered(row.id(), attempts, delivery.ref());
             if (posted || row.triedAt() != null) {
-                jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
+                notifications.clearTry(row.id());
             }
             paused.remove(kind);
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
@@ -226,7 +213,7 @@ class NotificationDispatcher {
                     .increment();
             if (posted && !e.maybeDelivered) {
                 // the channel answered that it did not take it: nothing to ask about next time
-                jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", row.id());
+                notifications.clearTry(row.id());
             }
             if (e.permanent()) {
                 failForGood(row, kind, about, attempts, e);
@@ -236,10 +223,7 @@ class NotificationDispatcher {
             // due on the database's clock, the one the rounds compare it with; from the moment of the answer
             // (clock_timestamp), not the transaction's start (now(): before the call), so Retry-After is kept
             Instant failedAt = clock.instant();
-            Instant next = jdbc.queryForObject("UPDATE notification SET attempts = ?, next_try_at = "
-                            + "clock_timestamp() + (? * interval '1 millisecond'), last_error = ? WHERE id = ? "
-                            + "RETURNING next_try_at",
-                    Timestamp.class, attempts, backoff.toMillis(), e.getMessage(), row.id()).toInstant();
+            Instant next = notifications.retryLater(row.id(), attempts, backoff, e.getMessage());
             outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
                     failedAt, AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
                     row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
@@ -258,13 +242,13 @@ class NotificationDispatcher {
      * it took the message. Its delivery when it did (the row is then recorded as delivered, not sent again);
      * null when it did not, or cannot tell (the row is sent again: counted and logged).
      */
-    private Channel.Delivery earlierTry(Row row, Channel channel, String target, Channel.Thread thread, String kind) {
+    private Channel.Delivery earlierTry(Pending row, Channel channel, String target, Channel.Thread thread,
+                                        String kind) {
         if (row.triedAt() == null) {
             return null;
         }
         String channelRef = thread != null && thread.channelRef() != null ? thread.channelRef()
-                : jdbc.query("SELECT channel_ref FROM incident_thread WHERE destination = ? AND channel_ref IS NOT NULL "
-                        + "LIMIT 1", rs -> rs.next() ? rs.getString(1) : null, row.destination());
+                : threads.channelRef(row.destination());
         Channel.Lookup lookup = channel.lookUp(row.id(), target, thread, channelRef, row.triedAt());
         String outcome = lookup.found() != null ? "found" : lookup.known() ? "absent" : "unknown";
         meters.counter("aof.notifications.lost.answers", "channel", kind, "outcome", outcome).increment();
@@ -280,23 +264,21 @@ class NotificationDispatcher {
 
     /** Committed before the call, in a transaction of its own: if the answer is lost, the next try asks first. */
     private void markTry(UUID id) {
-        newTx.executeWithoutResult(s -> jdbc.update("INSERT INTO notification_try (notification_id) VALUES (?) "
-                + "ON CONFLICT (notification_id) DO UPDATE SET tried_at = now()", id));
+        newTx.executeWithoutResult(s -> notifications.markTry(id));
     }
 
     /**
      * The destination can never take this row: it is FAILED for good (with the channel's reason), counted, copied
      * to the fallback, and the super admin is told (once per burst) through another destination.
      */
-    private void failForGood(Row row, String kind, About about, int attempts, DeliveryException e) {
-        jdbc.update("UPDATE notification SET state = 'FAILED', attempts = ?, last_error = ?, failed_reason = ?, "
-                + "failed_at = now() WHERE id = ?", attempts, e.getMessage(), e.reason, row.id());
+    private void failForGood(Pending row, String kind, About about, int attempts, DeliveryException e) {
+        notifications.failedForGood(row.id(), attempts, e.getMessage(), e.reason);
         outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationFailed(UUID.randomUUID(),
                 clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
                 row.incidentId(), about.attempt(), about.requestId(), row.destination(), e.getMessage(), attempts,
                 null));   // no next try: failed for good
         meters.counter("aof.notifications.failed.permanent", "channel", kind, "reason", e.reason).increment();
-        boolean copied = store.copyRefusedToFallback(row.id(), e.getMessage());
+        boolean copied = fallbacks.copyRefused(row.id(), e.getMessage());
         log.warn("{} refused notification {} for good ({}); it is FAILED{} and the destination moves on",
                 row.destination(), row.id(), e.getMessage(), copied ? ", a copy goes to the fallback "
                         + props.fallback().destination() : "");
@@ -311,7 +293,7 @@ class NotificationDispatcher {
      * serve all its destinations (Slack's token, the SMTP login) is paused as long as the row's backoff, and
      * the super admin is told through another channel.
      */
-    private void credentialsRefused(Row row, String kind, DeliveryException e, Duration backoff) {
+    private void credentialsRefused(Pending row, String kind, DeliveryException e, Duration backoff) {
         meters.counter("aof.notifications.refused.credentials", "channel", kind).increment();
         Channel channel = channels.get(kind);
         boolean shared = channel == null || channel.sharedCredentials();
@@ -322,7 +304,7 @@ class NotificationDispatcher {
                 ? d -> Destination.kindOf(d).equals(kind) : row.destination()::equals, false, title(row));
     }
 
-    private static String title(Row row) {
+    private static String title(Pending row) {
         if (row.request() == null) {
             return "a digest";
         }
@@ -334,23 +316,10 @@ class NotificationDispatcher {
     private record About(String workspace, Long recipeId, String jobId, Integer attempt, UUID requestId,
                          String audience) {
 
-        static About of(Row row, NotificationRequested n) {
+        static About of(Pending row, NotificationRequested n) {
             return n == null ? new About(null, null, null, null, row.id(), "OPS")
                     : new About(n.workspace(), n.recipeId(), n.jobId(), n.attempt(), n.eventId(), n.audience().name());
         }
-    }
-
-    private Channel.Thread thread(String destination, String incidentId) {
-        if (incidentId == null) {
-            return null;
-        }
-        // the thread's first message is the notification row that started it (parent_id)
-        List<Channel.Thread> t = jdbc.query("SELECT t.parent_ref, t.channel_ref, p.request FROM incident_thread t "
-                        + "LEFT JOIN notification p ON p.id = t.parent_id "
-                        + "WHERE t.destination = ? AND t.incident_id = ? AND t.mode = 'THREAD'",
-                (rs, i) -> new Channel.Thread(rs.getString(1), rs.getString(2), rs.getString(3) == null ? null
-                        : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, rs.getString(3))), destination, incidentId);
-        return t.isEmpty() ? null : t.get(0);
     }
 
     private Duration backoff(int attempts) {

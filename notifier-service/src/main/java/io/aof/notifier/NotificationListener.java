@@ -18,17 +18,17 @@ class NotificationListener {
 
     private final Inbox inbox;
     private final Router router;
-    private final NotificationStore store;
+    private final NotificationIntake intake;
 
-    NotificationListener(Inbox inbox, Router router, NotificationStore store) {
+    NotificationListener(Inbox inbox, Router router, NotificationIntake intake) {
         this.inbox = inbox;
         this.router = router;
-        this.store = store;
+        this.intake = intake;
     }
 
     @KafkaListener(topics = Topics.Names.NOTIFICATION_REQUESTS)
     void onNotificationRequested(ConsumerRecord<String, String> record) {
         NotificationRequested request = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, record.value());
-        inbox.once("notifier", request, n -> store.store(n, record.value(), router.destinations(n)));
+        inbox.once("notifier", request, n -> intake.store(n, record.value(), router.destinations(n)));
     }
 }

@@ -2,375 +2,243 @@ package io.aof.notifier;
 
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.NotificationRequested;
-import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.Topics;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Everything the notifier keeps, decided in the transaction that stores a
- * request: one row per destination; whether an incident gets its own thread or
- * goes into its group's digests (storm control); super-admin escalations to
- * repeat. And the periodic work on those rows: digests that are due, escalation
- * repeats, copies to the fallback destination.
+ * The notification rows ({@code notification}), one per notification and destination, unique per dedup key
+ * and destination, sent in their order ({@code seq}) per destination; and the try marks
+ * ({@code notification_try}) that make a lost answer a question rather than a second message. Every row is
+ * written by {@link #insert}; what decides them is elsewhere ({@link NotificationIntake}, {@link Digests},
+ * {@link Escalations}, {@link Fallbacks}, {@link NotificationDispatcher}).
  */
 @Component
 class NotificationStore {
 
-    private static final Logger log = LoggerFactory.getLogger(NotificationStore.class);
-    /** Kinds that are told alone, never grouped. */
-    private static final Set<Kind> NEVER_GROUPED = Set.of(Kind.REPORT, Kind.RECIPE_STOPPED, Kind.AOF_TROUBLE);
-    private static final Set<Kind> ESCALATING = Set.of(Kind.EXHAUSTED, Kind.NON_RETRYABLE, Kind.RECIPE_STOPPED,
-            Kind.AOF_TROUBLE);
+    private static final RowMapper<Original> ORIGINAL = (rs, i) -> new Original(rs.getObject(1, UUID.class),
+            rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+            rs.getString(8), rs.getString(9));
 
     private final JdbcTemplate jdbc;
-    private final NotifierProperties props;
-    private final MeterRegistry meters;
-    private final Clock clock;
 
-    NotificationStore(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
+    NotificationStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.props = props;
-        this.meters = meters;
-        this.clock = clock;
-        // published from the start (0), not only after the first event: dashboards and alerts see the series
-        meters.counter("aof.escalations.repeated");
-        for (String channel : List.of("slack", "email", "webhook")) {
-            meters.counter("aof.notifications.fallback", "channel", channel);
-            meters.counter("aof.notifications.grouped", "channel", channel);
-            meters.counter("aof.notifications.digests", "channel", channel, "reminder", "false");
-            meters.counter("aof.notifications.digests", "channel", channel, "reminder", "true");
+    }
+
+    /**
+     * A row to store: a request ({@code request}, its JSON) or a digest ({@code digest}, its JSON) for one
+     * destination. {@code updateOnly}: it only updates the incident's thread there; {@code fallbackOf}: the row
+     * it is the fallback copy of.
+     */
+    record NewRow(UUID id, String dedupKey, String incidentId, String audience, String kind, String destination,
+                  String request, String digest, NotificationState state, String groupKey, boolean updateOnly,
+                  UUID fallbackOf) {
+
+        /** The request {@code n} (its JSON {@code raw}) for {@code destination}, its id derived from both. */
+        static NewRow of(NotificationRequested n, String raw, String destination, NotificationState state,
+                         String groupKey) {
+            return new NewRow(rowId(n.eventId(), destination), n.dedupKey(), n.incidentId(), n.audience().name(),
+                    n.kind().name(), destination, raw, null, state, groupKey, false, null);
+        }
+
+        /** The same row only updating the incident's thread (its parent message), not telling anything new. */
+        NewRow asThreadUpdate() {
+            return new NewRow(id, dedupKey, incidentId, audience, kind, destination, request, digest, state, groupKey,
+                    true, fallbackOf);
         }
     }
 
-    /** Stores {@code n} for each destination (in the caller's transaction). */
-    void store(NotificationRequested n, String raw, List<String> destinations) {
-        for (String destination : destinations) {
-            String state = "PENDING";
-            String groupKey = null;
-            if (n.incidentId() != null && n.kind() != Kind.REPORT) {
-                Placement p = place(n, destination);
-                state = p.grouped ? "GROUPED" : "PENDING";
-                groupKey = p.groupKey;
-                if (p.grouped) {
-                    meters.counter("aof.notifications.grouped", "channel", Destination.kindOf(destination))
-                            .increment();
-                }
-            }
-            jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
-                            + "state, group_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    rowId(n.eventId(), destination), n.dedupKey(), n.incidentId(), n.audience().name(),
-                    n.kind().name(), destination, raw, state, groupKey);
-        }
-        if (n.incidentId() != null && n.kind().resolvesIncident()) {
-            // resolved everywhere: no group reminds of it any more, wherever it was told
-            jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE incident_id = ?",
-                    n.kind().name(), n.incidentId());
-            // threads of this incident elsewhere (an escalation in the admin channel) get their parent updated
-            // (an exhaustion is routed to every audience itself: no extra update for it)
-            List<String> others = jdbc.queryForList("SELECT destination FROM incident_thread WHERE incident_id = ? "
-                    + "AND mode = 'THREAD'", String.class, n.incidentId());
-            for (String d : others) {
-                if (!destinations.contains(d) && Destination.kindOf(d).equals(Destination.SLACK)) {
-                    jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, "
-                                    + "request, state, update_only) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', true) "
-                                    + "ON CONFLICT DO NOTHING", rowId(n.eventId(), d), n.dedupKey(),
-                            n.incidentId(), n.audience().name(), n.kind().name(), d, raw);
-                }
-            }
-        }
-        escalation(n, raw);
+    /** A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null. */
+    record Pending(UUID id, String destination, String kind, String incidentId, String request, String digest,
+                   boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now,
+                   Instant triedAt) {
     }
 
-    private record Placement(boolean grouped, String groupKey) {
+    /** A row that may get a fallback copy; {@code lastError}: why its destination is failing, when asked for. */
+    record Original(UUID id, String dedupKey, String incidentId, String audience, String kind, String destination,
+                    String request, String digest, String lastError) {
     }
 
-    /** Own thread or digest: decided at the incident's first alert in a destination, kept after that. */
-    private Placement place(NotificationRequested n, String destination) {
-        List<Map<String, Object>> known = jdbc.queryForList("SELECT mode, group_key FROM incident_thread "
-                + "WHERE destination = ? AND incident_id = ? FOR UPDATE", destination, n.incidentId());
-        if (!known.isEmpty()) {
-            jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE destination = ? "
-                    + "AND incident_id = ?", n.kind().name(), destination, n.incidentId());
-            boolean grouped = "GROUPED".equals(known.get(0).get("mode"));
-            String groupKey = (String) known.get(0).get("group_key");
-            if (grouped) {
-                // a later alert of an incident kept in digests goes in the group's next one: at the end of the
-                // group's window, or after group-wait when the group is quiet (its last digest may be long gone)
-                jdbc.update("UPDATE alert_group SET digest_due_at = COALESCE(digest_due_at, GREATEST(window_until, "
-                        + "now() + (? * interval '1 millisecond'))), window_until = GREATEST(window_until, now() + "
-                        + "(? * interval '1 millisecond')) WHERE group_key = ?",
-                        props.grouping().groupWait().toMillis(), props.grouping().groupWait().toMillis(), groupKey);
-            }
-            return new Placement(grouped, groupKey);
-        }
-        boolean grouped = false;
-        String groupKey = null;
-        boolean groupable = props.grouping().enabled() && !NEVER_GROUPED.contains(n.kind())
-                && !isPagerDuty(destination);
-        if (groupable) {
-            groupKey = destination + "|" + n.recipeId() + "|" + n.category();
-            jdbc.update("INSERT INTO alert_group (group_key, destination, recipe_id, recipe_name, category) "
-                            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", groupKey, destination, n.recipeId(),
-                    n.recipeName(), n.category());
-            Map<String, Object> g = jdbc.queryForMap("SELECT window_until, digest_due_at, now() AS now "
-                    + "FROM alert_group WHERE group_key = ? FOR UPDATE", groupKey);
-            Instant now = ((Timestamp) g.get("now")).toInstant();
-            Timestamp windowUntil = (Timestamp) g.get("window_until");
-            boolean quiet = windowUntil == null || !windowUntil.toInstant().isAfter(now);
-            if (quiet && props.grouping().groupWait().isZero()) {
-                // the first alert of a quiet group goes at once; the others of the next interval wait for a digest
-                jdbc.update("UPDATE alert_group SET window_until = ?, last_sent_at = ?, recipe_name = ? "
-                                + "WHERE group_key = ?", Timestamp.from(now.plus(props.grouping().groupInterval())),
-                        Timestamp.from(now), n.recipeName(), groupKey);
-            } else {
-                grouped = true;
-                Instant due = quiet ? now.plus(props.grouping().groupWait()) : windowUntil.toInstant();
-                jdbc.update("UPDATE alert_group SET digest_due_at = COALESCE(digest_due_at, ?), window_until = "
-                                + "GREATEST(COALESCE(window_until, ?), ?) WHERE group_key = ?", Timestamp.from(due),
-                        Timestamp.from(due), Timestamp.from(due), groupKey);
-            }
-        }
-        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, group_key, last_kind) "
-                        + "VALUES (?, ?, ?, ?, ?)", destination, n.incidentId(), grouped ? "GROUPED" : "THREAD",
-                groupKey, n.kind().name());
-        return new Placement(grouped, groupKey);
+    /** A row its destination refused for good, as {@code GET /api/notifications/failed} lists it. */
+    record Failed(UUID id, String destination, String kind, String incidentId, String reason, String error,
+                  int attempts, Instant createdAt, Instant failedAt, boolean copiedToFallback) {
     }
 
-    private boolean isPagerDuty(String destination) {
-        if (!Destination.kindOf(destination).equals(Destination.WEBHOOK)) {
-            return false;
-        }
-        NotifierProperties.Webhook w = props.webhooks().get(Destination.parse(destination).target());
-        return w != null && w.format() == NotifierProperties.Webhook.Format.PAGERDUTY;
+    /** The row of a notification to one destination: the same notification to the same destination, the same id. */
+    static UUID rowId(UUID eventId, String destination) {
+        return UUID.nameUUIDFromBytes((eventId + "/" + destination).getBytes(StandardCharsets.UTF_8));
     }
 
-    private void escalation(NotificationRequested n, String raw) {
-        if (n.incidentId() == null) {
-            return;
-        }
-        if (n.kind().resolvesIncident()) {
-            jdbc.update("UPDATE escalation SET closed_at = now() WHERE incident_id = ? AND closed_at IS NULL",
-                    n.incidentId());
-        } else if (n.audience() == Audience.SUPER_ADMIN && ESCALATING.contains(n.kind())) {
-            // due on the database's clock, the one queueEscalationRepeats compares it with
-            jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, now() + "
-                            + "(? * interval '1 millisecond')) ON CONFLICT (incident_id) DO UPDATE SET request = "
-                            + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, "
-                            + "acked_at = NULL, acked_by = NULL, closed_at = NULL",
-                    n.incidentId(), raw, props.escalation().repeatInterval().toMillis());
-        }
+    /** Stores the row, unless one with its id, or with its dedup key in its destination, is there already. */
+    void insert(NewRow r) {
+        jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, digest, "
+                        + "state, group_key, update_only, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT DO NOTHING", r.id(), r.dedupKey(), r.incidentId(), r.audience(), r.kind(),
+                r.destination(), r.request(), r.digest(), r.state().name(), r.groupKey(), r.updateOnly(),
+                r.fallbackOf());
     }
 
-    /** Turns every group whose digest is due into one DIGEST row; reminders for groups still open. */
-    int buildDueDigests() {
-        int built = 0;
-        List<Map<String, Object>> due = jdbc.queryForList("SELECT group_key, destination, recipe_id, recipe_name, "
-                + "category, last_sent_at, now() AS now FROM alert_group WHERE digest_due_at <= now() "
-                + "ORDER BY digest_due_at LIMIT 50 FOR UPDATE SKIP LOCKED");
-        for (Map<String, Object> g : due) {
-            String key = (String) g.get("group_key");
-            Instant now = ((Timestamp) g.get("now")).toInstant();
-            Instant since = g.get("last_sent_at") == null ? now : ((Timestamp) g.get("last_sent_at")).toInstant();
-            List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, request FROM notification "
-                    + "WHERE group_key = ? AND state = 'GROUPED' ORDER BY seq FOR UPDATE", key);
-            if (!rows.isEmpty()) {
-                Map<String, NotificationRequested> latest = new LinkedHashMap<>();
-                Map<String, Long> byKind = new LinkedHashMap<>();
-                for (Map<String, Object> r : rows) {
-                    NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS,
-                            (String) r.get("request"));
-                    latest.put(n.incidentId(), n);
-                    byKind.merge(n.kind().name(), 1L, Long::sum);
-                }
-                UUID digestId = UUID.randomUUID();
-                Digest d = digest(digestId, g, false, since, now, rows.size(), byKind,
-                        latest.values().stream().map(NotificationStore::item).toList());
-                insertDigest(d, key);
-                jdbc.update("UPDATE notification SET state = 'DIGESTED', digest_id = ? WHERE group_key = ? "
-                        + "AND state = 'GROUPED'", digestId, key);
-                built++;
-            }
-            jdbc.update("UPDATE alert_group SET digest_due_at = NULL, window_until = ?, last_sent_at = ? "
-                            + "WHERE group_key = ?", Timestamp.from(now.plus(props.grouping().groupInterval())),
-                    Timestamp.from(now), key);
-        }
-        built += buildReminders();
-        return built;
+    /** The destinations with a pending row whose next try has come. */
+    List<String> dueDestinations() {
+        return jdbc.queryForList("SELECT DISTINCT channel FROM notification "
+                + "WHERE state = 'PENDING' AND next_try_at <= now()", String.class);
     }
 
-    /** Alertmanager's repeat_interval: a group quiet that long with incidents still open is reminded of them. */
-    private int buildReminders() {
-        int built = 0;
-        List<Map<String, Object>> quiet = jdbc.queryForList("SELECT g.group_key, g.destination, g.recipe_id, "
-                + "g.recipe_name, g.category, g.last_sent_at, now() AS now FROM alert_group g "
-                + "WHERE g.digest_due_at IS NULL AND g.last_sent_at <= now() - (? * interval '1 second') "
-                + "AND EXISTS (SELECT 1 FROM incident_thread t WHERE t.group_key = g.group_key "
-                + "AND t.last_kind NOT IN ('RECOVERED', 'RESOLVED_MANUALLY')) "
-                + "LIMIT 50 FOR UPDATE SKIP LOCKED", props.grouping().repeatInterval().toSeconds());
-        for (Map<String, Object> g : quiet) {
-            String key = (String) g.get("group_key");
-            Instant now = ((Timestamp) g.get("now")).toInstant();
-            List<Digest.Item> open = jdbc.query("SELECT t.incident_id, t.last_kind FROM incident_thread t "
-                            + "WHERE t.group_key = ? AND t.last_kind NOT IN ('RECOVERED', 'RESOLVED_MANUALLY') "
-                            + "ORDER BY t.created_at",
-                    (rs, i) -> new Digest.Item(rs.getString(1), null, rs.getString(2), null, null, null), key);
-            Digest d = digest(UUID.randomUUID(), g, true, ((Timestamp) g.get("last_sent_at")).toInstant(), now,
-                    0, Map.of(), open);
-            insertDigest(d, key);
-            jdbc.update("UPDATE alert_group SET last_sent_at = ? WHERE group_key = ?", Timestamp.from(now), key);
-            built++;
-        }
-        return built;
+    /**
+     * The destination is this transaction's to send to (a transaction advisory lock); false when another
+     * instance is sending to it right now.
+     */
+    boolean lockDestination(String destination) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtext(?))", Boolean.class,
+                "aof-notify:" + destination));
     }
 
-    private Digest digest(UUID id, Map<String, Object> g, boolean reminder, Instant from, Instant to, int alerts,
-                          Map<String, Long> byKind, List<Digest.Item> items) {
-        return new Digest(id, (String) g.get("destination"), (Long) g.get("recipe_id"), (String) g.get("recipe_name"),
-                (String) g.get("category"), reminder, from, to, alerts, byKind, items,
-                props.publicUrl() + "/api/digests/" + id);
+    /** The destination's oldest pending row, locked, due or not; empty when it has none. */
+    Optional<Pending> head(String destination) {
+        return jdbc.query("SELECT n.id, n.channel, n.kind, n.incident_id, n.request, n.digest, "
+                        + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at "
+                        + "FROM notification n LEFT JOIN notification_try t ON t.notification_id = n.id "
+                        + "WHERE n.channel = ? AND n.state = 'PENDING' ORDER BY n.seq LIMIT 1 FOR UPDATE OF n",
+                (rs, i) -> new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
+                        rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
+                        rs.getTimestamp(11).toInstant(), instant(rs, 12)), destination).stream().findFirst();
     }
 
-    private void insertDigest(Digest d, String groupKey) {
-        jdbc.update("INSERT INTO notification (id, dedup_key, audience, kind, channel, digest, state, group_key) "
-                        + "VALUES (?, ?, 'OPS', 'DIGEST', ?, ?, 'PENDING', ?)", d.id(), "digest:" + d.id(),
-                d.destination(), EventCodec.mapper().writeValueAsString(d), groupKey);
-        meters.counter("aof.notifications.digests", "channel", Destination.kindOf(d.destination()), "reminder",
-                String.valueOf(d.reminder())).increment();
+    /** The row is about to be sent (its answer could be lost). */
+    void markTry(UUID id) {
+        jdbc.update("INSERT INTO notification_try (notification_id) VALUES (?) "
+                + "ON CONFLICT (notification_id) DO UPDATE SET tried_at = now()", id);
     }
 
-    private static Digest.Item item(NotificationRequested n) {
-        String error = n.error() == null ? null : n.error().length() > 200 ? n.error().substring(0, 200) + "..."
-                : n.error();
-        return new Digest.Item(n.incidentId(), n.jobId(), n.kind().name(), n.attempt(), n.maxAttempts(), error);
+    /** The answer of the row's try is known. */
+    void clearTry(UUID id) {
+        jdbc.update("DELETE FROM notification_try WHERE notification_id = ?", id);
     }
 
-    /** Super-admin escalations neither acknowledged nor resolved are told again, in their thread. */
-    int queueEscalationRepeats() {
-        List<Map<String, Object>> due = jdbc.queryForList("SELECT incident_id, request, repeats, opened_at, "
-                + "now() AS now FROM escalation WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
-                + "AND repeats < ? LIMIT 50 FOR UPDATE SKIP LOCKED", props.escalation().maxRepeats());
-        for (Map<String, Object> e : due) {
-            NotificationRequested original = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, (String) e.get("request"));
-            int repeat = (Integer) e.get("repeats") + 1;
-            Duration open = Duration.between(((Timestamp) e.get("opened_at")).toInstant(),
-                    ((Timestamp) e.get("now")).toInstant());
-            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), clock.instant(),
-                    original.schemaVersion(), original.workspace(), original.recipeId(), original.jobId(),
-                    original.incidentId(), original.attempt(), original.audience(), original.kind(),
-                    original.severity(), original.dedupKey() + ":repeat:" + repeat,
-                    "Still unresolved after " + ReportFormat.duration(open.toSeconds()) + " (reminder " + repeat
-                            + "): " + original.title(), original.recipeName(), original.category(),
-                    original.maxAttempts(), original.error(), original.folderId(), null, null);
-            for (String d : jdbc.queryForList("SELECT DISTINCT channel FROM notification WHERE incident_id = ? "
-                    + "AND audience = 'SUPER_ADMIN' AND kind = ? AND fallback_of IS NULL AND NOT update_only",
-                    String.class, original.incidentId(),
-                    original.kind().name())) {
-                jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
-                                + "state) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT DO NOTHING",
-                        rowId(again.eventId(), d), again.dedupKey(), again.incidentId(), again.audience().name(),
-                        again.kind().name(), d, EventCodec.encode(again));
-            }
-            jdbc.update("UPDATE escalation SET repeats = ?, next_repeat_at = now() + (? * interval '1 second') "
-                    + "WHERE incident_id = ?", repeat, props.escalation().repeatInterval().toSeconds(),
-                    original.incidentId());
-            meters.counter("aof.escalations.repeated").increment();
-        }
-        return due.size();
+    /** Taken by its destination after {@code attempts} tries, as message {@code ref}. */
+    void delivered(UUID id, int attempts, String ref) {
+        jdbc.update("UPDATE notification SET state = ?, attempts = ?, message_ts = ?, "
+                + "delivered_at = now(), last_error = NULL WHERE id = ?", NotificationState.DELIVERED.name(),
+                attempts, ref, id);
     }
 
-    /** Copies of notifications whose destination has not taken them for {@code fallback.after}. */
-    int queueFallbacks() {
-        String fallback = props.fallback().destination();
-        if (fallback.isBlank()) {
-            return 0;
-        }
-        // stuck: old enough, and its destination is failing (its head has been tried: the rows behind it have
-        // not, since delivery is in order)
-        List<Map<String, Object>> stuck = jdbc.queryForList("SELECT n.id, n.dedup_key, n.incident_id, n.audience, "
+    /**
+     * Not taken this time: tried again {@code backoff} after now, counted from the moment of the answer
+     * ({@code clock_timestamp()}, not the transaction's start: before the call), so a {@code Retry-After} is
+     * kept. Returns the next try's time, on the database's clock (the one the rounds compare it with).
+     */
+    Instant retryLater(UUID id, int attempts, Duration backoff, String error) {
+        return jdbc.queryForObject("UPDATE notification SET attempts = ?, next_try_at = "
+                        + "clock_timestamp() + (? * interval '1 millisecond'), last_error = ? WHERE id = ? "
+                        + "RETURNING next_try_at",
+                Timestamp.class, attempts, backoff.toMillis(), error, id).toInstant();
+    }
+
+    /** Refused for good by its destination ({@code reason}: the channel's short reason). */
+    void failedForGood(UUID id, int attempts, String error, String reason) {
+        jdbc.update("UPDATE notification SET state = ?, attempts = ?, last_error = ?, failed_reason = ?, "
+                + "failed_at = now() WHERE id = ?", NotificationState.FAILED.name(), attempts, error, reason, id);
+    }
+
+    /**
+     * Failed rows pending again, due now (the row {@code id}, or every failed row of {@code destination}); they
+     * keep their place in the destination's order. How many.
+     */
+    int requeueFailed(UUID id, String destination) {
+        return jdbc.update("UPDATE notification SET state = ?, next_try_at = now(), failed_reason = NULL, "
+                + "failed_at = NULL WHERE state = 'FAILED' AND (id = ? OR channel = ?)",
+                NotificationState.PENDING.name(), id, destination);
+    }
+
+    /** The rows refused for good, the latest first, at most 500. */
+    List<Failed> failed() {
+        return jdbc.query("SELECT id, channel, kind, incident_id, failed_reason, last_error, attempts, created_at, "
+                        + "failed_at, fallback_queued FROM notification WHERE state = 'FAILED' "
+                        + "ORDER BY failed_at DESC LIMIT 500",
+                (rs, i) -> new Failed(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                        rs.getTimestamp(9).toInstant(), rs.getBoolean(10)));
+    }
+
+    /** The digest sent as row {@code id} (not a fallback copy of it). */
+    Optional<Digest> digest(UUID id) {
+        return jdbc.queryForList("SELECT digest FROM notification WHERE id = ? AND digest IS NOT NULL "
+                        + "AND fallback_of IS NULL", String.class, id).stream()
+                .map(json -> EventCodec.mapper().readValue(json, Digest.class)).findFirst();
+    }
+
+    /** The requests waiting for the group's digest, locked, in their order. */
+    List<NotificationRequested> grouped(String groupKey) {
+        return jdbc.query("SELECT request FROM notification WHERE group_key = ? AND state = 'GROUPED' "
+                        + "ORDER BY seq FOR UPDATE",
+                (rs, i) -> EventCodec.decode(Topics.NOTIFICATION_REQUESTS, rs.getString(1)), groupKey);
+    }
+
+    /** The group's waiting rows went out in digest {@code digestId}. */
+    void digested(String groupKey, UUID digestId) {
+        jdbc.update("UPDATE notification SET state = ?, digest_id = ? WHERE group_key = ? AND state = 'GROUPED'",
+                NotificationState.DIGESTED.name(), digestId, groupKey);
+    }
+
+    /** Where the incident's super-admin alert of {@code kind} went (not its fallback copies, not thread updates). */
+    List<String> superAdminDestinations(String incidentId, Kind kind) {
+        return jdbc.queryForList("SELECT DISTINCT channel FROM notification WHERE incident_id = ? "
+                + "AND audience = 'SUPER_ADMIN' AND kind = ? AND fallback_of IS NULL AND NOT update_only",
+                String.class, incidentId, kind.name());
+    }
+
+    /**
+     * Rows older than {@code after} that their destination has not taken while it is failing (its head has been
+     * tried: the rows behind it have not, since delivery is in order), not copied yet, locked (others skip them),
+     * at most 100; none while {@code fallback} is failing too (Slack down: a copy to another Slack channel would
+     * only double the backlog; they are copied once it works again). Each with its destination's last error.
+     */
+    List<Original> stuck(String fallback, Duration after) {
+        return jdbc.query("SELECT n.id, n.dedup_key, n.incident_id, n.audience, "
                 + "n.kind, n.channel, n.request, n.digest, (SELECT h.last_error FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0 ORDER BY h.seq LIMIT 1) "
                 + "AS last_error FROM notification n WHERE n.state = 'PENDING' AND NOT n.fallback_queued "
                 + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.channel <> ? "
                 + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
-                // nor while the fallback is failing too (Slack down: a copy to another Slack channel would only
-                // double the backlog); copied once it works again
                 + "AND NOT EXISTS (SELECT 1 FROM notification f WHERE f.channel = ? AND f.state = 'PENDING' "
                 + "AND f.attempts > 0) "
                 + "ORDER BY n.seq LIMIT 100 FOR UPDATE OF n SKIP LOCKED",
-                fallback, props.fallback().after().toMillis() / 1000.0, fallback);
-        for (Map<String, Object> r : stuck) {
-            copyToFallback(r, "[fallback: " + r.get("channel") + " is failing: " + r.get("last_error") + "] ");
-            log.warn("{} has not taken notification {} for {}; a copy goes to the fallback {}", r.get("channel"),
-                    r.get("dedup_key"), props.fallback().after(), fallback);
-        }
-        return stuck.size();
+                ORIGINAL, fallback, after.toMillis() / 1000.0, fallback);
     }
 
     /**
-     * A copy of a row its destination refused for good, to the fallback destination (at once: waiting would
-     * not help), unless it is itself a copy, only updates a thread, or the fallback is that destination.
+     * The row {@code id}, if it may get a fallback copy: not copied yet, not itself a copy, not only a thread
+     * update, and not to {@code fallback} itself.
      */
-    boolean copyRefusedToFallback(UUID id, String error) {
-        String fallback = props.fallback().destination();
-        if (fallback.isBlank()) {
-            return false;
-        }
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, dedup_key, incident_id, audience, kind, "
-                + "channel, request, digest FROM notification WHERE id = ? AND NOT fallback_queued "
-                + "AND fallback_of IS NULL AND NOT update_only AND channel <> ?", id, fallback);
-        for (Map<String, Object> r : rows) {
-            copyToFallback(r, "[fallback: " + r.get("channel") + " refused it for good: " + error + "] ");
-        }
-        return !rows.isEmpty();
+    Optional<Original> copyable(UUID id, String fallback) {
+        return jdbc.query("SELECT id, dedup_key, incident_id, audience, kind, "
+                + "channel, request, digest, NULL AS last_error FROM notification WHERE id = ? AND NOT fallback_queued "
+                + "AND fallback_of IS NULL AND NOT update_only AND channel <> ?", ORIGINAL, id, fallback)
+                .stream().findFirst();
     }
 
-    private void copyToFallback(Map<String, Object> r, String via) {
-        String fallback = props.fallback().destination();
-        String request = (String) r.get("request");
-        String digest = (String) r.get("digest");
-        if (request != null) {
-            NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
-            request = EventCodec.encode(n.withTitle(via + n.title()));
-        }
-        UUID copy = rowId((UUID) r.get("id"), fallback);
-        jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, "
-                        + "digest, state, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?) "
-                        + "ON CONFLICT DO NOTHING", copy, r.get("dedup_key"), r.get("incident_id"),
-                r.get("audience"), r.get("kind"), fallback, request, digest, r.get("id"));
-        jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", r.get("id"));
-        meters.counter("aof.notifications.fallback", "channel", Destination.kindOf((String) r.get("channel")))
-                .increment();
+    /** The row's fallback copy is stored. */
+    void fallbackQueued(UUID id) {
+        jdbc.update("UPDATE notification SET fallback_queued = true WHERE id = ?", id);
     }
 
-    /**
-     * Sends FAILED rows again (after the destination was fixed: the bot invited, the channel unarchived): the
-     * row {@code id}, or every failed row of {@code destination}; they keep their place in the destination's
-     * order. Returns how many were queued again.
-     */
-    int retryFailed(UUID id, String destination) {
-        return jdbc.update("UPDATE notification SET state = 'PENDING', next_try_at = now(), failed_reason = NULL, "
-                + "failed_at = NULL WHERE state = 'FAILED' AND (id = ? OR channel = ?)", id, destination);
-    }
-
-    private static UUID rowId(UUID eventId, String destination) {
-        return UUID.nameUUIDFromBytes((eventId + "/" + destination).getBytes(StandardCharsets.UTF_8));
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
     }
 }

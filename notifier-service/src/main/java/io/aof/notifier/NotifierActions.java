@@ -8,7 +8,6 @@ import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.Problems;
 import io.aof.common.text.ExternalText;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -21,17 +20,17 @@ import java.util.UUID;
 @Component
 class NotifierActions {
 
-    private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final NotificationStore store;
+    private final NotificationStore notifications;
+    private final EscalationStore escalations;
     private final Outbox outbox;
     private final String workspace;
 
-    NotifierActions(JdbcTemplate jdbc, TransactionTemplate tx, NotificationStore store, Outbox outbox,
-                    AofProperties aof) {
-        this.jdbc = jdbc;
+    NotifierActions(TransactionTemplate tx, NotificationStore notifications, EscalationStore escalations,
+                    Outbox outbox, AofProperties aof) {
         this.tx = tx;
-        this.store = store;
+        this.notifications = notifications;
+        this.escalations = escalations;
         this.outbox = outbox;
         this.workspace = aof.workspace();
     }
@@ -39,7 +38,7 @@ class NotifierActions {
     /** Failed notifications queued again (one by id, or all of a destination); how many. 404 when none. */
     int retryFailed(String actor, UUID id, String destination) {
         Integer n = tx.execute(s -> {
-            int queued = store.retryFailed(id, destination);
+            int queued = notifications.requeueFailed(id, destination);
             if (queued > 0) {
                 audit(actor, Action.NOTIFICATION_RETRY, null, queued + " failed notification(s) "
                         + (id != null ? id.toString() : "to " + ExternalText.field(destination)), null);
@@ -56,8 +55,7 @@ class NotifierActions {
     /** The escalation of {@code incidentId} acknowledged: its reminders stop. 404 none, 409 already. */
     void acknowledge(String actor, String incidentId, String reason) {
         Boolean done = tx.execute(s -> {
-            if (jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
-                    + "AND closed_at IS NULL AND acked_at IS NULL", actor, incidentId) == 0) {
+            if (!escalations.acknowledge(incidentId, actor)) {
                 return false;
             }
             audit(actor, Action.ESCALATION_ACK, incidentId, "escalation of " + incidentId,
@@ -65,9 +63,7 @@ class NotifierActions {
             return true;
         });
         if (!Boolean.TRUE.equals(done)) {
-            boolean exists = !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class,
-                    incidentId).isEmpty();
-            throw exists ? Problems.of(HttpStatus.CONFLICT, "Escalation of " + incidentId
+            throw escalations.exists(incidentId) ? Problems.of(HttpStatus.CONFLICT, "Escalation of " + incidentId
                     + " is already acknowledged or resolved")
                     : Problems.of(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
         }

@@ -5,6 +5,7 @@ import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param routes           routing rules, tried in order; none matching: the defaults by audience
  * @param webhooks         named webhook destinations ({@code webhook:<name>})
  */
+@Validated
 @ConfigurationProperties("aof.notifier")
 public record NotifierProperties(
         @DefaultValue("https://app.workato.com") String workatoAppUrl,

@@ -3,15 +3,13 @@ package io.aof.notifier;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.messaging.AofProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,23 +34,23 @@ class RefusalAlerts {
 
     private static final Logger log = LoggerFactory.getLogger(RefusalAlerts.class);
 
-    private final JdbcTemplate jdbc;
+    private final RefusalStore store;
     private final Router router;
-    private final NotificationStore store;
+    private final NotificationIntake intake;
     private final NotifierProperties props;
     private final MeterRegistry meters;
     private final Clock clock;
     private final String workspace;
 
-    RefusalAlerts(JdbcTemplate jdbc, Router router, NotificationStore store, NotifierProperties props,
-                  MeterRegistry meters, Clock clock, @Value("${aof.workspace:default}") String workspace) {
-        this.jdbc = jdbc;
-        this.router = router;
+    RefusalAlerts(RefusalStore store, Router router, NotificationIntake intake, NotifierProperties props,
+                  MeterRegistry meters, Clock clock, AofProperties aof) {
         this.store = store;
+        this.router = router;
+        this.intake = intake;
         this.props = props;
         this.meters = meters;
         this.clock = clock;
-        this.workspace = workspace;
+        this.workspace = aof.workspace();
         for (String to : List.of("admin", "fallback", "none")) {
             meters.counter("aof.notifications.refusal.alerts", "to", to);
         }
@@ -78,12 +76,9 @@ class RefusalAlerts {
      */
     void refused(String scope, String reason, String error, Predicate<String> refusing, boolean forGood,
                  String about) {
-        Map<String, Object> r = jdbc.queryForMap("INSERT INTO refusal (scope, reason, last_error) VALUES (?, ?, ?) "
-                + "ON CONFLICT (scope, reason) DO UPDATE SET failures = refusal.failures + 1, last_at = now(), "
-                + "last_error = EXCLUDED.last_error RETURNING alerted_at, now() AS now", scope, reason, error);
-        Timestamp alerted = (Timestamp) r.get("alerted_at");
-        Instant now = ((Timestamp) r.get("now")).toInstant();
-        if (alerted != null && alerted.toInstant().plus(props.refusals().alertInterval()).isAfter(now)) {
+        RefusalStore.Recorded r = store.record(scope, reason, error);
+        Instant now = r.now();
+        if (r.alertedAt() != null && r.alertedAt().plus(props.refusals().alertInterval()).isAfter(now)) {
             return;   // told already: this is the same burst
         }
         NotificationRequested alert = alert(scope, reason, error, about, forGood, now);
@@ -100,11 +95,10 @@ class RefusalAlerts {
                     + "super admin or as the fallback; set aof.notifier.email.admin-to or "
                     + "aof.notifier.fallback.destination", scope, reason, error);
         } else {
-            store.store(alert, EventCodec.encode(alert), to);
+            intake.store(alert, EventCodec.encode(alert), to);
             log.warn("{} refuses notifications ({}: {}); the super admin is told at {}", scope, reason, error, to);
         }
-        jdbc.update("UPDATE refusal SET alerted_at = now(), told = ? WHERE scope = ? AND reason = ?",
-                to.isEmpty() ? null : String.join(" ", to), scope, reason);
+        store.alerted(scope, reason, to.isEmpty() ? null : String.join(" ", to));
         meters.counter("aof.notifications.refusal.alerts", "to", via).increment();
     }
 
@@ -131,15 +125,14 @@ class RefusalAlerts {
      * refusal in the last day could be told to nobody; the refusals of the last day as details.
      */
     Health health(Map<String, Instant> paused) {
-        List<Map<String, Object>> recent = jdbc.queryForList("SELECT scope, reason, failures, last_at, told "
-                + "FROM refusal WHERE last_at > now() - interval '1 day' ORDER BY last_at DESC LIMIT 20");
-        boolean untold = recent.stream().anyMatch(r -> r.get("told") == null);
+        List<RefusalStore.Refusal> recent = store.lastDay();
+        boolean untold = recent.stream().anyMatch(r -> r.told() == null);
         Health.Builder h = paused.isEmpty() && !untold ? Health.up() : Health.down();
-        Map<String, Object> refusals = new LinkedHashMap<>();
-        for (Map<String, Object> r : recent) {
-            refusals.put(r.get("scope") + " " + r.get("reason"), r.get("failures") + " refused, the last at "
-                    + ((Timestamp) r.get("last_at")).toInstant() + ", told: "
-                    + (r.get("told") == null ? "NOBODY (no admin destination or fallback configured)" : r.get("told")));
+        Map<String, String> refusals = new LinkedHashMap<>();
+        for (RefusalStore.Refusal r : recent) {
+            refusals.put(r.scope() + " " + r.reason(), r.failures() + " refused, the last at " + r.lastAt()
+                    + ", told: " + (r.told() == null ? "NOBODY (no admin destination or fallback configured)"
+                    : r.told()));
         }
         if (!refusals.isEmpty()) {
             h.withDetail("refusals", refusals);

@@ -49,7 +49,7 @@ class NotificationDispatcherTest {
         slack.close();
     }
 
-    record Notifier(NotificationStore store, NotificationDispatcher dispatcher) {
+    record Notifier(NotifierParts store, NotificationDispatcher dispatcher) {
     }
 
     Notifier notifier(Map<String, String> extra) {
@@ -61,10 +61,12 @@ class NotificationDispatcherTest {
                 "aof.notifier.grouping.enabled", "false"));
         p.putAll(extra);
         NotifierProperties props = RouterTest.bind(p);
-        NotificationStore store = new NotificationStore(jdbc, props, meters, Clock.systemUTC());
+        NotifierParts store = NotifierParts.of(jdbc, props, meters, Clock.systemUTC());
         Router router = new Router(props);
-        RefusalAlerts refusals = new RefusalAlerts(jdbc, router, store, props, meters, Clock.systemUTC(), "w");
-        NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc, tx, new Outbox(jdbc), store, props,
+        RefusalAlerts refusals = new RefusalAlerts(store.refusals(), router, store.intake(), props, meters,
+                Clock.systemUTC(), NotifierParts.aof());
+        NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), store.notifications(),
+                store.threads(), store.digests(), store.escalations(), store.fallbacks(), props,
                 meters, new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
                 Clock.systemUTC());
         return new Notifier(store, dispatcher);
@@ -72,7 +74,7 @@ class NotificationDispatcherTest {
 
     void tell(Notifier notifier, String job, String destination) {
         NotificationRequested n = NotificationStoreTest.alert(job, Kind.FIRST_FAILURE, Audience.OPS);
-        tx.executeWithoutResult(s -> notifier.store().store(n, EventCodec.encode(n), List.of(destination)));
+        tx.executeWithoutResult(s -> notifier.store().intake().store(n, EventCodec.encode(n), List.of(destination)));
     }
 
     List<String> states(String destination) {
@@ -119,7 +121,7 @@ class NotificationDispatcherTest {
         assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains(
                 "[fallback: slack:#ops refused it for good: Slack answered channel_not_found]")).hasSize(3);
         // once the channel is fixed, the operator sends them again, in their order
-        assertThat(notifier.store().retryFailed(null, "slack:#ops")).isEqualTo(3);
+        assertThat(notifier.store().notifications().requeueFailed(null, "slack:#ops")).isEqualTo(3);
         rounds(notifier, 1);
         assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text).hasSize(5).last().satisfies(
                 t -> assertThat(t).contains("j-3"));
@@ -153,7 +155,7 @@ class NotificationDispatcherTest {
         // the incident ends: the first message updated, a reply in its thread, and that answer lost the same way
         slack.beforeAnswer = once(this::killTheDispatchersConnection);
         NotificationRequested end = NotificationStoreTest.alert("j-1", Kind.RECOVERED, Audience.OPS);
-        tx.executeWithoutResult(s -> notifier.store().store(end, EventCodec.encode(end), List.of("slack:" + channel)));
+        tx.executeWithoutResult(s -> notifier.store().intake().store(end, EventCodec.encode(end), List.of("slack:" + channel)));
         rounds(notifier, 3);
 
         assertThat(slack.delivered(channel)).filteredOn(c -> c.method().equals("chat.postMessage"))
@@ -220,13 +222,13 @@ class NotificationDispatcherTest {
     @Test
     void withNobodyElseToTellARefusalIsSaidInHealth() {
         Notifier notifier = notifier(Map.of("aof.notifier.fallback.destination", "none"));
-        RefusalAlerts refusals = new RefusalAlerts(jdbc, new Router(RouterTest.bind(Map.of(
+        RefusalAlerts refusals = new RefusalAlerts(notifier.store().refusals(), new Router(RouterTest.bind(Map.of(
                 "aof.notifier.slack.admin-channel", "#admin", "aof.notifier.fallback.destination", "none"))),
-                notifier.store(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")), meters,
-                Clock.systemUTC(), "w");
+                notifier.store().intake(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")),
+                meters, Clock.systemUTC(), NotifierParts.aof());
         slack.refuse("#admin", "is_archived", 1);
         NotificationRequested n = NotificationStoreTest.alert("j-1", Kind.EXHAUSTED, Audience.SUPER_ADMIN);
-        tx.executeWithoutResult(s -> notifier.store().store(n, EventCodec.encode(n), List.of("slack:#admin")));
+        tx.executeWithoutResult(s -> notifier.store().intake().store(n, EventCodec.encode(n), List.of("slack:#admin")));
 
         rounds(notifier, 1);
 

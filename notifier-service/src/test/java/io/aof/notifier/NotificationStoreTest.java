@@ -35,9 +35,8 @@ class NotificationStoreTest {
         jdbc = new JdbcTemplate(ds);
     }
 
-    NotificationStore store(Map<String, String> props) {
-        return new NotificationStore(jdbc, RouterTest.bind(props), new SimpleMeterRegistry(),
-                java.time.Clock.systemUTC());
+    NotifierParts store(Map<String, String> props) {
+        return NotifierParts.of(jdbc, RouterTest.bind(props), new SimpleMeterRegistry(), java.time.Clock.systemUTC());
     }
 
     static NotificationRequested alert(String job, Kind kind, Audience audience) {
@@ -46,8 +45,8 @@ class NotificationStoreTest {
                 "t", "Orders", "TIMEOUT", 5, "504", null, null, null);
     }
 
-    void tell(NotificationStore store, NotificationRequested n, String destination) {
-        store.store(n, EventCodec.encode(n), List.of(destination));
+    void tell(NotifierParts store, NotificationRequested n, String destination) {
+        store.intake().store(n, EventCodec.encode(n), List.of(destination));
     }
 
     List<String> states(String destination) {
@@ -57,7 +56,7 @@ class NotificationStoreTest {
 
     @Test
     void theFirstAlertOfAGroupGoesAloneTheOthersWaitForOneDigest() {
-        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
+        NotifierParts store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
         tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
         tell(store, alert("j-2", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
         tell(store, alert("j-3", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");
@@ -67,10 +66,10 @@ class NotificationStoreTest {
         assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE GROUPED",
                 "FIRST_FAILURE GROUPED", "ATTEMPT_FAILED PENDING", "EXHAUSTED GROUPED");
         assertThat(states("slack:#other")).containsExactly("FIRST_FAILURE PENDING");
-        assertThat(store.buildDueDigests()).isZero();   // due at the end of the group's hour
+        assertThat(store.digests().buildDue()).isZero();   // due at the end of the group's hour
 
         jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second' WHERE destination = 'slack:#ops'");
-        assertThat(store.buildDueDigests()).isEqualTo(1);
+        assertThat(store.digests().buildDue()).isEqualTo(1);
         assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE DIGESTED",
                 "FIRST_FAILURE DIGESTED", "ATTEMPT_FAILED PENDING", "EXHAUSTED DIGESTED", "DIGEST PENDING");
         Digest d = lastDigest();
@@ -86,17 +85,17 @@ class NotificationStoreTest {
      */
     @Test
     void aLaterAlertOfAGroupedIncidentGoesInTheGroupsNextDigest() {
-        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
+        NotifierParts store = store(Map.of("aof.notifier.grouping.group-interval", "1h"));
         tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");   // alone, opens the window
         tell(store, alert("j-2", Kind.FIRST_FAILURE, Audience.OPS), "slack:#ops");   // grouped
         jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");
-        assertThat(store.buildDueDigests()).isEqualTo(1);   // j-2's first alert in a digest; the group is quiet now
+        assertThat(store.digests().buildDue()).isEqualTo(1);   // j-2's first alert in a digest; the group is quiet now
 
         tell(store, alert("j-2", Kind.EXHAUSTED, Audience.OPS), "slack:#ops");   // j-2 stays in digests
         assertThat(jdbc.queryForObject("SELECT digest_due_at IS NOT NULL FROM alert_group", Boolean.class))
                 .as("the group has a digest due for it").isTrue();
         jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");   // the window's end
-        assertThat(store.buildDueDigests()).isEqualTo(1);
+        assertThat(store.digests().buildDue()).isEqualTo(1);
         assertThat(states("slack:#ops")).containsExactly("FIRST_FAILURE PENDING", "FIRST_FAILURE DIGESTED",
                 "DIGEST PENDING", "EXHAUSTED DIGESTED", "DIGEST PENDING");
         assertThat(lastDigest().incidents()).extracting(Digest.Item::kind).containsExactly("EXHAUSTED");
@@ -104,57 +103,57 @@ class NotificationStoreTest {
 
     @Test
     void aQuietGroupIsRemindedOfItsOpenIncidentsUntilTheyAreResolved() throws Exception {
-        NotificationStore store = store(Map.of("aof.notifier.grouping.group-interval", "1h",
+        NotifierParts store = store(Map.of("aof.notifier.grouping.group-interval", "1h",
                 "aof.notifier.grouping.repeat-interval", "1s"));
         tell(store, alert("j-1", Kind.EXHAUSTED, Audience.OPS), "slack:#ops");
         tell(store, alert("j-2", Kind.NON_RETRYABLE, Audience.OPS), "slack:#ops");
         jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");
-        store.buildDueDigests();   // j-2's digest
+        store.digests().buildDue();   // j-2's digest
         Thread.sleep(1100);
 
-        assertThat(store.buildDueDigests()).isEqualTo(1);   // a reminder: both still open
+        assertThat(store.digests().buildDue()).isEqualTo(1);   // a reminder: both still open
         Digest reminder = lastDigest();
         assertThat(reminder.reminder()).isTrue();
         assertThat(reminder.incidents()).extracting(Digest.Item::incidentId).containsExactly("w:7:j-1", "w:7:j-2");
-        assertThat(store.buildDueDigests()).isZero();   // not again before repeat-interval
+        assertThat(store.digests().buildDue()).isZero();   // not again before repeat-interval
 
         tell(store, alert("j-1", Kind.RESOLVED_MANUALLY, Audience.OPS), "slack:#ops");
         tell(store, alert("j-2", Kind.RECOVERED, Audience.OPS), "slack:#ops");
         Thread.sleep(1100);
-        assertThat(store.buildDueDigests()).isZero();   // nothing open: nobody reminded
+        assertThat(store.digests().buildDue()).isZero();   // nothing open: nobody reminded
     }
 
     @Test
     void anEscalationRepeatsUntilAcknowledgedAndStopsWhenResolved() {
-        NotificationStore store = store(Map.of("aof.notifier.escalation.repeat-interval", "0s",
+        NotifierParts store = store(Map.of("aof.notifier.escalation.repeat-interval", "0s",
                 "aof.notifier.escalation.max-repeats", "3"));
         tell(store, alert("j-9", Kind.EXHAUSTED, Audience.SUPER_ADMIN), "slack:#admin");
-        assertThat(store.queueEscalationRepeats()).isEqualTo(1);
-        assertThat(store.queueEscalationRepeats()).isEqualTo(1);
+        assertThat(store.escalations().queueRepeats()).isEqualTo(1);
+        assertThat(store.escalations().queueRepeats()).isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT dedup_key FROM notification WHERE channel = 'slack:#admin' ORDER BY seq",
                 String.class)).containsExactly("w:7:j-9:EXHAUSTED:SUPER_ADMIN", "w:7:j-9:EXHAUSTED:SUPER_ADMIN:repeat:1",
                 "w:7:j-9:EXHAUSTED:SUPER_ADMIN:repeat:2");
         jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = 'erin'");
-        assertThat(store.queueEscalationRepeats()).isZero();
+        assertThat(store.escalations().queueRepeats()).isZero();
 
         // escalated again (a replay exhausted again), then resolved: no more repeats either
         tell(store, alert("j-9", Kind.EXHAUSTED, Audience.SUPER_ADMIN).withTitle("again"), "slack:#admin");
         tell(store, alert("j-9", Kind.RECOVERED, Audience.OPS), "slack:#ops");
-        assertThat(store.queueEscalationRepeats()).isZero();
+        assertThat(store.escalations().queueRepeats()).isZero();
     }
 
     @Test
     void aStuckAlertIsCopiedToTheFallbackOnlyWhileTheFallbackItselfWorks() {
-        NotificationStore store = store(Map.of("aof.notifier.fallback.after", "0s",
+        NotifierParts store = store(Map.of("aof.notifier.fallback.after", "0s",
                 "aof.notifier.grouping.enabled", "false"));   // fallback: the admin channel, by default
         tell(store, alert("j-1", Kind.FIRST_FAILURE, Audience.OPS), "slack:#aof-ops");
         tell(store, alert("j-2", Kind.EXHAUSTED, Audience.SUPER_ADMIN), "slack:#aof-admin");
         // Slack is down: both heads have been tried and wait
         jdbc.update("UPDATE notification SET attempts = 1, last_error = 'Slack HTTP 503'");
-        assertThat(store.queueFallbacks()).isZero();   // a copy to a failing fallback would only double the backlog
+        assertThat(store.fallbacks().queueStuck()).isZero();   // a copy to a failing fallback would only double the backlog
 
         jdbc.update("UPDATE notification SET state = 'DELIVERED' WHERE channel = 'slack:#aof-admin'");
-        assertThat(store.queueFallbacks()).isEqualTo(1);
+        assertThat(store.fallbacks().queueStuck()).isEqualTo(1);
         assertThat(states("slack:#aof-admin")).containsExactly("EXHAUSTED DELIVERED", "FIRST_FAILURE PENDING");
     }
 

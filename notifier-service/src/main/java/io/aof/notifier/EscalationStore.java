@@ -1,0 +1,88 @@
+package io.aof.notifier;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The super-admin escalations ({@code escalation}), one per incident: opened by an escalating alert, repeated
+ * until acknowledged or resolved. Due times are on the database's clock, the one the repeats are compared with.
+ */
+@Component
+class EscalationStore {
+
+    private final JdbcTemplate jdbc;
+
+    EscalationStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** An open escalation, as {@code GET /api/escalations} lists it. */
+    record Escalation(String incidentId, Instant openedAt, Instant nextRepeatAt, int repeats, Instant ackedAt,
+                      String ackedBy) {
+    }
+
+    /** An escalation whose repeat is due: the request it repeats, how often it was repeated, since when it is open. */
+    record Due(String incidentId, String request, int repeats, Instant openedAt, Instant now) {
+    }
+
+    /** Opens (or opens again, from the start) the incident's escalation, repeated after {@code repeatInterval}. */
+    void open(String incidentId, String request, Duration repeatInterval) {
+        jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at) VALUES (?, ?, now() + "
+                        + "(? * interval '1 millisecond')) ON CONFLICT (incident_id) DO UPDATE SET request = "
+                        + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, "
+                        + "acked_at = NULL, acked_by = NULL, closed_at = NULL",
+                incidentId, request, repeatInterval.toMillis());
+    }
+
+    /** The incident is resolved: its escalation is closed (no more repeats). */
+    void close(String incidentId) {
+        jdbc.update("UPDATE escalation SET closed_at = now() WHERE incident_id = ? AND closed_at IS NULL", incidentId);
+    }
+
+    /** Open, unacknowledged escalations whose repeat is due, locked (others skip them), at most 50. */
+    List<Due> due(int maxRepeats) {
+        return jdbc.query("SELECT incident_id, request, repeats, opened_at, now() AS now FROM escalation "
+                        + "WHERE next_repeat_at <= now() AND acked_at IS NULL AND closed_at IS NULL "
+                        + "AND repeats < ? LIMIT 50 FOR UPDATE SKIP LOCKED",
+                (rs, i) -> new Due(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getTimestamp(4).toInstant(),
+                        rs.getTimestamp(5).toInstant()), maxRepeats);
+    }
+
+    /** Repeated {@code repeats} times so far; the next one after {@code repeatInterval}. */
+    void repeated(String incidentId, int repeats, Duration repeatInterval) {
+        jdbc.update("UPDATE escalation SET repeats = ?, next_repeat_at = now() + (? * interval '1 second') "
+                + "WHERE incident_id = ?", repeats, repeatInterval.toSeconds(), incidentId);
+    }
+
+    /** Acknowledged by {@code actor}; false when there is no open, unacknowledged escalation of the incident. */
+    boolean acknowledge(String incidentId, String actor) {
+        return jdbc.update("UPDATE escalation SET acked_at = now(), acked_by = ? WHERE incident_id = ? "
+                + "AND closed_at IS NULL AND acked_at IS NULL", actor, incidentId) > 0;
+    }
+
+    /** Whether the incident was ever escalated (open, acknowledged or closed). */
+    boolean exists(String incidentId) {
+        return !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class, incidentId)
+                .isEmpty();
+    }
+
+    /** The open escalations, newest first, at most 500. */
+    List<Escalation> open() {
+        return jdbc.query("SELECT incident_id, opened_at, next_repeat_at, repeats, acked_at, acked_by FROM escalation "
+                        + "WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 500",
+                (rs, i) -> new Escalation(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        rs.getTimestamp(3).toInstant(), rs.getInt(4), instant(rs, 5), rs.getString(6)));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,80 @@
+package io.aof.notifier;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Super-admin escalations: an escalating alert to the super admin (exhausted, not retryable, recipe stopped,
+ * AOF's own trouble) opens one for its incident; it is told again every {@code escalation.repeat-interval}, in
+ * the destinations the alert went to, until acknowledged ({@code POST /api/escalations/{incident}/ack}), resolved,
+ * or repeated {@code max-repeats} times.
+ */
+@Component
+class Escalations {
+
+    private static final Set<Kind> ESCALATING = Set.of(Kind.EXHAUSTED, Kind.NON_RETRYABLE, Kind.RECIPE_STOPPED,
+            Kind.AOF_TROUBLE);
+
+    private final EscalationStore escalations;
+    private final NotificationStore notifications;
+    private final NotifierProperties props;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    Escalations(EscalationStore escalations, NotificationStore notifications, NotifierProperties props,
+                MeterRegistry meters, Clock clock) {
+        this.escalations = escalations;
+        this.notifications = notifications;
+        this.props = props;
+        this.meters = meters;
+        this.clock = clock;
+        // published from the start (0), not only after the first event: dashboards and alerts see the series
+        meters.counter("aof.escalations.repeated");
+    }
+
+    /** Opens or closes the escalation of {@code n}'s incident when {@code n} escalates or resolves it (caller's tx). */
+    void told(NotificationRequested n, String raw) {
+        if (n.incidentId() == null) {
+            return;
+        }
+        if (n.kind().resolvesIncident()) {
+            escalations.close(n.incidentId());
+        } else if (n.audience() == Audience.SUPER_ADMIN && ESCALATING.contains(n.kind())) {
+            escalations.open(n.incidentId(), raw, props.escalation().repeatInterval());
+        }
+    }
+
+    /** Super-admin escalations neither acknowledged nor resolved are told again, in their thread. How many. */
+    int queueRepeats() {
+        var due = escalations.due(props.escalation().maxRepeats());
+        for (EscalationStore.Due e : due) {
+            NotificationRequested original = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, e.request());
+            int repeat = e.repeats() + 1;
+            Duration open = Duration.between(e.openedAt(), e.now());
+            NotificationRequested again = new NotificationRequested(UUID.randomUUID(), clock.instant(),
+                    original.schemaVersion(), original.workspace(), original.recipeId(), original.jobId(),
+                    original.incidentId(), original.attempt(), original.audience(), original.kind(),
+                    original.severity(), original.dedupKey() + ":repeat:" + repeat,
+                    "Still unresolved after " + ReportFormat.duration(open.toSeconds()) + " (reminder " + repeat
+                            + "): " + original.title(), original.recipeName(), original.category(),
+                    original.maxAttempts(), original.error(), original.folderId(), null, null);
+            String raw = EventCodec.encode(again);
+            for (String d : notifications.superAdminDestinations(original.incidentId(), original.kind())) {
+                notifications.insert(NotificationStore.NewRow.of(again, raw, d, NotificationState.PENDING, null));
+            }
+            escalations.repeated(original.incidentId(), repeat, props.escalation().repeatInterval());
+            meters.counter("aof.escalations.repeated").increment();
+        }
+        return due.size();
+    }
+}

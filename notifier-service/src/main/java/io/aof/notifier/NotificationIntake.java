@@ -1,0 +1,57 @@
+package io.aof.notifier;
+
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Kind;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+
+/**
+ * Stores a notification request, in the caller's transaction, before anything is sent: one row per destination,
+ * placed in its incident's own thread or its group's digests ({@link Grouping}); a resolution also updates the
+ * incident's threads in the destinations it was not routed to; and the incident's escalation is opened or closed
+ * ({@link Escalations}).
+ */
+@Component
+class NotificationIntake {
+
+    private final NotificationStore notifications;
+    private final ThreadStore threads;
+    private final Grouping grouping;
+    private final Escalations escalations;
+
+    NotificationIntake(NotificationStore notifications, ThreadStore threads, Grouping grouping,
+                       Escalations escalations) {
+        this.notifications = notifications;
+        this.threads = threads;
+        this.grouping = grouping;
+        this.escalations = escalations;
+    }
+
+    /** Stores {@code n} (its JSON {@code raw}) for each destination (in the caller's transaction). */
+    void store(NotificationRequested n, String raw, List<String> destinations) {
+        for (String destination : destinations) {
+            NotificationState state = NotificationState.PENDING;
+            String groupKey = null;
+            if (n.incidentId() != null && n.kind() != Kind.REPORT) {
+                ThreadStore.Placement p = grouping.place(n, destination);
+                state = p.grouped() ? NotificationState.GROUPED : NotificationState.PENDING;
+                groupKey = p.groupKey();
+            }
+            notifications.insert(NotificationStore.NewRow.of(n, raw, destination, state, groupKey));
+        }
+        if (n.incidentId() != null && n.kind().resolvesIncident()) {
+            // resolved everywhere: no group reminds of it any more, wherever it was told
+            threads.resolved(n.incidentId(), n.kind());
+            // threads of this incident elsewhere (an escalation in the admin channel) get their parent updated
+            // (an exhaustion is routed to every audience itself: no extra update for it)
+            for (String d : threads.threadDestinations(n.incidentId())) {
+                if (!destinations.contains(d) && Destination.kindOf(d).equals(Destination.SLACK)) {
+                    notifications.insert(NotificationStore.NewRow.of(n, raw, d, NotificationState.PENDING, null)
+                            .asThreadUpdate());
+                }
+            }
+        }
+        escalations.told(n, raw);
+    }
+}

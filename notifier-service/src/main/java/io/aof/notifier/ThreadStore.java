@@ -1,0 +1,101 @@
+package io.aof.notifier;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.Topics;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * How each incident is told in each destination ({@code incident_thread}): in its own thread, or inside its
+ * group's digests, decided at its first alert there; the incident's latest kind (open or resolved); and, once its
+ * first message is out, that message's reference, which the later ones reply to and the last one updates.
+ */
+@Component
+class ThreadStore {
+
+    private final JdbcTemplate jdbc;
+
+    ThreadStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** {@code incident_thread.mode}: the incident's own thread, or its group's digests. */
+    enum Mode { THREAD, GROUPED }
+
+    /** How an incident is told in a destination, and its group (when it has one). */
+    record Placement(Mode mode, String groupKey) {
+
+        boolean grouped() {
+            return mode == Mode.GROUPED;
+        }
+    }
+
+    /** The incident's placement in the destination, locked for the caller's transaction; empty at its first alert. */
+    Optional<Placement> lockPlacement(String destination, String incidentId) {
+        return jdbc.query("SELECT mode, group_key FROM incident_thread WHERE destination = ? AND incident_id = ? "
+                        + "FOR UPDATE", (rs, i) -> new Placement(Mode.valueOf(rs.getString(1)), rs.getString(2)),
+                destination, incidentId).stream().findFirst();
+    }
+
+    /** The incident's first alert in the destination: where it will be told from now on. */
+    void place(String destination, String incidentId, Placement placement, Kind kind) {
+        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, group_key, last_kind) "
+                        + "VALUES (?, ?, ?, ?, ?)", destination, incidentId, placement.mode().name(),
+                placement.groupKey(), kind.name());
+    }
+
+    /** A later alert of the incident in the destination. */
+    void told(String destination, String incidentId, Kind kind) {
+        jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE destination = ? "
+                + "AND incident_id = ?", kind.name(), destination, incidentId);
+    }
+
+    /** The incident is resolved ({@code kind}) in every destination it was told in: no reminder names it any more. */
+    void resolved(String incidentId, Kind kind) {
+        jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE incident_id = ?",
+                kind.name(), incidentId);
+    }
+
+    /** The destinations where the incident has a thread of its own. */
+    List<String> threadDestinations(String incidentId) {
+        return jdbc.queryForList("SELECT destination FROM incident_thread WHERE incident_id = ? AND mode = 'THREAD'",
+                String.class, incidentId);
+    }
+
+    /** The incident's thread in the destination (its first message's request and references), if it has one. */
+    Optional<Channel.Thread> thread(String destination, String incidentId) {
+        // the thread's first message is the notification row that started it (parent_id)
+        return jdbc.query("SELECT t.parent_ref, t.channel_ref, p.request FROM incident_thread t "
+                        + "LEFT JOIN notification p ON p.id = t.parent_id "
+                        + "WHERE t.destination = ? AND t.incident_id = ? AND t.mode = 'THREAD'",
+                (rs, i) -> new Channel.Thread(rs.getString(1), rs.getString(2), rs.getString(3) == null ? null
+                        : EventCodec.decode(Topics.NOTIFICATION_REQUESTS, rs.getString(3))), destination, incidentId)
+                .stream().findFirst();
+    }
+
+    /** The thread's first message went out as row {@code parentId}: later ones reply to {@code parentRef}. */
+    void started(String destination, String incidentId, String parentRef, String channelRef, UUID parentId) {
+        jdbc.update("UPDATE incident_thread SET parent_ref = ?, channel_ref = ?, parent_id = ? "
+                        + "WHERE destination = ? AND incident_id = ? AND parent_ref IS NULL",
+                parentRef, channelRef, parentId, destination, incidentId);
+    }
+
+    /** The channel's own id of the destination (Slack's channel id), from any thread started there; null when none. */
+    String channelRef(String destination) {
+        return jdbc.query("SELECT channel_ref FROM incident_thread WHERE destination = ? AND channel_ref IS NOT NULL "
+                + "LIMIT 1", rs -> rs.next() ? rs.getString(1) : null, destination);
+    }
+
+    /** The group's incidents still open, at their latest kind, the first told first. */
+    List<Digest.Item> openIncidents(String groupKey) {
+        return jdbc.query("SELECT t.incident_id, t.last_kind FROM incident_thread t "
+                        + "WHERE t.group_key = ? AND t.last_kind NOT IN ('RECOVERED', 'RESOLVED_MANUALLY') "
+                        + "ORDER BY t.created_at",
+                (rs, i) -> new Digest.Item(rs.getString(1), null, rs.getString(2), null, null, null), groupKey);
+    }
+}

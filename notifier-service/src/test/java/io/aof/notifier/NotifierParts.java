@@ -1,0 +1,35 @@
+package io.aof.notifier;
+
+import io.aof.common.messaging.AofProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The notifier's stores and the parts that decide over them, wired as Spring wires them, on one schema: for the
+ * tests that drive them without a Spring context.
+ */
+record NotifierParts(NotificationStore notifications, NotificationIntake intake, Digests digests,
+                     Escalations escalations, Fallbacks fallbacks, ThreadStore threads, RefusalStore refusals) {
+
+    static NotifierParts of(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
+        NotificationStore notifications = new NotificationStore(jdbc);
+        ThreadStore threads = new ThreadStore(jdbc);
+        AlertGroupStore groups = new AlertGroupStore(jdbc);
+        Escalations escalations = new Escalations(new EscalationStore(jdbc), notifications, props, meters, clock);
+        NotificationIntake intake = new NotificationIntake(notifications, threads,
+                new Grouping(threads, groups, props, meters), escalations);
+        return new NotifierParts(notifications, intake, new Digests(notifications, groups, threads, props, meters),
+                escalations, new Fallbacks(notifications, props, meters), threads, new RefusalStore(jdbc));
+    }
+
+    /** {@code aof.*} with workspace {@code w}. */
+    static AofProperties aof() {
+        return new Binder(new MapConfigurationPropertySource(Map.of("aof.workspace", "w")))
+                .bindOrCreate("aof", AofProperties.class);
+    }
+}
