@@ -63,25 +63,21 @@ class DeadLetterController {
     private final java.time.Duration maxAge;
     private final String workspace;
 
+    /** Re-drives dead letters no older than {@code aof.logger.dead-letters.redrive-max-age} unless forced. */
+    @org.springframework.beans.factory.annotation.Autowired
+    DeadLetterController(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
+                         LoggerProperties props, AofProperties aof) {
+        this(deadLetters, tx, outbox, meters, props.deadLetters().redriveMaxAge(), aof.workspace());
+    }
+
     /**
      * @param maxAge dead letters older than this (since they were dead-lettered) are re-driven only when forced:
      *               the consumers' own deduplication (the inbox, kept 14 days; recovery's requests, 30 days) may
      *               have forgotten a decision that old, and re-driving it could act on it a second time
      */
-    @org.springframework.beans.factory.annotation.Autowired
-    DeadLetterController(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
-                         @org.springframework.beans.factory.annotation.Value(
-                                 "${aof.logger.dead-letters.redrive-max-age:13d}") java.time.Duration maxAge,
-                         AofProperties aof) {
-        this(deadLetters, tx, outbox, meters, maxAge, aof.workspace());
-    }
-
     DeadLetterController(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
                          java.time.Duration maxAge, String workspace) {
         this.workspace = workspace;
-        if (maxAge.isNegative() || maxAge.isZero()) {
-            throw new IllegalStateException("aof.logger.dead-letters.redrive-max-age must be positive, was " + maxAge);
-        }
         this.maxAge = maxAge;
         this.deadLetters = deadLetters;
         this.tx = tx;

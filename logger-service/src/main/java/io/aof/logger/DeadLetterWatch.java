@@ -3,10 +3,10 @@ package io.aof.logger;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,14 +34,13 @@ class DeadLetterWatch {
     private final Duration quietPeriod;
     private Instant lastLook = Instant.now();
 
-    DeadLetterWatch(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox,
-                    @Value("${aof.workspace:default}") String workspace,
-                    @Value("${aof.logger.dead-letters.quiet-period:1h}") Duration quietPeriod) {
+    DeadLetterWatch(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, AofProperties aof,
+                    LoggerProperties props) {
         this.deadLetters = deadLetters;
         this.tx = tx;
         this.outbox = outbox;
-        this.workspace = workspace;
-        this.quietPeriod = quietPeriod;
+        this.workspace = aof.workspace();
+        this.quietPeriod = props.deadLetters().quietPeriod();
     }
 
     @Scheduled(fixedDelayString = "${aof.logger.dead-letters.check-interval:1m}",

@@ -2,12 +2,13 @@ package io.aof.logger.report;
 
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.report.JobReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
@@ -41,8 +42,14 @@ public class ReportScheduler {
     private final MeterRegistry meters;
     private final String workspace;
 
+    @Autowired
     ReportScheduler(ReportProperties props, ReportBuilder builder, ReportRunStore runs, TransactionTemplate tx,
-                    Outbox outbox, MeterRegistry meters, @Value("${aof.workspace:default}") String workspace) {
+                    Outbox outbox, MeterRegistry meters, AofProperties aof) {
+        this(props, builder, runs, tx, outbox, meters, aof.workspace());
+    }
+
+    ReportScheduler(ReportProperties props, ReportBuilder builder, ReportRunStore runs, TransactionTemplate tx,
+                    Outbox outbox, MeterRegistry meters, String workspace) {
         this.props = props;
         this.builder = builder;
         this.runs = runs;
