@@ -84,8 +84,8 @@ class AuditController {
         out.flush();
     }
 
-    private static AuditStore.Filter filter(String actor, String action, String incidentId, Long recipeId, Instant from,
-                                          Instant to) {
+    private static AuditStore.Filter filter(String actor, String action, String incidentId, Long recipeId,
+                                            Instant from, Instant to) {
         if (from != null && to != null && !to.isAfter(from)) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "to must be after from");
         }
