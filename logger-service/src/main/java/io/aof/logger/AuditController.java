@@ -29,13 +29,13 @@ class AuditController {
     static final int MAX_PAGE = 500;
     static final int MAX_CSV_ROWS = 100_000;
 
-    private final AuditLog audit;
+    private final AuditStore audit;
 
-    AuditController(AuditLog audit) {
+    AuditController(AuditStore audit) {
         this.audit = audit;
     }
 
-    record Page(List<AuditLog.Entry> items, String next) {
+    record Page(List<AuditStore.Entry> items, String next) {
     }
 
     @GetMapping("/api/audit")
@@ -47,9 +47,9 @@ class AuditController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        List<AuditLog.Entry> items = audit.page(filter(actor, action, incidentId, recipeId, from, to),
+        List<AuditStore.Entry> items = audit.page(filter(actor, action, incidentId, recipeId, from, to),
                 after == null ? null : PageCursor.parse(after), limit);
-        AuditLog.Entry last = items.size() == limit ? items.get(items.size() - 1) : null;
+        AuditStore.Entry last = items.size() == limit ? items.get(items.size() - 1) : null;
         return new Page(items, last == null ? null : new PageCursor(last.at(), last.seq()).encode());
     }
 
@@ -60,7 +60,7 @@ class AuditController {
              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
              HttpServletResponse response) throws IOException {
-        AuditLog.Filter f = filter(actor, action, incidentId, recipeId, from, to);
+        AuditStore.Filter f = filter(actor, action, incidentId, recipeId, from, to);
         response.setContentType("text/csv; charset=utf-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"aof-audit.csv\"");
         PrintWriter out = new PrintWriter(response.getOutputStream(), false, StandardCharsets.UTF_8);
@@ -68,8 +68,8 @@ class AuditController {
         PageCursor cursor = null;
         int written = 0;
         while (written < MAX_CSV_ROWS) {
-            List<AuditLog.Entry> page = audit.page(f, cursor, Math.min(MAX_PAGE, MAX_CSV_ROWS - written));
-            for (AuditLog.Entry e : page) {
+            List<AuditStore.Entry> page = audit.page(f, cursor, Math.min(MAX_PAGE, MAX_CSV_ROWS - written));
+            for (AuditStore.Entry e : page) {
                 out.println(String.join(",", e.at().toString(), Csv.cell(e.actor()), Csv.cell(e.action()),
                         Csv.cell(e.incidentId()), e.recipeId() == null ? "" : e.recipeId().toString(),
                         Csv.cell(e.target()), Csv.cell(e.reason()), Csv.cell(e.service()), e.eventId().toString()));
@@ -78,14 +78,14 @@ class AuditController {
             if (page.size() < MAX_PAGE) {
                 break;
             }
-            AuditLog.Entry last = page.get(page.size() - 1);
+            AuditStore.Entry last = page.get(page.size() - 1);
             cursor = new PageCursor(last.at(), last.seq());
         }
         out.flush();
     }
 
-    private static AuditLog.Filter filter(String actor, String action, String incidentId, Long recipeId, Instant from,
-                                          Instant to) {
+    private static AuditStore.Filter filter(String actor, String action, String incidentId, Long recipeId,
+                                            Instant from, Instant to) {
         if (from != null && to != null && !to.isAfter(from)) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "to must be after from");
         }
@@ -97,7 +97,7 @@ class AuditController {
                 throw Problems.of(HttpStatus.BAD_REQUEST, "action must be one of " + Arrays.toString(Action.values()));
             }
         }
-        return new AuditLog.Filter(blankToNull(actor), a, blankToNull(incidentId), recipeId, from, to);
+        return new AuditStore.Filter(blankToNull(actor), a, blankToNull(incidentId), recipeId, from, to);
     }
 
     private static String blankToNull(String s) {

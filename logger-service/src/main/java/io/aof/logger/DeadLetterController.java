@@ -9,14 +9,14 @@ import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.Actor;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
+import io.aof.logger.DeadLetterStore.Redrive;
+import io.aof.logger.DeadLetterStore.Row;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 import java.security.Principal;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -55,12 +54,8 @@ class DeadLetterController {
     /** Dead letters one re-drive call may republish. */
     static final int MAX_REDRIVE = 1000;
     private static final int MAX_REASON = 1000;
-    private static final String SUFFIX = " (dead letter)";
 
-    private static final String COLUMNS = "e.id, e.event_id, e.topic, e.message_key, e.event_type, e.occurred_at, "
-            + "e.ingested_at, e.error, e.payload::text, e.raw_payload";
-
-    private final JdbcTemplate jdbc;
+    private final DeadLetterStore deadLetters;
     private final TransactionTemplate tx;
     private final Outbox outbox;
     private final MeterRegistry meters;
@@ -68,27 +63,23 @@ class DeadLetterController {
     private final java.time.Duration maxAge;
     private final String workspace;
 
+    /** Re-drives dead letters no older than {@code aof.logger.dead-letters.redrive-max-age} unless forced. */
+    @org.springframework.beans.factory.annotation.Autowired
+    DeadLetterController(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
+                         LoggerProperties props, AofProperties aof) {
+        this(deadLetters, tx, outbox, meters, props.deadLetters().redriveMaxAge(), aof.workspace());
+    }
+
     /**
      * @param maxAge dead letters older than this (since they were dead-lettered) are re-driven only when forced:
      *               the consumers' own deduplication (the inbox, kept 14 days; recovery's requests, 30 days) may
      *               have forgotten a decision that old, and re-driving it could act on it a second time
      */
-    @org.springframework.beans.factory.annotation.Autowired
-    DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
-                         @org.springframework.beans.factory.annotation.Value(
-                                 "${aof.logger.dead-letters.redrive-max-age:13d}") java.time.Duration maxAge,
-                         AofProperties aof) {
-        this(jdbc, tx, outbox, meters, maxAge, aof.workspace());
-    }
-
-    DeadLetterController(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
+    DeadLetterController(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, MeterRegistry meters,
                          java.time.Duration maxAge, String workspace) {
         this.workspace = workspace;
-        if (maxAge.isNegative() || maxAge.isZero()) {
-            throw new IllegalStateException("aof.logger.dead-letters.redrive-max-age must be positive, was " + maxAge);
-        }
         this.maxAge = maxAge;
-        this.jdbc = jdbc;
+        this.deadLetters = deadLetters;
         this.tx = tx;
         this.outbox = outbox;
         this.meters = meters;
@@ -101,9 +92,6 @@ class DeadLetterController {
     record DeadLetter(long id, UUID eventId, String topic, String originalTopic, String key, String type,
                       Instant occurredAt, Instant deadLetteredAt, String error, List<Redrive> redrives,
                       JsonNode payload) {
-    }
-
-    record Redrive(Instant at, String by, boolean forced, String reason) {
     }
 
     record Page(List<DeadLetter> items, String next) {
@@ -133,27 +121,6 @@ class DeadLetterController {
     record RedriveResult(List<Long> redriven, List<Long> alreadyRedriven, List<Long> notFound, List<Long> tooOld) {
     }
 
-    private record Row(long id, UUID eventId, String topic, String key, String type, Instant occurredAt,
-                       Instant ingestedAt, String error, String payload, String raw) {
-
-        String originalTopic() {
-            return topic.substring(0, topic.length() - Topics.DLT_SUFFIX.length());
-        }
-
-        String originalType() {
-            return type.endsWith(SUFFIX) ? type.substring(0, type.length() - SUFFIX.length()) : type;
-        }
-
-        /** The record as it was: its text when it was not stored as its own JSON. */
-        String original() {
-            return raw != null ? raw : payload;
-        }
-    }
-
-    private static final RowMapper<Row> ROWS = (rs, i) -> new Row(rs.getLong(1), rs.getObject(2, UUID.class),
-            rs.getString(3), rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(),
-            rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getString(9), rs.getString(10));
-
     @GetMapping("/api/dead-letters")
     Page list(@RequestParam(required = false) String topic,
               @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
@@ -163,20 +130,19 @@ class DeadLetterController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
-        List<Row> rows = new EventLogQuery("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter", "e.")
-                .eq("topic", topic == null ? null : deadLetterTopic(topic)).between(from, to)
-                .page(jdbc, ROWS, after == null ? null : PageCursor.parse(after), limit);
-        Map<Long, List<Redrive>> redrives = redrives(rows.stream().map(Row::id).toList());
+        List<Row> rows = deadLetters.page(topic == null ? null : deadLetterTopic(topic), from, to,
+                after == null ? null : PageCursor.parse(after), limit);
+        Map<Long, List<Redrive>> redrives = deadLetters.redrives(rows.stream().map(Row::id).toList());
         List<DeadLetter> items = new ArrayList<>(rows.size());
         for (Row r : rows) {
-            items.add(new DeadLetter(r.id, r.eventId, r.topic, r.originalTopic(), r.key, r.originalType(),
-                    r.occurredAt, r.ingestedAt, r.error, redrives.getOrDefault(r.id, List.of()), r.raw != null
-                    ? EventCodec.mapper().getNodeFactory().stringNode(r.raw) : EventCodec.readTree(r.payload)));
+            items.add(new DeadLetter(r.id(), r.eventId(), r.topic(), r.originalTopic(), r.key(), r.originalType(),
+                    r.occurredAt(), r.ingestedAt(), r.error(), redrives.getOrDefault(r.id(), List.of()), r.raw() != null
+                    ? EventCodec.mapper().getNodeFactory().stringNode(r.raw()) : EventCodec.readTree(r.payload())));
         }
         String next = null;
         if (rows.size() == limit) {
             Row last = rows.get(rows.size() - 1);
-            next = new PageCursor(last.occurredAt, last.id).encode();
+            next = new PageCursor(last.occurredAt(), last.id()).encode();
         }
         return new Page(items, next);
     }
@@ -217,17 +183,13 @@ class DeadLetterController {
             List<Long> notFound = new ArrayList<>();
             if (byIds) {
                 Set<Long> ids = new LinkedHashSet<>(request.ids());
-                chosen = jdbc.query("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter AND e.id = ANY(?) "
-                        + "ORDER BY e.occurred_at, e.id FOR UPDATE", ROWS, (Object) ids.toArray(Long[]::new));
+                chosen = deadLetters.lockByIds(ids);
                 Set<Long> found = new java.util.HashSet<>();
-                chosen.forEach(r -> found.add(r.id));
+                chosen.forEach(r -> found.add(r.id()));
                 ids.stream().filter(id -> !found.contains(id)).forEach(notFound::add);
             } else {
-                chosen = jdbc.query("SELECT " + COLUMNS + " FROM event_log e WHERE e.dead_letter AND e.topic = ? "
-                                + "AND e.occurred_at >= ? AND e.occurred_at < ? " + (request.forced() ? ""
-                                : "AND NOT EXISTS (SELECT 1 FROM dead_letter_redrive d WHERE d.dead_letter_id = e.id) ")
-                                + "ORDER BY e.occurred_at, e.id LIMIT ? FOR UPDATE", ROWS, topic,
-                        Timestamp.from(request.from()), Timestamp.from(request.to()), MAX_REDRIVE + 1);
+                chosen = deadLetters.lockRange(topic, request.from(), request.to(), request.forced(),
+                        MAX_REDRIVE + 1);
                 if (chosen.size() > MAX_REDRIVE) {
                     throw Problems.of(HttpStatus.BAD_REQUEST, "more than " + MAX_REDRIVE + " dead letters of " + topic
                             + " in that range: narrow it (at most " + MAX_REDRIVE + " per call)");
@@ -236,14 +198,14 @@ class DeadLetterController {
             List<Long> done = new ArrayList<>();
             List<Long> already = new ArrayList<>();
             List<Long> tooOld = new ArrayList<>();
-            Instant oldest = jdbc.queryForObject("SELECT now()", Timestamp.class).toInstant().minus(maxAge);
+            Instant oldest = deadLetters.now().minus(maxAge);
             for (Row r : chosen) {
                 if (!request.forced() && r.ingestedAt().isBefore(oldest)) {
-                    tooOld.add(r.id);
+                    tooOld.add(r.id());
                 } else if (redriveOne(r, request.forced(), who, request.reason())) {
-                    done.add(r.id);
+                    done.add(r.id());
                 } else {
-                    already.add(r.id);
+                    already.add(r.id());
                 }
             }
             if (!done.isEmpty()) {
@@ -271,50 +233,15 @@ class DeadLetterController {
 
     /** Records the re-drive and republishes the dead letter; false when it was re-driven before and not forced. */
     private boolean redriveOne(Row r, boolean force, String who, String reason) {
-        UUID eventId = originalEventId(r);
-        int first = jdbc.update("INSERT INTO dead_letter_redrive (dead_letter_id, topic, event_id, forced, redriven_by, "
-                        + "reason) VALUES (?, ?, ?, false, ?, ?) ON CONFLICT (dead_letter_id) WHERE NOT forced "
-                        + "DO NOTHING", r.id, r.originalTopic(), eventId, who, reason);
-        if (first == 0) {
-            if (!force) {
-                return false;
-            }
-            jdbc.update("INSERT INTO dead_letter_redrive (dead_letter_id, topic, event_id, forced, redriven_by, reason) "
-                    + "VALUES (?, ?, ?, true, ?, ?)", r.id, r.originalTopic(), eventId, who, reason);
+        UUID eventId = r.originalEventId();
+        if (!deadLetters.recordRedrive(r, eventId, force, who, reason)) {
+            return false;
         }
         // a row of that event still waiting in the outbox goes out anyway: nothing to add
-        outbox.appendEncoded(r.originalTopic(), r.key, eventId != null ? eventId
+        outbox.appendEncoded(r.originalTopic(), r.key(), eventId != null ? eventId
                 : UUID.randomUUID(), r.originalType(), r.original());
         counter(r.originalTopic()).increment();
         return true;
-    }
-
-    /** The event id the payload carries (the one consumers are idempotent on), or null. */
-    private static UUID originalEventId(Row r) {
-        if (r.raw != null) {
-            return null;
-        }
-        try {
-            JsonNode id = EventCodec.readTree(r.payload).get("eventId");
-            return id == null || id.isNull() ? null : UUID.fromString(id.asString());
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** The re-drives of a page of dead letters, in one query. */
-    private Map<Long, List<Redrive>> redrives(List<Long> deadLetterIds) {
-        Map<Long, List<Redrive>> byId = new java.util.HashMap<>();
-        if (deadLetterIds.isEmpty()) {
-            return byId;
-        }
-        jdbc.query("SELECT dead_letter_id, redriven_at, redriven_by, forced, reason FROM dead_letter_redrive "
-                        + "WHERE dead_letter_id = ANY(?) ORDER BY redriven_at, id",
-                rs -> {
-                    byId.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Redrive(
-                            rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getBoolean(4), rs.getString(5)));
-                }, (Object) deadLetterIds.toArray(Long[]::new));
-        return byId;
     }
 
     /** The dead-letter topic of a known topic, named either way. */

@@ -3,11 +3,10 @@ package io.aof.logger;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -15,7 +14,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * AOF's own trouble: records refused into dead-letter topics. When new dead
@@ -29,21 +27,20 @@ class DeadLetterWatch {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterWatch.class);
 
-    private final JdbcTemplate jdbc;
+    private final DeadLetterStore deadLetters;
     private final TransactionTemplate tx;
     private final Outbox outbox;
     private final String workspace;
     private final Duration quietPeriod;
     private Instant lastLook = Instant.now();
 
-    DeadLetterWatch(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox,
-                    @Value("${aof.workspace:default}") String workspace,
-                    @Value("${aof.logger.dead-letters.quiet-period:1h}") Duration quietPeriod) {
-        this.jdbc = jdbc;
+    DeadLetterWatch(DeadLetterStore deadLetters, TransactionTemplate tx, Outbox outbox, AofProperties aof,
+                    LoggerProperties props) {
+        this.deadLetters = deadLetters;
         this.tx = tx;
         this.outbox = outbox;
-        this.workspace = workspace;
-        this.quietPeriod = quietPeriod;
+        this.workspace = aof.workspace();
+        this.quietPeriod = props.deadLetters().quietPeriod();
     }
 
     @Scheduled(fixedDelayString = "${aof.logger.dead-letters.check-interval:1m}",
@@ -60,17 +57,15 @@ class DeadLetterWatch {
     boolean look(Instant now) {
         Instant since = lastLook;
         lastLook = now;
-        Integer fresh = jdbc.queryForObject("SELECT count(*) FROM event_log WHERE dead_letter AND ingested_at > ?",
-                Integer.class, java.sql.Timestamp.from(since));
-        if (fresh == null || fresh == 0) {
+        int fresh = deadLetters.countStoredSince(since);
+        if (fresh == 0) {
             return false;
         }
-        List<Map<String, Object>> byTopic = jdbc.queryForList("SELECT topic, count(*) AS n FROM event_log "
-                + "WHERE dead_letter AND ingested_at > now() - interval '1 hour' GROUP BY topic ORDER BY n DESC");
+        List<DeadLetterStore.TopicCount> byTopic = deadLetters.countsOfTheLastHour();
         StringBuilder detail = new StringBuilder(fresh + " new record(s) were refused into dead-letter topics "
                 + "(undecodable, invalid, or failing after retries for another reason than the infrastructure); "
                 + "last hour:");
-        byTopic.forEach(r -> detail.append("\n").append(r.get("topic")).append(": ").append(r.get("n")));
+        byTopic.forEach(t -> detail.append("\n").append(t.topic()).append(": ").append(t.count()));
         detail.append("\nSee GET /api/dead-letters on the logger; after a fix, POST /api/dead-letters/redrive "
                 + "republishes them to their topic.");
         long bucket = now.getEpochSecond() / Math.max(1, quietPeriod.toSeconds());

@@ -1,33 +1,27 @@
 package io.aof.logger;
 
-import io.aof.common.events.EventCodec;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The event log for people: events filtered by incident, recipe, job, category,
  * type, service and time, newest first with keyset paging (no OFFSET scans) and
  * a hard page-size limit; an incident's timeline and a job's history, oldest
- * first; CSV export of a filtered range. Every value a client sends is bound as
- * a parameter, never pasted into SQL.
+ * first; CSV export of a filtered range, read from the {@link EventLogStore}.
+ * Every value a client sends is bound as a parameter, never pasted into SQL.
  */
 @RestController
 class EventLogController {
@@ -36,36 +30,18 @@ class EventLogController {
     static final int MAX_CSV_ROWS = 100_000;
     private static final int MAX_TIMELINE = 1000;
 
-    private static final String COLUMNS = "id, event_id, topic, event_type, occurred_at, incident_id, attempt, job_id, "
-            + "recipe_id, category, service, payload::text";
+    private final EventLogStore eventLog;
 
-    private static final RowMapper<LoggedEvent> MAPPER = (rs, i) -> new LoggedEvent(rs.getLong(1),
-            rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
-            rs.getString(6), (Integer) rs.getObject(7), rs.getString(8), (Long) rs.getObject(9), rs.getString(10),
-            rs.getString(11), EventCodec.readTree(rs.getString(12)));
-
-    private final JdbcTemplate jdbc;
-
-    EventLogController(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
-    }
-
-    record LoggedEvent(long seq, UUID eventId, String topic, String type, Instant occurredAt, String incidentId,
-                       Integer attempt, String jobId, Long recipeId, String category, String service,
-                       JsonNode payload) {
+    EventLogController(EventLogStore eventLog) {
+        this.eventLog = eventLog;
     }
 
     record Page(List<LoggedEvent> items, String next) {
     }
 
-    record Filter(String incidentId, Long recipeId, String jobId, String category, String type, String service,
-                  Instant from, Instant to) {
-    }
-
     @GetMapping("/api/incidents/{incidentId}/timeline")
     List<LoggedEvent> timeline(@PathVariable String incidentId) {
-        List<LoggedEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE incident_id = ? "
-                + "ORDER BY occurred_at, id LIMIT ?", MAPPER, incidentId, MAX_TIMELINE);
+        List<LoggedEvent> events = eventLog.timeline(incidentId, MAX_TIMELINE);
         if (events.isEmpty()) {
             throw Problems.of(HttpStatus.NOT_FOUND, "No events logged for incident " + incidentId);
         }
@@ -75,11 +51,7 @@ class EventLogController {
     /** Everything about one Workato job: as the failed job, as the job repeated, or as a repeat job. */
     @GetMapping("/api/jobs/{jobId}/history")
     List<LoggedEvent> jobHistory(@PathVariable String jobId) {
-        // a UNION of two indexed lookups (job id; repeat job id -> its incident); an OR would scan the table
-        List<LoggedEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM event_log WHERE id IN ("
-                + "SELECT id FROM event_log WHERE job_id = ? UNION SELECT id FROM event_log WHERE incident_id IN "
-                + "(SELECT incident_id FROM event_log WHERE payload->>'repeatJobId' = ? AND incident_id IS NOT NULL)) "
-                + "ORDER BY occurred_at, id LIMIT ?", MAPPER, jobId, jobId, MAX_TIMELINE);
+        List<LoggedEvent> events = eventLog.jobHistory(jobId, MAX_TIMELINE);
         if (events.isEmpty()) {
             throw Problems.of(HttpStatus.NOT_FOUND, "No events logged for job " + jobId);
         }
@@ -98,8 +70,8 @@ class EventLogController {
             throw Problems.of(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
         PageCursor cursor = after == null ? null : PageCursor.parse(after);
-        List<LoggedEvent> items = query(new Filter(incidentId, recipeId, jobId, category, type, service, from, to),
-                cursor, limit);
+        List<LoggedEvent> items = eventLog.page(new EventLogStore.Filter(incidentId, recipeId, jobId, category, type,
+                service, from, to), cursor, limit);
         String next = items.size() == limit ? new PageCursor(items.get(items.size() - 1).occurredAt(),
                 items.get(items.size() - 1).seq()).encode() : null;
         return new Page(items, next);
@@ -119,11 +91,12 @@ class EventLogController {
         response.setHeader("Content-Disposition", "attachment; filename=\"aof-events.csv\"");
         PrintWriter out = new PrintWriter(response.getOutputStream(), false, StandardCharsets.UTF_8);
         out.println("occurred_at,event_id,type,service,topic,incident_id,recipe_id,job_id,attempt,category");
-        Filter f = new Filter(incidentId, recipeId, jobId, category, type, service, from, to);
+        EventLogStore.Filter f = new EventLogStore.Filter(incidentId, recipeId, jobId, category, type, service, from,
+                to);
         PageCursor cursor = null;
         int written = 0;
         while (written < MAX_CSV_ROWS) {
-            List<LoggedEvent> page = query(f, cursor, MAX_PAGE);
+            List<LoggedEvent> page = eventLog.page(f, cursor, MAX_PAGE);
             for (LoggedEvent e : page) {
                 out.println(String.join(",", e.occurredAt().toString(), e.eventId().toString(), Csv.cell(e.type()),
                         Csv.cell(e.service()), Csv.cell(e.topic()), Csv.cell(e.incidentId()), e.recipeId() == null ? ""
@@ -138,13 +111,5 @@ class EventLogController {
             cursor = new PageCursor(last.occurredAt(), last.seq());
         }
         out.flush();
-    }
-
-    private List<LoggedEvent> query(Filter f, PageCursor cursor, int limit) {
-        return new EventLogQuery("SELECT " + COLUMNS + " FROM event_log WHERE true", "")
-                .eq("incident_id", f.incidentId()).eq("recipe_id", f.recipeId()).eq("job_id", f.jobId())
-                .eq("category", f.category()).eq("event_type", f.type()).eq("service", f.service())
-                .between(f.from(), f.to())
-                .page(jdbc, MAPPER, cursor, limit);
     }
 }

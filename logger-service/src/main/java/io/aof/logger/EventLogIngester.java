@@ -5,6 +5,7 @@ import io.aof.common.events.Topics;
 import io.aof.common.messaging.Failures;
 import io.aof.common.messaging.Headers;
 import io.aof.common.text.ExternalText;
+import io.aof.logger.EventLogStore.NewEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,7 +13,6 @@ import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
@@ -22,7 +22,6 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Stores every record of every AOF topic and dead-letter topic, in batches. The
- * event id is the unique key, so a redelivered batch stores nothing twice.
+ * Stores every record of every AOF topic and dead-letter topic, in batches, in the
+ * {@link EventLogStore}. The event id is the unique key, so a redelivered batch
+ * stores nothing twice.
  * <p>
  * The logger stores anything it gets, since dead-letter payloads may come from
  * anywhere: a record that is not JSON is kept as text ({@code raw_payload}, and
@@ -73,18 +73,13 @@ class EventLogIngester {
     /** Spring Kafka's header with the dead-letter publisher's exception message. */
     static final String DLT_EXCEPTION_MESSAGE = "kafka_dlt-exception-message";
 
-    private static final String INSERT = "INSERT INTO event_log (event_id, topic, event_type, occurred_at, workspace, "
-            + "incident_id, recipe_id, job_id, attempt, dead_letter, category, service, payload, message_key, "
-            + "raw_payload, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?) "
-            + "ON CONFLICT (event_id) DO NOTHING";
-
-    private final JdbcTemplate jdbc;
+    private final EventLogStore eventLog;
     private final Counter stored;
     private final Counter unstorable;
     private final Redactor redactor;
 
-    EventLogIngester(JdbcTemplate jdbc, MeterRegistry meters, Redactor redactor) {
-        this.jdbc = jdbc;
+    EventLogIngester(EventLogStore eventLog, MeterRegistry meters, Redactor redactor) {
+        this.eventLog = eventLog;
         this.redactor = redactor;
         this.stored = meters.counter("aof.logger.events.stored");
         this.unstorable = Counter.builder("aof.logger.events.unstorable")
@@ -94,16 +89,12 @@ class EventLogIngester {
 
     @KafkaListener(topics = "#{T(io.aof.common.events.Topics).allNamesWithDeadLetters()}", batch = "true")
     void ingest(List<ConsumerRecord<String, String>> records) {
-        List<Object[]> rows = new ArrayList<>(records.size());
+        List<NewEvent> rows = new ArrayList<>(records.size());
         for (ConsumerRecord<String, String> r : records) {
             rows.add(safeRow(r));
         }
         try {
-            count(jdbc.batchUpdate(INSERT, rows, rows.size(), (ps, row) -> {
-                for (int i = 0; i < row.length; i++) {
-                    ps.setObject(i + 1, row[i]);
-                }
-            }));
+            stored.increment(eventLog.storeAll(rows));
         } catch (DataAccessException e) {
             if (Failures.isInfrastructure(e)) {
                 throw new BatchListenerFailedException("the event log is unavailable: " + Failures.rootMessage(e),
@@ -116,9 +107,9 @@ class EventLogIngester {
         }
     }
 
-    private void storeAlone(ConsumerRecord<String, String> r, Object[] row, int index) {
+    private void storeAlone(ConsumerRecord<String, String> r, NewEvent row, int index) {
         try {
-            stored.increment(jdbc.update(INSERT, row));
+            stored.increment(eventLog.store(row));
             return;
         } catch (DataAccessException e) {
             if (Failures.isInfrastructure(e)) {
@@ -128,7 +119,7 @@ class EventLogIngester {
             log.warn("The event log refused record {}-{}@{} as it is; storing it as text: {}", r.topic(),
                     r.partition(), r.offset(), Failures.rootMessage(e));
             try {
-                stored.increment(jdbc.update(INSERT, unstorableRow(r, Failures.rootMessage(e))));
+                stored.increment(eventLog.store(unstorableRow(r, Failures.rootMessage(e))));
                 unstorable.increment();
             } catch (DataAccessException again) {
                 // nothing about the record is left to refuse: the database is in trouble; retried alone
@@ -138,17 +129,7 @@ class EventLogIngester {
         }
     }
 
-    private void count(int[][] done) {
-        long n = 0;
-        for (int[] batch : done) {
-            for (int k : batch) {
-                n += Math.max(k, 0);
-            }
-        }
-        stored.increment(n);
-    }
-
-    private Object[] safeRow(ConsumerRecord<String, String> r) {
+    private NewEvent safeRow(ConsumerRecord<String, String> r) {
         try {
             return toRow(r);
         } catch (RuntimeException e) {
@@ -159,7 +140,7 @@ class EventLogIngester {
         }
     }
 
-    private Object[] toRow(ConsumerRecord<String, String> r) {
+    private NewEvent toRow(ConsumerRecord<String, String> r) {
         boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
         String headerType = clean(header(r, Headers.EVENT_TYPE));
         // the dead-letter publisher's message may quote the record (a parser's excerpt): redacted like it
@@ -192,26 +173,25 @@ class EventLogIngester {
                 ? json.get("recipeId").asLong() : null;
         Integer attempt = json.hasNonNull("attempt") && json.get("attempt").canConvertToInt()
                 ? json.get("attempt").asInt() : null;
-        return new Object[]{eventId, r.topic(), deadLetter ? type + " (dead letter)" : type,
-                Timestamp.from(occurredAt), text(json, "workspace"), text(json, "incidentId"), recipeId,
-                text(json, "jobId"), attempt, deadLetter, text(json, "category"), service(r),
-                redactor.tree(json).toString(), clean(r.key()), raw, error};
+        return new NewEvent(eventId, r.topic(), deadLetter ? type + " (dead letter)" : type, occurredAt,
+                text(json, "workspace"), text(json, "incidentId"), recipeId, text(json, "jobId"), attempt, deadLetter,
+                text(json, "category"), service(r), redactor.tree(json).toString(), clean(r.key()), raw, error);
     }
 
     /**
      * What is left to store of a record the database refused as it was: its text and why (both redacted: the
      * database's error may quote the value it refused).
      */
-    private Object[] unstorableRow(ConsumerRecord<String, String> r, String why) {
+    private NewEvent unstorableRow(ConsumerRecord<String, String> r, String why) {
         boolean deadLetter = r.topic().endsWith(Topics.DLT_SUFFIX);
         String raw = redactRaw(clean(r.value()));
         ObjectNode wrapped = EventCodec.mapper().createObjectNode();
         wrapped.put("raw", raw);
         wrapped.put("unstorable", redactor.text(ExternalText.error(why)));
-        return new Object[]{derivedId(r), r.topic(), deadLetter ? "Unstorable (dead letter)" : "Unstorable",
-                Timestamp.from(Instant.ofEpochMilli(Math.max(0, r.timestamp()))), null, null, null, null, null,
-                deadLetter, null, service(r), wrapped.toString(), clean(r.key()), raw,
-                deadLetter ? redactor.text(ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE))) : null};
+        return new NewEvent(derivedId(r), r.topic(), deadLetter ? "Unstorable (dead letter)" : "Unstorable",
+                Instant.ofEpochMilli(Math.max(0, r.timestamp())), null, null, null, null, null, deadLetter, null,
+                service(r), wrapped.toString(), clean(r.key()), raw,
+                deadLetter ? redactor.text(ExternalText.error(header(r, DLT_EXCEPTION_MESSAGE))) : null);
     }
 
     /**

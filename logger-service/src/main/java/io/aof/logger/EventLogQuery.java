@@ -1,8 +1,6 @@
 package io.aof.logger;
 
 import io.aof.common.ops.PageCursor;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -12,7 +10,8 @@ import java.util.List;
 /**
  * A read of {@code event_log}, newest first, keyset-paged on {@code (occurred_at, id)}: the one place the lists of
  * the log (events, the audit, dead letters) build their filters, time range and page. Every value a client sends
- * is bound as a parameter, never pasted into the SQL.
+ * is bound as a parameter, never pasted into the SQL. It only writes the statement; the store that holds the rows
+ * runs it ({@link EventLogStore}, {@link AuditStore}, {@link DeadLetterStore}).
  */
 final class EventLogQuery {
 
@@ -52,8 +51,17 @@ final class EventLogQuery {
         return this;
     }
 
-    /** The page after {@code after} (null: the first), at most {@code limit} rows. */
-    <T> List<T> page(JdbcTemplate jdbc, RowMapper<T> mapper, PageCursor after, int limit) {
+    /**
+     * A statement and the values of its parameters, in order.
+     *
+     * @param sql  the statement, with a {@code ?} for every value
+     * @param args the values
+     */
+    record Sql(String sql, Object[] args) {
+    }
+
+    /** The statement of the page after {@code after} (null: the first), at most {@code limit} rows. */
+    Sql page(PageCursor after, int limit) {
         StringBuilder page = new StringBuilder(sql);
         List<Object> values = new ArrayList<>(args);
         if (after != null) {
@@ -63,6 +71,6 @@ final class EventLogQuery {
         }
         page.append(" ORDER BY ").append(alias).append("occurred_at DESC, ").append(alias).append("id DESC LIMIT ?");
         values.add(limit);
-        return jdbc.query(page.toString(), mapper, values.toArray());
+        return new Sql(page.toString(), values.toArray());
     }
 }

@@ -3,7 +3,6 @@ package io.aof.logger;
 import io.aof.common.messaging.AofMessagingConfiguration;
 import io.aof.common.retention.RetentionRule;
 import io.aof.logger.report.ReportProperties;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,7 +13,7 @@ import java.time.Duration;
 
 /** The global logger (CALL-002) and the periodic job report (CALL-007): every fact on every AOF topic, stored once, queryable. */
 @SpringBootApplication
-@EnableConfigurationProperties({ReportProperties.class, RedactionProperties.class})
+@EnableConfigurationProperties({LoggerProperties.class, ReportProperties.class, RedactionProperties.class})
 @Import(AofMessagingConfiguration.class)
 public class LoggerApplication {
 
@@ -25,14 +24,14 @@ public class LoggerApplication {
      * service runs ({@code aof.retention.periods.event_log} overrides it too).
      */
     @Bean
-    RetentionRule eventLogRetention(@Value("${aof.logger.retention:90d}") Duration retention) {
-        return RetentionRule.of("event_log", "occurred_at", retention);
+    RetentionRule eventLogRetention(LoggerProperties props) {
+        return RetentionRule.of("event_log", "occurred_at", props.retention());
     }
 
     /** Who re-drove which dead letter: kept as long as the event log keeps the dead letter itself. */
     @Bean
-    RetentionRule deadLetterRedriveRetention(@Value("${aof.logger.retention:90d}") Duration retention) {
-        return RetentionRule.of("dead_letter_redrive", "redriven_at", retention);
+    RetentionRule deadLetterRedriveRetention(LoggerProperties props) {
+        return RetentionRule.of("dead_letter_redrive", "redriven_at", props.retention());
     }
 
     /**

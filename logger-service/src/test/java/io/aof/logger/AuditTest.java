@@ -40,8 +40,8 @@ class AuditTest {
         var ds = LoggerSchema.fresh("audit");
         jdbc = new JdbcTemplate(ds);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ingester = new EventLogIngester(jdbc, meters, EventLogIngesterTest.redactor(meters));
-        api = new AuditController(new AuditLog(jdbc));
+        ingester = new EventLogIngester(new EventLogStore(jdbc), meters, EventLogIngesterTest.redactor(meters));
+        api = new AuditController(new AuditStore(jdbc));
     }
 
     ConsumerRecord<String, String> acted(int minute, String actor, Action action, String incidentId, Long recipe,
@@ -84,7 +84,7 @@ class AuditTest {
                 "alice SUPPRESS recipe 8 orchestrator",
                 "bob RESOLVE w:7:j-2 orchestrator",
                 "alice REPLAY w:7:j-1 orchestrator");
-        AuditLog.Entry replay = api.list(null, "replay", null, null, null, null, null, 1).items().get(0);
+        AuditStore.Entry replay = api.list(null, "replay", null, null, null, null, null, 1).items().get(0);
         assertThat(replay.incidentId()).isEqualTo("w:7:j-1");
         assertThat(replay.recipeId()).isEqualTo(7L);
         assertThat(replay.reason()).isEqualTo("upstream fixed");

@@ -48,9 +48,10 @@ class DeadLetterControllerTest {
     void schema() {
         PGSimpleDataSource ds = LoggerSchema.fresh("dlt");
         jdbc = new JdbcTemplate(ds);
-        api = new DeadLetterController(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
+        api = new DeadLetterController(new DeadLetterStore(jdbc),
+                new TransactionTemplate(new DataSourceTransactionManager(ds)),
                 new Outbox(jdbc), meters, java.time.Duration.ofDays(13), "w");
-        ingester = new EventLogIngester(jdbc, meters, EventLogIngesterTest.redactor(meters));
+        ingester = new EventLogIngester(new EventLogStore(jdbc), meters, EventLogIngesterTest.redactor(meters));
         ingester.ingest(List.of(
                 deadLetter(Topics.JOB_FAILURES.deadLetterName(), 0, "w:7:j-1", jobFailed, 1_000),
                 deadLetter(Topics.JOB_FAILURES.deadLetterName(), 1, "k-garbage", "not an event", 2_000),

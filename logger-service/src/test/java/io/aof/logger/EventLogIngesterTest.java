@@ -35,7 +35,7 @@ class EventLogIngesterTest {
     void schema() {
         ds = LoggerSchema.fresh("ingest");
         jdbc = new JdbcTemplate(ds);
-        ingester = new EventLogIngester(jdbc, meters, redactor(meters));
+        ingester = new EventLogIngester(new EventLogStore(jdbc), meters, redactor(meters));
     }
 
     /** The redactor as {@code aof.logger.redaction.*} configures it from these properties (none: the defaults). */
@@ -122,7 +122,7 @@ class EventLogIngesterTest {
     @Test
     void withRedactionOnAStoredEventKeepsItsIdsButNotTheCustomersCardOrEmailNorDoDeadLettersAndUnstorableRows() {
         SimpleMeterRegistry m = new SimpleMeterRegistry();
-        EventLogIngester redacting = new EventLogIngester(jdbc, m, redactor(m, "enabled=true"));
+        EventLogIngester redacting = new EventLogIngester(new EventLogStore(jdbc), m, redactor(m, "enabled=true"));
         UUID id = UUID.randomUUID();
         ConsumerRecord<String, String> notJson = record(Topics.JOB_FAILURES.deadLetterName(), "w:7:4111111111111111",
                 "<html>bob@example.com paid with 5500-0000-0000-0004</html>");
@@ -180,7 +180,8 @@ class EventLogIngesterTest {
     void anUnavailableDatabaseFailsTheRecordAloneAsAnInfrastructureFailure() {
         PGSimpleDataSource down = new PGSimpleDataSource();
         down.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
-        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(down), meters, redactor(meters));
+        EventLogIngester cut = new EventLogIngester(new EventLogStore(new JdbcTemplate(down)), meters,
+                redactor(meters));
 
         assertThatThrownBy(() -> cut.ingest(List.of(record(Topics.JOB_FAILURES.name(), "k",
                 event(UUID.randomUUID(), "a")))))
@@ -206,7 +207,8 @@ class EventLogIngesterTest {
                 return super.getConnection();
             }
         };
-        EventLogIngester cut = new EventLogIngester(new JdbcTemplate(losing), meters, redactor(meters));
+        EventLogIngester cut = new EventLogIngester(new EventLogStore(new JdbcTemplate(losing)), meters,
+                redactor(meters));
 
         assertThatThrownBy(() -> cut.ingest(List.of(
                 record(Topics.JOB_FAILURES.name(), "k", event(first, "a")),

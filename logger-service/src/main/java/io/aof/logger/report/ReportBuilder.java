@@ -1,21 +1,17 @@
 package io.aof.logger.report;
 
-import io.aof.common.events.Topics;
 import io.aof.common.report.JobReport;
 import io.aof.common.report.JobReport.CategoryCount;
 import io.aof.common.report.JobReport.RecipeLine;
 import io.aof.common.report.JobReport.Totals;
 import io.aof.common.report.JobReport.Worse;
-import org.springframework.jdbc.core.JdbcTemplate;
+import io.aof.logger.report.ReportStore.Snapshot;
 import org.springframework.stereotype.Component;
 
-import java.sql.Array;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +21,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Computes the periodic job report from the event log alone:
+ * Computes the periodic job report from the event log alone (read through the {@link ReportStore}):
  * <ul>
  * <li>jobs succeeded/failed per recipe: the last {@code RecipeStatsSnapshot} in the period minus the last one
  * before it (or, for a recipe first seen in the period, its first one in the period);</li>
@@ -42,14 +38,13 @@ import java.util.function.Function;
 @Component
 public class ReportBuilder {
 
-    private static final String SNAPSHOT = "RecipeStatsSnapshot";
     private static final List<String> OPENED = List.of("IncidentOpened", "RecipeStoppedEscalated");
 
-    private final JdbcTemplate jdbc;
+    private final ReportStore store;
     private final ReportProperties props;
 
-    ReportBuilder(JdbcTemplate jdbc, ReportProperties props) {
-        this.jdbc = jdbc;
+    ReportBuilder(ReportStore store, ReportProperties props) {
+        this.store = store;
         this.props = props;
     }
 
@@ -100,9 +95,9 @@ public class ReportBuilder {
         Function<Long, Figures> get = id -> byRecipe.computeIfAbsent(id, Figures::new);
 
         Duration length = Duration.between(from, to);
-        Map<Long, Snapshot> base = snapshots(workspace, from.minus(length), from, true);
-        Map<Long, Snapshot> first = snapshots(workspace, from, to, false);
-        Map<Long, Snapshot> last = snapshots(workspace, from, to, true);
+        Map<Long, Snapshot> base = store.snapshots(workspace, from.minus(length), from, true);
+        Map<Long, Snapshot> first = store.snapshots(workspace, from, to, false);
+        Map<Long, Snapshot> last = store.snapshots(workspace, from, to, true);
         last.forEach((recipeId, end) -> {
             Snapshot start = base.getOrDefault(recipeId, first.get(recipeId));
             Figures f = get.apply(recipeId);
@@ -111,65 +106,34 @@ public class ReportBuilder {
             f.jobsFailed = Math.max(0, end.failed() - start.failed());
         });
 
-        jdbc.query("SELECT e.event_type, e.incident_id, e.recipe_id, e.category, e.payload->>'recipeName', "
-                        + "e.occurred_at, CASE WHEN e.event_type = 'IncidentRecovered' THEN (SELECT min(o.occurred_at) "
-                        + "FROM event_log o WHERE o.incident_id = e.incident_id AND o.event_type = 'IncidentOpened') "
-                        + "END FROM event_log e WHERE e.topic = ? AND e.workspace = ? AND e.occurred_at >= ? "
-                        + "AND e.occurred_at < ? AND e.recipe_id IS NOT NULL AND e.event_type IN ('IncidentOpened', "
-                        + "'RecipeStoppedEscalated', 'IncidentRecovered', 'RetriesExhausted', 'IncidentNonRetryable', "
-                        + "'ResolvedManually')",
-                rs -> {
-                    String type = rs.getString(1);
-                    String incident = rs.getString(2);
-                    Figures f = get.apply(rs.getLong(3));
-                    if (OPENED.contains(type)) {
-                        if (f.opened.add(incident)) {
-                            f.categories.merge(rs.getString(4) == null ? "UNKNOWN" : rs.getString(4), 1L, Long::sum);
-                        }
-                        if (f.name == null) {
-                            f.name = rs.getString(5);
-                        }
-                    } else if (type.equals("IncidentRecovered")) {
-                        Timestamp opened = rs.getTimestamp(7);
-                        if (f.recovered.add(incident) && opened != null) {
-                            f.ttrSeconds.add(Duration.between(opened.toInstant(), rs.getTimestamp(6).toInstant())
-                                    .toSeconds());
-                        }
-                    } else if (type.equals("RetriesExhausted")) {
-                        f.exhausted.add(incident);
-                    } else if (type.equals("IncidentNonRetryable")) {
-                        f.nonRetryable.add(incident);
-                    } else {
-                        f.resolved.add(incident);
-                    }
-                }, Topics.Names.INCIDENT_EVENTS, workspace, Timestamp.from(from), Timestamp.from(to));
+        store.incidentFacts(workspace, from, to, e -> {
+            String type = e.type();
+            String incident = e.incidentId();
+            Figures f = get.apply(e.recipeId());
+            if (OPENED.contains(type)) {
+                if (f.opened.add(incident)) {
+                    f.categories.merge(e.category() == null ? "UNKNOWN" : e.category(), 1L, Long::sum);
+                }
+                if (f.name == null) {
+                    f.name = e.recipeName();
+                }
+            } else if (type.equals("IncidentRecovered")) {
+                if (f.recovered.add(incident) && e.openedAt() != null) {
+                    f.ttrSeconds.add(Duration.between(e.openedAt(), e.occurredAt()).toSeconds());
+                }
+            } else if (type.equals("RetriesExhausted")) {
+                f.exhausted.add(incident);
+            } else if (type.equals("IncidentNonRetryable")) {
+                f.nonRetryable.add(incident);
+            } else {
+                f.resolved.add(incident);
+            }
+        });
 
         if (withStillOpen) {
-            jdbc.query("SELECT recipe_id, count(*) FROM (SELECT DISTINCT ON (incident_id) incident_id, recipe_id, "
-                            + "payload->>'state' AS state FROM event_log WHERE topic = ? AND workspace = ? "
-                            + "AND occurred_at < ? AND incident_id IS NOT NULL AND recipe_id IS NOT NULL "
-                            + "ORDER BY incident_id, occurred_at DESC, id DESC) last "
-                            + "WHERE state NOT IN ('RECOVERED', 'MANUALLY_RESOLVED') GROUP BY recipe_id",
-                    rs -> {
-                        get.apply(rs.getLong(1)).stillOpen = rs.getLong(2);
-                    }, Topics.Names.INCIDENT_EVENTS, workspace, Timestamp.from(to));
+            store.stillOpenByRecipe(workspace, to).forEach((recipeId, n) -> get.apply(recipeId).stillOpen = n);
         }
         return byRecipe;
-    }
-
-    /** The first or last stats snapshot of each recipe in {@code [from, to)}. */
-    private Map<Long, Snapshot> snapshots(String workspace, Instant from, Instant to, boolean lastOne) {
-        String order = lastOne ? "DESC" : "ASC";
-        Map<Long, Snapshot> out = new HashMap<>();
-        jdbc.query("SELECT DISTINCT ON (recipe_id) recipe_id, payload->>'recipeName', "
-                        + "(payload->>'jobSucceededCount')::bigint, (payload->>'jobFailedCount')::bigint "
-                        + "FROM event_log WHERE event_type = ? AND workspace = ? AND occurred_at >= ? "
-                        + "AND occurred_at < ? AND recipe_id IS NOT NULL "
-                        + "ORDER BY recipe_id, occurred_at " + order + ", id " + order,
-                rs -> {
-                    out.put(rs.getLong(1), new Snapshot(rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }, SNAPSHOT, workspace, Timestamp.from(from), Timestamp.from(to));
-        return out;
     }
 
     /** Recipes known only by id so far (still-open incidents from older periods) get their last known name. */
@@ -179,19 +143,7 @@ public class ReportBuilder {
         if (unnamed.isEmpty()) {
             return;
         }
-        jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT DISTINCT ON (recipe_id) recipe_id, payload->>'recipeName' "
-                    + "FROM event_log WHERE recipe_id = ANY (?) AND payload->>'recipeName' IS NOT NULL "
-                    + "ORDER BY recipe_id, occurred_at DESC");
-            Array ids = con.createArrayOf("bigint", unnamed.toArray());
-            ps.setArray(1, ids);
-            return ps;
-        }, rs -> {
-            figures.get(rs.getLong(1)).name = rs.getString(2);
-        });
-    }
-
-    private record Snapshot(String name, long succeeded, long failed) {
+        store.lastNames(unnamed).forEach((recipeId, name) -> figures.get(recipeId).name = name);
     }
 
     /** One recipe's (or the workspace's) figures while they are counted. */

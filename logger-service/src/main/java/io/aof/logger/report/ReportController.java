@@ -1,11 +1,11 @@
 package io.aof.logger.report;
 
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.ops.Problems;
 import io.aof.common.report.JobReport.RecipeLine;
 import io.aof.common.report.JobReport;
 import io.aof.logger.Csv;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,11 +34,10 @@ class ReportController {
     private final ReportProperties props;
     private final String workspace;
 
-    ReportController(ReportBuilder builder, ReportProperties props,
-                     @Value("${aof.workspace:default}") String workspace) {
+    ReportController(ReportBuilder builder, ReportProperties props, AofProperties aof) {
         this.builder = builder;
         this.props = props;
-        this.workspace = workspace;
+        this.workspace = aof.workspace();
     }
 
     @GetMapping(path = "/api/reports", produces = "application/json")

@@ -3,6 +3,7 @@ package io.aof.logger.report;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.scheduling.support.CronExpression;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param topCategories how many error categories the report lists
  * @param schedules     the schedules; each sends the report of {@code [fire - period, fire)}
  */
+@Validated
 @ConfigurationProperties("aof.logger.report")
 public record ReportProperties(
         @DefaultValue("true") boolean enabled,

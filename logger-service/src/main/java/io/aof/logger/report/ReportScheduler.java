@@ -2,30 +2,29 @@ package io.aof.logger.report;
 
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.report.JobReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Sends the periodic job report: every {@code check-interval} each schedule's
  * latest fire time is computed; if it is after the schedule was first seen and
  * no report for that period exists yet, the period is claimed in
- * {@code report_run} and the report queued (outbox) in the same transaction. Two
+ * {@code report_run} ({@link ReportRunStore}) and the report queued (outbox) in
+ * the same transaction. Two
  * logger instances race on the claim's primary key, so each period is sent
  * once; a logger that was down at the fire time sends the latest missed period
  * when it is back (older missed periods are skipped, and logged).
@@ -37,17 +36,23 @@ public class ReportScheduler {
 
     private final ReportProperties props;
     private final ReportBuilder builder;
-    private final JdbcTemplate jdbc;
+    private final ReportRunStore runs;
     private final TransactionTemplate tx;
     private final Outbox outbox;
     private final MeterRegistry meters;
     private final String workspace;
 
-    ReportScheduler(ReportProperties props, ReportBuilder builder, JdbcTemplate jdbc, TransactionTemplate tx,
-                    Outbox outbox, MeterRegistry meters, @Value("${aof.workspace:default}") String workspace) {
+    @Autowired
+    ReportScheduler(ReportProperties props, ReportBuilder builder, ReportRunStore runs, TransactionTemplate tx,
+                    Outbox outbox, MeterRegistry meters, AofProperties aof) {
+        this(props, builder, runs, tx, outbox, meters, aof.workspace());
+    }
+
+    ReportScheduler(ReportProperties props, ReportBuilder builder, ReportRunStore runs, TransactionTemplate tx,
+                    Outbox outbox, MeterRegistry meters, String workspace) {
         this.props = props;
         this.builder = builder;
-        this.jdbc = jdbc;
+        this.runs = runs;
         this.tx = tx;
         this.outbox = outbox;
         this.meters = meters;
@@ -76,15 +81,9 @@ public class ReportScheduler {
 
     /** {@link #runIfDue(ReportProperties.Schedule, Instant)} for a given workspace. */
     public Optional<JobReport> runIfDue(ReportProperties.Schedule s, String workspace, Instant now) {
-        // first sight only writes; every later check (each check-interval) just reads
-        jdbc.update("INSERT INTO report_schedule (name, since) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                s.name(), Timestamp.from(now));
-        Instant since = jdbc.queryForObject("SELECT since FROM report_schedule WHERE name = ?", Timestamp.class,
-                s.name()).toInstant();
-        List<Timestamp> lastRun = jdbc.queryForList("SELECT max(period_end) FROM report_run WHERE schedule = ? "
-                + "AND workspace = ?", Timestamp.class, s.name(), workspace);
-        Instant searchFrom = lastRun.get(0) != null && lastRun.get(0).toInstant().isAfter(since)
-                ? lastRun.get(0).toInstant() : since;
+        Instant since = runs.firstSeen(s.name(), now);
+        Instant lastRun = runs.lastPeriodEnd(s.name(), workspace);
+        Instant searchFrom = lastRun != null && lastRun.isAfter(since) ? lastRun : since;
         ZoneId zone = props.zoneId(s);
         Instant fire = latestFire(CronExpression.parse(s.cron()), zone, searchFrom, now);
         if (fire == null) {
@@ -92,10 +91,7 @@ public class ReportScheduler {
         }
         Instant periodStart = fire.minus(s.periodOrDefault());
         return tx.execute(status -> {
-            int claimed = jdbc.update("INSERT INTO report_run (schedule, workspace, period_end, period_start) "
-                            + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", s.name(), workspace, Timestamp.from(fire),
-                    Timestamp.from(periodStart));
-            if (claimed == 0) {
+            if (!runs.claim(s.name(), workspace, periodStart, fire)) {
                 return Optional.empty();
             }
             // capped: it must fit in a Kafka record however many recipes there are (all of them: /api/reports)

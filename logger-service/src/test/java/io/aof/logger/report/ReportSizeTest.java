@@ -47,13 +47,13 @@ class ReportSizeTest {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         ReportProperties props = new ReportProperties(true, "UTC", Duration.ofSeconds(30), 5,
                 List.of(new ReportProperties.Schedule("daily", "0 0 8 * * *", null, null)));
-        ReportBuilder builder = new ReportBuilder(jdbc, props) {
+        ReportBuilder builder = new ReportBuilder(new ReportStore(jdbc), props) {
             @Override
             public JobReport build(String schedule, String workspace, String zone, Instant from, Instant to) {
                 return huge(from, to);
             }
         };
-        ReportScheduler scheduler = new ReportScheduler(props, builder, jdbc,
+        ReportScheduler scheduler = new ReportScheduler(props, builder, new ReportRunStore(jdbc),
                 new TransactionTemplate(new DataSourceTransactionManager(ds)), new Outbox(jdbc),
                 new SimpleMeterRegistry(), "w");
         ReportProperties.Schedule daily = props.schedules().get(0);

@@ -17,7 +17,7 @@ import java.util.UUID;
  * index of that topic alone, so the audit of a busy log is read without scanning its events.
  */
 @Repository
-class AuditLog {
+class AuditStore {
 
     private static final String COLUMNS = "id, occurred_at, payload->>'actor', payload->>'action', incident_id, "
             + "recipe_id, payload->>'target', payload->>'reason', service, event_id";
@@ -28,7 +28,7 @@ class AuditLog {
 
     private final JdbcTemplate jdbc;
 
-    AuditLog(JdbcTemplate jdbc) {
+    AuditStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -41,15 +41,17 @@ class AuditLog {
     record Filter(String actor, Action action, String incidentId, Long recipeId, Instant from, Instant to) {
     }
 
+    /** The filtered page after {@code after} (null: the first), newest first, at most {@code limit} entries. */
     List<Entry> page(Filter f, PageCursor after, int limit) {
         // the topic written into the statement (a constant, never input): a bound value would hide it from the
         // planner of a prepared statement's generic plan, which then could not use the partial index
-        return new EventLogQuery("SELECT " + COLUMNS + " FROM event_log WHERE topic = '"
+        EventLogQuery.Sql page = new EventLogQuery("SELECT " + COLUMNS + " FROM event_log WHERE topic = '"
                 + Topics.OPERATOR_ACTIONS.name() + "' AND NOT dead_letter", "")
                 .eq("payload->>'actor'", f.actor())
                 .eq("payload->>'action'", f.action() == null ? null : f.action().name())
                 .eq("incident_id", f.incidentId()).eq("recipe_id", f.recipeId())
                 .between(f.from(), f.to())
-                .page(jdbc, MAPPER, after, limit);
+                .page(after, limit);
+        return jdbc.query(page.sql(), MAPPER, page.args());
     }
 }
