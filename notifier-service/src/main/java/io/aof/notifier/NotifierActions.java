@@ -5,9 +5,8 @@ import io.aof.common.events.OperatorActed.Action;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
-import io.aof.common.ops.Problems;
+import io.aof.common.ops.DomainException;
 import io.aof.common.text.ExternalText;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,7 +45,7 @@ class NotifierActions {
             return queued;
         });
         if (n == null || n == 0) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "No failed notification "
+            throw DomainException.notFound("No failed notification "
                     + (id != null ? id : "to " + ExternalText.field(destination)));
         }
         return n;
@@ -63,9 +62,9 @@ class NotifierActions {
             return true;
         });
         if (!Boolean.TRUE.equals(done)) {
-            throw escalations.exists(incidentId) ? Problems.of(HttpStatus.CONFLICT, "Escalation of " + incidentId
+            throw escalations.exists(incidentId) ? DomainException.conflict("Escalation of " + incidentId
                     + " is already acknowledged or resolved")
-                    : Problems.of(HttpStatus.NOT_FOUND, "No escalation for incident " + incidentId);
+                    : DomainException.notFound("No escalation for incident " + incidentId);
         }
     }
 

@@ -51,7 +51,7 @@ public final class AofArchitecture {
             "org.apache.kafka.clients.producer.KafkaProducer");
     private static final Set<String> HTTP_STATUS_EXCEPTIONS = Set.of(
             "org.springframework.web.server.ResponseStatusException",
-            "org.springframework.web.ErrorResponseException");
+            "org.springframework.web.ErrorResponseException", "io.aof.common.ops.Problems");
     private static final String REST_CONTROLLER = "org.springframework.web.bind.annotation.RestController";
     private static final String CONTROLLER = "org.springframework.stereotype.Controller";
     private static final String ADVICE = "org.springframework.web.bind.annotation.RestControllerAdvice";
