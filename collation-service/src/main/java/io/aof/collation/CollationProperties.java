@@ -125,8 +125,9 @@ public record CollationProperties(
      *                         is refused
      * @param verifyBatch      at most this many pending failures are read from Workato in one verification run
      * @param verifyClaim      a verification run claims the failures it reads for this long, so that another
-     *                         collation instance does not read them too; a run that dies leaves them to the others
-     *                         after it
+     *                         collation instance does not read them too, and reads only within it (the rest is
+     *                         released for the next run); a run that dies (kill -9) leaves them to the others, or
+     *                         to itself restarted, after it: keep it short
      */
     public record Webhook(@DefaultValue("") String token,
                           @DefaultValue("") String hmacSecret,
@@ -138,7 +139,7 @@ public record CollationProperties(
                           @DefaultValue("10s") Duration verifyDelay,
                           @DefaultValue("30m") Duration verifyTimeout,
                           @Min(1) @DefaultValue("20") int verifyBatch,
-                          @DefaultValue("5m") Duration verifyClaim) {
+                          @DefaultValue("30s") Duration verifyClaim) {
 
         /** The name of the source the legacy {@code token} and {@code hmac-secret} make. */
         public static final String LEGACY_SOURCE = "default";

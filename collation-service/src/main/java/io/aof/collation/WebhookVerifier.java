@@ -127,7 +127,14 @@ class WebhookVerifier {
 
     private int verify(List<Pending> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
         int settled = 0;
+        // read only within the claim (less a fifth for the last read): what is left is released for the next run,
+        // so no other instance reads a row while this run still holds it, and a run that dies holds its rows for
+        // one short claim only
+        long stopAt = System.nanoTime() + props.verifyClaim().toNanos() * 4 / 5;
         for (Pending row : due) {
+            if (System.nanoTime() - stopAt >= 0) {
+                break;
+            }
             untouched.remove(row.jobId());
             WorkatoJob job;
             try {

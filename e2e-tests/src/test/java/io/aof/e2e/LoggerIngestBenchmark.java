@@ -68,6 +68,7 @@ class LoggerIngestBenchmark {
         p.put("spring.kafka.listener.auto-startup", "false");
         p.put("aof.logger.report.enabled", "false");
         p.put("aof.workspace", WS);
+        p.put("aof.ops.password", AofSuite.OPS_PASSWORD);   // the queries below ask as the ops admin (Http adds it)
         ConfigurableApplicationContext logger = LoggerApplication.builder().run(AofSuite.args(p));
         String url = "http://localhost:" + ((WebServerApplicationContext) logger).getWebServer().getPort();
         try {
