@@ -11,6 +11,6 @@ import java.util.UUID;
  * than the outcome deadline, on the database's clock.
  */
 record RepeatRequest(String incidentId, int attempt, String workspace, long recipeId, String jobId,
-                     String previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
+                     RepeatState previousState, Instant requestedAt, Instant callStartedAt, Instant acceptedAt,
                      String repeatJobId, UUID claimToken, boolean overdue) {
 }

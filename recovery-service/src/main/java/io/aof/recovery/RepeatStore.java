@@ -34,7 +34,7 @@ class RepeatStore {
 
     private static final RowMapper<RepeatRequest> MAPPER = (rs, i) -> new RepeatRequest(rs.getString("incident_id"),
             rs.getInt("attempt"), rs.getString("workspace"), rs.getLong("recipe_id"), rs.getString("job_id"),
-            rs.getString("previous_state"), instant(rs.getTimestamp("requested_at")),
+            RepeatState.valueOf(rs.getString("previous_state")), instant(rs.getTimestamp("requested_at")),
             instant(rs.getTimestamp("call_started_at")), instant(rs.getTimestamp("accepted_at")),
             rs.getString("repeat_job_id"), rs.getObject("claim_token", UUID.class), rs.getBoolean("overdue"));
 
@@ -162,7 +162,7 @@ class RepeatStore {
             return false;
         }
         meters.counter("aof.repeats.requested").increment();
-        if ("PENDING".equals(state.get(0))) {
+        if (RepeatState.valueOf(state.get(0)) == RepeatState.PENDING) {
             settleCoveredBySuccess(r.incidentId());   // an earlier attempt already recovered the job: never sent
         } else {
             String reason = jdbc.queryForObject("SELECT cancel_reason FROM repeat_request WHERE incident_id = ? "
@@ -258,18 +258,18 @@ class RepeatStore {
             answer = "not_requested";
         } else {
             Map<String, Object> row = rows.get(0);
-            String state = (String) row.get("state");
+            RepeatState state = RepeatState.valueOf((String) row.get("state"));
             String workspace = (String) row.get("workspace");
             long recipeId = ((Number) row.get("recipe_id")).longValue();
             String jobId = (String) row.get("job_id");
-            if ("DONE".equals(state)) {
+            if (state == RepeatState.DONE) {
                 Number took = (Number) row.get("took_ms");
                 outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
                         AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
                         RecoveryOutcome.Status.valueOf((String) row.get("outcome")), (String) row.get("repeat_job_id"),
                         (String) row.get("error"), Duration.ofMillis(took == null ? 0 : took.longValue())));
                 answer = "republished";
-            } else if ("CANCELLED".equals(state)) {
+            } else if (state == RepeatState.CANCELLED) {
                 outbox.append(Topics.RECOVERY_EVENTS, new RepeatCancelled(UUID.randomUUID(), Instant.now(),
                         AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
                         (String) row.get("cancel_reason")));

@@ -132,7 +132,7 @@ class RepeatWorker {
         List<RepeatRequest> toCall = new ArrayList<>();
         List<RepeatRequest> toReconcile = new ArrayList<>();
         for (RepeatRequest r : requests) {
-            ("CALLING".equals(r.previousState()) ? toReconcile : toCall).add(r);
+            (r.previousState() == RepeatState.CALLING ? toReconcile : toCall).add(r);
         }
         if (!toReconcile.isEmpty()) {
             try {

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.aof.orchestrator.policy.Category;
 
 import java.time.Instant;
 
@@ -11,12 +12,17 @@ import java.time.Instant;
  * opened it (null: a poll found it).
  */
 record Incident(String id, String workspace, long recipeId, String recipeName, Long folderId, String originalJobId,
-                String category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
-                String lastError, Instant openedAt, Instant updatedAt, Instant closedAt, String kind, int replays,
+                Category category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
+                String lastError, Instant openedAt, Instant updatedAt, Instant closedAt, Kind kind, int replays,
                 String notRepeatable, String webhookSource) {
 
-    static final String JOB_FAILURE = "JOB_FAILURE";
-    static final String RECIPE_STOPPED = "RECIPE_STOPPED";
+    /** What opened the incident. */
+    enum Kind {
+        /** A failed job, collected by a poll or a webhook: repeated by its category's policy. */
+        JOB_FAILURE,
+        /** Workato stopped the recipe (trigger errors): escalated at once, never repeated. */
+        RECIPE_STOPPED
+    }
 
     /** The incident after a cancelled attempt was given back: one more attempt number allowed. */
     Incident withOneMoreAttempt() {

@@ -1,6 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
+import io.aof.orchestrator.policy.Category;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
@@ -20,10 +21,10 @@ class IncidentRepository {
             + "kind, replays, not_repeatable, webhook_source";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
-            rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), rs.getString(7),
+            rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), Category.valueOf(rs.getString(7)),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
-            instant(rs.getTimestamp(15)), rs.getString(16), rs.getInt(17), rs.getString(18), rs.getString(19));
+            instant(rs.getTimestamp(15)), Incident.Kind.valueOf(rs.getString(16)), rs.getInt(17), rs.getString(18), rs.getString(19));
 
     private final JdbcTemplate jdbc;
 
@@ -35,9 +36,9 @@ class IncidentRepository {
     boolean insert(Incident i) {
         return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
-                i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category(),
+                i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category().name(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
-                ts(i.updatedAt()), ts(i.closedAt()), i.kind(), i.replays(), i.notRepeatable(),
+                ts(i.updatedAt()), ts(i.closedAt()), i.kind().name(), i.replays(), i.notRepeatable(),
                 i.webhookSource()) == 1;
     }
 

@@ -137,7 +137,7 @@ public class IncidentService {
             if (e.isRepeat()) {
                 // The decision follows RecoveryOutcome; this is the same fact seen by collation.
                 emit(new IncidentEvent.RepeatFailureObserved(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                        i.recipeId(), i.originalJobId(), i.id(), i.attempt(), i.state(), i.category(), e.jobId(),
+                        i.recipeId(), i.originalJobId(), i.id(), i.attempt(), i.state(), i.category().name(), e.jobId(),
                         e.error()));
             } else {
                 log.debug("Incident {} already open; ignoring a second sight of job {}", i.id(), e.jobId());
@@ -149,8 +149,8 @@ public class IncidentService {
         Instant now = now();
         String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
-                e.originalJobId(), category.name(), IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()));
+                e.originalJobId(), category, IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
+                now, null, Incident.Kind.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()));
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -199,7 +199,7 @@ public class IncidentService {
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
         incidents.update(i.id(), IncidentState.NON_RETRYABLE, i.attempt(), null, null);
         emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category(), error));
+                i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category().name(), error));
         if (policy.tellsOpsOnFinalFailure()) {
             notify(i, null, Audience.OPS, Kind.NON_RETRYABLE, policy.severity(), error);
         }
@@ -216,7 +216,7 @@ public class IncidentService {
         incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
-                IncidentState.SUPPRESSED, i.category(), window.until(), window.reason()));
+                IncidentState.SUPPRESSED, i.category().name(), window.until(), window.reason()));
     }
 
     /**
@@ -269,14 +269,14 @@ public class IncidentService {
     public void onRecipeStopped(RecipeStopped e) {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
-                "-", Category.PLATFORM.name(), IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.RECIPE_STOPPED, 0, null, null);
+                "-", Category.PLATFORM, IncidentState.ESCALATED, 0, 0, null,
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.Kind.RECIPE_STOPPED, 0, null, null);
         if (!incidents.insert(incident)) {
             return;
         }
         meters.counter("aof.incidents.opened", "category", "RECIPE_STOPPED").increment();
         emit(new IncidentEvent.RecipeStoppedEscalated(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(),
-                e.recipeId(), null, incident.id(), null, IncidentState.ESCALATED, incident.category(), e.recipeName(),
+                e.recipeId(), null, incident.id(), null, IncidentState.ESCALATED, incident.category().name(), e.recipeName(),
                 e.stopCause(), e.stoppedAt()));
         String why = "Workato stopped the recipe (" + e.stopCause() + "); its trigger needs attention";
         notify(incident, null, Audience.OPS, Kind.RECIPE_STOPPED, Severity.CRITICAL, why);
@@ -297,8 +297,8 @@ public class IncidentService {
         outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
                 RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
         emit(new IncidentEvent.RetryStarted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category()));
-        meters.counter("aof.retries.requested", "category", i.category()).increment();
+                i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category().name()));
+        meters.counter("aof.retries.requested", "category", i.category().name()).increment();
     }
 
     public void onJobRepeated(JobRepeated e) {
@@ -363,15 +363,15 @@ public class IncidentService {
             return;
         }
         incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
-        meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category()).increment();
+        meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
         switch (o.status()) {
             case SUCCEEDED -> {
                 incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
                 emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                        i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category(),
+                        i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category().name(),
                         o.repeatJobId()));
-                meters.timer("aof.time.to.recovery", "category", i.category())
+                meters.timer("aof.time.to.recovery", "category", i.category().name())
                         .record(Duration.between(i.openedAt(), now()));
                 if (policy.tellsOpsOnRecovery()) {
                     notify(i, o.attempt(), Audience.OPS, Kind.RECOVERED, Severity.INFO, null);
@@ -438,8 +438,8 @@ public class IncidentService {
      */
     public Incident replay(String incidentId, String by, String reason) {
         Incident i = incidents.lock(incidentId).orElseThrow(() -> notFound(incidentId));
-        if (Incident.RECIPE_STOPPED.equals(i.kind()) || !REPLAYABLE.contains(i.state())) {
-            throw conflict("Incident " + incidentId + " is " + i.state() + (Incident.RECIPE_STOPPED.equals(i.kind())
+        if (i.kind() == Incident.Kind.RECIPE_STOPPED || !REPLAYABLE.contains(i.state())) {
+            throw conflict("Incident " + incidentId + " is " + i.state() + (i.kind() == Incident.Kind.RECIPE_STOPPED
                     ? " (a stopped recipe: restart it in Workato)" : "") + "; only " + REPLAYABLE
                     + " incidents of failed jobs can be replayed");
         }
@@ -461,7 +461,7 @@ public class IncidentService {
         incidents.replayed(incidentId, replayed.maxAttempts());
         audit(by, Action.REPLAY, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category().name(), by, reason,
                 fresh));
         scheduleAttempt(replayed, i.attempt() + 1, policy, null, Duration.ZERO);
         meters.counter("aof.operator.actions", "action", "replay").increment();
@@ -485,7 +485,7 @@ public class IncidentService {
         incidents.update(incidentId, IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null);
         audit(by, Action.RESOLVE, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), i.state(), by,
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category().name(), i.state(), by,
                 reason));
         // closes the incident's thread in Slack (and stops a super-admin escalation repeating)
         notify(i, i.attempt(), Audience.OPS, Kind.RESOLVED_MANUALLY, Severity.INFO,
@@ -505,9 +505,9 @@ public class IncidentService {
         Instant due = incidents.schedule(i.id(), attempt, delay);
         incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
+                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category().name(), due,
                 i.maxAttempts()));
-        meters.counter("aof.retries.scheduled", "category", i.category()).increment();
+        meters.counter("aof.retries.scheduled", "category", i.category().name()).increment();
         return due;
     }
 
@@ -515,9 +515,9 @@ public class IncidentService {
                          boolean alwaysAlert) {
         incidents.update(i.id(), IncidentState.EXHAUSTED, attempt, null, lastError);
         emit(new IncidentEvent.RetriesExhausted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category(), reason,
+                i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category().name(), reason,
                 lastError != null ? lastError : i.lastError()));
-        meters.counter("aof.incidents.exhausted", "category", i.category()).increment();
+        meters.counter("aof.incidents.exhausted", "category", i.category().name()).increment();
         String error = alwaysAlert ? reason : lastError != null ? lastError : i.lastError();
         String title = alwaysAlert ? "No outcome of the repeat; not repeated again" : null;
         if (policy.tellsOpsOnFinalFailure() || alwaysAlert && !policy.escalate()) {
@@ -530,7 +530,7 @@ public class IncidentService {
     }
 
     private RetryPolicy policyOf(Incident i) {
-        return policies.resolve(Category.valueOf(i.category()), i.recipeId(), i.folderId(), i.recipeName());
+        return policies.resolve(i.category(), i.recipeId(), i.folderId(), i.recipeName());
     }
 
     private void notify(Incident i, Integer attempt, Audience audience, Kind kind, Severity severity, String error) {
@@ -558,7 +558,7 @@ public class IncidentService {
                 + (kind == Kind.ATTEMPT_FAILED ? ":" + attempt : "");
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
-                title, i.recipeName(), i.category(), i.maxAttempts(), error, i.folderId(), nextRetryAt, null));
+                title, i.recipeName(), i.category().name(), i.maxAttempts(), error, i.folderId(), nextRetryAt, null));
     }
 
     /** Operator: ends a recipe's maintenance window now; false when it had none. */
