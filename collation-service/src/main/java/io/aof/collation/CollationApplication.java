@@ -34,12 +34,6 @@ public class CollationApplication {
         builder().run(args);
     }
 
-    /**
-     * {@code collected_job} is the dedup of polls and webhooks: a job read again
-     * (a gap re-read after its resume point vanished, a webhook sent again, a poll
-     * after a restore) must find its row, so rows stay 30 days after collection,
-     * far beyond any cursor window (a sweep never reads back past its cursor).
-     */
     /** Workato's circuit breaker, watched: open past {@code aof.workato.escalate-after}, the super admin is told. */
     @Bean
     BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
@@ -47,6 +41,12 @@ public class CollationApplication {
         return BreakerWatch.forService(client, outbox, tx, aof, workato, env);
     }
 
+    /**
+     * {@code collected_job} is the dedup of polls and webhooks: a job read again
+     * (a gap re-read after its resume point vanished, a webhook sent again, a poll
+     * after a restore) must find its row, so rows stay 30 days after collection,
+     * far beyond any cursor window (a sweep never reads back past its cursor).
+     */
     @Bean
     RetentionRule collectedJobRetention() {
         return RetentionRule.of("collected_job", "collected_at", Duration.ofDays(30));

@@ -157,6 +157,10 @@ public record CollationProperties(
                         + ") must be longer than " + PREFIX + "verify-delay (" + verifyDelay
                         + "), which must not be negative");
             }
+            if (verifyClaim.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException(PREFIX + "verify-claim (" + verifyClaim
+                        + ") must be at least 1s: a run reads only within its claim");
+            }
             if (perSourcePerMinute < 1) {
                 throw new IllegalArgumentException(PREFIX + "per-source-per-minute (" + perSourcePerMinute
                         + ") must be at least 1");

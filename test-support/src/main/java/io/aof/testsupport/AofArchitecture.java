@@ -33,7 +33,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *   <li>events leave only through the outbox: no class of a service uses a Kafka producer;</li>
  *   <li>HTTP statuses belong to the web layer: only controllers and their advice throw or build
  *       {@code ResponseStatusException}s and {@code ErrorResponseException}s; the domain throws its own
- *       exceptions and the service's {@code @RestControllerAdvice} maps them to problem details.</li>
+ *       exceptions ({@code DomainException}) and one shared {@code @RestControllerAdvice} ({@code DomainProblems}
+ *       in common, imported by every service) maps them to problem details.</li>
  * </ul>
  */
 public final class AofArchitecture {
