@@ -41,11 +41,6 @@ class FailureCollector {
         return collected.isCollected(jobId);
     }
 
-    /** Which of these job ids were collected already. */
-    java.util.Set<String> collectedAmong(List<String> jobIds) {
-        return collected.collectedAmong(jobIds);
-    }
-
     void countDuplicate(JobFailed.CollectionSource source) {
         meters.counter("aof.collation.duplicates", "source", source.name()).increment();
     }

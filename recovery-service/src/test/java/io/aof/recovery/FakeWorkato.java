@@ -44,6 +44,8 @@ final class FakeWorkato implements AutoCloseable {
     private volatile int downStatus;
     /** Job listings answered ({@code GET /recipes/:id/jobs}). */
     final AtomicInteger listings = new AtomicInteger();
+    /** Listings that started from the newest job (no {@code offset_job_id}): one per round of a reader. */
+    final AtomicInteger firstPages = new AtomicInteger();
     /** Answer every listing from the newest job, ignoring {@code offset_job_id} (a proxy or API that drops it). */
     volatile boolean ignoreOffset;
 
@@ -131,6 +133,9 @@ final class FakeWorkato implements AutoCloseable {
             String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
             Matcher offset = Pattern.compile("(?:^|&)offset_job_id=([^&]+)").matcher(query);
             String after = offset.find() ? offset.group(1) : null;
+            if (after == null) {
+                firstPages.incrementAndGet();
+            }
             boolean past = after == null || ignoreOffset;
             StringBuilder items = new StringBuilder();
             for (Job j : jobs) {

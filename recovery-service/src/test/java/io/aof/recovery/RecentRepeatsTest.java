@@ -3,7 +3,6 @@ package io.aof.recovery;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,25 +13,13 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Following the repeats of a recipe page by page, against Workato over real HTTP. */
-class RecentRepeatsTest {
-
-    FakeWorkato workato;
-    RecoveryInstance instance;
+class RecentRepeatsTest extends OneRecoveryInstance {
 
     @BeforeEach
-    void start() throws Exception {
-        workato = new FakeWorkato();
-        instance = new RecoveryInstance(RecoveryInstance.newSchema(), workato.baseUrl(),
-                RecoveryInstance.props(Duration.ofSeconds(2)));
-        instance.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
-        instance.worker().work();   // Workato now has one repeat job of recipe 7
+    void oneRepeatInWorkato() {
+        recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
+        recovery.worker().work();   // Workato now has one repeat job of recipe 7
         workato.listings.set(0);
-    }
-
-    @AfterEach
-    void stop() {
-        instance.close();
-        workato.close();
     }
 
     @Test
@@ -51,6 +38,6 @@ class RecentRepeatsTest {
     }
 
     private WorkatoClient client() {
-        return instance.context.getBean(WorkatoClient.class);
+        return recovery.context.getBean(WorkatoClient.class);
     }
 }

@@ -143,11 +143,10 @@ public class WorkatoClient {
         // nothing else is retried, and repeat_jobs never is (it does not go through here)
         RetryRegistry retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(Math.max(1, resilience.readAttempts()))
-                .retryOnException(e -> e instanceof WorkatoApiException w && !(w instanceof BudgetRefused)
-                        && waitBeforeRetry(w, 1) != null)
+                .retryOnException(e -> e instanceof WorkatoApiException w && retryable(w))
                 .intervalBiFunction((attempt, outcome) -> outcome.isLeft()
-                        && outcome.getLeft() instanceof WorkatoApiException w && waitBeforeRetry(w, attempt) != null
-                        ? waitBeforeRetry(w, attempt).toMillis() : 0L)
+                        && outcome.getLeft() instanceof WorkatoApiException w ? waitBeforeRetry(w, attempt).toMillis()
+                        : 0L)
                 .build());
         this.readRetry = retries.retry("workato-reads");
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
@@ -265,18 +264,28 @@ public class WorkatoClient {
         return null;
     }
 
-    /** How long to wait before trying a read again, or null when it must not be retried in place. */
+    /**
+     * Whether a read is tried again in place: after a 429 whose {@code Retry-After} is short, or API trouble (5xx,
+     * timeout, lost connection); never when this service's own budget refused the permit.
+     */
+    private boolean retryable(WorkatoApiException e) {
+        if (e instanceof BudgetRefused) {
+            return false;
+        }
+        if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
+            Duration ra = e.retryAfter();
+            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0;
+        }
+        return e.isApiTrouble();
+    }
+
+    /** How long to wait before trying a {@link #retryable} read again. */
     private Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
         if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
-            // the 429 is in the account's hold: the next try waits it out there (awaitAccountHold), not here too
-            Duration ra = e.retryAfter();
-            return ra != null && ra.compareTo(resilience.maxRetryAfterWait()) <= 0 ? Duration.ZERO : null;
+            return Duration.ZERO;   // the 429 is in the account's hold: the next try waits it out there, not here too
         }
-        if (e.isApiTrouble()) {
-            long base = resilience.readBackoff().toMillis() << (attempt - 1);
-            return Duration.ofMillis(base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base + 1));
-        }
-        return null;
+        long base = resilience.readBackoff().toMillis() << (attempt - 1);
+        return Duration.ofMillis(base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base + 1));
     }
 
     private static void sleep(Duration d) {
