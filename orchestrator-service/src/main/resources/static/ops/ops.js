@@ -155,7 +155,13 @@ function bars(svg, values, cls, label, fixedMax) {
   }).join('') + `<text x="0" y="118">-24 h</text><text x="455" y="118">now</text>`;
 }
 
+// A list request answered after a newer one (the first load still running when the filters are applied) is
+// dropped: the table shows the latest request's answer, and is aria-busy while that answer is awaited.
+let listRequest = 0;
+
 async function loadIncidents() {
+  const request = ++listRequest;
+  $('incidents').setAttribute('aria-busy', 'true');
   const state = $('state').value;
   const params = new URLSearchParams({limit: '100'});
   if (state) params.set('state', state);
@@ -164,6 +170,7 @@ async function loadIncidents() {
   $('status').textContent = 'Loading...';
   try {
     const page = await getJson('/api/incidents?' + params);
+    if (request !== listRequest) return;
     const items = state ? page.items : page.items.filter((i) => i.state !== 'RECOVERED' && i.state !== 'MANUALLY_RESOLVED');
     $('incidents').querySelector('tbody').innerHTML = items.map((i) => `
       <tr data-id="${esc(i.id)}">
@@ -181,7 +188,9 @@ async function loadIncidents() {
       </tr>`).join('');
     $('status').textContent = items.length + ' incident(s)';
   } catch (e) {
-    $('status').textContent = e.message;
+    if (request === listRequest) $('status').textContent = e.message;
+  } finally {
+    if (request === listRequest) $('incidents').setAttribute('aria-busy', 'false');
   }
 }
 

@@ -147,13 +147,7 @@ class OpsPageTest extends SuiteTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(suite.url("orchestrator") + "/ops/index.html");
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
 
-        new Select(browser.findElement(By.id("state"))).selectByVisibleText("NON_RETRYABLE");
-        WebElement recipeField = browser.findElement(By.id("recipe"));
-        recipeField.clear();
-        recipeField.sendKeys(String.valueOf(recipe));
-        browser.findElement(By.id("apply")).click();
-        By row = By.cssSelector("tr[data-id='" + incident + "']");
-        wait.until(ExpectedConditions.presenceOfElementLocated(row));
+        By row = filterTo("NON_RETRYABLE", recipe, incident);
         browser.findElement(row).findElement(By.cssSelector("button.resolve")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason"))).sendKeys("token renewed");
         browser.findElement(By.id("confirm")).click();
@@ -183,13 +177,24 @@ class OpsPageTest extends SuiteTest {
 
     /** Filters the list to the exhausted incidents of {@code recipe}; the row of {@code incident}. */
     private static By filterTo(long recipe, String incident) {
-        new Select(browser.findElement(By.id("state"))).selectByVisibleText("EXHAUSTED");
+        return filterTo("EXHAUSTED", recipe, incident);
+    }
+
+    /**
+     * Filters the list to the incidents of {@code recipe} in {@code state}; the row of {@code incident}. Waits for
+     * the filtered answer (the table is aria-busy until then), not for a row the earlier, unfiltered list already
+     * showed: that row is replaced when the answer comes, and a button found in it is stale by then.
+     */
+    private static By filterTo(String state, long recipe, String incident) {
+        new Select(browser.findElement(By.id("state"))).selectByVisibleText(state);
         WebElement recipeField = browser.findElement(By.id("recipe"));
         recipeField.clear();
         recipeField.sendKeys(String.valueOf(recipe));
         browser.findElement(By.id("apply")).click();
         By row = By.cssSelector("tr[data-id='" + incident + "']");
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(row));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.and(
+                ExpectedConditions.attributeToBe(By.id("incidents"), "aria-busy", "false"),
+                ExpectedConditions.presenceOfElementLocated(row)));
         assertThat(browser.findElements(By.cssSelector("#incidents tbody tr"))).hasSize(1);
         return row;
     }
