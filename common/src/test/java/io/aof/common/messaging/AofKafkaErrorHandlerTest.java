@@ -65,6 +65,8 @@ class AofKafkaErrorHandlerTest {
                 new DefaultKafkaConsumerFactory<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        // a retried record is fetched again at once, not after the broker's default 500 ms wait
+                        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
                         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class)), props);
         c.setCommonErrorHandler(AofMessagingConfiguration.errorHandler(template, settings, meters));
