@@ -1,6 +1,7 @@
 package io.aof.logger;
 
 import io.aof.common.events.EventCodec;
+import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Failures;
 import io.aof.common.messaging.Headers;
@@ -56,19 +57,6 @@ import java.util.UUID;
 class EventLogIngester {
 
     private static final Logger log = LoggerFactory.getLogger(EventLogIngester.class);
-
-    /**
-     * Which service publishes on which topic, for records that do not say ({@link Headers#SERVICE}, which the
-     * outbox relay writes): records from before that header, or from outside AOF.
-     */
-    static final Map<String, String> SERVICES = Map.of(
-            Topics.Names.JOB_FAILURES, "collation",
-            Topics.Names.RECIPE_EVENTS, "collation",
-            Topics.Names.INCIDENT_EVENTS, "orchestrator",
-            Topics.Names.RECOVERY_REQUESTS, "orchestrator",
-            Topics.Names.NOTIFICATION_REQUESTS, "orchestrator",
-            Topics.Names.RECOVERY_EVENTS, "recovery",
-            Topics.Names.NOTIFICATION_EVENTS, "notifier");
 
     /** Spring Kafka's header with the dead-letter publisher's exception message. */
     static final String DLT_EXCEPTION_MESSAGE = "kafka_dlt-exception-message";
@@ -220,12 +208,12 @@ class EventLogIngester {
     static String service(ConsumerRecord<?, ?> r) {
         String named = ExternalText.field(header(r, Headers.SERVICE));
         if (named != null && !named.isBlank()) {
-            named = named.endsWith("-service") ? named.substring(0, named.length() - "-service".length()) : named;
+            named = Topics.serviceOf(named);
             return named.length() > 40 ? named.substring(0, 40) : named;
         }
-        String topic = r.topic();
-        return SERVICES.getOrDefault(topic.endsWith(Topics.DLT_SUFFIX)
-                ? topic.substring(0, topic.length() - Topics.DLT_SUFFIX.length()) : topic, "unknown");
+        // a record without the header (from before it, or from outside AOF): the topic's only publisher, if it has
+        // one; "unknown" where several publish (the trouble and the report requests), rather than a guess
+        return Topics.byName(r.topic()).flatMap(Topic::solePublisher).orElse("unknown");
     }
 
     /** Text PostgreSQL accepts: no U+0000 (nor other control characters), no lone surrogates; never cut. */

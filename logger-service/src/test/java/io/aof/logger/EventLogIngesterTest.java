@@ -111,6 +111,22 @@ class EventLogIngesterTest {
         assertThat(meters.get("aof.logger.events.unstorable").counter().count()).isEqualTo(1);
     }
 
+    @Test
+    void theServiceOfARecordIsItsHeaderElseTheTopicsOnlyPublisherInTheCatalogue() {
+        ConsumerRecord<String, String> report = record(Topics.NOTIFICATION_REQUESTS.name(), "k", "{}");
+        report.headers().add(new RecordHeader(io.aof.common.messaging.Headers.SERVICE,
+                "logger-service".getBytes(StandardCharsets.UTF_8)));
+        assertThat(EventLogIngester.service(report)).isEqualTo("logger");
+        // without the header: the one publisher of the topic, of its dead-letter topic too
+        assertThat(EventLogIngester.service(record(Topics.RECOVERY_EVENTS.name(), "k", "{}"))).isEqualTo("recovery");
+        assertThat(EventLogIngester.service(record(Topics.JOB_FAILURES.deadLetterName(), "k", "{}")))
+                .isEqualTo("collation");
+        // several services publish alert requests: not guessed (it was "orchestrator", also for the logger's report)
+        assertThat(EventLogIngester.service(record(Topics.NOTIFICATION_REQUESTS.name(), "k", "{}")))
+                .isEqualTo("unknown");
+        assertThat(EventLogIngester.service(record("someone.elses.topic", "k", "{}"))).isEqualTo("unknown");
+    }
+
     /** A failure whose job id looks like a card number, with a customer's card and e-mail in its error text. */
     static String customerFailure(UUID id) {
         return "{\"type\":\"JobFailed\",\"eventId\":\"" + id + "\",\"occurredAt\":\"2026-11-27T10:00:00Z\","

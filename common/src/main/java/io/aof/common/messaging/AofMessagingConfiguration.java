@@ -77,8 +77,9 @@ public class AofMessagingConfiguration {
     }
 
     @Bean
-    Outbox outbox(JdbcTemplate jdbc) {
-        return new Outbox(jdbc);
+    Outbox outbox(JdbcTemplate jdbc, Environment env) {
+        // appends only to the topics the catalogue says this service publishes on (unchecked without a name)
+        return new Outbox(jdbc, env.getProperty("spring.application.name"));
     }
 
     @Bean

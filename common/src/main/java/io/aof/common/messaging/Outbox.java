@@ -17,9 +17,21 @@ import java.util.UUID;
 public class Outbox {
 
     private final JdbcTemplate jdbc;
+    /** The service appending, checked against each topic's publishers in the catalogue; null: not checked. */
+    private final String service;
 
+    /** An outbox that appends to any topic (tests that write a service's rows by hand). */
     public Outbox(JdbcTemplate jdbc) {
+        this(jdbc, null);
+    }
+
+    /**
+     * The outbox of {@code service}: appending to a topic the catalogue ({@link io.aof.common.events.Topics}) does
+     * not list it as a publisher of is a programming error, refused before anything is written.
+     */
+    public Outbox(JdbcTemplate jdbc, String service) {
         this.jdbc = jdbc;
+        this.service = service;
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
@@ -29,6 +41,10 @@ public class Outbox {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public <T extends AofEvent> void append(Topic<T> topic, String key, T event) {
+        if (service != null && !topic.publishedBy(service)) {
+            throw new IllegalStateException(service + " may not publish on " + topic.name() + ": the topic catalogue "
+                    + "(Topics) lists its publishers as " + topic.publishers());
+        }
         jdbc.update("INSERT INTO outbox (event_id, topic, message_key, event_type, payload) VALUES (?, ?, ?, ?, ?)",
                 event.eventId(), topic.name(), key, event.type(), EventCodec.encode(event));
     }
