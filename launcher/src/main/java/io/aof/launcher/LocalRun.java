@@ -162,28 +162,12 @@ final class LocalRun {
         // (the database and the broker are the ones this run starts)
         env.replaceAll((name, value) -> name.startsWith("AOF_DB_") || name.equals("AOF_KAFKA_BOOTSTRAP") ? value
                 : envOr(name, value));
-        // the local run's timings: seconds instead of the production minutes
-        Map<String, List<String>> demoArgs = Map.of(
-                "collation", List.of("--aof.collation.poll-interval=5s", "--aof.collation.stats-interval=1m",
-                        "--aof.workato.resilience.reads-per-minute=30"),
-                "orchestrator", List.of("--aof.orchestrator.policies.defaults.initial-delay=3s",
-                        "--aof.orchestrator.policies.defaults.multiplier=1.5",
-                        "--aof.orchestrator.policies.defaults.max-delay=10s"),
-                "recovery", List.of("--aof.recovery.watch-interval=5s",
-                        "--aof.workato.resilience.reads-per-minute=30"),
-                // the daily report, and one of the last 5 minutes every 5 minutes to see it working
-                "logger", List.of("--aof.logger.report.schedules[0].name=daily",
-                        "--aof.logger.report.schedules[0].cron=0 0 8 * * *",
-                        "--aof.logger.report.schedules[0].period=1d",
-                        "--aof.logger.report.schedules[1].name=demo-5min",
-                        "--aof.logger.report.schedules[1].cron=0 */5 * * * *",
-                        "--aof.logger.report.schedules[1].period=5m",
-                        "--aof.logger.report.check-interval=10s"));
+        // the local run's timings, seconds instead of the production minutes: resources local-run/<service>.args
         for (String[] s : SERVICES) {
             say("Starting " + s[0] + " on http://localhost:" + s[1] + " ...");
             List<String> cmd = new ArrayList<>(List.of(SuiteParts.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
                     SuiteParts.jar(root, s[2]).toString()));
-            cmd.addAll(demoArgs.getOrDefault(s[0], List.of()));
+            cmd.addAll(SuiteParts.localRunArguments(s[0]));
             children.add(ManagedProcess.start(s[0], cmd, env, logs, run, root.toFile()));
         }
         for (String[] s : SERVICES) {

@@ -40,37 +40,9 @@ final class SuiteParts {
         Path data = kafka.resolve("data");
         Files.createDirectories(data);
         Path config = kafka.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + (port + 1),
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + (port + 1),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + data,
-                "num.partitions=6",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
+        Files.writeString(config, kafkaServerProperties(port, data));
         Path log4j = kafka.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-                "rootLogger.level=INFO",
-                "rootLogger.appenderRef.stdout.ref=STDOUT",
-                "appender.stdout.type=Console",
-                "appender.stdout.name=STDOUT",
-                "appender.stdout.layout.type=PatternLayout",
-                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-                "logger.kafka.name=kafka",
-                "logger.kafka.level=WARN",
-                "logger.apache.name=org.apache.kafka",
-                "logger.apache.level=WARN",
-                ""));
+        Files.writeString(log4j, resource("kafka/log4j2.properties"));
         if (!Files.exists(data.resolve("meta.properties"))) {
             Process format = new ProcessBuilder(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
                     "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
@@ -82,6 +54,34 @@ final class SuiteParts {
         }
         return List.of(java(), "-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j, "-cp", classpath,
                 "kafka.Kafka", config.toString());
+    }
+
+    /** The broker's server.properties (resource kafka/server.properties) for {@code port}, data in {@code data}. */
+    static String kafkaServerProperties(int port, Path data) throws IOException {
+        return resource("kafka/server.properties").replace("@port@", Integer.toString(port))
+                .replace("@controllerPort@", Integer.toString(port + 1)).replace("@logDirs@", data.toString());
+    }
+
+    /** The text of one of the launcher's resources (UTF-8). */
+    static String resource(String path) throws IOException {
+        try (var in = SuiteParts.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("the launcher's resource " + path + " is missing from its jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The extra command-line arguments {@code ./aof up} gives {@code service}: {@code local-run/<service>.args},
+     * one per line, without blank lines and {@code #} comments; none when the service has no such file.
+     */
+    static List<String> localRunArguments(String service) throws IOException {
+        if (SuiteParts.class.getClassLoader().getResource("local-run/" + service + ".args") == null) {
+            return List.of();
+        }
+        return resource("local-run/" + service + ".args").lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
     /** Where the services find the infrastructure, Workato and Slack, and the secrets they use. */
