@@ -179,6 +179,39 @@ class CallOutcomeTest extends OneRecoveryInstance {
         }
     }
 
+    @Test
+    void aRequestDeliveredAgainOrSentAgainIsRecordedAndRepeatedOnce() {
+        RecoveryRequested request = request(7, "j-1");
+        recovery.deliver(request);
+        recovery.deliver(request);   // redelivered (the same event: the inbox)
+        recovery.deliver(request(7, "j-1"));   // sent again (another event, the same attempt: the key)
+
+        tick();
+        tick();
+
+        assertThat(rows()).containsExactly("w:7:j-1 ACCEPTED");
+        assertThat(recovery.eventLines()).containsExactly("JobRepeated w:7:j-1#1");
+        assertThat(workato.enqueuedCount("j-1")).isEqualTo(1);
+        assertThat(recovery.meters().counter("aof.repeats.requested").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aRequestClaimedByAnInstanceThatDiedBeforeItsCallIsReconciledAndSentOnceItsLeaseRunsOut() {
+        recovery.deliver(request(7, "j-1"));
+        recovery.store.claimDue(7, 25, Duration.ofMinutes(1));   // the claim of an instance killed right after
+
+        tick();
+        assertThat(workato.repeatCallCount()).isZero();   // leased: nobody else sends it
+
+        dueNow();   // the lease runs out
+        tick();
+
+        assertThat(rows()).containsExactly("w:7:j-1 ACCEPTED");
+        assertThat(recovery.eventLines()).containsExactly("JobRepeated w:7:j-1#1");
+        assertThat(workato.repeatCallCount()).isEqualTo(1);
+        assertThat(recovery.meters().counter("aof.repeats.reconciled", "found", "false").count()).isEqualTo(1.0);
+    }
+
     /** One tick of the worker, its clock a second on. */
     private void tick() {
         clock.advance(Duration.ofSeconds(1));
