@@ -15,6 +15,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Clock;
+
 /** Recovery (CALL-004): repeats jobs in Workato, exactly once per decision, and follows each repeat to its end. */
 @SpringBootApplication
 @EnableConfigurationProperties(RecoveryProperties.class)
@@ -25,6 +27,15 @@ public class RecoveryApplication {
 
     public static void main(String[] args) {
         builder().run(args);
+    }
+
+    /**
+     * The clock of recovery's event times and of a worker's own pauses (tests replace it); due times, leases and
+     * deadlines are measured on the database's clock, not on this one.
+     */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     /** Workato's circuit breaker, watched: open past {@code aof.workato.escalate-after}, the super admin is told. */

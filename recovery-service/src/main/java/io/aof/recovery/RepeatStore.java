@@ -1,32 +1,28 @@
 package io.aof.recovery;
 
-import io.aof.common.events.AofEvent;
-import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
-import io.aof.common.events.RecoveryEvent.RepeatCancelled;
-import io.aof.common.events.RecoveryEvent.RepeatDeferred;
-import io.aof.common.events.RecoveryCommand.OutcomeRequested;
-import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryRequested;
-import io.aof.common.events.Topics;
-import io.aof.common.messaging.Outbox;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** The repeat intents and results, and the events that report them, changed together. */
+/**
+ * The repeat intents and results ({@code repeat_request}, {@code repeat_cancellation}, {@code repeat_pacer}): every
+ * statement on them, and only that. Each change returns what it changed; the deciding class that called it
+ * ({@link RecoveryListener}, {@link RepeatWorker}, {@link RepeatWatcher}) chooses the event that reports it and
+ * appends it in the same transaction, which it opens. A change of several statements refuses to run outside a
+ * transaction ({@link #requireTransaction()}).
+ */
 @Repository
-@Transactional
 class RepeatStore {
 
     private static final String COLUMNS = "r.incident_id, r.attempt, r.workspace, r.recipe_id, r.job_id, "
@@ -39,19 +35,18 @@ class RepeatStore {
             rs.getString("repeat_job_id"), rs.getObject("claim_token", UUID.class), rs.getBoolean("overdue"));
 
     private final JdbcTemplate jdbc;
-    private final Outbox outbox;
-    private final MeterRegistry meters;
 
-    RepeatStore(JdbcTemplate jdbc, Outbox outbox, MeterRegistry meters) {
+    RepeatStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.outbox = outbox;
-        this.meters = meters;
-        // rare events: the series exist from the start (0)
-        meters.counter("aof.repeats.fenced");
-        meters.counter("aof.repeats.cancelled");
-        meters.counter("aof.repeats.covered");
-        for (String answer : new String[] {"republished", "not_requested", "in_progress"}) {
-            meters.counter("aof.recovery.outcome.requests", "answer", answer);
+    }
+
+    /**
+     * A change of several statements (or one holding a transaction-scoped lock) runs in its caller's transaction,
+     * with the event that reports it: alone, each statement would commit by itself.
+     */
+    private static void requireTransaction() {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("RepeatStore: this change must run in the deciding code's transaction");
         }
     }
 
@@ -70,7 +65,6 @@ class RepeatStore {
     }
 
     /** Recipes with due requests that may be sent, and the due time of each one's oldest. */
-    @Transactional(readOnly = true)
     List<DueRecipe> dueRecipes() {
         return jdbc.query("SELECT recipe_id, min(next_try_at) FROM repeat_request q WHERE state IN ('PENDING', "
                         + "'CALLING') AND next_try_at <= now() AND NOT " + held("q") + " GROUP BY recipe_id",
@@ -83,35 +77,26 @@ class RepeatStore {
      * without a call, naming the repeat job that succeeded: the job's chain is
      * recovered, and a job that succeeded is never repeated. The case arises only
      * when an attempt succeeds ({@link #finish}) or a later attempt is requested
-     * after such a success ({@link #request}), so it is settled there, in that
-     * transaction. The two are serialized per incident (a transaction-scoped
-     * advisory lock), so a request and a success committing at once cannot each
-     * miss the other. Returns how many were settled.
+     * after such a success ({@link #request}), so the deciding code calls this
+     * right after either, in that transaction. The two are serialized per incident
+     * (a transaction-scoped advisory lock), so a request and a success committing
+     * at once cannot each miss the other. Returns the requests settled (each with
+     * the repeat job that succeeded).
      */
-    private int settleCoveredBySuccess(String incidentId) {
+    List<RepeatRequest> settleCoveredBySuccess(String incidentId) {
+        requireTransaction();
         jdbc.query("SELECT pg_advisory_xact_lock(?, hashtext(?))", rs -> null, SETTLE_LOCK_CLASS, incidentId);
-        int total = 0;
+        List<RepeatRequest> all = new java.util.ArrayList<>();
         List<RepeatRequest> settled;
         do {   // one statement sees a later attempt still held by the one it settles: again until none is left
             settled = jdbc.query(SETTLE_COVERED, MAPPER, incidentId);
-            total += settled.size();
-            settle(settled);
+            all.addAll(settled);
         } while (!settled.isEmpty());
-        return total;
+        return all;
     }
 
     /** Key space of the per-incident advisory lock of {@link #settleCoveredBySuccess(String)} ("RPT1"). */
     private static final int SETTLE_LOCK_CLASS = 0x52505431;
-
-    private void settle(List<RepeatRequest> settled) {
-        for (RepeatRequest r : settled) {
-            outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    RecoveryOutcome.Status.SUCCEEDED, r.repeatJobId(), null, Duration.ZERO));
-            meters.counter("aof.repeats.covered").increment();
-            meters.counter("aof.recovery.outcomes", "status", RecoveryOutcome.Status.SUCCEEDED.name()).increment();
-        }
-    }
 
     private static final String SETTLE_COVERED = """
             WITH covered AS (
@@ -141,152 +126,103 @@ class RepeatStore {
     }
 
     /**
-     * Records a request to repeat; a request of an incident cancelled up to (at
-     * least) its attempt is recorded CANCELLED, reported, and never sent. Returns
-     * false for a request already known.
+     * A request as recorded: {@code state} PENDING, or CANCELLED (with its {@code cancelReason}) when its incident
+     * was cancelled up to (at least) its attempt before it arrived.
      */
-    boolean request(RecoveryRequested r) {
-        List<String> state = jdbc.queryForList("""
-                INSERT INTO repeat_request (incident_id, attempt, workspace, recipe_id, job_id, state, cancelled_at,
-                                            cancel_reason, finished_at)
+    record Recorded(RepeatRequest request, RepeatState state, String cancelReason) {
+    }
+
+    /**
+     * Records a request to repeat; a request of an incident cancelled up to (at
+     * least) its attempt is recorded CANCELLED, and is never sent. Empty for a
+     * request already known.
+     */
+    Optional<Recorded> request(RecoveryRequested r) {
+        List<Recorded> recorded = jdbc.query("""
+                INSERT INTO repeat_request AS r (incident_id, attempt, workspace, recipe_id, job_id, state,
+                                                 cancelled_at, cancel_reason, finished_at)
                 SELECT ?, ?, ?, ?, ?, CASE WHEN t.incident_id IS NULL THEN 'PENDING' ELSE 'CANCELLED' END,
                        CASE WHEN t.incident_id IS NULL THEN NULL ELSE now() END, t.reason,
                        CASE WHEN t.incident_id IS NULL THEN NULL ELSE now() END
                   FROM (SELECT 1) one
                   LEFT JOIN repeat_cancellation t ON t.incident_id = ? AND t.up_to_attempt >= ?
                 ON CONFLICT DO NOTHING
-                RETURNING state
-                """, String.class, r.incidentId(), r.attempt(), r.workspace(), r.recipeId(),
-                r.jobId(), r.incidentId(), r.attempt());
-        if (state.isEmpty()) {
-            return false;
-        }
-        meters.counter("aof.repeats.requested").increment();
-        if (RepeatState.valueOf(state.get(0)) == RepeatState.PENDING) {
-            settleCoveredBySuccess(r.incidentId());   // an earlier attempt already recovered the job: never sent
-        } else {
-            String reason = jdbc.queryForObject("SELECT cancel_reason FROM repeat_request WHERE incident_id = ? "
-                    + "AND attempt = ?", String.class, r.incidentId(), r.attempt());
-            announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
-        }
-        return true;
+                RETURNING %s, r.state AS previous_state, false AS overdue, r.state, r.cancel_reason
+                """.formatted(COLUMNS), (rs, i) -> new Recorded(MAPPER.mapRow(rs, i),
+                        RepeatState.valueOf(rs.getString("state")), rs.getString("cancel_reason")),
+                r.incidentId(), r.attempt(), r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt());
+        return recorded.stream().findFirst();
     }
 
     /**
      * The incident was resolved or suppressed: every request of it up to
-     * {@code upToAttempt} that was never sent is cancelled now (and reported); one
-     * already sent (in flight, or its answer unknown) is marked so that it is never
-     * sent again, and its answer, or its reconciliation, settles it. A tombstone
-     * cancels a request that arrives later. Returns how many were cancelled now.
+     * {@code upTo} that was never sent is cancelled now; one already sent (in
+     * flight, or its answer unknown) is marked so that it is never sent again, and
+     * its answer, or its reconciliation, settles it. A tombstone cancels a request
+     * that arrives later. Returns the requests cancelled now.
      */
-    int cancel(RecoveryCancelled c) {
-        int upTo = c.attempt() == null ? Integer.MAX_VALUE : c.attempt();
-        String reason = c.reason() == null ? "cancelled" : c.reason();
+    List<RepeatRequest> cancel(String incidentId, int upTo, String reason) {
+        requireTransaction();
         jdbc.update("INSERT INTO repeat_cancellation (incident_id, up_to_attempt, reason) VALUES (?, ?, ?) "
                 + "ON CONFLICT (incident_id) DO UPDATE SET up_to_attempt = GREATEST(repeat_cancellation.up_to_attempt, "
                 + "EXCLUDED.up_to_attempt), reason = EXCLUDED.reason, cancelled_at = now()",
-                c.incidentId(), upTo, reason);
+                incidentId, upTo, reason);
         List<RepeatRequest> cancelled = jdbc.query("UPDATE repeat_request r SET state = 'CANCELLED', "
                 + "cancelled_at = now(), cancel_reason = ?, finished_at = now(), claim_token = NULL "
                 + "WHERE incident_id = ? AND attempt <= ? AND (state = 'PENDING' OR (state = 'CALLING' "
                 + "AND sent_at IS NULL)) RETURNING " + COLUMNS + ", r.state AS previous_state, false AS overdue",
-                MAPPER, reason, c.incidentId(), upTo);
+                MAPPER, reason, incidentId, upTo);
         jdbc.update("UPDATE repeat_request SET cancelled_at = now(), cancel_reason = ? WHERE incident_id = ? "
-                + "AND attempt <= ? AND state = 'CALLING' AND cancelled_at IS NULL", reason, c.incidentId(), upTo);
-        for (RepeatRequest r : cancelled) {
-            announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason);
-        }
-        return cancelled.size();
+                + "AND attempt <= ? AND state = 'CALLING' AND cancelled_at IS NULL", reason, incidentId, upTo);
+        return cancelled;
     }
 
     /**
      * A sent request that was cancelled meanwhile, and whose call certainly had
      * no effect (or whose reconciliation found no repeat), ends CANCELLED instead
-     * of being sent again. Only the claim holder may do it.
+     * of being sent again. Only the claim holder may do it. Returns the reason
+     * it was cancelled for, empty when it was not settled now.
      */
-    boolean settleCancelled(RepeatRequest r) {
+    Optional<String> settleCancelled(RepeatRequest r) {
         List<String> reason = jdbc.queryForList("UPDATE repeat_request SET state = 'CANCELLED', finished_at = now(), "
                 + "claim_token = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' "
                 + "AND cancelled_at IS NOT NULL AND claim_token IS NOT DISTINCT FROM ? RETURNING cancel_reason",
                 String.class, r.incidentId(), r.attempt(), r.claimToken());
-        if (reason.isEmpty()) {
-            return false;
-        }
-        announceCancelled(r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(), reason.get(0));
-        return true;
+        return reason.stream().findFirst();
     }
 
     /** True when the request was cancelled (whether or not it is settled yet). */
-    @Transactional(readOnly = true)
     boolean isCancelled(RepeatRequest r) {
         return Boolean.TRUE.equals(jdbc.query("SELECT state = 'CANCELLED' OR cancelled_at IS NOT NULL FROM "
                 + "repeat_request WHERE incident_id = ? AND attempt = ?", rs -> rs.next() && rs.getBoolean(1),
                 r.incidentId(), r.attempt()));
     }
 
-    private void announceCancelled(String workspace, long recipeId, String jobId, String incidentId, int attempt,
-                                   String reason) {
-        outbox.append(Topics.RECOVERY_EVENTS, new RepeatCancelled(UUID.randomUUID(), Instant.now(),
-                AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, incidentId, attempt, reason));
-        meters.counter("aof.repeats.cancelled").increment();
+    /**
+     * What recovery recorded of an attempt, for the orchestrator's question: its {@code state}; when DONE its
+     * {@code outcome}, {@code error} and how long it {@code took} from its request; when CANCELLED why; while it
+     * is not sent its {@code nextTry}; and the latest earlier attempt of the incident still live, which it
+     * {@code waitsFor} (null when none).
+     */
+    record Progress(RepeatRequest request, RepeatState state, RecoveryOutcome.Status outcome, String error,
+                    String cancelReason, Duration took, Instant nextTry, Integer waitsFor) {
     }
 
-    /**
-     * The orchestrator asks for the outcome of an attempt: the recorded outcome
-     * is published again (a new event id), or {@code RepeatCancelled} for a
-     * cancelled request; {@code NOT_REQUESTED} when recovery never had the
-     * request; while it is in progress (pending, sent, accepted, or waiting for an
-     * earlier attempt of the incident) a sign of life, {@code RepeatDeferred} with
-     * the state (and the row's next try while it is not sent), which restarts the
-     * orchestrator's wait: recovery's own deadline settles an accepted repeat, and
-     * a request waiting for Workato spends no attempt.
-     */
-    String answerOutcomeRequest(OutcomeRequested q) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT state, outcome, workspace, recipe_id, job_id, "
-                + "repeat_job_id, error, cancel_reason, (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)"
-                + "::bigint AS took_ms, CASE WHEN state IN ('PENDING', 'CALLING') THEN next_try_at END AS next_try, "
+    /** The attempt as recorded; empty when recovery never received its request. */
+    Optional<Progress> progress(String incidentId, int attempt) {
+        return jdbc.query("SELECT " + COLUMNS + ", r.state AS previous_state, false AS overdue, r.state, r.outcome, "
+                + "r.error, r.cancel_reason, (EXTRACT(EPOCH FROM (r.finished_at - r.requested_at)) * 1000)::bigint "
+                + "AS took_ms, CASE WHEN r.state IN ('PENDING', 'CALLING') THEN r.next_try_at END AS next_try, "
                 + "(SELECT max(e.attempt) FROM repeat_request e WHERE e.incident_id = r.incident_id "
                 + "AND e.attempt < r.attempt AND e.state NOT IN ('DONE', 'CANCELLED')) AS waits_for "
-                + "FROM repeat_request r WHERE incident_id = ? AND attempt = ?",
-                q.incidentId(), q.attempt());
-        String answer;
-        if (rows.isEmpty()) {
-            outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, q.workspace(), q.recipeId(), q.jobId(), q.incidentId(), q.attempt(),
-                    RecoveryOutcome.Status.NOT_REQUESTED, null, "recovery never received a request for attempt "
-                    + q.attempt(), Duration.ZERO));
-            answer = "not_requested";
-        } else {
-            Map<String, Object> row = rows.get(0);
-            RepeatState state = RepeatState.valueOf((String) row.get("state"));
-            String workspace = (String) row.get("workspace");
-            long recipeId = ((Number) row.get("recipe_id")).longValue();
-            String jobId = (String) row.get("job_id");
-            if (state == RepeatState.DONE) {
-                Number took = (Number) row.get("took_ms");
-                outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
-                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
-                        RecoveryOutcome.Status.valueOf((String) row.get("outcome")), (String) row.get("repeat_job_id"),
-                        (String) row.get("error"), Duration.ofMillis(took == null ? 0 : took.longValue())));
-                answer = "republished";
-            } else if (state == RepeatState.CANCELLED) {
-                outbox.append(Topics.RECOVERY_EVENTS, new RepeatCancelled(UUID.randomUUID(), Instant.now(),
-                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
-                        (String) row.get("cancel_reason")));
-                answer = "republished";
-            } else {
-                // a sign of life: recovery still holds the attempt, so the orchestrator keeps waiting for it
-                Number waitsFor = (Number) row.get("waits_for");
-                Timestamp nextTry = (Timestamp) row.get("next_try");
-                outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
-                        AofEvent.SCHEMA_VERSION, workspace, recipeId, jobId, q.incidentId(), q.attempt(),
-                        "still in progress: " + state + (waitsFor == null ? "" : ", waits for attempt "
-                                + waitsFor.intValue()), instant(nextTry)));
-                answer = "in_progress";
-            }
-        }
-        meters.counter("aof.recovery.outcome.requests", "answer", answer).increment();
-        return answer;
+                + "FROM repeat_request r WHERE r.incident_id = ? AND r.attempt = ?", (rs, i) -> {
+                    String outcome = rs.getString("outcome");
+                    long took = rs.getLong("took_ms");
+                    return new Progress(MAPPER.mapRow(rs, i), RepeatState.valueOf(rs.getString("state")),
+                            outcome == null ? null : RecoveryOutcome.Status.valueOf(outcome), rs.getString("error"),
+                            rs.getString("cancel_reason"), Duration.ofMillis(took),
+                            instant(rs.getTimestamp("next_try")), rs.getObject("waits_for", Integer.class));
+                }, incidentId, attempt).stream().findFirst();
     }
 
     /**
@@ -429,62 +365,48 @@ class RepeatStore {
                 + "'1 millisecond')) WHERE id = 1", holdFor.toMillis());
     }
 
-    /** Workato enqueued the repeat. */
-    void accepted(RepeatRequest r, String repeatJobId) {
-        int n = jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "
+    /** Workato enqueued the repeat: true when the request was CALLING and is ACCEPTED now. */
+    boolean accepted(RepeatRequest r, String repeatJobId) {
+        return jdbc.update("UPDATE repeat_request SET state = 'ACCEPTED', accepted_at = now(), repeat_job_id = ?, "
                 + "error = NULL WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
-                repeatJobId, r.incidentId(), r.attempt());
-        if (n == 1) {
-            outbox.append(Topics.RECOVERY_EVENTS, new JobRepeated(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt()));
-            meters.counter("aof.repeats", "result", "accepted").increment();
-        }
+                repeatJobId, r.incidentId(), r.attempt()) == 1;
     }
 
     /**
-     * The call certainly had no effect (unreachable, throttled, breaker open): try
-     * again in {@code retryIn} (on the database's clock); no attempt is spent. The
-     * first deferral of an attempt is published as {@code RepeatDeferred}. A
-     * request cancelled while its call was under way ends CANCELLED instead.
+     * The call certainly had no effect (unreachable, throttled, breaker open): the request is PENDING again, due
+     * in {@code retryIn} (on the database's clock); no attempt is spent. Returns its next try, empty when it was
+     * no longer CALLING.
      */
-    void notAttempted(RepeatRequest r, Duration retryIn, String error) {
-        meters.counter("aof.repeats", "result", "not_attempted").increment();
-        if (settleCancelled(r)) {
-            return;
-        }
-        List<Instant> next = jdbc.query("UPDATE repeat_request SET state = 'PENDING', sent_at = NULL, "
+    Optional<Instant> backToPending(RepeatRequest r, Duration retryIn, String error) {
+        return jdbc.query("UPDATE repeat_request SET state = 'PENDING', sent_at = NULL, "
                 + "next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING' RETURNING next_try_at",
-                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), error, r.incidentId(), r.attempt());
-        if (!next.isEmpty() && jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
-                + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1) {
-            outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    error, next.get(0)));
-        }
+                (rs, i) -> rs.getTimestamp(1).toInstant(), retryIn.toMillis(), error, r.incidentId(), r.attempt())
+                .stream().findFirst();
+    }
+
+    /** Marks the request's deferral announced: true only the first time (an attempt's deferral is told once). */
+    boolean firstDeferral(RepeatRequest r) {
+        return jdbc.update("UPDATE repeat_request SET deferral_announced = true WHERE incident_id = ? "
+                + "AND attempt = ? AND NOT deferral_announced", r.incidentId(), r.attempt()) == 1;
+    }
+
+    /** A request deferred by the account's hold, and when that hold ends (on the database's clock). */
+    record HeldBack(RepeatRequest request, Instant holdEnds) {
     }
 
     /**
      * Workato asked this account to wait (a Retry-After any service received, in force for {@code held}): the
-     * due requests that may be sent are not claimed; each one not yet announced as deferred is, once, with the
-     * hold's end as its next try (as {@link #notAttempted} does after a call refused); the row stays due, the
-     * hold alone gates it. Nothing is claimed and no call turn is taken. Returns how many were announced.
+     * due requests that may be sent and whose deferral was not announced yet are marked announced (with the
+     * {@code reason} as their error) and returned; nothing is claimed, the row stays due, the hold alone gates
+     * it.
      */
-    int deferForAccountHold(Duration held, String reason) {
-        record Deferred(RepeatRequest r, Instant nextTry) {
-        }
-        List<Deferred> deferred = jdbc.query("UPDATE repeat_request r SET deferral_announced = true, error = ? "
+    List<HeldBack> deferForAccountHold(Duration held, String reason) {
+        return jdbc.query("UPDATE repeat_request r SET deferral_announced = true, error = ? "
                 + "WHERE r.state = 'PENDING' AND r.next_try_at <= now() AND NOT r.deferral_announced AND NOT "
                 + held("r") + " RETURNING " + COLUMNS + ", r.state AS previous_state, false AS overdue, "
-                + "now() + (? * interval '1 millisecond') AS hold_ends", (rs, i) -> new Deferred(MAPPER.mapRow(rs, i),
+                + "now() + (? * interval '1 millisecond') AS hold_ends", (rs, i) -> new HeldBack(MAPPER.mapRow(rs, i),
                         rs.getTimestamp("hold_ends").toInstant()), reason, held.toMillis());
-        for (Deferred d : deferred) {
-            RepeatRequest q = d.r();
-            outbox.append(Topics.RECOVERY_EVENTS, new RepeatDeferred(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, q.workspace(), q.recipeId(), q.jobId(), q.incidentId(), q.attempt(),
-                    reason, d.nextTry()));
-        }
-        return deferred.size();
     }
 
     /**
@@ -495,7 +417,6 @@ class RepeatStore {
         jdbc.update("UPDATE repeat_request SET next_try_at = now() + (? * interval '1 millisecond'), error = ? "
                 + "WHERE incident_id = ? AND attempt = ? AND state = 'CALLING'",
                 retryIn.toMillis(), error, r.incidentId(), r.attempt());
-        meters.counter("aof.repeats", "result", "unknown").increment();
     }
 
     /** Records the repeat job found for an accepted request. */
@@ -504,28 +425,21 @@ class RepeatStore {
                 + "AND repeat_job_id IS NULL", repeatJobId, r.incidentId(), r.attempt());
     }
 
-    /** The attempt is over: publish its outcome once. */
-    void finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
-        List<Long> took = jdbc.query("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = "
+    /** An attempt settled by {@link #finish}: how long it took from its request, and its repeat job (if any). */
+    record Finished(Duration took, String repeatJobId) {
+    }
+
+    /** The attempt is over: DONE with its outcome, once. Empty when it was already DONE or CANCELLED. */
+    Optional<Finished> finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
+        return jdbc.query("UPDATE repeat_request SET state = 'DONE', outcome = ?, repeat_job_id = "
                         + "COALESCE(?, repeat_job_id), error = ?, finished_at = now(), claim_token = NULL "
                         + "WHERE incident_id = ? AND attempt = ? AND state NOT IN ('DONE', 'CANCELLED') "
-                        + "RETURNING (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)::bigint",
-                (rs, i) -> rs.getLong(1), status.name(), repeatJobId, error, r.incidentId(), r.attempt());
-        if (!took.isEmpty()) {
-            Duration duration = Duration.ofMillis(Math.max(0, took.get(0)));
-            outbox.append(Topics.RECOVERY_EVENTS, new RecoveryOutcome(UUID.randomUUID(), Instant.now(),
-                    AofEvent.SCHEMA_VERSION, r.workspace(), r.recipeId(), r.jobId(), r.incidentId(), r.attempt(),
-                    status, repeatJobId != null ? repeatJobId : r.repeatJobId(), error, duration));
-            meters.counter("aof.recovery.outcomes", "status", status.name()).increment();
-            meters.timer("aof.recovery.duration").record(duration);
-            if (status == RecoveryOutcome.Status.SUCCEEDED) {
-                settleCoveredBySuccess(r.incidentId());   // later attempts waiting for this one are settled by it
-            }
-        }
+                        + "RETURNING (EXTRACT(EPOCH FROM (finished_at - requested_at)) * 1000)::bigint, repeat_job_id",
+                (rs, i) -> new Finished(Duration.ofMillis(Math.max(0, rs.getLong(1))), rs.getString(2)),
+                status.name(), repeatJobId, error, r.incidentId(), r.attempt()).stream().findFirst();
     }
 
     /** Accepted requests, oldest first; {@code overdue} when accepted longer ago than {@code deadline}. */
-    @Transactional(readOnly = true)
     List<RepeatRequest> acceptedRequests(int limit, Duration deadline) {
         return jdbc.query("SELECT " + COLUMNS + ", r.state AS previous_state, "
                 + "r.accepted_at < now() - (? * interval '1 millisecond') AS overdue FROM repeat_request r "
@@ -533,7 +447,6 @@ class RepeatStore {
     }
 
     /** Repeat jobs already attributed to attempts on this original job, so no two attempts claim the same one. */
-    @Transactional(readOnly = true)
     Set<String> knownRepeatJobs(String jobId) {
         return Set.copyOf(jdbc.queryForList("SELECT repeat_job_id FROM repeat_request WHERE job_id = ? "
                 + "AND repeat_job_id IS NOT NULL", String.class, jobId));

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,10 @@ import java.util.Map;
  * An enqueued repeat is not a recovery: only the repeat job's own final status
  * says whether the incident is over. Accepted repeats are followed with one
  * {@code rerun_only} listing per recipe per round, not one call per job; a
- * repeat that is not finished by the deadline is reported TIMED_OUT.
+ * repeat that is not finished by the deadline is reported TIMED_OUT. Each
+ * outcome is published ({@link RepeatEvents}) in the transaction that records
+ * it; a success also settles, in that transaction, the later attempts of its
+ * incident that were waiting for it (never sent: the job recovered).
  */
 @Component
 class RepeatWatcher {
@@ -27,11 +31,16 @@ class RepeatWatcher {
     private static final Logger log = LoggerFactory.getLogger(RepeatWatcher.class);
 
     private final RepeatStore store;
+    private final RepeatEvents events;
+    private final TransactionTemplate tx;
     private final WorkatoClient workato;
     private final RecoveryProperties props;
 
-    RepeatWatcher(RepeatStore store, WorkatoClient workato, RecoveryProperties props) {
+    RepeatWatcher(RepeatStore store, RepeatEvents events, TransactionTemplate tx, WorkatoClient workato,
+                  RecoveryProperties props) {
         this.store = store;
+        this.events = events;
+        this.tx = tx;
         this.workato = workato;
         this.props = props;
     }
@@ -86,14 +95,27 @@ class RepeatWatcher {
             if (job != null && job.isFinished()) {
                 boolean ok = WorkatoJob.SUCCEEDED.equals(job.status());
                 // Workato's texts were cleaned and capped as the job was read (WorkatoJob, ExternalText)
-                store.finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED,
-                        job.id(), ok ? null : job.error());
+                finish(r, ok ? RecoveryOutcome.Status.SUCCEEDED : RecoveryOutcome.Status.FAILED, job.id(),
+                        ok ? null : job.error());
             } else if (r.overdue()) {   // accepted longer ago than the deadline, on the database's clock
-                store.finish(r, RecoveryOutcome.Status.TIMED_OUT, job == null ? null : job.id(),
+                finish(r, RecoveryOutcome.Status.TIMED_OUT, job == null ? null : job.id(),
                         job == null ? "the repeat job was not found within " + props.outcomeDeadline()
                                 : "the repeat job was still " + job.status() + " after "
                                 + props.outcomeDeadline());
             }
         }
+    }
+
+    /**
+     * The attempt is over: its outcome is recorded and published once (an overlapping round settles nothing
+     * twice). A success settles the later attempts of the incident waiting for it, SUCCEEDED with its repeat job.
+     */
+    private void finish(RepeatRequest r, RecoveryOutcome.Status status, String repeatJobId, String error) {
+        tx.executeWithoutResult(s -> store.finish(r, status, repeatJobId, error).ifPresent(f -> {
+            events.outcome(r, status, f.repeatJobId(), error, f.took());
+            if (status == RecoveryOutcome.Status.SUCCEEDED) {
+                store.settleCoveredBySuccess(r.incidentId()).forEach(events::coveredBySuccess);
+            }
+        }));
     }
 }

@@ -11,9 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +49,13 @@ import java.util.Optional;
  * earlier attempt of its incident is live (sent, or accepted and maybe
  * running), and one whose incident an earlier attempt already recovered is
  * settled SUCCEEDED without a call, in the transaction of that success or of its
- * request ({@link RepeatStore#finish}, {@link RepeatStore#request}).
+ * request ({@link RepeatWatcher}, {@link RecoveryListener}).
+ *
+ * <p>It decides what each answer means and publishes the event that reports it ({@link RepeatEvents}) in the
+ * transaction that records it: {@code JobRepeated}, {@code RecoveryOutcome} REJECTED, the first
+ * {@code RepeatDeferred} of an attempt, {@code RepeatCancelled} for a sent request cancelled meanwhile whose call
+ * had no effect. In-process times (this instance's pause after a breaker, which recipe it served when) are read
+ * from the injected {@link Clock}; due times, leases and the shared pace are on the database's clock.
  */
 @Component
 class RepeatWorker {
@@ -54,18 +63,29 @@ class RepeatWorker {
     private static final Logger log = LoggerFactory.getLogger(RepeatWorker.class);
 
     private final RepeatStore store;
+    private final RepeatEvents events;
+    private final TransactionTemplate tx;
     private final WorkatoClient workato;
     private final RecoveryProperties props;
     private final MeterRegistry meters;
     private final WorkatoAccountHold accountHold;
+    private final Clock clock;
     private final Map<Long, Instant> lastServed = new HashMap<>();
     private Instant nextCallAllowed = Instant.EPOCH;
     /** How long a taken call turn is held if its holder never says the call ended: the longest call. */
     private final Duration callTurnHold;
 
-    RepeatWorker(RepeatStore store, WorkatoClient workato, RecoveryProperties props, MeterRegistry meters,
-                 WorkatoAccountHold accountHold, ObjectProvider<WorkatoProperties> workatoProps) {
-        WorkatoProperties w = workatoProps.getIfAvailable();
+    @Autowired
+    RepeatWorker(RepeatStore store, RepeatEvents events, TransactionTemplate tx, WorkatoClient workato,
+                 RecoveryProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
+                 ObjectProvider<WorkatoProperties> workatoProps, Clock clock) {
+        this(store, events, tx, workato, props, meters, accountHold, workatoProps.getIfAvailable(), clock);
+    }
+
+    /** {@code w}: Workato's client settings, which bound the longest call (null: the call lease bounds it). */
+    RepeatWorker(RepeatStore store, RepeatEvents events, TransactionTemplate tx, WorkatoClient workato,
+                 RecoveryProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
+                 WorkatoProperties w, Clock clock) {
         // the longest a repeat_jobs call can last
         Duration longestCall = w == null ? null : w.requestTimeout().plus(w.resilience().maxRetryAfterWait());
         if (longestCall != null && props.callLease().compareTo(longestCall) <= 0) {
@@ -77,20 +97,24 @@ class RepeatWorker {
         // a call turn whose holder died is free again once its call is surely over, not after the whole lease
         this.callTurnHold = longestCall == null ? props.callLease() : longestCall;
         this.store = store;
+        this.events = events;
+        this.tx = tx;
         this.workato = workato;
         this.props = props;
         this.meters = meters;
         this.accountHold = accountHold;
-        // published from the start (0), not only after the first reconciliation
+        this.clock = clock;
+        // published from the start (0), not only after the first reconciliation or rare event
         meters.counter("aof.repeats.reconciled", "found", "true");
         meters.counter("aof.repeats.reconciled", "found", "false");
+        meters.counter("aof.repeats.fenced");
     }
 
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
     void work() {
         try {
             // several turns per tick while reconciliation alone settles a recipe without a call
-            for (int turn = 0; turn < 10 && Instant.now().isAfter(nextCallAllowed); turn++) {
+            for (int turn = 0; turn < 10 && clock.instant().isAfter(nextCallAllowed); turn++) {
                 if (!turn()) {
                     return;
                 }
@@ -112,7 +136,7 @@ class RepeatWorker {
         if (accountHeld()) {
             return false;   // Workato asked this account to wait: nothing is claimed before it has elapsed
         }
-        lastServed.put(recipe.get(), Instant.now());
+        lastServed.put(recipe.get(), clock.instant());
         if (lastServed.size() > 10_000) {
             lastServed.clear();
         }
@@ -147,7 +171,7 @@ class RepeatWorker {
                         log.info("Reconciled {} attempt {}: Workato already has repeat {}; not repeating again",
                                 r.incidentId(), r.attempt(), found.get().id());
                         meters.counter("aof.repeats.reconciled", "found", "true").increment();
-                        store.accepted(r, found.get().id());
+                        accepted(r, found.get().id());
                     } else {
                         meters.counter("aof.repeats.reconciled", "found", "false").increment();
                         toCall.add(r);
@@ -155,7 +179,7 @@ class RepeatWorker {
                 }
             } catch (WorkatoApiException e) {
                 for (RepeatRequest r : toReconcile) {
-                    store.unknown(r, wait(e), "reconciliation failed: " + e.getMessage());
+                    unknown(r, wait(e), "reconciliation failed: " + e.getMessage());
                 }
             }
         }
@@ -168,7 +192,7 @@ class RepeatWorker {
         Duration held = accountHold.remaining();
         if (!held.isZero()) {   // a Retry-After arrived since the claim (reconciliation): no call turn taken
             for (RepeatRequest r : claimed) {
-                store.notAttempted(r, held, "Workato asked this account to wait (Retry-After): repeat_jobs not sent");
+                notAttempted(r, held, "Workato asked this account to wait (Retry-After): repeat_jobs not sent");
             }
             return;
         }
@@ -177,7 +201,7 @@ class RepeatWorker {
             batch = awaitCallTurn(claimed);
         } catch (WorkatoApiException e) {
             for (RepeatRequest r : claimed) {
-                store.notAttempted(r, props.unreachableBackoff(), e.getMessage());
+                notAttempted(r, props.unreachableBackoff(), e.getMessage());
             }
             return;
         }
@@ -196,10 +220,10 @@ class RepeatWorker {
                 RepeatResult result = results.stream().filter(x -> x.jobId().equals(r.jobId())).findFirst()
                         .orElseThrow();
                 if (result.enqueued()) {
-                    store.accepted(r, null);
+                    accepted(r, null);
                 } else {
                     meters.counter("aof.repeats", "result", "rejected").increment();
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, result.error());
+                    rejected(r, result.error());
                 }
             }
             log.debug("repeat_jobs recipe {}: {} job(s) sent", recipeId, ids.size());
@@ -210,17 +234,17 @@ class RepeatWorker {
             // breaker's pause (and a Retry-After when the hold is this process's alone) is spread through the pacer
             if (e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN
                     || (e.kind() == WorkatoApiException.Kind.RATE_LIMITED && !accountHold.isShared())) {
-                nextCallAllowed = Instant.now().plus(wait);
+                nextCallAllowed = clock.instant().plus(wait);
                 store.holdCalls(wait);
             }
             for (RepeatRequest r : batch) {
                 if (e.mayHaveTakenEffect()) {
-                    store.unknown(r, props.reconcileAfter(), error);
+                    unknown(r, props.reconcileAfter(), error);
                 } else if (e.kind() == WorkatoApiException.Kind.CLIENT_ERROR && e.status() != 401
                         && e.status() != 403) {
-                    store.finish(r, RecoveryOutcome.Status.REJECTED, null, error);
+                    rejected(r, error);
                 } else {
-                    store.notAttempted(r, wait, error);
+                    notAttempted(r, wait, error);
                 }
             }
             log.warn("repeat_jobs recipe {} not done ({}): {}", recipeId, e.kind(), error);
@@ -236,9 +260,58 @@ class RepeatWorker {
         if (held.isZero()) {
             return false;
         }
-        store.deferForAccountHold(held, "Workato asked this account to wait (Retry-After, "
-                + Math.max(1, held.toSeconds()) + " s left): not sent before it has elapsed");
+        String reason = "Workato asked this account to wait (Retry-After, " + Math.max(1, held.toSeconds())
+                + " s left): not sent before it has elapsed";
+        tx.executeWithoutResult(s -> store.deferForAccountHold(held, reason)
+                .forEach(d -> events.deferred(d.request(), reason, d.holdEnds())));
         return true;
+    }
+
+    /** Workato enqueued the repeat (its answer, or found by reconciliation): reported once. */
+    void accepted(RepeatRequest r, String repeatJobId) {
+        tx.executeWithoutResult(s -> {
+            if (store.accepted(r, repeatJobId)) {
+                events.repeated(r);
+            }
+        });
+    }
+
+    /** Workato refused to repeat the job: the attempt is over. */
+    private void rejected(RepeatRequest r, String error) {
+        tx.executeWithoutResult(s -> store.finish(r, RecoveryOutcome.Status.REJECTED, null, error).ifPresent(f ->
+                events.outcome(r, RecoveryOutcome.Status.REJECTED, f.repeatJobId(), error, f.took())));
+    }
+
+    /** The call's answer is unknown: the request stays CALLING and is reconciled before any new call. */
+    private void unknown(RepeatRequest r, Duration retryIn, String error) {
+        store.unknown(r, retryIn, error);
+        meters.counter("aof.repeats", "result", "unknown").increment();
+    }
+
+    /**
+     * The call certainly had no effect (unreachable, throttled, breaker open): the request waits {@code retryIn}
+     * and no attempt is spent; the first deferral of an attempt is published as {@code RepeatDeferred}. A request
+     * cancelled while its call was under way ends CANCELLED instead.
+     */
+    private void notAttempted(RepeatRequest r, Duration retryIn, String error) {
+        meters.counter("aof.repeats", "result", "not_attempted").increment();
+        tx.executeWithoutResult(s -> {
+            if (settledCancelled(r)) {
+                return;
+            }
+            Optional<Instant> next = store.backToPending(r, retryIn, error);
+            if (next.isPresent() && store.firstDeferral(r)) {
+                events.deferred(r, error, next.get());
+            }
+        });
+    }
+
+    /** A sent request cancelled meanwhile, whose call had no effect, ends CANCELLED (reported) instead of waiting. */
+    private boolean settledCancelled(RepeatRequest r) {
+        return Boolean.TRUE.equals(tx.execute(s -> store.settleCancelled(r).map(reason -> {
+            events.cancelled(r, reason);
+            return true;
+        }).orElse(false)));
     }
 
     private Duration wait(WorkatoApiException e) {
@@ -252,7 +325,8 @@ class RepeatWorker {
      * instance waits for its slot.
      */
     private void pace() {
-        Duration wait = store.reserveCallSlot(props.repeatCallGap(), Duration.between(Instant.now(), nextCallAllowed));
+        Duration wait = store.reserveCallSlot(props.repeatCallGap(), Duration.between(clock.instant(),
+                nextCallAllowed));
         if (!wait.isNegative() && !wait.isZero()) {
             try {
                 Thread.sleep(wait.toMillis());
@@ -260,7 +334,7 @@ class RepeatWorker {
                 Thread.currentThread().interrupt();
             }
         }
-        nextCallAllowed = Instant.now().plus(props.repeatCallGap());
+        nextCallAllowed = clock.instant().plus(props.repeatCallGap());
     }
 
     /**
@@ -296,7 +370,7 @@ class RepeatWorker {
         for (RepeatRequest r : claimed) {
             if (owned.contains(RepeatStore.key(r))) {
                 send.add(r);
-            } else if (store.settleCancelled(r) || store.isCancelled(r)) {
+            } else if (settledCancelled(r) || store.isCancelled(r)) {
                 log.info("{} attempt {} was cancelled before it was sent: not sent", r.incidentId(), r.attempt());
             } else {
                 meters.counter("aof.repeats.fenced").increment();

@@ -19,7 +19,7 @@ class CallTurnTest extends OneRecoveryInstance {
     void aTurnWhoseHolderDiedIsFreeAfterTheLongestCallNotAfterTheRowsLease() {
         recovery.deliver(RecoveryRequested.of("w", 7, "j-1", "w:7:j-1", 1));
         recovery.deliver(RecoveryRequested.of("w", 7, "j-2", "w:7:j-2", 1));
-        RepeatStore store = recovery.context.getBean(RepeatStore.class);
+        RepeatStore store = recovery.store;
         Duration lease = Duration.ofMinutes(1);
         Duration longestCall = Duration.ofMillis(500);
 

@@ -48,6 +48,8 @@ final class FakeWorkato implements AutoCloseable {
     final AtomicInteger firstPages = new AtomicInteger();
     /** Answer every listing from the newest job, ignoring {@code offset_job_id} (a proxy or API that drops it). */
     volatile boolean ignoreOffset;
+    /** repeat_jobs takes effect (the repeats are enqueued) but its answer is lost: a 503 comes back instead. */
+    volatile boolean loseAnswers;
 
     FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -120,7 +122,11 @@ final class FakeWorkato implements AutoCloseable {
                     results.append("{\"job_id\":\"").append(id).append("\",\"status\":\"enqueued\"}");
                 }
             }
-            send(ex, 200, "{\"results\":[" + results + "]}");
+            if (loseAnswers) {
+                send(ex, 503, "{\"message\":\"upstream timed out\"}");
+            } else {
+                send(ex, 200, "{\"results\":[" + results + "]}");
+            }
         } else if ((m = JOB.matcher(path)).matches()) {
             String id = m.group(2);
             Job job = jobs.stream().filter(j -> j.id().equals(id)).findFirst().orElse(null);

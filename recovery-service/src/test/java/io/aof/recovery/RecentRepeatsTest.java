@@ -38,6 +38,6 @@ class RecentRepeatsTest extends OneRecoveryInstance {
     }
 
     private WorkatoClient client() {
-        return recovery.context.getBean(WorkatoClient.class);
+        return recovery.workatoClient;
     }
 }
