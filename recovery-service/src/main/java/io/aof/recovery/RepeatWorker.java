@@ -108,6 +108,7 @@ class RepeatWorker {
         meters.counter("aof.repeats.reconciled", "found", "true");
         meters.counter("aof.repeats.reconciled", "found", "false");
         meters.counter("aof.repeats.fenced");
+        meters.counter("aof.repeats.held");
     }
 
     @Scheduled(fixedDelayString = "${aof.recovery.work-interval:100ms}")
@@ -192,6 +193,7 @@ class RepeatWorker {
         Duration held = accountHold.remaining();
         if (!held.isZero()) {   // a Retry-After arrived since the claim (reconciliation): no call turn taken
             for (RepeatRequest r : claimed) {
+                meters.counter("aof.repeats.held").increment();
                 notAttempted(r, held, "Workato asked this account to wait (Retry-After): repeat_jobs not sent");
             }
             return;
