@@ -334,4 +334,99 @@ class FailedJobPollerTest {
         assertThat(c.publishedJobIds()).containsExactly("j-1", "j-4", "j-5", "j-2", "j-3");
         assertThat(c.cursor(R)).isEqualTo(cursor("j-5", -1, null));
     }
+
+    // ---- what a failed job becomes (FailureTriage, as the poll uses it) ----------------------------------------
+
+    /** A job of the calling recipe {@code R} that is a workflow's root, and its called job in {@code OTHER}. */
+    void workflow(String rootStatus, Instant childEnded) {
+        workato.recipe(R);
+        workato.recipe(OTHER);
+        workato.job(new FakeWorkato.Job("root-1", R, rootStatus, childEnded.minusSeconds(10),
+                "pending".equals(rootStatus) ? null : childEnded.plusSeconds(1), "402 Payment Required", null, false,
+                null, null));
+        workato.job(new FakeWorkato.Job("c-1", OTHER, "failed", childEnded.minusSeconds(5), childEnded,
+                "402 Payment Required", null, false, "root-1", R));
+    }
+
+    @Test
+    void aCalledJobWaitsWhileItsRootRunsAndIsPublishedNotRepeatableOnceTheRootRanCalledRootMaxWaitLongerOnTheClock() {
+        workato.recipe(OTHER);
+        FailedJobPoller poller = c.poller(watching(OTHER));
+        sweep(poller);   // the recipe is known: its cursor is closed, nothing failed yet
+        workflow("pending", ago(Duration.ofMinutes(5)));
+        List<List<String>> calls = new ArrayList<>();
+        List<List<String>> published = new ArrayList<>();
+
+        // the default wait is 2 h after the called job ended: 1 s before it, and at it
+        for (Duration step : List.of(Duration.ZERO, Duration.ofMinutes(115).minusSeconds(1), Duration.ofSeconds(1))) {
+            c.clock.advance(step);
+            calls.add(sweep(poller));
+            published.add(c.publishedJobIds());
+        }
+
+        List<String> held = List.of("list_recipes", "list_jobs 8", "get_job 8 c-1", "get_job 7 root-1");
+        assertThat(calls).containsExactly(held, held, held);
+        assertThat(published).containsExactly(List.of(), List.of(), List.of("c-1"));
+        assertThat(c.published().get(0).notRepeatable()).contains("job root-1 of recipe 7, was still running PT2H");
+        assertThat(c.cursor(OTHER)).isEqualTo(cursor("c-1", 1, null));
+    }
+
+    @Test
+    void aCalledJobWhoseRootFailedIsLinkedToTheRootsIncidentAndTheRootReadOnce() {
+        workflow("failed", ago(Duration.ofMinutes(5)));
+
+        List<String> calls = sweep(c.poller(watching(R, OTHER)));
+
+        assertThat(calls).containsExactly("list_recipes", "list_jobs 7", "get_job 7 root-1", "list_jobs 8",
+                "get_job 8 c-1");
+        assertThat(c.publishedJobIds()).containsExactly("root-1");
+        assertThat(c.jdbc.queryForList("SELECT job_id || ' ' || disposition || ' ' || incident_id FROM collected_job "
+                + "ORDER BY job_id", String.class)).containsExactly("c-1 LINKED t:7:root-1",
+                "root-1 PUBLISHED t:7:root-1");
+    }
+
+    @Test
+    void aFailedTestJobIsRememberedAndNeverPublished() {
+        workato.recipe(R);
+        workato.job(new FakeWorkato.Job("test-1", R, "failed", ago(Duration.ofMinutes(3)), ago(Duration.ofMinutes(2)),
+                "500 boom", null, true, null, null));
+        workato.failed(R, "j-1", ago(Duration.ofMinutes(1)));
+
+        sweep(c.poller(watching(R)));
+
+        assertThat(c.publishedJobIds()).containsExactly("j-1");
+        assertThat(c.jdbc.queryForList("SELECT job_id || ' ' || disposition FROM collected_job ORDER BY job_id",
+                String.class)).containsExactly("j-1 PUBLISHED", "test-1 TEST_JOB");
+    }
+
+    @Test
+    void aDetailCapLetsTheOtherRecipesFailureThroughAndTheRestIsReadOverTheNextSweepsFromWhereEachStopped() {
+        workato.recipe(R);
+        workato.recipe(OTHER);
+        FailedJobPoller poller = c.poller(Map.of("aof.collation.max-detail-reads-per-recipe", "2",
+                "aof.collation.watch.recipe-ids[0]", String.valueOf(R),
+                "aof.collation.watch.recipe-ids[1]", String.valueOf(OTHER)));
+        sweep(poller);   // both known, nothing failed yet
+        for (int i = 1; i <= 5; i++) {
+            workato.failed(R, "j-" + i, ago(Duration.ofMinutes(10 - i)));
+        }
+        workato.failed(OTHER, "b-1", ago(Duration.ofMinutes(1)));
+        List<List<String>> published = new ArrayList<>();
+        List<List<Object>> cursors = new ArrayList<>();
+
+        for (int sweep = 0; sweep < 4; sweep++) {
+            c.clock.advance(Duration.ofSeconds(30));
+            sweep(poller);
+            published.add(c.publishedJobIds());
+            cursors.add(c.cursor(R));
+        }
+
+        assertThat(published).containsExactly(List.of("j-4", "j-5", "b-1"),
+                List.of("j-4", "j-5", "b-1", "j-2", "j-3"),
+                List.of("j-4", "j-5", "b-1", "j-2", "j-3", "j-1"),
+                List.of("j-4", "j-5", "b-1", "j-2", "j-3", "j-1"));
+        assertThat(cursors).containsExactly(cursor(null, 5, "j-4"), cursor(null, 5, "j-2"), cursor("j-5", -1, null),
+                cursor("j-5", 5, null));
+        assertThat(c.counter("aof.collation.detail.cap.reached")).isEqualTo(2);
+    }
 }
