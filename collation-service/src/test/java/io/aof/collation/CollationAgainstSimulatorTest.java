@@ -45,6 +45,9 @@ import static org.awaitility.Awaitility.await;
  * Collation against a real HTTP stand-in for Workato's API (the simulator) and a
  * real PostgreSQL (its own migrations, a fresh schema per test): the poller, the
  * webhook intake and its verifier built as plain objects on those, no mocks.
+ * The poller's and the verifier's state machines case by case, with the clock
+ * moved by hand instead of jobs running in real time: {@link FailedJobPollerTest},
+ * {@link WebhookVerifierTest}.
  */
 class CollationAgainstSimulatorTest {
 
