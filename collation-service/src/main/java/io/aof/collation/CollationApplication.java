@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -39,6 +40,20 @@ public class CollationApplication {
     BreakerWatch workatoBreakerWatch(WorkatoClient client, Outbox outbox, TransactionTemplate tx, AofProperties aof,
                                      WorkatoProperties workato, Environment env) {
         return BreakerWatch.forService(client, outbox, tx, aof, workato, env);
+    }
+
+    /**
+     * The clock of what collation decides on its own side: the first sweep's
+     * lookback, how long a called job waits for its workflow root, when stats
+     * are due, a webhook's signature age and its default completion time, which
+     * alert period an unverified failure falls in. Tests replace it. Times kept
+     * in the database (claims, leases, verify timeouts) are on the database's
+     * clock, not on this one; durations within one run are on the JVM's
+     * monotonic clock.
+     */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     /**

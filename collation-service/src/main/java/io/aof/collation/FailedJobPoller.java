@@ -22,6 +22,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ class FailedJobPoller {
     private final WatchScope scope;
     private final FailureTriage triage;
     private final SweepLease lease;
+    private final Clock clock;
     private final Map<Long, Long> behindByRecipe = new ConcurrentHashMap<>();
     private final Counter pageCapReached;
     private final Counter detailCapReached;
@@ -64,15 +66,16 @@ class FailedJobPoller {
     /** One poller alone (tests that build collation as plain objects): it holds the sweep by construction. */
     FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
                     CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
-                    AofProperties aof, MeterRegistry meters) {
-        this(workato, triage, outbox, cursors, collectedJobs, tx, props, aof, meters, SweepLease.solo());
+                    AofProperties aof, MeterRegistry meters, Clock clock) {
+        this(workato, triage, outbox, cursors, collectedJobs, tx, props, aof, meters, SweepLease.solo(), clock);
     }
 
     @org.springframework.beans.factory.annotation.Autowired
     FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
                     CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
-                    AofProperties aof, MeterRegistry meters, SweepLease lease) {
+                    AofProperties aof, MeterRegistry meters, SweepLease lease, Clock clock) {
         this.lease = lease;
+        this.clock = clock;
         this.workato = workato;
         this.triage = triage;
         this.pageCapReached = Counter.builder("aof.collation.page.cap.reached")
@@ -116,7 +119,7 @@ class FailedJobPoller {
 
     /** One sweep of the workspace (while this instance holds the sweep lease). */
     void sweep() {
-        boolean statsDue = Instant.now().isAfter(nextStatsAt);
+        boolean statsDue = clock.instant().isAfter(nextStatsAt);
         List<WorkatoRecipe> watched = new ArrayList<>();
         try {
             List<Long> folders = scope.foldersToList();
@@ -140,7 +143,7 @@ class FailedJobPoller {
             }
             if (statsDue) {
                 publishStats(watched);
-                nextStatsAt = Instant.now().plus(props.statsInterval());
+                nextStatsAt = clock.instant().plus(props.statsInterval());
             }
         } catch (WorkatoApiException e) {
             if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED || e.kind() == WorkatoApiException.Kind.CIRCUIT_OPEN) {
@@ -185,7 +188,7 @@ class FailedJobPoller {
 
     /** Each watched recipe's counts, from the listing the sweep made anyway: no extra call. */
     private void publishStats(List<WorkatoRecipe> recipes) {
-        Instant takenAt = Instant.now();
+        Instant takenAt = clock.instant();
         tx.executeWithoutResult(status -> recipes.forEach(r -> outbox.append(Topics.RECIPE_EVENTS,
                 String.valueOf(r.id()), RecipeEvent.RecipeStatsSnapshot.of(workspace, r.id(), r.name(), r.folderId(),
                         Boolean.TRUE.equals(r.running()), r.jobSucceededCount() == null ? 0 : r.jobSucceededCount(),
@@ -206,7 +209,8 @@ class FailedJobPoller {
             return;
         }
         String stopAt = cursor.map(c -> c.newestFailedJobId()).orElse(null);
-        Instant notBefore = cursor.isEmpty() ? Instant.now().minus(props.initialLookback()) : cursor.get().lookbackFrom();
+        Instant notBefore = cursor.isEmpty() ? clock.instant().minus(props.initialLookback())
+                : cursor.get().lookbackFrom();
         // a gap left by an earlier sweep is read first, from where that sweep stopped
         String newest = resuming ? cursor.get().resumeNewestJobId() : null;
         JobQuery query = resuming ? JobQuery.failed().olderThan(cursor.get().resumeJobId()) : JobQuery.failed();

@@ -42,9 +42,11 @@ class FailureTriage {
     private final String workspace;
 
     private final java.time.Duration rootWait;
+    private final java.time.Clock clock;
 
     FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors, AofProperties aof,
-                  CollationProperties props) {
+                  CollationProperties props, java.time.Clock clock) {
+        this.clock = clock;
         this.rootWait = props.calledRootMaxWait();
         this.workato = workato;
         this.collector = collector;
@@ -174,7 +176,7 @@ class FailureTriage {
         }
         if (root != null && WorkatoJob.PENDING.equals(root.status())) {
             java.time.Instant ended = job.completedAt() != null ? job.completedAt() : job.startedAt();
-            if (ended == null || ended.isAfter(java.time.Instant.now().minus(rootWait))) {
+            if (ended == null || ended.isAfter(clock.instant().minus(rootWait))) {
                 // not finished: whether it fails (and covers the child) is not known yet; guessing "did not fail"
                 // would publish the child on its own and make the root's later failure a second incident
                 throw new RootStillRunning(job.id(), rootRecipeId, rootJobId);

@@ -9,6 +9,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Which collation instance sweeps Workato: the holder of the {@code sweep_lease}
@@ -34,14 +35,16 @@ class SweepLease implements DisposableBean {
     private final SweepLeaseStore store;
     private final String holder;
     private final Duration lease;
-    /** Until when (System.nanoTime) this instance holds the lease; meaningful while {@link #held} is set. */
+    /** Until when (on {@link #nanoTime}) this instance holds the lease; meaningful while {@link #held} is set. */
     private volatile long heldUntilNanos;
     private volatile boolean held;
-    /** When this holder's last sweep ended (System.nanoTime), or when the previous holder's did. */
+    /** When this holder's last sweep ended (on {@link #nanoTime}), or when the previous holder's did. */
     private volatile long sweptAtNanos;
     private volatile boolean everSwept;
     private volatile Long endedWith;
     private volatile boolean stopped;
+    /** The JVM's monotonic clock (tests pass their own). */
+    private final LongSupplier nanoTime;
 
     @Autowired
     SweepLease(SweepLeaseStore store, CollationProperties props) {
@@ -49,6 +52,11 @@ class SweepLease implements DisposableBean {
     }
 
     SweepLease(SweepLeaseStore store, Duration lease, String holder) {
+        this(store, lease, holder, System::nanoTime);
+    }
+
+    SweepLease(SweepLeaseStore store, Duration lease, String holder, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.store = store;
         this.lease = lease;
         this.holder = holder;
@@ -84,7 +92,7 @@ class SweepLease implements DisposableBean {
         if (stopped) {
             return false;   // released on stop: never taken again by an instance going down
         }
-        long askedAt = System.nanoTime();
+        long askedAt = nanoTime.getAsLong();
         var taken = store.takeOrRenew(holder, lease);
         if (taken.isEmpty()) {
             if (held) {
@@ -108,12 +116,12 @@ class SweepLease implements DisposableBean {
 
     /** Whether this instance holds the lease now, by its own clock (which gives up before the database's). */
     boolean held() {
-        return held && heldUntilNanos - System.nanoTime() > 0;
+        return held && heldUntilNanos - nanoTime.getAsLong() > 0;
     }
 
     /** Whether the holder's next sweep is due: {@code pollInterval} after the last one (of any holder) ended. */
     boolean sweepDue(Duration pollInterval) {
-        return held() && (!everSwept || System.nanoTime() - sweptAtNanos >= pollInterval.toNanos());
+        return held() && (!everSwept || nanoTime.getAsLong() - sweptAtNanos >= pollInterval.toNanos());
     }
 
     /** The recipe the last sweep (of any holder) ended with. */
@@ -123,7 +131,7 @@ class SweepLease implements DisposableBean {
 
     /** A sweep ended with {@code last}: recorded for this holder and the next. */
     void swept(Long last) {
-        sweptAtNanos = System.nanoTime();
+        sweptAtNanos = nanoTime.getAsLong();
         everSwept = true;
         endedWith = last;
         if (store != null) {

@@ -120,12 +120,15 @@ class WebhookController {
     /** Each source's per-minute budget, by name. */
     private final Map<String, RateLimiter> budgets = new LinkedHashMap<>();
     private final RefusedBudget refused;
+    private final java.time.Clock clock;
 
     private record Credential(byte[] value, String source) {
     }
 
     WebhookController(FailureCollector collector, TransactionTemplate tx, WebhookPendingStore pending,
-                      Validator validator, CollationProperties props, AofProperties aof, MeterRegistry meters) {
+                      Validator validator, CollationProperties props, AofProperties aof, MeterRegistry meters,
+                      java.time.Clock clock) {
+        this.clock = clock;
         this.collector = collector;
         this.tx = tx;
         this.pending = pending;
@@ -220,8 +223,8 @@ class WebhookController {
         String key = idempotencyKey(request);
         JobFailed failure = JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
                 body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
-                body.completedAt() != null ? body.completedAt() : Instant.now(), JobFailed.CollectionSource.WEBHOOK,
-                source);
+                body.completedAt() != null ? body.completedAt() : clock.instant(),
+                JobFailed.CollectionSource.WEBHOOK, source);
         String payload = EventCodec.encode(failure);
         Boolean fresh = tx.execute(status -> {
             if (key != null && !pending.rememberKey(key, failure.jobId(), failure.incidentId())) {
@@ -300,7 +303,7 @@ class WebhookController {
             } catch (NumberFormatException e) {
                 return unauthorized(address, "X-AOF-Timestamp must be Unix seconds.");
             }
-            Duration age = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
+            Duration age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
             if (age.compareTo(props.maxSignatureAge()) > 0) {
                 return unauthorized(address, "The signature is older than " + props.maxSignatureAge().toMinutes()
                         + " minutes (or from the future): refused as a replay.");

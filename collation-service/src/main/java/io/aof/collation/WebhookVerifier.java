@@ -21,6 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Verifies webhook failures against Workato before they become incidents: the
@@ -62,9 +63,22 @@ class WebhookVerifier {
     private final Outbox outbox;
     private final String workspace;
     private final AtomicLong pending = new AtomicLong();
+    private final java.time.Clock clock;
+    /** The JVM's monotonic clock (tests pass their own): how long a run has read, against its claim. */
+    private final LongSupplier nanoTime;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store, TransactionTemplate tx,
+                    CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof,
+                    java.time.Clock clock) {
+        this(workato, triage, store, tx, props, meters, outbox, aof, clock, System::nanoTime);
+    }
 
     WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store, TransactionTemplate tx,
-                    CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof) {
+                    CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof,
+                    java.time.Clock clock, LongSupplier nanoTime) {
+        this.clock = clock;
+        this.nanoTime = nanoTime;
         this.outbox = outbox;
         this.workspace = aof.workspace();
         this.workato = workato;
@@ -95,7 +109,7 @@ class WebhookVerifier {
 
     /** One run; returns how many pending failures were settled (verified or refused). */
     int verifyDue() {
-        return verifyDue(java.time.Instant.now());
+        return verifyDue(clock.instant());
     }
 
     /** One run at {@code now} (which alert period an unverified failure falls in). */
@@ -130,9 +144,9 @@ class WebhookVerifier {
         // read only within the claim (less a fifth for the last read): what is left is released for the next run,
         // so no other instance reads a row while this run still holds it, and a run that dies holds its rows for
         // one short claim only
-        long stopAt = System.nanoTime() + props.verifyClaim().toNanos() * 4 / 5;
+        long stopAt = nanoTime.getAsLong() + props.verifyClaim().toNanos() * 4 / 5;
         for (Pending row : due) {
-            if (System.nanoTime() - stopAt >= 0) {
+            if (nanoTime.getAsLong() - stopAt >= 0) {
                 break;
             }
             untouched.remove(row.jobId());

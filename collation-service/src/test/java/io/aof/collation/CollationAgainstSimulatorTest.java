@@ -45,6 +45,9 @@ import static org.awaitility.Awaitility.await;
  * Collation against a real HTTP stand-in for Workato's API (the simulator) and a
  * real PostgreSQL (its own migrations, a fresh schema per test): the poller, the
  * webhook intake and its verifier built as plain objects on those, no mocks.
+ * The poller's and the verifier's state machines case by case, with the clock
+ * moved by hand instead of jobs running in real time: {@link FailedJobPollerTest},
+ * {@link WebhookVerifierTest}.
  */
 class CollationAgainstSimulatorTest {
 
@@ -106,11 +109,14 @@ class CollationAgainstSimulatorTest {
         RecipeCursorRepository cursors = new RecipeCursorRepository(jdbc);
         WebhookPendingStore pending = new WebhookPendingStore(jdbc);
         FailureCollector collector = new FailureCollector(collected, outbox, meters);
-        FailureTriage triage = new FailureTriage(workato, collector, cursors, aof, props);
-        return new Collation(new FailedJobPoller(workato, triage, outbox, cursors, collected, tx, props, aof, meters),
+        // the simulator's jobs run on the real clock: so does collation here
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        FailureTriage triage = new FailureTriage(workato, collector, cursors, aof, props, clock);
+        return new Collation(new FailedJobPoller(workato, triage, outbox, cursors, collected, tx, props, aof, meters,
+                clock),
                 new WebhookController(collector, tx, pending,
-                        Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters),
-                new WebhookVerifier(workato, triage, pending, tx, props, meters, outbox, aof));
+                        Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters, clock),
+                new WebhookVerifier(workato, triage, pending, tx, props, meters, outbox, aof, clock));
     }
 
     static Map<String, String> watching(long... recipes) {

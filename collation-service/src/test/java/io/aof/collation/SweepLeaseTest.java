@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,5 +83,41 @@ class SweepLeaseTest {
         assertThat(b.sweepDue(Duration.ZERO)).isTrue();
         assertThat(a.renew()).as("a stopped instance never takes it again").isFalse();
         assertThat(jdbc.queryForObject("SELECT holder FROM sweep_lease", String.class)).isEqualTo("b");
+    }
+
+    @Test
+    void aHolderCutOffFromTheDatabaseStopsSweepingWhenItsLeaseRunsOutOnItsOwnClockAndSweepsOncePerPollInterval() {
+        AtomicLong ticks = new AtomicLong(7_000_000_000L);   // its monotonic clock, moved by hand
+        Duration lease = Duration.ofSeconds(20);   // the database's lease outlasts this test, however slow
+        SweepLease a = new SweepLease(new SweepLeaseStore(jdbc), lease, "a", ticks::get);
+        SweepLease b = instance("b");
+        Duration poll = Duration.ofSeconds(30);
+        assertThat(a.renew()).isTrue();
+        assertThat(a.sweepDue(poll)).as("never swept: due").isTrue();
+        a.swept(1L);
+        long sweptAt = ticks.get();
+
+        ticks.addAndGet(lease.minusMillis(1).toNanos());   // it cannot renew meanwhile (cut off)
+        boolean heldJustBefore = a.held();
+        ticks.addAndGet(Duration.ofMillis(1).toNanos());
+        boolean heldAtTheEnd = a.held();
+        boolean dueAtTheEnd = a.sweepDue(Duration.ZERO);
+
+        assertThat(heldJustBefore).isTrue();
+        assertThat(heldAtTheEnd).as("gave up by its own clock").isFalse();
+        assertThat(dueAtTheEnd).as("no sweep without the lease").isFalse();
+        // the database's lease (its clock did not move) is still a's: nobody sweeps for a moment, never two
+        assertThat(b.renew()).isFalse();
+
+        assertThat(a.renew()).as("back in touch: renewed").isTrue();
+        assertThat(a.sweepDue(poll)).as("swept 20 s ago by its clock").isFalse();
+        ticks.set(sweptAt + poll.toNanos() - 1);
+        assertThat(a.renew()).isTrue();
+        boolean dueJustBefore = a.sweepDue(poll);
+        ticks.incrementAndGet();
+        boolean dueAtPollInterval = a.sweepDue(poll);
+
+        assertThat(dueJustBefore).isFalse();
+        assertThat(dueAtPollInterval).isTrue();
     }
 }

@@ -1,0 +1,159 @@
+package io.aof.collation;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
+import io.aof.common.workato.WorkatoClient;
+import io.aof.common.workato.WorkatoProperties;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Collation built as plain objects for fast state-machine tests: an empty schema
+ * of the module's one PostgreSQL (its migrations), the real Workato client
+ * against a {@link FakeWorkato}, and a {@link TestClock}; no Spring context, no
+ * Kafka (what collation publishes stays in its outbox, where the tests read it).
+ */
+final class PlainCollation {
+
+    static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
+
+    final FakeWorkato workato;
+    final TestClock clock = new TestClock(START);
+    final JdbcTemplate jdbc;
+    final TransactionTemplate tx;
+    final MeterRegistry meters = new SimpleMeterRegistry();
+    final WorkatoClient client;
+
+    /** One migrated schema for all the plain tests of this JVM (they run one at a time), emptied for each. */
+    private static PGSimpleDataSource schema;
+
+    PlainCollation(FakeWorkato workato) {
+        this.workato = workato;
+        PGSimpleDataSource ds = emptySchema();
+        jdbc = new JdbcTemplate(ds);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        client = new WorkatoClient(new Binder(new MapConfigurationPropertySource(Map.of(
+                "aof.workato.base-url", workato.baseUrl(), "aof.workato.api-token", "fake-token",
+                "aof.workato.resilience.reads-per-minute", "60000", "aof.workato.resilience.read-attempts", "1")))
+                .bindOrCreate("aof.workato", WorkatoProperties.class), meters);
+    }
+
+    /**
+     * The schema with collation's migrations and no rows: migrated once (a migration per test cost about half a
+     * second), then emptied; no migration inserts rows, so empty is as migrated.
+     */
+    private static synchronized PGSimpleDataSource emptySchema() {
+        if (schema == null) {
+            schema = AofTestInfrastructure.get().migratedSchema("collation", "collation");
+            return schema;
+        }
+        new JdbcTemplate(schema).execute("""
+                DO $$ DECLARE tables text; BEGIN
+                  SELECT string_agg(format('%I', tablename), ', ') INTO tables FROM pg_tables
+                   WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history';
+                  EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
+                END $$""");
+        return schema;
+    }
+
+    /** Settings of {@code aof.*} (workspace "t", webhook verification without delay) with {@code settings}. */
+    static Binder settings(Map<String, String> settings) {
+        Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
+                "aof.collation.webhook.token", "webhook-token", "aof.collation.webhook.verify-delay", "0s"));
+        p.putAll(settings);
+        return new Binder(new MapConfigurationPropertySource(p));
+    }
+
+    /** Settings watching {@code recipes} by id. */
+    static Map<String, String> watching(long... recipes) {
+        Map<String, String> p = new HashMap<>();
+        for (int i = 0; i < recipes.length; i++) {
+            p.put("aof.collation.watch.recipe-ids[" + i + "]", String.valueOf(recipes[i]));
+        }
+        return p;
+    }
+
+    FailureTriage triage(CollationProperties props, AofProperties aof) {
+        Outbox outbox = new Outbox(jdbc);
+        return new FailureTriage(client, new FailureCollector(new CollectedJobStore(jdbc), outbox, meters),
+                new RecipeCursorRepository(jdbc), aof, props, clock);
+    }
+
+    /** A poller (one instance: it holds the sweep) with these settings; a new one is a restarted collation. */
+    FailedJobPoller poller(Map<String, String> settings) {
+        Binder binder = settings(settings);
+        CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
+        AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
+        return new FailedJobPoller(client, triage(props, aof), new Outbox(jdbc), new RecipeCursorRepository(jdbc),
+                new CollectedJobStore(jdbc), tx, props, aof, meters, clock);
+    }
+
+    /** A webhook verifier (one collation instance's) whose runs measure their claim on {@code nanoTime}. */
+    WebhookVerifier verifier(Map<String, String> settings, LongSupplier nanoTime) {
+        Binder binder = settings(settings);
+        CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
+        AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
+        return new WebhookVerifier(client, triage(props, aof), new WebhookPendingStore(jdbc), tx, props, meters,
+                new Outbox(jdbc), aof, clock, nanoTime);
+    }
+
+    /** A failure as the webhook accepted it: pending verification, due at once. */
+    void pending(long recipe, String jobId, String masterJobId) {
+        JobFailed failure = JobFailed.of("t", recipe, "Recipe " + recipe, null, jobId, masterJobId, "500 boom",
+                null, 500, clock.instant().minusSeconds(2), clock.instant().minusSeconds(1),
+                JobFailed.CollectionSource.WEBHOOK, "default");
+        new WebhookPendingStore(jdbc).accept(jobId, recipe, masterJobId, EventCodec.encode(failure), Duration.ZERO);
+    }
+
+    /** The JobFailed events in the outbox, in order. */
+    List<JobFailed> published() {
+        return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ? ORDER BY id", String.class,
+                Topics.JOB_FAILURES.name()).stream().map(p -> EventCodec.decode(Topics.JOB_FAILURES, p)).toList();
+    }
+
+    /** The job ids of the JobFailed events in the outbox, in order (a job published twice is there twice). */
+    List<String> publishedJobIds() {
+        return published().stream().map(JobFailed::jobId).toList();
+    }
+
+    /** The events of {@code topic} in the outbox, in order, each as "type key". */
+    List<String> outbox(io.aof.common.events.Topic<?> topic) {
+        return jdbc.queryForList("SELECT event_type || ' ' || coalesce(message_key, '-') FROM outbox "
+                + "WHERE topic = ? ORDER BY id", String.class, topic.name());
+    }
+
+    /** The cursor of {@code recipe}: its closed job, failed count and open gap, as the database holds them. */
+    List<Object> cursor(long recipe) {
+        return jdbc.query("SELECT newest_failed_job_id, last_failed_count, resume_job_id FROM recipe_cursor "
+                        + "WHERE recipe_id = ?", (rs, i) -> java.util.Arrays.asList(rs.getString(1),
+                        (Object) rs.getLong(2), rs.getString(3)), recipe).stream().findFirst().orElse(null);
+    }
+
+    /** Each webhook_pending row as "job state reason", by job id. */
+    List<String> pendingRows() {
+        return jdbc.queryForList("SELECT job_id || ' ' || state || ' ' || coalesce(reason, '-') FROM webhook_pending "
+                + "ORDER BY job_id", String.class);
+    }
+
+    double counter(String name, String... tags) {
+        var c = meters.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+}
