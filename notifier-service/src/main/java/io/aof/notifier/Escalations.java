@@ -17,7 +17,9 @@ import java.util.UUID;
  * Super-admin escalations: an escalating alert to the super admin (exhausted, not retryable, recipe stopped,
  * AOF's own trouble) opens one for its incident; it is told again every {@code escalation.repeat-interval}, in
  * the destinations the alert went to, until acknowledged ({@code POST /api/escalations/{incident}/ack}), resolved,
- * or repeated {@code max-repeats} times.
+ * or repeated {@code max-repeats} times. A reminder goes through storm control as the alert did ({@link Grouping}):
+ * in the incident's own thread, or, for an incident told in its group's digests, in the group's next digest, so
+ * that a hundred escalated incidents of one recipe are one reminder, not a hundred.
  */
 @Component
 class Escalations {
@@ -27,14 +29,16 @@ class Escalations {
 
     private final EscalationStore escalations;
     private final NotificationStore notifications;
+    private final Grouping grouping;
     private final NotifierProperties props;
     private final MeterRegistry meters;
     private final Clock clock;
 
-    Escalations(EscalationStore escalations, NotificationStore notifications, NotifierProperties props,
-                MeterRegistry meters, Clock clock) {
+    Escalations(EscalationStore escalations, NotificationStore notifications, Grouping grouping,
+                NotifierProperties props, MeterRegistry meters, Clock clock) {
         this.escalations = escalations;
         this.notifications = notifications;
+        this.grouping = grouping;
         this.props = props;
         this.meters = meters;
         this.clock = clock;
@@ -70,7 +74,10 @@ class Escalations {
                     original.maxAttempts(), original.error(), original.folderId(), null, null);
             String raw = EventCodec.encode(again);
             for (String d : notifications.superAdminDestinations(original.incidentId(), original.kind())) {
-                notifications.insert(NotificationStore.NewRow.of(again, raw, d, NotificationState.PENDING, null));
+                // where the incident was placed at its first alert there: its own thread, or its group's digests
+                ThreadStore.Placement p = grouping.place(again, d);
+                notifications.insert(NotificationStore.NewRow.of(again, raw, d,
+                        p.grouped() ? NotificationState.GROUPED : NotificationState.PENDING, p.groupKey()));
             }
             escalations.repeated(original.incidentId(), repeat, props.escalation().repeatInterval());
             meters.counter("aof.escalations.repeated").increment();

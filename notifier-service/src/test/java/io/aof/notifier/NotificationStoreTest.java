@@ -142,6 +142,37 @@ class NotificationStoreTest {
         assertThat(store.escalations().queueRepeats()).isZero();
     }
 
+    /**
+     * Escalation reminders go through storm control: the reminder of an incident that lives in its group's digests
+     * goes in the group's next digest, not alone. Found as a new user: 100 AUTH failures of one recipe made about
+     * 100 admin messages an hour, for up to a day (issue 17).
+     */
+    @Test
+    void remindersOfEscalationsKeptInAGroupsDigestsAreOneDigestNotOneMessageEach() {
+        NotifierParts store = store(Map.of("aof.notifier.grouping.group-interval", "1h",
+                "aof.notifier.escalation.repeat-interval", "0s", "aof.notifier.escalation.max-repeats", "3"));
+        for (int i = 1; i <= 5; i++) {
+            tell(store, alert("j-" + i, Kind.NON_RETRYABLE, Audience.SUPER_ADMIN), "slack:#admin");
+        }
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second'");
+        assertThat(store.digests().buildDue()).isEqualTo(1);   // j-2 .. j-5 told in one digest
+        long before = jdbc.queryForObject("SELECT max(seq) FROM notification", Long.class);
+
+        assertThat(store.escalations().queueRepeats()).isEqualTo(5);   // five escalations reminded
+
+        // j-1 (its own thread) is reminded in it; the four others wait for their group's next digest
+        assertThat(jdbc.queryForList("SELECT incident_id || ' ' || state FROM notification WHERE seq > ? "
+                + "ORDER BY incident_id", String.class, before)).containsExactly("w:7:j-1 PENDING",
+                "w:7:j-2 GROUPED", "w:7:j-3 GROUPED", "w:7:j-4 GROUPED", "w:7:j-5 GROUPED");
+        jdbc.update("UPDATE alert_group SET digest_due_at = now() - interval '1 second' WHERE digest_due_at IS NOT NULL");
+        assertThat(store.digests().buildDue()).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM notification WHERE seq > ? AND state = 'PENDING'",
+                Integer.class, before)).as("messages the reminder round sends: j-1's reply and one digest")
+                .isEqualTo(2);
+        assertThat(lastDigest().incidents()).extracting(Digest.Item::incidentId)
+                .containsExactly("w:7:j-2", "w:7:j-3", "w:7:j-4", "w:7:j-5");
+    }
+
     @Test
     void aStuckAlertIsCopiedToTheFallbackOnlyWhileTheFallbackItselfWorks() {
         NotifierParts store = store(Map.of("aof.notifier.fallback.after", "0s",

@@ -20,9 +20,10 @@ record NotifierParts(NotificationStore notifications, NotificationIntake intake,
         NotificationStore notifications = new NotificationStore(jdbc);
         ThreadStore threads = new ThreadStore(jdbc);
         AlertGroupStore groups = new AlertGroupStore(jdbc);
-        Escalations escalations = new Escalations(new EscalationStore(jdbc), notifications, props, meters, clock);
-        NotificationIntake intake = new NotificationIntake(notifications, threads,
-                new Grouping(threads, groups, props, meters), escalations);
+        Grouping grouping = new Grouping(threads, groups, props, meters);
+        Escalations escalations = new Escalations(new EscalationStore(jdbc), notifications, grouping, props, meters,
+                clock);
+        NotificationIntake intake = new NotificationIntake(notifications, threads, grouping, escalations);
         return new NotifierParts(notifications, intake, new Digests(notifications, groups, threads, props, meters),
                 escalations, new Fallbacks(notifications, props, meters), threads, new RefusalStore(jdbc));
     }
