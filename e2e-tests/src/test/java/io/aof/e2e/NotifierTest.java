@@ -166,6 +166,32 @@ class NotifierTest extends SuiteTest {
                         && m.get("text").asString().startsWith(":heavy_check_mark: Incident resolved by hand")));
     }
 
+    /** Three escalated AUTH failures of one recipe: one acknowledgement with {@code group} stops all three. */
+    @Test
+    void oneAcknowledgementCoversTheEscalationsOfAGroup() {
+        long recipe = sim.addRecipe("Escalated group (expired token)", "{\"kind\":\"AUTH_ERROR\"}");
+        List<String> incidents = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            incidents.add(AofSuite.WORKSPACE + ":" + recipe + ":" + sim.trigger(recipe));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> suite.db.queryForObject("SELECT count(*) FROM "
+                + "notifier.escalation WHERE incident_id = ANY (?)", Integer.class,
+                (Object) incidents.toArray(String[]::new)) == 3);
+
+        Http.Response ack = Http.post(suite.url("notifier") + "/api/escalations/" + incidents.get(0) + "/ack",
+                "{\"reason\":\"token renewed for the whole recipe\",\"group\":true}");
+        assertThat(ack.status()).isEqualTo(200);
+        List<String> acked = new java.util.ArrayList<>();
+        ack.json().get("acknowledged").forEach(n -> acked.add(n.asString()));
+        assertThat(acked).containsExactlyInAnyOrderElementsOf(incidents);
+        for (String incident : incidents) {
+            assertThat(awaitAudit("incidentId=" + incident + "&action=ESCALATION_ACK", 1)).hasSize(1)
+                    .allMatch(line -> line.startsWith("ops ESCALATION_ACK escalation of " + incident));
+        }
+        assertThat(suite.db.queryForObject("SELECT count(*) FROM notifier.escalation WHERE incident_id = ANY (?) "
+                + "AND acked_at IS NULL", Integer.class, (Object) incidents.toArray(String[]::new))).isZero();
+    }
+
     @Test
     void deadLettersAreAofsOwnTroubleForTheSuperAdmin() {
         suite.publish(Topics.Names.JOB_FAILURES, "garbage", "this is not an event");

@@ -10,6 +10,7 @@ import io.aof.common.text.ExternalText;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -66,6 +67,30 @@ class NotifierActions {
                     + " is already acknowledged or resolved")
                     : DomainException.notFound("No escalation for incident " + incidentId);
         }
+    }
+
+    /**
+     * The escalation of {@code incidentId} and every other open one of its group (same recipe and category)
+     * acknowledged at once: their reminders stop. Each is audited under its incident. The incidents acknowledged,
+     * oldest first. 404 none, 409 already.
+     */
+    List<String> acknowledgeGroup(String actor, String incidentId, String reason) {
+        List<String> acked = tx.execute(s -> {
+            List<String> incidents = escalations.acknowledgeGroup(incidentId, actor);
+            String why = reason == null ? null : ExternalText.field(reason);
+            for (String i : incidents) {
+                audit(actor, Action.ESCALATION_ACK, i, "escalation of " + i + (incidents.size() > 1
+                        ? " (with its group: " + incidents.size() + " escalations acknowledged from " + incidentId
+                        + ")" : ""), why);
+            }
+            return incidents;
+        });
+        if (acked == null || acked.isEmpty()) {
+            throw escalations.exists(incidentId) ? DomainException.conflict("Escalation of " + incidentId
+                    + " is already acknowledged or resolved")
+                    : DomainException.notFound("No escalation for incident " + incidentId);
+        }
+        return acked;
     }
 
     private void audit(String actor, Action action, String incidentId, String target, String reason) {

@@ -80,12 +80,15 @@ class NotifierController {
         return new QueuedAgain(n, actor);
     }
 
-    /** {@code by} is what older scripts sent; the signed-in caller is recorded ({@link Actor}). */
-    record Ack(String by, String reason) {
+    /**
+     * {@code by} is what older scripts sent; the signed-in caller is recorded ({@link Actor}). {@code group}: the
+     * open escalations of the incident's group (same recipe and category) are acknowledged with it.
+     */
+    record Ack(String by, String reason, Boolean group) {
     }
 
-    /** The answer to an acknowledgement: whose escalation, acknowledged by whom. */
-    record Acknowledged(String incidentId, String acknowledgedBy) {
+    /** The answer to an acknowledgement: whose escalation, acknowledged by whom, and every incident it covered. */
+    record Acknowledged(String incidentId, String acknowledgedBy, List<String> acknowledged) {
     }
 
     @PostMapping("/api/escalations/{incidentId}/ack")
@@ -93,8 +96,15 @@ class NotifierController {
                      Principal principal) {
         String actor = Actor.of(principal, ack == null ? null : ack.by(), "acknowledgement of the escalation of "
                 + incidentId);
-        actions.acknowledge(actor, incidentId, ack == null ? null : ack.reason());
+        String reason = ack == null ? null : ack.reason();
+        if (ack != null && Boolean.TRUE.equals(ack.group())) {
+            List<String> acked = actions.acknowledgeGroup(actor, incidentId, reason);
+            log.info("{} acknowledged the escalation of {} and its group: {} escalation(s)", actor, incidentId,
+                    acked.size());
+            return new Acknowledged(incidentId, actor, acked);
+        }
+        actions.acknowledge(actor, incidentId, reason);
         log.info("{} acknowledged the escalation of {}", actor, incidentId);
-        return new Acknowledged(incidentId, actor);
+        return new Acknowledged(incidentId, actor, List.of(incidentId));
     }
 }

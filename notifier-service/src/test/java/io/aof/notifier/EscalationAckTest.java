@@ -1,0 +1,85 @@
+package io.aof.notifier;
+
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Audience;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.messaging.Outbox;
+import io.aof.common.ops.DomainException;
+import io.aof.testsupport.AofTestInfrastructure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Acknowledging one escalation, or it and the rest of its group (same recipe and category) at once. */
+class EscalationAckTest {
+
+    JdbcTemplate jdbc;
+    NotifierParts parts;
+    NotifierActions actions;
+
+    @BeforeEach
+    void schema() {
+        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_ack", "notifier");
+        jdbc = new JdbcTemplate(ds);
+        parts = NotifierParts.of(jdbc, RouterTest.bind(Map.of("aof.notifier.escalation.repeat-interval", "0s")),
+                new SimpleMeterRegistry(), java.time.Clock.systemUTC());
+        actions = new NotifierActions(new TransactionTemplate(new DataSourceTransactionManager(ds)),
+                parts.notifications(), new EscalationStore(jdbc), new Outbox(jdbc), NotifierParts.aof());
+    }
+
+    void escalate(String job, long recipe, String category) {
+        NotificationRequested n = NotificationStoreTest.alert(job, Kind.NON_RETRYABLE, Audience.SUPER_ADMIN);
+        n = new NotificationRequested(n.eventId(), n.occurredAt(), n.schemaVersion(), n.workspace(), recipe, job,
+                "w:" + recipe + ":" + job, n.attempt(), n.audience(), n.kind(), n.severity(), n.dedupKey(), n.title(),
+                n.recipeName(), category, n.maxAttempts(), n.error(), n.folderId(), n.nextRetryAt(), n.report());
+        parts.intake().store(n, EventCodec.encode(n), List.of("slack:#admin"));
+    }
+
+    List<String> open() {
+        return jdbc.queryForList("SELECT incident_id FROM escalation WHERE acked_at IS NULL ORDER BY incident_id",
+                String.class);
+    }
+
+    @Test
+    void oneAcknowledgementCoversTheOpenEscalationsOfItsGroupAndEachIsAudited() {
+        escalate("j-1", 7, "AUTH");
+        escalate("j-2", 7, "AUTH");
+        escalate("j-3", 7, "AUTH");
+        escalate("j-4", 7, "DATA_VALIDATION");   // another category: another group
+        escalate("j-5", 8, "AUTH");              // another recipe
+        actions.acknowledge("erin", "w:7:j-3", null);   // already acknowledged alone: not again
+
+        assertThat(actions.acknowledgeGroup("olga", "w:7:j-1", "token renewed"))
+                .containsExactlyInAnyOrder("w:7:j-1", "w:7:j-2");
+
+        assertThat(open()).containsExactly("w:7:j-4", "w:8:j-5");
+        assertThat(jdbc.queryForList("SELECT acked_by FROM escalation WHERE incident_id IN ('w:7:j-1', 'w:7:j-2', "
+                + "'w:7:j-3') ORDER BY incident_id", String.class)).containsExactly("olga", "olga", "erin");
+        assertThat(jdbc.queryForList("SELECT message_key FROM outbox WHERE topic = 'aof.operator-actions' "
+                + "ORDER BY id", String.class)).containsExactly("w:7:j-3", "w:7:j-1", "w:7:j-2");
+        assertThat(parts.escalations().queueRepeats()).as("only the open, unacknowledged ones are reminded")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aGroupAcknowledgementOfAnAcknowledgedOrUnknownEscalationIsRefused() {
+        escalate("j-1", 7, "AUTH");
+        actions.acknowledge("erin", "w:7:j-1", null);
+
+        assertThatThrownBy(() -> actions.acknowledgeGroup("olga", "w:7:j-1", null))
+                .isInstanceOf(DomainException.class).hasMessageContaining("already acknowledged");
+        assertThatThrownBy(() -> actions.acknowledgeGroup("olga", "w:7:nothing", null))
+                .isInstanceOf(DomainException.class).hasMessageContaining("No escalation");
+    }
+}
