@@ -81,7 +81,8 @@ public final class Launcher {
             case "down" -> System.exit(run.down() ? 0 : 1);
             case "status" -> run.status();
             default -> {
-                System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password");
+                System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password"
+                        + "\n       (benchmarks/pipeline-throughput.sh [N] runs bench-pipeline [N])");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }

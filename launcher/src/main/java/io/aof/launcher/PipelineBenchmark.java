@@ -77,13 +77,6 @@ final class PipelineBenchmark {
         this.suite = suite;
     }
 
-    /** {@code args}: [N] [root]. */
-    public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "").replace(",", "")) : 100_000;
-        Path root = Path.of(args.length > 1 ? args[1] : ".").toAbsolutePath().normalize();
-        System.exit(run(root, n, root.resolve("launcher/target/lib") + java.io.File.separator + "*"));
-    }
-
     static int run(Path root, int n, String brokerClasspath) throws Exception {
         Path state = root.resolve(".aof-bench");
         deleteTree(state);
