@@ -71,11 +71,18 @@ public final class Launcher {
                 String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
                 System.exit(ProofRun.prove(root, parsed, brokerClasspath) == 0 ? 0 : 1);
             }
+            case "bench-pipeline" -> {
+                // benchmarks/pipeline-throughput.sh [N]: figures, never an exit status about them
+                int n = args.length > 2 ? Integer.parseInt(args[1].replace("_", "").replace(",", "")) : 100_000;
+                String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
+                System.exit(PipelineBenchmark.run(root, n, brokerClasspath));
+            }
             case "hash-password" -> hashPassword();
             case "down" -> System.exit(run.down() ? 0 : 1);
             case "status" -> run.status();
             default -> {
-                System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password");
+                System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password"
+                        + "\n       (benchmarks/pipeline-throughput.sh [N] runs bench-pipeline [N])");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }

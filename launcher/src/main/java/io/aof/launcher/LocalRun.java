@@ -165,8 +165,9 @@ final class LocalRun {
         // the local run's timings, seconds instead of the production minutes: resources local-run/<service>.args
         for (String[] s : SERVICES) {
             say("Starting " + s[0] + " on http://localhost:" + s[1] + " ...");
-            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
-                    SuiteParts.jar(root, s[2]).toString()));
+            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java()));
+            cmd.addAll(SuiteParts.LOCAL_SERVICE_JVM);
+            cmd.addAll(List.of("-jar", SuiteParts.jar(root, s[2]).toString()));
             cmd.addAll(SuiteParts.localRunArguments(s[0]));
             children.add(ManagedProcess.start(s[0], cmd, env, logs, run, root.toFile()));
         }

@@ -47,6 +47,28 @@ final class ProofSuite implements AutoCloseable {
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> envs = new LinkedHashMap<>();
     private Path pgBinary;
+    /** Set by {@link #tune}: a benchmark's own settings instead of the proof's (null: the proof's). */
+    private Tuning tuning;
+
+    /**
+     * Another run's settings for the same processes (the pipeline benchmark's): the services' JVM options,
+     * each service module's command-line arguments (replacing the proof's), extra JVM options by process name
+     * (e.g. a flight recording), and extra PostgreSQL settings ({@code -c name=value}).
+     */
+    record Tuning(List<String> serviceJvm, Map<String, List<String>> argsByModule,
+                  Map<String, List<String>> extraJvmByName, List<String> postgresSettings) {
+    }
+
+    /** Runs the processes with {@code tuning} instead of the proof's settings; call before starting them. */
+    void tune(Tuning tuning) {
+        this.tuning = tuning;
+    }
+
+    /** The pid of the named process as started last (-1: not started). */
+    long pid(String name) {
+        ManagedProcess p = procs.get(name);
+        return p == null ? -1 : p.pid();
+    }
 
     ProofSuite(Path root, ProofOptions options, String brokerClasspath) {
         this.root = root;
@@ -221,6 +243,9 @@ final class ProofSuite implements AutoCloseable {
         cmd.addAll(List.of(pgBinary.toString(), "-D", data.toString(), "-p", Integer.toString(pgPort()),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + sockets,
                 "-c", "max_connections=300", "-c", "shared_buffers=128MB"));
+        if (tuning != null) {
+            tuning.postgresSettings().forEach(setting -> cmd.addAll(List.of("-c", setting)));
+        }
         commands.put("postgres", cmd);
     }
 
@@ -265,10 +290,18 @@ final class ProofSuite implements AutoCloseable {
         args.put("notifier-service", List.of("--aof.notifier.grouping.group-interval=20s",
                 "--aof.notifier.dispatch-interval=200ms"));
         args.put("logger-service", List.of("--aof.logger.dead-letters.check-interval=5s"));
+        if (tuning != null) {
+            args = tuning.argsByModule();
+        }
         for (var e : SERVICES.entrySet()) {
             String module = e.getValue()[0];
-            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-jar", SuiteParts.jar(root, module).toString(), "--server.port=" + port(e.getKey())));
+            List<String> cmd = new ArrayList<>(List.of(SuiteParts.java()));
+            cmd.addAll(tuning != null ? tuning.serviceJvm() : List.of("-Xmx384m", "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC"));
+            if (tuning != null) {
+                cmd.addAll(tuning.extraJvmByName().getOrDefault(e.getKey(), List.of()));
+            }
+            cmd.addAll(List.of("-jar", SuiteParts.jar(root, module).toString(), "--server.port=" + port(e.getKey())));
             cmd.addAll(args.getOrDefault(module, List.of()));
             commands.put(e.getKey(), cmd);
             Map<String, String> own = new LinkedHashMap<>(env);
