@@ -316,6 +316,12 @@ class FailedJobPoller {
                 saveCursor(recipe, newestSeen != null ? newestSeen : stopAt, -1, upToCursor);
             } else if (last != null) {
                 stillBehind = saveResumePoint(recipe, cursor, last, newestSeen, notBefore, read);
+            } else if (cursor.isEmpty()) {
+                // first sight, stopped at its newest job (a called job waiting for its running root, or Workato
+                // could not answer): without a cursor the next sweep would be a first sight again, whose lookback
+                // starts later; once the root had run longer than the lookback, the job would fall out of it and
+                // the cursor close above it, unpublished. The cursor keeps this sight's lookback start instead
+                cursors.keepFirstSight(recipe, notBefore);
             }
             if (published > 0) {
                 log.info("Recipe {} '{}': {} new failed job(s)", recipe.id(), recipe.name(), published);

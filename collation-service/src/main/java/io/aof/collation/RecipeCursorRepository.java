@@ -79,6 +79,21 @@ class RecipeCursorRepository {
                 lookbackFrom == null ? null : Timestamp.from(lookbackFrom), gapRead);
     }
 
+    /**
+     * A recipe seen for the first time whose sweep stopped before it read a job it could resume below: the next
+     * sweep reads it again from the newest job back to {@code lookbackFrom}, this first sight's lookback start,
+     * whatever the count says (no job is closed yet); a stop already recorded is kept.
+     */
+    void keepFirstSight(WorkatoRecipe recipe, Instant lookbackFrom) {
+        jdbc.update("INSERT INTO recipe_cursor (recipe_id, recipe_name, folder_id, last_failed_count, "
+                        + "newest_failed_job_id, updated_at, lookback_from) VALUES (?, ?, ?, -1, NULL, now(), ?) "
+                        + "ON CONFLICT (recipe_id) DO UPDATE SET recipe_name = excluded.recipe_name, "
+                        + "folder_id = excluded.folder_id, last_failed_count = -1, updated_at = now(), "
+                        + "lookback_from = excluded.lookback_from",
+                recipe.id(), recipe.name(), recipe.folderId(), lookbackFrom == null ? null
+                        : Timestamp.from(lookbackFrom));
+    }
+
     /** The job the gap resumed from is gone: the next sweep reads the gap again from the newest job. */
     void forgetResumePoint(long recipeId) {
         jdbc.update("UPDATE recipe_cursor SET resume_job_id = NULL, resume_newest_job_id = NULL WHERE recipe_id = ?",

@@ -335,6 +335,23 @@ class FailedJobPollerTest {
         assertThat(c.cursor(R)).isEqualTo(cursor("j-5", -1, null));
     }
 
+    @Test
+    void aFirstSightWhoseJobsWorkatoCouldNotListKeepsItsLookbackUntilTheyAreRead() {
+        workato.recipe(R);
+        workato.failed(R, "j-1", ago(Duration.ofMinutes(5)));
+        workato.failJobListingsAfter(0, 503);   // the recipe is listed, its jobs are not
+        List<String> first = sweep(c.poller(watching(R)));
+        c.clock.advance(Duration.ofMinutes(56));   // j-1 is 61 min old: older than a new first sight's lookback
+        workato.failJobListingsAfter(0, 0);
+
+        List<String> second = sweep(c.poller(watching(R)));   // collation restarted meanwhile
+
+        assertThat(c.publishedJobIds()).containsExactly("j-1");
+        assertThat(first).containsExactly("list_recipes", "list_jobs 7");
+        assertThat(second).containsExactly("list_recipes", "list_jobs 7", "get_job 7 j-1");
+        assertThat(c.cursor(R)).isEqualTo(cursor("j-1", 1, null));
+    }
+
     // ---- what a failed job becomes (FailureTriage, as the poll uses it) ----------------------------------------
 
     /** A job of the calling recipe {@code R} that is a workflow's root, and its called job in {@code OTHER}. */
@@ -368,6 +385,54 @@ class FailedJobPollerTest {
         assertThat(calls).containsExactly(held, held, held);
         assertThat(published).containsExactly(List.of(), List.of(), List.of("c-1"));
         assertThat(c.published().get(0).notRepeatable()).contains("job root-1 of recipe 7, was still running PT2H");
+        assertThat(c.cursor(OTHER)).isEqualTo(cursor("c-1", 1, null));
+    }
+
+    @Test
+    void aCalledJobHeldOnTheRecipesFirstSightIsPublishedOnceEvenWhenItsRootRunsLongerThanTheInitialLookback() {
+        // the recipe's first sight: its newest failure is a called job whose root is still running
+        workflow("pending", ago(Duration.ofMinutes(5)));
+        FailedJobPoller poller = c.poller(watching(OTHER));
+        List<List<String>> calls = new ArrayList<>();
+        List<List<String>> published = new ArrayList<>();
+
+        // at 0; at 56 min (the child is 61 min old: older than the 1 h lookback, its root still runs); 1 s before
+        // the default wait of 2 h after the child ended, and at it; once more 30 s later
+        for (Duration step : List.of(Duration.ZERO, Duration.ofMinutes(56), Duration.ofMinutes(59).minusSeconds(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(30))) {
+            c.clock.advance(step);
+            calls.add(sweep(poller));
+            published.add(c.publishedJobIds());
+        }
+
+        assertThat(published).containsExactly(List.of(), List.of(), List.of(), List.of("c-1"), List.of("c-1"));
+        assertThat(c.published().get(0).notRepeatable()).contains("job root-1 of recipe 7, was still running PT2H");
+        List<String> held = List.of("list_recipes", "list_jobs 8", "get_job 8 c-1", "get_job 7 root-1");
+        assertThat(calls).containsExactly(held, held, held, held, List.of("list_recipes"));
+        assertThat(c.cursor(OTHER)).isEqualTo(cursor("c-1", 1, null));
+    }
+
+    @Test
+    void aCalledJobHeldOnTheRecipesFirstSightSurvivesARestartAndIsLinkedOnceItsRootFailsAfterTheLookback() {
+        workflow("pending", ago(Duration.ofMinutes(5)));
+        sweep(c.poller(watching(OTHER)));   // first sight: c-1 waits for root-1
+        c.clock.advance(Duration.ofMinutes(56));   // c-1 is 61 min old now
+
+        FailedJobPoller restarted = c.poller(watching(OTHER));   // collation restarted: nothing kept in memory
+        List<String> stillRunning = sweep(restarted);
+        workato.setStatus("root-1", "failed");
+        c.clock.advance(Duration.ofSeconds(30));
+        List<String> rootFailed = sweep(restarted);
+        c.clock.advance(Duration.ofSeconds(30));
+        List<String> after = sweep(c.poller(watching(OTHER)));   // and restarted again
+
+        assertThat(c.publishedJobIds()).containsExactly("root-1");
+        assertThat(c.jdbc.queryForList("SELECT job_id || ' ' || disposition || ' ' || incident_id FROM collected_job "
+                + "ORDER BY job_id", String.class)).containsExactly("c-1 LINKED t:7:root-1",
+                "root-1 PUBLISHED t:7:root-1");
+        assertThat(stillRunning).containsExactly("list_recipes", "list_jobs 8", "get_job 8 c-1", "get_job 7 root-1");
+        assertThat(rootFailed).containsExactly("list_recipes", "list_jobs 8", "get_job 8 c-1", "get_job 7 root-1");
+        assertThat(after).containsExactly("list_recipes");
         assertThat(c.cursor(OTHER)).isEqualTo(cursor("c-1", 1, null));
     }
 
