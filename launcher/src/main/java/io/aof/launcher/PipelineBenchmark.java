@@ -154,6 +154,7 @@ final class PipelineBenchmark {
         List<String[]> jobs = triggerAll(recipes);
         say("(a) webhook: " + jobs.size() + " failed jobs made in the simulator; waiting until they have failed");
         awaitFailed(jobs.get(jobs.size() - 1)[1]);
+        Map<String, Long> readsBefore = jobReads();
         Sampler sampler = new Sampler();
         sampler.start();
         AtomicInteger next = new AtomicInteger();
@@ -172,8 +173,30 @@ final class PipelineBenchmark {
         long intakeMillis = lastAnswer.get() - t0;
         say("(a) " + jobs.size() + " posted in " + secs(intakeMillis) + " s (" + refused.get()
                 + " answers not 2xx, sent again); waiting for the incidents and their events");
-        return settle("webhook (8 clients, keep-alive)", recipes, t0, intakeMillis, sampler,
+        PhaseResult r = settle("webhook (8 clients, keep-alive)", recipes, t0, intakeMillis, sampler,
                 "\"collation\".webhook_pending w ON w.job_id = i.original_job_id", "w.received_at");
+        // what verifying them cost in Workato reads (the webhook recipes are left out of the poll: only the verifier
+        // lists or reads their jobs)
+        Map<String, Long> readsAfter = jobReads();
+        long details = readsAfter.get("get_job") - readsBefore.get("get_job");
+        long listings = readsAfter.get("list_jobs") - readsBefore.get("list_jobs");
+        say(String.format(java.util.Locale.ROOT, "(a) Workato job reads while verifying: get_job %d, list_jobs %d: "
+                + "%.3f reads per webhook failure", details, listings, (details + listings) / (double) jobs.size()));
+        return r;
+    }
+
+    /** The simulator's answered {@code get_job} and {@code list_jobs} calls so far, whatever their status. */
+    private Map<String, Long> jobReads() throws IOException, InterruptedException {
+        JsonNode calls = ProofRun.JSON.readTree(simGet("/sim/calls")).path("api").path("calls");
+        Map<String, Long> n = new LinkedHashMap<>();
+        for (String endpoint : List.of("get_job", "list_jobs")) {
+            long sum = 0;
+            for (JsonNode byStatus : calls.path(endpoint)) {
+                sum += byStatus.asLong();
+            }
+            n.put(endpoint, sum);
+        }
+        return n;
     }
 
     private void postAll(List<String[]> jobs, AtomicInteger next, AtomicLong refused, AtomicLong lastAnswer) {
