@@ -27,7 +27,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *
  * <ul>
  *   <li>SQL only in {@code *Repository} and {@code *Store} classes: nothing else touches a
- *       {@code JdbcTemplate}, {@code JdbcClient} or a JDBC connection;</li>
+ *       {@code JdbcTemplate}, {@code JdbcClient}, a JDBC connection, or JPA's {@code EntityManager} and
+ *       queries; a Spring Data repository is named {@code *Repository} too;</li>
  *   <li>a controller is used by nothing outside its own package;</li>
  *   <li>no service depends on another service's classes (they share {@code io.aof.common} and Kafka only);</li>
  *   <li>events leave only through the outbox: no class of a service uses a Kafka producer;</li>
@@ -46,7 +47,11 @@ public final class AofArchitecture {
     private static final Set<String> SQL = Set.of("org.springframework.jdbc.core.JdbcTemplate",
             "org.springframework.jdbc.core.JdbcOperations", "org.springframework.jdbc.core.simple.JdbcClient",
             "org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate", "java.sql.Connection",
-            "java.sql.Statement", "java.sql.PreparedStatement");
+            "java.sql.Statement", "java.sql.PreparedStatement",
+            // JPA: the entity manager and the queries it makes (Spring Data repositories are *Repository already)
+            "jakarta.persistence.EntityManager", "jakarta.persistence.EntityManagerFactory",
+            "jakarta.persistence.Query", "jakarta.persistence.TypedQuery", "org.hibernate.Session");
+    private static final String SPRING_DATA_REPOSITORY = "org.springframework.data.repository.Repository";
     private static final Set<String> PRODUCERS = Set.of("org.springframework.kafka.core.KafkaTemplate",
             "org.springframework.kafka.core.KafkaOperations", "org.apache.kafka.clients.producer.Producer",
             "org.apache.kafka.clients.producer.KafkaProducer");
@@ -75,6 +80,9 @@ public final class AofArchitecture {
                 .and().haveSimpleNameNotEndingWith("Store")
                 .should().dependOnClassesThat(named("SQL access", SQL))
                 .as("SQL lives only in *Repository and *Store classes"));
+        rules.add(classes().that().areAssignableTo(SPRING_DATA_REPOSITORY)
+                .should().haveSimpleNameEndingWith("Repository")
+                .as("Spring Data repositories are named *Repository").allowEmptyShould(true));
         rules.add(classes().that().areAnnotatedWith(REST_CONTROLLER).or().areAnnotatedWith(CONTROLLER)
                 .should(beUsedOnlyInTheirOwnPackage())
                 .as("controllers are not used outside their package").allowEmptyShould(true));

@@ -1,5 +1,6 @@
 package io.aof.orchestrator.incident;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.IncidentState;
 import io.aof.common.ops.Actor;
 import io.aof.common.ops.PageCursor;
@@ -13,6 +14,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -28,6 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +48,14 @@ class IncidentController {
     private static final int MAX_LIMIT = 500;
 
     private final IncidentRepository incidents;
+    private final RecipeSuppressionRepository suppressions;
     private final IncidentService service;
     private final TransactionTemplate tx;
 
-    IncidentController(IncidentRepository incidents, IncidentService service, TransactionTemplate tx) {
+    IncidentController(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
+                       IncidentService service, TransactionTemplate tx) {
         this.incidents = incidents;
+        this.suppressions = suppressions;
         this.service = service;
         this.tx = tx;
     }
@@ -155,7 +161,13 @@ class IncidentController {
         if (until.isAfter(now.plus(Duration.ofDays(30)))) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "a suppression may last at most 30 days");
         }
-        tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
+        try {
+            tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
+        } catch (DataIntegrityViolationException sameMoment) {
+            // another operator set this recipe's first window at the same moment (both inserted it) and committed
+            // first: tried again, this one replaces that one, as the later of two windows always does
+            tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("recipeId", body.recipeId());
         answer.put("until", until);
@@ -164,10 +176,25 @@ class IncidentController {
         return ResponseEntity.status(HttpStatus.CREATED).body(answer);
     }
 
+    /**
+     * A maintenance window as {@code GET /api/suppressions} has always answered it (it used to return the rows
+     * as JdbcTemplate read them): the table's column names, and times as a {@link Date} is written (always to
+     * the millisecond, {@code 2026-11-28T10:00:00.000Z}), not as an {@link Instant} is.
+     */
+    record SuppressionView(@JsonProperty("recipe_id") long recipeId, Date until, String reason,
+                           @JsonProperty("requested_by") String requestedBy,
+                           @JsonProperty("created_at") Date createdAt) {
+
+        static SuppressionView of(RecipeSuppression s) {
+            return new SuppressionView(s.recipeId(), Date.from(s.until()), s.reason(), s.requestedBy(),
+                    Date.from(s.createdAt()));
+        }
+    }
+
     @GetMapping("/api/suppressions")
     @Operation(summary = "Recipes suppressed now")
-    List<Map<String, Object>> suppressions() {
-        return incidents.suppressions();
+    List<SuppressionView> suppressions() {
+        return suppressions.findAllActive().stream().map(SuppressionView::of).toList();
     }
 
     @DeleteMapping("/api/suppressions/{recipeId}")

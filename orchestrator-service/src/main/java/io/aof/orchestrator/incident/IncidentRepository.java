@@ -77,46 +77,6 @@ class IncidentRepository {
         return jdbc.queryForObject("SELECT now()", Timestamp.class).toInstant();
     }
 
-    // suppressions and audit
-
-    /** A recipe's maintenance window: until when, and why. */
-    record Window(Instant until, String reason) {
-    }
-
-    /** The recipe's maintenance window if it is on (on the database's clock). */
-    Optional<Window> activeSuppression(long recipeId) {
-        return jdbc.query("SELECT until, reason FROM recipe_suppression WHERE recipe_id = ? AND until > now()",
-                (rs, n) -> new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)), recipeId).stream()
-                .findFirst();
-    }
-
-    /**
-     * Sets (or replaces) the recipe's maintenance window; returns it as stored,
-     * or empty if it is already over on the database's clock.
-     */
-    Optional<Window> suppress(long recipeId, Instant until, String reason, String by) {
-        return jdbc.query("INSERT INTO recipe_suppression (recipe_id, until, reason, requested_by) "
-                        + "VALUES (?, ?, ?, ?) ON CONFLICT (recipe_id) DO UPDATE SET until = excluded.until, "
-                        + "reason = excluded.reason, requested_by = excluded.requested_by, created_at = now() "
-                        + "RETURNING until, reason, until > now()",
-                (rs, n) -> rs.getBoolean(3) ? new Window(rs.getTimestamp(1).toInstant(), rs.getString(2)) : null,
-                recipeId, ts(until), reason, by).stream().filter(java.util.Objects::nonNull).findFirst();
-    }
-
-    boolean unsuppress(long recipeId) {
-        return jdbc.update("DELETE FROM recipe_suppression WHERE recipe_id = ?", recipeId) == 1;
-    }
-
-    List<Map<String, Object>> suppressions() {
-        return jdbc.queryForList("SELECT recipe_id, until, reason, requested_by, created_at FROM recipe_suppression "
-                + "WHERE until > now() ORDER BY until");
-    }
-
-    void audit(String by, String action, String target, String reason) {
-        jdbc.update("INSERT INTO operator_action (requested_by, action, target, reason) VALUES (?, ?, ?, ?)",
-                by, action, target, reason);
-    }
-
     /** A state change; a terminal state closes the incident, any other (re)opens it. */
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "

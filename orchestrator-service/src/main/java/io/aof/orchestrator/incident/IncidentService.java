@@ -85,6 +85,8 @@ public class IncidentService {
             IncidentState.ESCALATED, IncidentState.REPLAY_REQUESTED);
 
     private final IncidentRepository incidents;
+    private final RecipeSuppressionRepository suppressions;
+    private final OperatorActionRepository operatorActions;
     private final Categorizer categorizer;
     private final PolicyBook policies;
     private final Outbox outbox;
@@ -95,17 +97,22 @@ public class IncidentService {
     private final String workspace;
 
     @Autowired
-    IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
-                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
-                    AofProperties aof) {
-        this(incidents, categorizer, policies, outbox, meters, clock, jitter, props, aof.workspace());
+    IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
+                    OperatorActionRepository operatorActions, Categorizer categorizer, PolicyBook policies,
+                    Outbox outbox, MeterRegistry meters, Clock clock, RandomGenerator jitter,
+                    OrchestratorProperties props, AofProperties aof) {
+        this(incidents, suppressions, operatorActions, categorizer, policies, outbox, meters, clock, jitter, props,
+                aof.workspace());
     }
 
-    IncidentService(IncidentRepository incidents, Categorizer categorizer, PolicyBook policies, Outbox outbox,
-                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
-                    String workspace) {
+    IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
+                    OperatorActionRepository operatorActions, Categorizer categorizer, PolicyBook policies,
+                    Outbox outbox, MeterRegistry meters, Clock clock, RandomGenerator jitter,
+                    OrchestratorProperties props, String workspace) {
         this.workspace = workspace;
         this.incidents = incidents;
+        this.suppressions = suppressions;
+        this.operatorActions = operatorActions;
         this.categorizer = categorizer;
         this.policies = policies;
         this.outbox = outbox;
@@ -163,7 +170,7 @@ public class IncidentService {
                 incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category.name(), e.recipeName(),
                 e.error(), policy.maxAttempts(), incident.webhookSource()));
 
-        var suppression = incidents.activeSuppression(e.recipeId());
+        var suppression = suppressions.findActive(e.recipeId());
         if (suppression.isPresent()) {
             holdForWindow(incident, null, suppression.get());
         } else {
@@ -212,7 +219,7 @@ public class IncidentService {
      * The recipe is in a maintenance window: kept, not repeated, nobody told,
      * released when it ends; {@code lastError} (if not null) becomes its last error.
      */
-    private void holdForWindow(Incident i, String lastError, IncidentRepository.Window window) {
+    private void holdForWindow(Incident i, String lastError, RecipeSuppression window) {
         incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
@@ -230,7 +237,7 @@ public class IncidentService {
     public void releaseSuppressed(String incidentId) {
         Incident i = incidents.lock(incidentId).orElse(null);
         if (i == null || i.state() != IncidentState.SUPPRESSED || i.closedAt() != null
-                || incidents.activeSuppression(i.recipeId()).isPresent()) {
+                || suppressions.findActive(i.recipeId()).isPresent()) {
             return;
         }
         IncidentState after = decide(i, policyOf(i), i.lastError(), true);
@@ -248,7 +255,7 @@ public class IncidentService {
      * was cancelled, or its outcome if the call had already gone).
      */
     public void suppressRecipe(long recipeId, Instant until, String reason, String by) {
-        IncidentRepository.Window window = incidents.suppress(recipeId, until, reason, by).orElse(null);
+        RecipeSuppression window = suppressions.suppress(recipeId, until, reason, by).orElse(null);
         audit(by, Action.SUPPRESS, null, recipeId, "recipe " + recipeId + " until " + until, reason);
         meters.counter("aof.operator.actions", "action", "suppress").increment();
         if (window == null) {
@@ -331,7 +338,7 @@ public class IncidentService {
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
         incidents.allowOneMoreAttempt(i.id());
         Incident given = i.withOneMoreAttempt();
-        var window = incidents.activeSuppression(i.recipeId());
+        var window = suppressions.findActive(i.recipeId());
         if (window.isPresent()) {
             holdForWindow(given, null, window.get());
         } else {
@@ -378,7 +385,7 @@ public class IncidentService {
                 }
             }
             case FAILED -> {
-                var window = incidents.activeSuppression(i.recipeId());
+                var window = suppressions.findActive(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
                     holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
                 } else if (o.attempt() < i.maxAttempts()) {
@@ -563,7 +570,7 @@ public class IncidentService {
 
     /** Operator: ends a recipe's maintenance window now; false when it had none. */
     public boolean unsuppressRecipe(long recipeId, String by, String reason) {
-        if (!incidents.unsuppress(recipeId)) {
+        if (suppressions.end(recipeId) == 0) {
             return false;
         }
         audit(by, Action.UNSUPPRESS, null, recipeId, "recipe " + recipeId, reason);
@@ -576,7 +583,7 @@ public class IncidentService {
      * {@code operator_action} retention) and the central log ({@link OperatorActed}, read by {@code GET /api/audit}).
      */
     private void audit(String by, Action action, String incidentId, Long recipeId, String target, String reason) {
-        incidents.audit(by, action.name(), target, reason);
+        operatorActions.save(new OperatorAction(by, action.name(), target, reason));
         OperatorActed acted = OperatorActed.of(workspace, by, action, incidentId, recipeId, target, reason);
         outbox.append(Topics.OPERATOR_ACTIONS, acted.key(), acted);
     }

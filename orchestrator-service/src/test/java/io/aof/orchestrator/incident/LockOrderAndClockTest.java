@@ -7,6 +7,7 @@ import io.aof.common.events.Topics;
 import io.aof.orchestrator.policy.OrchestratorProperties.AfterSuppression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
 
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -20,12 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Concurrency on a real PostgreSQL: the scheduler and an operator's resolve
  * lock an incident and its schedule in one order (no deadlock), a second
- * consumer opening the same incident announces nothing, and due times are on
- * the database's clock whatever the JVM's says.
+ * consumer opening the same incident announces nothing, two operators setting
+ * a recipe's first maintenance window at once leave one whole window, and due
+ * times are on the database's clock whatever the JVM's says.
  */
 class LockOrderAndClockTest {
 
@@ -95,6 +98,40 @@ class LockOrderAndClockTest {
     }
 
     @Test
+    void twoFirstWindowsForARecipeAtOnceFailTheLaterWholeAndItsSecondTryReplacesTheFirst() throws Exception {
+        OrchestratorDb db = new OrchestratorDb();
+        AtomicInteger davePid = new AtomicInteger();
+        CountDownLatch set = new CountDownLatch(1);
+        Instant hour = Instant.now().plus(Duration.ofHours(1));
+
+        Future<?> carol = threads.submit(() -> db.tx.executeWithoutResult(s -> {
+            db.service.suppressRecipe(OrchestratorDb.RECIPE, hour, "ERP upgrade", "carol");
+            set.countDown();
+            awaitWaitingOnLock(db, davePid);   // dave saw no window either, and waits on our insert
+        }));
+        assertThat(set.await(30, TimeUnit.SECONDS)).isTrue();
+        Future<?> dave = threads.submit(() -> db.tx.executeWithoutResult(s -> {
+            davePid.set(db.jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class));
+            db.service.suppressRecipe(OrchestratorDb.RECIPE, hour.plus(Duration.ofHours(1)), "longer", "dave");
+        }));
+        carol.get(60, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> dave.get(60, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(DataIntegrityViolationException.class);
+        // nothing of dave's stayed: not his audit record, not his event
+        assertThat(db.jdbc.queryForList("SELECT requested_by FROM operator_action", String.class))
+                .containsExactly("carol");
+        assertThat(db.outbox(Topics.OPERATOR_ACTIONS.name())).hasSize(1);
+
+        // tried again (as POST /api/suppressions does), his window replaces hers, as a later one always does
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(OrchestratorDb.RECIPE,
+                hour.plus(Duration.ofHours(1)), "longer", "dave"));
+        assertThat(db.jdbc.queryForList("SELECT reason || ' ' || requested_by FROM recipe_suppression",
+                String.class)).containsExactly("longer dave");
+        assertThat(db.jdbc.queryForList("SELECT requested_by FROM operator_action ORDER BY id", String.class))
+                .containsExactly("carol", "dave");
+    }
+
+    @Test
     void aJvmClockAnHourBehindDoesNotMakeARetryDueAtOnce() {
         OrchestratorDb db = new OrchestratorDb(Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)),
                 AfterSuppression.SCHEDULE);
@@ -133,8 +170,9 @@ class LockOrderAndClockTest {
     static void awaitWaitingOnLock(OrchestratorDb db, AtomicInteger pid) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (pid.get() != 0 && "Lock".equals(db.jdbc.queryForList("SELECT wait_event_type FROM pg_stat_activity "
-                    + "WHERE pid = ?", String.class, pid.get()).stream().findFirst().orElse(null))) {
+            // wait_event_type is NULL while the backend runs: a list holding null, so no findFirst() on it
+            if (pid.get() != 0 && db.jdbc.queryForList("SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?",
+                    String.class, pid.get()).contains("Lock")) {
                 return;
             }
             try {

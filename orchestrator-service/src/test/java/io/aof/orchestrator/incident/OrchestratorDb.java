@@ -18,8 +18,19 @@ import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+import org.springframework.orm.jpa.vendor.HibernateJpaVendorAdapter;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +42,10 @@ import java.util.UUID;
 
 /**
  * The orchestrator's state machine on a real PostgreSQL (its own migrations in a
- * fresh schema), without Spring or Kafka: events are read back from the outbox
- * table, where the service writes them in its transaction.
+ * fresh schema), without the service's Spring context or Kafka: events are read
+ * back from the outbox table, where the service writes them in its transaction.
+ * Its JPA repositories come from a small context of their own ({@link Jpa}), with
+ * the one transaction manager that the JdbcTemplate SQL shares, as in the service.
  */
 final class OrchestratorDb {
 
@@ -42,6 +55,9 @@ final class OrchestratorDb {
     final JdbcTemplate jdbc;
     final TransactionTemplate tx;
     final IncidentRepository incidents;
+    final RecipeSuppressionRepository suppressions;
+    final OperatorActionRepository operatorActions;
+    final PlatformTransactionManager transactions;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final OrchestratorProperties props;
     final IncidentService service;
@@ -63,7 +79,15 @@ final class OrchestratorDb {
     private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression) {
         ds = migrated;
         jdbc = new JdbcTemplate(ds);
-        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        AnnotationConfigApplicationContext jpa = new AnnotationConfigApplicationContext();
+        jpa.registerBean(DataSource.class, () -> ds);
+        jpa.register(Jpa.class);
+        jpa.refresh();
+        AofTestInfrastructure.get().closeBeforeStop(jpa);
+        transactions = jpa.getBean(PlatformTransactionManager.class);
+        tx = new TransactionTemplate(transactions);
+        suppressions = jpa.getBean(RecipeSuppressionRepository.class);
+        operatorActions = jpa.getBean(OperatorActionRepository.class);
         incidents = new IncidentRepository(jdbc);
         PolicySpec defaults = new PolicySpec(true, 3, Duration.ofMinutes(5), 2.0, Duration.ofMinutes(10), 0.2,
                 Severity.WARNING, NotifyWhen.FIRST_AND_FINAL, true, afterSuppression);
@@ -75,13 +99,47 @@ final class OrchestratorDb {
                 new OrchestratorProperties.OutcomeSweep(Duration.ofMinutes(1), Duration.ofMinutes(45),
                         Duration.ofMinutes(10), 3),
                 Duration.ofSeconds(30));
-        service = new IncidentService(incidents, new Categorizer(props.categories()),
+        service = new IncidentService(incidents, suppressions, operatorActions, new Categorizer(props.categories()),
                 new PolicyBook(props.policies()), new Outbox(jdbc), meters, clock, new Random(42), props, WORKSPACE);
     }
 
-    /** A fresh connection's view of the same schema, for a second "orchestrator" or a concurrent transaction. */
+    /** A transaction of its own (a fresh connection) even inside another, for a second "orchestrator". */
     TransactionTemplate otherTx() {
-        return new TransactionTemplate(new DataSourceTransactionManager(ds));
+        TransactionTemplate other = new TransactionTemplate(transactions);
+        other.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        return other;
+    }
+
+    /** Ends the recipe's maintenance window as {@code DELETE /api/suppressions/{recipe}} does, unaudited. */
+    boolean endWindow(long recipeId) {
+        return tx.execute(s -> suppressions.end(recipeId)) == 1;
+    }
+
+    /**
+     * Hibernate and the Spring Data repositories as the service's Boot auto-configuration makes them: entities
+     * checked against the migrated schema, and a {@link JpaTransactionManager} that also hands its connection to
+     * JdbcTemplate.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @EnableJpaRepositories(basePackageClasses = OrchestratorDb.class)
+    static class Jpa {
+
+        @Bean
+        LocalContainerEntityManagerFactoryBean entityManagerFactory(DataSource ds) {
+            LocalContainerEntityManagerFactoryBean emf = new LocalContainerEntityManagerFactoryBean();
+            emf.setDataSource(ds);
+            emf.setPackagesToScan(OrchestratorDb.class.getPackageName());
+            emf.setJpaVendorAdapter(new HibernateJpaVendorAdapter());
+            // no look at the database at boot (a context per test): OrchestratorContextTest validates the mappings
+            emf.setJpaPropertyMap(Map.of("hibernate.boot.allow_jdbc_metadata_access", "false",
+                    "hibernate.dialect", "org.hibernate.dialect.PostgreSQLDialect"));
+            return emf;
+        }
+
+        @Bean
+        JpaTransactionManager transactionManager(EntityManagerFactory emf) {
+            return new JpaTransactionManager(emf);
+        }
     }
 
     static JobFailed timeout(String job) {

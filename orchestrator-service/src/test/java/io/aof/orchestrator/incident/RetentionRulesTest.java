@@ -61,8 +61,10 @@ class RetentionRulesTest {
 
     @Test
     void theAuditTrailGoesAfterItsPeriod() {
-        db.incidents.audit("alice", "REPLAY", "x", "old");
-        db.incidents.audit("bob", "RESOLVE", "y", "recent");
+        db.tx.executeWithoutResult(s -> {
+            db.operatorActions.save(new OperatorAction("alice", "REPLAY", "x", "old"));
+            db.operatorActions.save(new OperatorAction("bob", "RESOLVE", "y", "recent"));
+        });
         db.jdbc.update("UPDATE operator_action SET at = now() - interval '401 days' WHERE requested_by = 'alice'");
 
         assertThat(job.purge(audit)).isEqualTo(1);

@@ -100,7 +100,7 @@ class SuppressionReleaseTest {
         assertThat(sweeps(db).releaseBatch()).isZero();
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.SUPPRESSED);
 
-        assertThat(db.incidents.unsuppress(OrchestratorDb.RECIPE)).isTrue();   // DELETE /api/suppressions/{recipe}
+        assertThat(db.endWindow(OrchestratorDb.RECIPE)).isTrue();   // DELETE /api/suppressions/{recipe}
         assertThat(sweeps(db).releaseBatch()).isEqualTo(1);
         assertThat(sweeps(db).releaseBatch()).isZero();
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);

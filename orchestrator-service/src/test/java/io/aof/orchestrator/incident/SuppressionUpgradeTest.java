@@ -42,7 +42,7 @@ class SuppressionUpgradeTest {
         assertThat(sweeps.releaseBatch()).isZero();
         assertThat(db.incident("w:1:j").closedAt()).isNull();   // open again: it waits for its window
 
-        assertThat(db.incidents.unsuppress(1)).isTrue();        // recipe 1's window ends
+        assertThat(db.endWindow(1)).isTrue();        // recipe 1's window ends
         assertThat(sweeps.releaseBatch()).isEqualTo(1);
         assertThat(db.incident("w:1:j").state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
         assertThat(db.incident("w:2:j").state()).isEqualTo(IncidentState.SUPPRESSED);

@@ -1,0 +1,137 @@
+package io.aof.orchestrator;
+
+import io.aof.orchestrator.incident.IncidentService;
+import io.aof.testsupport.AofTestInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The orchestrator's whole Spring context on the test PostgreSQL and Kafka, in a schema of its own: it starts
+ * (its migrations applied, and its mappings checked against them), every write of one transaction goes through
+ * one transaction manager on one connection, and the suppression answers keep their JSON. The start time is
+ * logged: it is the figure to watch when the context grows.
+ */
+class OrchestratorContextTest {
+
+    private static final Logger log = LoggerFactory.getLogger(OrchestratorContextTest.class);
+    static final String PASSWORD = "context-ops-password";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static ConfigurableApplicationContext ctx;
+    static String url;
+    static JdbcTemplate jdbc;
+    static TransactionTemplate tx;
+
+    @BeforeAll
+    static void start() {
+        String schema = "orch_ctx_" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> p = new LinkedHashMap<>(AofTestInfrastructure.get().isolatedServiceProperties(schema,
+                "aof-" + schema));
+        p.put("aof.workspace", "context");
+        p.put("aof.ops.password", PASSWORD);
+        // what the test writes stays in the outbox, where it looks: the relay runs once at the start, then not
+        p.put("aof.outbox.poll-interval", "1h");
+        List<String> args = new ArrayList<>();
+        p.forEach((k, v) -> args.add("--" + k + "=" + v));
+        long t0 = System.nanoTime();
+        ctx = OrchestratorApplication.builder().run(args.toArray(String[]::new));
+        log.info("Orchestrator context started in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        url = "http://localhost:" + ctx.getEnvironment().getProperty("local.server.port");
+        jdbc = ctx.getBean(JdbcTemplate.class);
+        tx = ctx.getBean(TransactionTemplate.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    @Test
+    void oneTransactionManagerCommitsOrRollsBackTheStateAndItsEventsTogether() {
+        assertThat(ctx.getBeansOfType(PlatformTransactionManager.class)).hasSize(1);
+        IncidentService service = ctx.getBean(IncidentService.class);
+        long recipe = 9101;
+
+        tx.executeWithoutResult(s -> {
+            service.suppressRecipe(recipe, Instant.now().plus(1, ChronoUnit.HOURS), "to be rolled back", "carol");
+            // the same connection sees what this transaction wrote, whichever way it was written
+            assertThat(count("recipe_suppression WHERE recipe_id = " + recipe)).isOne();
+            assertThat(count("operator_action WHERE requested_by = 'carol'")).isOne();
+            assertThat(count("outbox WHERE event_type = 'OperatorActed' AND message_key = '" + recipe + "'"))
+                    .isOne();
+            s.setRollbackOnly();
+        });
+        assertThat(count("recipe_suppression WHERE recipe_id = " + recipe)).isZero();
+        assertThat(count("operator_action WHERE requested_by = 'carol'")).isZero();
+        assertThat(count("outbox WHERE message_key = '" + recipe + "'")).isZero();
+
+        tx.executeWithoutResult(s -> service.suppressRecipe(recipe, Instant.now().plus(1, ChronoUnit.HOURS),
+                "kept", "carol"));
+        assertThat(count("recipe_suppression WHERE recipe_id = " + recipe)).isOne();
+        assertThat(count("operator_action WHERE requested_by = 'carol'")).isOne();
+        assertThat(count("outbox WHERE event_type = 'OperatorActed' AND message_key = '" + recipe + "'")).isOne();
+        Boolean ended = tx.execute(s -> service.unsuppressRecipe(recipe, "carol", "done"));
+        assertThat(ended).isTrue();
+    }
+
+    @Test
+    void suppressionsAreAnsweredAsBefore() throws Exception {
+        long recipe = 9202;
+        Instant until = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).plusNanos(123_456_000);
+        String day = until.toString().substring(0, 19);   // yyyy-MM-ddTHH:mm:ss
+        HttpResponse<String> created = call(HttpRequest.newBuilder(URI.create(url + "/api/suppressions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"recipeId\":" + recipe + ",\"until\":\"" + until
+                        + "\",\"reason\":\"ERP upgrade\"}")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).isEqualTo("{\"recipeId\":" + recipe + ",\"until\":\"" + day + ".123456Z\","
+                + "\"reason\":\"ERP upgrade\",\"requestedBy\":\"ops\"}");
+
+        HttpResponse<String> listed = call(HttpRequest.newBuilder(URI.create(url + "/api/suppressions")).GET());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        // snake_case columns; times as a java.util.Date is written (always milliseconds), not as an Instant is
+        assertThat(listed.body()).matches("\\[\\{\"recipe_id\":" + recipe + ",\"until\":\"" + day
+                + "\\.123Z\",\"reason\":\"ERP upgrade\",\"requested_by\":\"ops\",\"created_at\":"
+                + "\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\"}]");
+
+        HttpResponse<String> ended = call(HttpRequest.newBuilder(URI.create(url + "/api/suppressions/" + recipe
+                + "?reason=done")).DELETE());
+        assertThat(ended.statusCode()).isEqualTo(204);
+        assertThat(call(HttpRequest.newBuilder(URI.create(url + "/api/suppressions")).GET()).body()).isEqualTo("[]");
+    }
+
+    static HttpResponse<String> call(HttpRequest.Builder request) throws Exception {
+        String auth = Base64.getEncoder().encodeToString(("ops:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(request.header("Authorization", "Basic " + auth).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int count(String fromWhere) {
+        return jdbc.queryForObject("SELECT count(*) FROM " + fromWhere, Integer.class);
+    }
+}
