@@ -104,7 +104,7 @@ class CollationAgainstSimulatorTest {
         Binder binder = new Binder(new MapConfigurationPropertySource(p));
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
-        Outbox outbox = new Outbox(jdbc);
+        Outbox outbox = new Outbox(jdbc, "collation-service");
         CollectedJobStore collected = new CollectedJobStore(jdbc);
         RecipeCursorRepository cursors = new RecipeCursorRepository(jdbc);
         WebhookPendingStore pending = new WebhookPendingStore(jdbc);

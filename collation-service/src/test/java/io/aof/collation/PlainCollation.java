@@ -91,7 +91,7 @@ final class PlainCollation {
     }
 
     FailureTriage triage(CollationProperties props, AofProperties aof) {
-        Outbox outbox = new Outbox(jdbc);
+        Outbox outbox = new Outbox(jdbc, "collation-service");
         return new FailureTriage(client, new FailureCollector(new CollectedJobStore(jdbc), outbox, meters),
                 new RecipeCursorRepository(jdbc), aof, props, clock);
     }
@@ -101,7 +101,7 @@ final class PlainCollation {
         Binder binder = settings(settings);
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
-        return new FailedJobPoller(client, triage(props, aof), new Outbox(jdbc), new RecipeCursorRepository(jdbc),
+        return new FailedJobPoller(client, triage(props, aof), new Outbox(jdbc, "collation-service"), new RecipeCursorRepository(jdbc),
                 new CollectedJobStore(jdbc), tx, props, aof, meters, clock);
     }
 
@@ -111,7 +111,7 @@ final class PlainCollation {
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
         return new WebhookVerifier(client, triage(props, aof), new WebhookPendingStore(jdbc), tx, props, meters,
-                new Outbox(jdbc), aof, clock, nanoTime);
+                new Outbox(jdbc, "collation-service"), aof, clock, nanoTime);
     }
 
     /** A failure as the webhook accepted it: pending verification, due at once. */

@@ -43,7 +43,7 @@ class WebhookClockTest {
         Binder binder = PlainCollation.settings(Map.of("aof.collation.webhook.hmac-secret", SECRET,
                 "aof.collation.webhook.max-signature-age", "5m"));
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
-        controller = new WebhookController(new FailureCollector(new CollectedJobStore(c.jdbc), new Outbox(c.jdbc),
+        controller = new WebhookController(new FailureCollector(new CollectedJobStore(c.jdbc), new Outbox(c.jdbc, "collation-service"),
                 c.meters), c.tx, new WebhookPendingStore(c.jdbc), Validation.buildDefaultValidatorFactory()
                 .getValidator(), props, binder.bindOrCreate("aof", AofProperties.class), c.meters, c.clock);
     }

@@ -148,7 +148,7 @@ class AuditTest {
     }
 
     @Test
-    void aRecordWithoutTheServiceHeaderIsAttributedByItsTopic() {
+    void aRecordWithoutTheServiceHeaderIsAttributedByItsTopicsOnlyPublisherElseUnknown() {
         jdbc.update("DELETE FROM event_log");
         UUID id = UUID.randomUUID();
         ingester.ingest(List.of(new ConsumerRecord<>(Topics.NOTIFICATION_REQUESTS.name(), 0, offset++, "k",
@@ -158,8 +158,9 @@ class AuditTest {
                 + "\",\"occurredAt\":\"" + t0 + "\"}");
         fromLogger.headers().add(new RecordHeader(Headers.SERVICE, "logger-service".getBytes(StandardCharsets.UTF_8)));
         ingester.ingest(List.of(fromLogger));
-        // before the header, a report the logger asked for was logged as the orchestrator's
+        // alert requests come from every service (the logger's reports, any service's trouble): without the
+        // header the publisher is not guessed (it was "orchestrator", also for a report the logger asked for)
         assertThat(jdbc.queryForList("SELECT service FROM event_log ORDER BY id", String.class))
-                .containsExactly("orchestrator", "logger");
+                .containsExactly("unknown", "logger");
     }
 }

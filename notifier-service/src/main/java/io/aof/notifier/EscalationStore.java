@@ -69,21 +69,28 @@ class EscalationStore {
 
     /**
      * Acknowledged by {@code actor}: the escalation of {@code incidentId} and every other open, unacknowledged one
-     * of its group (same workspace, recipe and category: the group its alerts were told in). The incidents
-     * acknowledged now, oldest first; empty when the incident has no open, unacknowledged escalation.
+     * of its group (same workspace, recipe and category: the group its alerts were told in). Kinds that are never
+     * grouped (AOF's own trouble, which has no recipe, and a recipe stopped by Workato) are acknowledged alone and
+     * never swept in with a group. The incidents acknowledged now, oldest first; empty when the incident has no
+     * open, unacknowledged escalation.
      */
     List<String> acknowledgeGroup(String incidentId, String actor) {
         return jdbc.query("""
                 WITH target AS (
-                    SELECT request::jsonb ->> 'workspace' AS workspace, request::jsonb ->> 'recipeId' AS recipe,
-                           request::jsonb ->> 'category' AS category
+                    SELECT incident_id, request::jsonb ->> 'workspace' AS workspace,
+                           request::jsonb ->> 'recipeId' AS recipe, request::jsonb ->> 'category' AS category,
+                           request::jsonb ->> 'recipeId' IS NOT NULL
+                               AND request::jsonb ->> 'kind' NOT IN ('AOF_TROUBLE', 'RECIPE_STOPPED') AS groupable
                       FROM escalation WHERE incident_id = ? AND closed_at IS NULL AND acked_at IS NULL)
                 UPDATE escalation e SET acked_at = now(), acked_by = ?
                   FROM target t
                  WHERE e.closed_at IS NULL AND e.acked_at IS NULL
-                   AND e.request::jsonb ->> 'workspace' IS NOT DISTINCT FROM t.workspace
-                   AND e.request::jsonb ->> 'recipeId' IS NOT DISTINCT FROM t.recipe
-                   AND e.request::jsonb ->> 'category' IS NOT DISTINCT FROM t.category
+                   AND (e.incident_id = t.incident_id
+                        OR (t.groupable
+                            AND e.request::jsonb ->> 'kind' NOT IN ('AOF_TROUBLE', 'RECIPE_STOPPED')
+                            AND e.request::jsonb ->> 'workspace' = t.workspace
+                            AND e.request::jsonb ->> 'recipeId' = t.recipe
+                            AND e.request::jsonb ->> 'category' = t.category))
                 RETURNING e.incident_id, e.opened_at
                 """, (rs, i) -> java.util.Map.entry(rs.getTimestamp(2).toInstant(), rs.getString(1)), incidentId, actor)
                 .stream().sorted(java.util.Map.Entry.comparingByKey()).map(java.util.Map.Entry::getValue).toList();

@@ -35,7 +35,7 @@ class EscalationAckTest {
         parts = NotifierParts.of(jdbc, RouterTest.bind(Map.of("aof.notifier.escalation.repeat-interval", "0s")),
                 new SimpleMeterRegistry(), java.time.Clock.systemUTC());
         actions = new NotifierActions(new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                parts.notifications(), new EscalationStore(jdbc), new Outbox(jdbc), NotifierParts.aof());
+                parts.notifications(), new EscalationStore(jdbc), new Outbox(jdbc, "notifier-service"), NotifierParts.aof());
     }
 
     void escalate(String job, long recipe, String category) {
@@ -70,6 +70,23 @@ class EscalationAckTest {
                 + "ORDER BY id", String.class)).containsExactly("w:7:j-3", "w:7:j-1", "w:7:j-2");
         assertThat(parts.escalations().queueRepeats()).as("only the open, unacknowledged ones are reminded")
                 .isEqualTo(2);
+    }
+
+    /** Found in review: AOF's own troubles have no recipe and one category; one group ack silenced them all. */
+    @Test
+    void kindsThatAreNeverGroupedAreAcknowledgedAloneAndNeverSweptIntoAGroup() {
+        for (String trouble : List.of("aof:breaker", "aof:dead-letters:1")) {
+            NotificationRequested n = NotificationRequested.trouble("w", trouble, Kind.AOF_TROUBLE, trouble, "d");
+            parts.intake().store(n, EventCodec.encode(n), List.of("slack:#admin"));
+        }
+        NotificationRequested stopped = NotificationStoreTest.alert("stop", Kind.RECIPE_STOPPED, Audience.SUPER_ADMIN);
+        parts.intake().store(stopped, EventCodec.encode(stopped), List.of("slack:#admin"));   // w:7:stop, TIMEOUT
+        escalate("j-1", 7, "TIMEOUT");
+        escalate("j-2", 7, "TIMEOUT");
+
+        assertThat(actions.acknowledgeGroup("olga", "aof:breaker", null)).containsExactly("aof:breaker");
+        assertThat(actions.acknowledgeGroup("olga", "w:7:j-1", null)).containsExactlyInAnyOrder("w:7:j-1", "w:7:j-2");
+        assertThat(open()).containsExactly("aof:dead-letters:1", "w:7:stop");
     }
 
     @Test

@@ -83,7 +83,7 @@ final class RecoveryInstance implements AutoCloseable {
         hold = WorkatoAccountHold.shared(jdbc, holdSchema, workatoProps, "recovery-service");
         workatoClient = new WorkatoClient(workatoProps, null, hold);
         store = new RepeatStore(jdbc);
-        events = new RepeatEvents(new Outbox(jdbc), meters, clock);
+        events = new RepeatEvents(new Outbox(jdbc, "recovery-service"), meters, clock);
         // no Workato settings bound the longest call here (as when none are configured): the call lease does
         worker = new RepeatWorker(store, events, tx, workatoClient, props, meters, hold, (WorkatoProperties) null,
                 clock);

@@ -78,8 +78,17 @@ public class AofMessagingConfiguration {
 
     @Bean
     Outbox outbox(JdbcTemplate jdbc, Environment env) {
-        // appends only to the topics the catalogue says this service publishes on (unchecked without a name)
-        return new Outbox(jdbc, env.getProperty("spring.application.name"));
+        // appends only to the topics the catalogue says this service publishes on; a service renamed beyond the
+        // catalogue's names (collation-eu) keeps working unchecked rather than failing every append
+        String name = env.getProperty("spring.application.name");
+        if (name != null && !io.aof.common.events.Topics.EVERY_SERVICE.contains(
+                io.aof.common.events.Topics.serviceOf(name))) {
+            org.slf4j.LoggerFactory.getLogger(Outbox.class).warn("spring.application.name '{}' is not one of the "
+                    + "topic catalogue's services {}: its outbox does not check which topics it publishes on", name,
+                    io.aof.common.events.Topics.EVERY_SERVICE);
+            return new Outbox(jdbc);
+        }
+        return new Outbox(jdbc, name);
     }
 
     @Bean

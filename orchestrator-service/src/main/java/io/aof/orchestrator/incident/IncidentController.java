@@ -151,9 +151,11 @@ class IncidentController {
             + "the window ends (then scheduled or announced, by policy after-suppression); pending retries wait too")
     ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body, Principal principal) {
         String actor = Actor.of(principal, body.requestedBy(), "suppression of recipe " + body.recipeId());
-        // the window is compared with the database's clock (activeSuppression, the release sweep): measure it there
+        // the window is compared with the database's clock (RecipeSuppressionRepository.findActive, the release
+        // sweep): measure it there; to the microsecond, as PostgreSQL keeps it, so the answer and the
+        // IncidentSuppressed events say what is stored
         Instant now = incidents.databaseNow();
-        Instant until = body.until() != null ? body.until()
+        Instant until = body.until() != null ? body.until().truncatedTo(java.time.temporal.ChronoUnit.MICROS)
                 : body.minutes() != null ? now.plus(Duration.ofMinutes(body.minutes())) : null;
         if (until == null || !until.isAfter(now)) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "give 'until' in the future or 'minutes'");
@@ -165,7 +167,8 @@ class IncidentController {
             tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
         } catch (DataIntegrityViolationException sameMoment) {
             // another operator set this recipe's first window at the same moment (both inserted it) and committed
-            // first: tried again, this one replaces that one, as the later of two windows always does
+            // first: tried again, this one replaces that one, as the later of two windows always does (any other
+            // integrity error fails the second try the same way and is answered as such)
             tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
         }
         Map<String, Object> answer = new LinkedHashMap<>();

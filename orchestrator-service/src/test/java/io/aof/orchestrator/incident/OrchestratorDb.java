@@ -100,7 +100,7 @@ final class OrchestratorDb {
                         Duration.ofMinutes(10), 3),
                 Duration.ofSeconds(30));
         service = new IncidentService(incidents, suppressions, operatorActions, new Categorizer(props.categories()),
-                new PolicyBook(props.policies()), new Outbox(jdbc), meters, clock, new Random(42), props, WORKSPACE);
+                new PolicyBook(props.policies()), new Outbox(jdbc, "orchestrator-service"), meters, clock, new Random(42), props, WORKSPACE);
     }
 
     /** A transaction of its own (a fresh connection) even inside another, for a second "orchestrator". */
