@@ -63,10 +63,10 @@ final class AofSuite {
     static final String VERA_AUTH = Http.basic("vera", VERA_PASSWORD);
     static final String PROM_AUTH = Http.basic("prom", PROM_PASSWORD);
     /**
-     * Storm control in the suite: a group's digest 80 s after its first alert, so that the 30 s storm of
+     * Storm control in the suite: a group's digest 60 s after its first alert, so that the 20 s storm of
      * {@code NotifierTest}, and the pipeline's lag behind it on 2 cores (20 s the worst measured), fit in one.
      */
-    static final String GROUP_INTERVAL = "80s";
+    static final String GROUP_INTERVAL = "60s";
 
     /** Every secret the suite gives the services: none may appear in a log line, Actuator's output or an answer. */
     static final List<String> SECRETS = List.of(WORKATO_TOKEN, SLACK_TOKEN, WEBHOOK_TOKEN, WEBHOOK_HMAC_SECRET,

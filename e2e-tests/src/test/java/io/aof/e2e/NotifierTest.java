@@ -202,7 +202,7 @@ class NotifierTest extends SuiteTest {
     }
 
     /**
-     * 5,000 failures within a minute (in 30 s, so that the test waits for one 80 s group interval, not two
+     * 5,000 failures within a minute (in 20 s, so that the test waits for one 60 s group interval, not two
      * minutes) across 10 recipes and 3 categories (30 groups): the first alert of each group at
      * once, then one digest per group at the end of its interval: at most 60 messages, and every incident is
      * named in one of them or in the full list its digest links.
@@ -233,8 +233,8 @@ class NotifierTest extends SuiteTest {
                         Integer.parseInt(c[0]), now.minusSeconds(1), now, JobFailed.CollectionSource.WEBHOOK, null, null);
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.Names.JOB_FAILURES,
                         incident, EventCodec.encode(f)));
-                // spread evenly over 30 s
-                long dueMillis = (i + 1) * 30_000L / total;
+                // spread evenly over 20 s
+                long dueMillis = (i + 1) * 20_000L / total;
                 long sleep = dueMillis - Duration.between(start, Instant.now()).toMillis();
                 if (sleep > 0) {
                     Thread.sleep(sleep);
