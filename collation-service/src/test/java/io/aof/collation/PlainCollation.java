@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import io.aof.testsupport.TestClock;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;

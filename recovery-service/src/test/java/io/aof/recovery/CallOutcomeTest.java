@@ -1,5 +1,6 @@
 package io.aof.recovery;
 
+import io.aof.testsupport.TestClock;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
