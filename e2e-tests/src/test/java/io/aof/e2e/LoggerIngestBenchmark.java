@@ -202,7 +202,7 @@ class LoggerIngestBenchmark {
         return List.of(
                 new JobFailed(uuid(i, 0), t, v, WS, recipe, "Recipe " + recipe, 7L, job, null, id,
                         "503 Service Unavailable: upstream said no (" + i + ")", "Http503", 503, t.minusSeconds(3), t,
-                        JobFailed.CollectionSource.POLL, null, null),
+                        JobFailed.CollectionSource.POLL, null, null, null),
                 new IncidentEvent.IncidentOpened(uuid(i, 1), t.plusMillis(50), v, WS, recipe, job, id, null,
                         IncidentState.OPEN, category, "Recipe " + recipe, "503 Service Unavailable", 5, null),
                 new IncidentEvent.RetryScheduled(uuid(i, 2), t.plusMillis(60), v, WS, recipe, job, id, 1,

@@ -230,7 +230,7 @@ class NotifierTest extends SuiteTest {
                 Instant now = Instant.now();
                 JobFailed f = new JobFailed(UUID.randomUUID(), now, AofEvent.SCHEMA_VERSION, AofSuite.WORKSPACE,
                         recipe, "Storm " + (recipe - base), 1L, job, null, incident, c[1], null,
-                        Integer.parseInt(c[0]), now.minusSeconds(1), now, JobFailed.CollectionSource.WEBHOOK, null, null);
+                        Integer.parseInt(c[0]), now.minusSeconds(1), now, JobFailed.CollectionSource.WEBHOOK, null, null, null);
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.Names.JOB_FAILURES,
                         incident, EventCodec.encode(f)));
                 // spread evenly over 20 s

@@ -23,7 +23,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(IncidentEvent.IncidentSuppressed.class),
         @JsonSubTypes.Type(IncidentEvent.ReplayRequested.class),
         @JsonSubTypes.Type(IncidentEvent.ResolvedManually.class),
-        @JsonSubTypes.Type(IncidentEvent.RecipeStoppedEscalated.class)
+        @JsonSubTypes.Type(IncidentEvent.RecipeStoppedEscalated.class),
+        @JsonSubTypes.Type(IncidentEvent.IncidentHeld.class)
 })
 public sealed interface IncidentEvent extends AofEvent {
 
@@ -101,5 +102,14 @@ public sealed interface IncidentEvent extends AofEvent {
                                   Long recipeId, String jobId, String incidentId, Integer attempt,
                                   IncidentState state, String category, String recipeName, String stopCause,
                                   Instant stoppedAt) implements IncidentEvent {
+    }
+
+    /**
+     * The incident's upstream is down ({@code outageId}): its next attempt, {@code attempt + 1}, is held instead of
+     * scheduled or sent, and is released when the outage ends. {@code attempt} is the last attempt spent.
+     */
+    record IncidentHeld(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
+                        String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                        String outageId, String upstream) implements IncidentEvent {
     }
 }

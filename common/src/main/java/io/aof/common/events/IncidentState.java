@@ -15,7 +15,12 @@ public enum IncidentState {
      * Opened while its recipe was suppressed (a maintenance window): kept, not retried, nobody told; not
      * terminal, it waits for the window to end and is then released (scheduled or announced).
      */
-    SUPPRESSED;
+    SUPPRESSED,
+    /**
+     * A member of an open outage of its upstream: its next attempt is held, spends nothing, and nobody is told
+     * one by one; not terminal, released (scheduled, attempt counter unchanged) when the outage ends.
+     */
+    HELD;
 
     /** Closed until an operator acts (an incident that waits for anything else, a window included, is not). */
     public boolean isTerminal() {

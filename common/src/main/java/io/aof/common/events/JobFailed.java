@@ -14,6 +14,10 @@ import java.util.UUID;
  * credential sent the report ({@code aof.collation.webhook.sources[n].name},
  * {@code default} for the single legacy token or secret); null for a polled
  * failure and in payloads written before the field existed.
+ * {@code upstream} is the system the job failed against, as {@link io.aof.common.workato.Upstream}
+ * derives it from the job Workato answered (the failed step's connector, else
+ * the host in the error text); null when nothing names it, or in payloads
+ * written before the field existed.
  */
 public record JobFailed(
         UUID eventId,
@@ -33,7 +37,8 @@ public record JobFailed(
         Instant jobCompletedAt,
         CollectionSource source,
         String notRepeatable,
-        String webhookSource) implements AofEvent {
+        String webhookSource,
+        String upstream) implements AofEvent {
 
     public enum CollectionSource { POLL, WEBHOOK }
 
@@ -65,7 +70,7 @@ public record JobFailed(
                                String webhookSource) {
         return new JobFailed(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, recipeName,
                 folderId, jobId, masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error,
-                errorType, httpStatus, startedAt, completedAt, source, null, webhookSource);
+                errorType, httpStatus, startedAt, completedAt, source, null, webhookSource, null);
     }
 
     /**
@@ -76,7 +81,7 @@ public record JobFailed(
     public JobFailed withMaster(String masterJobId) {
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
                 masterJobId, IncidentId.of(workspace, recipeId, jobId, masterJobId), error, errorType, httpStatus,
-                jobStartedAt, jobCompletedAt, source, notRepeatable, webhookSource);
+                jobStartedAt, jobCompletedAt, source, notRepeatable, webhookSource, upstream);
     }
 
     /** This failure with the error type and HTTP status it does not say yet taken from these. */
@@ -84,13 +89,29 @@ public record JobFailed(
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
                 masterJobId, incidentId, error, this.errorType != null ? this.errorType : errorType,
                 this.httpStatus != null ? this.httpStatus : httpStatus, jobStartedAt, jobCompletedAt, source,
-                notRepeatable, webhookSource);
+                notRepeatable, webhookSource, upstream);
+    }
+
+    /**
+     * This failure with what the job Workato answered says of it and this does not say yet: the failed step's
+     * error type and HTTP status, and the upstream it failed against.
+     */
+    public JobFailed withJobDetail(io.aof.common.workato.WorkatoJob job) {
+        JobFailed detailed = withErrorDetail(job.errorTypeId(), job.httpStatus());
+        return detailed.upstream != null ? detailed : detailed.withUpstream(io.aof.common.workato.Upstream.of(job));
+    }
+
+    /** This failure as one against {@code upstream} (null: not known). */
+    public JobFailed withUpstream(String upstream) {
+        return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
+                masterJobId, incidentId, error, errorType, httpStatus, jobStartedAt, jobCompletedAt, source,
+                notRepeatable, webhookSource, upstream);
     }
 
     /** This failure, marked as one AOF must never repeat, and why. */
     public JobFailed notRepeatable(String reason) {
         return new JobFailed(eventId, occurredAt, schemaVersion, workspace, recipeId, recipeName, folderId, jobId,
                 masterJobId, incidentId, error, errorType, httpStatus, jobStartedAt, jobCompletedAt, source, reason,
-                webhookSource);
+                webhookSource, upstream);
     }
 }

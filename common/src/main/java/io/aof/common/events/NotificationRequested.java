@@ -39,16 +39,30 @@ public record NotificationRequested(
         FIRST_FAILURE, ATTEMPT_FAILED, NON_RETRYABLE, RECOVERED, EXHAUSTED, RECIPE_STOPPED, RESOLVED_MANUALLY,
         /** AOF's own trouble (the Workato API unreachable for long, dead letters piling up): to the super admin. */
         AOF_TROUBLE,
-        REPORT;
+        REPORT,
+        /**
+         * An upstream is down: one thread per outage ({@code incidentId} is the outage's id), never grouped with
+         * incidents; its members are not announced one by one.
+         */
+        OUTAGE_STARTED,
+        /** The outage's figures changed (members, recipes, probes): its thread's first message is edited in place. */
+        OUTAGE_UPDATED,
+        /** The outage is over: one message in its thread, and its first message says so. */
+        OUTAGE_ENDED;
+
+        /** About an outage rather than one incident: threaded per outage, never grouped or digested. */
+        public boolean isOutage() {
+            return this == OUTAGE_STARTED || this == OUTAGE_UPDATED || this == OUTAGE_ENDED;
+        }
 
         /** The incident's story ends here (for now): the thread's parent is updated. */
         public boolean closesIncident() {
-            return this == RECOVERED || this == EXHAUSTED || this == RESOLVED_MANUALLY;
+            return this == RECOVERED || this == EXHAUSTED || this == RESOLVED_MANUALLY || this == OUTAGE_ENDED;
         }
 
         /** The incident is resolved: escalations stop repeating, PagerDuty gets {@code resolve}. */
         public boolean resolvesIncident() {
-            return this == RECOVERED || this == RESOLVED_MANUALLY;
+            return this == RECOVERED || this == RESOLVED_MANUALLY || this == OUTAGE_ENDED;
         }
 
         /** The last word of AOF's retrying: "only on the final attempt" routes pass these. */

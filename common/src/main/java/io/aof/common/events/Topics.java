@@ -37,6 +37,10 @@ public final class Topics {
     public static final Topic<NotificationEvent> NOTIFICATION_EVENTS =
             new Topic<>(Names.NOTIFICATION_EVENTS, NotificationEvent.class, Set.of(NOTIFIER));
 
+    /** The life of each outage of an upstream (opened, probed, ended), keyed by the outage's id. */
+    public static final Topic<OutageEvent> OUTAGE_EVENTS =
+            new Topic<>(Names.OUTAGE_EVENTS, OutageEvent.class, Set.of(ORCHESTRATOR));
+
     public static final Topic<RecipeEvent> RECIPE_EVENTS =
             new Topic<>(Names.RECIPE_EVENTS, RecipeEvent.class, Set.of(COLLATION));
 
@@ -48,7 +52,7 @@ public final class Topics {
             new Topic<>(Names.OPERATOR_ACTIONS, OperatorActed.class, Set.of(ORCHESTRATOR, NOTIFIER, LOGGER));
 
     public static final List<Topic<?>> ALL = List.of(JOB_FAILURES, INCIDENT_EVENTS, RECOVERY_REQUESTS,
-            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS, OPERATOR_ACTIONS);
+            RECOVERY_EVENTS, NOTIFICATION_REQUESTS, NOTIFICATION_EVENTS, RECIPE_EVENTS, OPERATOR_ACTIONS, OUTAGE_EVENTS);
 
     private Topics() {
     }
@@ -81,6 +85,7 @@ public final class Topics {
         public static final String NOTIFICATION_EVENTS = "aof.notification-events";
         public static final String RECIPE_EVENTS = "aof.recipe-events";
         public static final String OPERATOR_ACTIONS = "aof.operator-actions";
+        public static final String OUTAGE_EVENTS = "aof.outage-events";
 
         private Names() {
         }

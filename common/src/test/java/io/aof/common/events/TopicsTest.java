@@ -31,7 +31,7 @@ class TopicsTest {
         Outbox recovery = new Outbox(null, "recovery-service");
         JobFailed failure = new JobFailed(UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION, "w", 7L, "R", 1L,
                 "j", null, "w:7:j", "boom", null, 500, Instant.now(), Instant.now(),
-                JobFailed.CollectionSource.POLL, null, null);
+                JobFailed.CollectionSource.POLL, null, null, null);
 
         assertThatThrownBy(() -> recovery.append(Topics.JOB_FAILURES, failure))
                 .isInstanceOf(IllegalStateException.class)

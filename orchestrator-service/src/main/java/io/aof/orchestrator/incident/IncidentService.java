@@ -559,7 +559,8 @@ public class IncidentService {
             case EXHAUSTED -> "Job still failing after all retries";
             case RECIPE_STOPPED -> "Recipe stopped by Workato";
             case RESOLVED_MANUALLY -> "Incident resolved by hand";
-            case REPORT, AOF_TROUBLE -> throw new IllegalArgumentException(kind + " does not come from an incident");
+            case REPORT, AOF_TROUBLE, OUTAGE_STARTED, OUTAGE_UPDATED, OUTAGE_ENDED ->
+                    throw new IllegalArgumentException(kind + " does not come from an incident");
         };
         String dedupKey = i.id() + ":" + kind + ":" + audience + ":r" + i.replays()
                 + (kind == Kind.ATTEMPT_FAILED ? ":" + attempt : "");
