@@ -420,7 +420,7 @@ class FailedJobPoller {
         String errorType = job.errorTypeId();
         return JobFailed.of(workspace, recipe.id(), recipe.name(), recipe.folderId(), job.id(), job.masterJobId(),
                 job.error(), errorType, job.httpStatus(), job.startedAt(), job.completedAt(),
-                JobFailed.CollectionSource.POLL);
+                JobFailed.CollectionSource.POLL).withJobDetail(job);
     }
 
     private Optional<Cursor> cursor(long recipeId) {

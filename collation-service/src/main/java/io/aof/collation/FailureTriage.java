@@ -194,7 +194,10 @@ class FailureTriage {
                     root.masterJobId(), root.error() != null ? root.error() : "failed (its called job "
                             + job.id() + " failed: " + failure.error() + ")",
                     root.errorTypeId(), root.httpStatus(), root.startedAt(), root.completedAt(), failure.source(),
-                    failure.webhookSource());
+                    failure.webhookSource()).withJobDetail(root);
+            if (rootFailure.upstream() == null) {
+                rootFailure = rootFailure.withUpstream(failure.upstream());   // its step failed calling the child
+            }
             return new Link(failure, rootFailure);
         }
         String rootState = root == null ? "was not found in Workato" : "is " + root.status();

@@ -195,7 +195,7 @@ class WebhookVerifier {
         }
         // a repeat reported without its master belongs to the master's incident, as Workato says
         JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload()).withMaster(master)
-                .withErrorDetail(job.errorTypeId(), job.httpStatus());
+                .withJobDetail(job);
         FailureTriage.Plan plan = triage.plan(failure, job, reads);
         Boolean done = tx.execute(status -> {
             if (!store.settle(row.jobId(), WebhookPendingStore.State.VERIFIED, "failed in Workato")) {

@@ -38,7 +38,11 @@ public record OperatorActed(
         /** Failed notifications queued to be sent again. */
         NOTIFICATION_RETRY,
         /** Dead letters sent back to their topics. */
-        DEAD_LETTER_REDRIVE
+        DEAD_LETTER_REDRIVE,
+        /** An outage of an upstream declared by hand (its failures are held until it ends). */
+        DECLARE_OUTAGE,
+        /** An outage ended by hand (its held failures are released). */
+        END_OUTAGE
     }
 
     public static OperatorActed of(String workspace, String actor, Action action, String incidentId, Long recipeId,

@@ -75,6 +75,8 @@ public final class AccessRules {
         r.add(new Rule(POST, "/api/suppressions", Access.OPERATOR));
         r.add(new Rule(DELETE, "/api/suppressions/*", Access.OPERATOR));
         r.add(new Rule(POST, "/api/escalations/*/ack", Access.OPERATOR));
+        r.add(new Rule(POST, "/api/outages", Access.OPERATOR));
+        r.add(new Rule(POST, "/api/outages/*/end", Access.OPERATOR));
         r.add(new Rule(POST, "/api/dead-letters/redrive", Access.OPERATOR));
         r.add(new Rule(POST, "/api/notifications/failed/retry", Access.OPERATOR));
         // a what-if of the policies: changes nothing and tells no more than GET /api/policies (body capped)
@@ -86,7 +88,7 @@ public final class AccessRules {
                 "/api/events", "/api/events.csv", "/api/reports", "/api/reports.csv", "/api/dead-letters", // logger
                 "/api/audit", "/api/audit.csv",                                           // logger
                 "/api/digests/*", "/api/escalations", "/api/notifications/failed",        // notifier
-                "/api/policies", "/api/suppressions")) {                                  // orchestrator
+                "/api/policies", "/api/suppressions", "/api/outages", "/api/outages/*")) { // orchestrator
             r.add(new Rule(GET, read, Access.VIEWER));
         }
         return r;

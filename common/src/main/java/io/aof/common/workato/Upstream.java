@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *   <li>the connector of the failed step: the {@code adapter_name} of the first line that carries an
  *   {@code error_descriptor} (for example {@code netsuite}, {@code salesforce}); a generic HTTP connector
  *   ({@code rest}, {@code http}, ...) talks to any host, so for those the host in the error text is added
- *   ({@code rest@api.acme.com}) when there is one;</li>
+ *   ({@code rest@api.acme.com}) when there is one; Workato's own connectors ({@code workato_*}: a recipe
+ *   function call, a webhook trigger) are not an upstream and are skipped;</li>
  *   <li>else the host in the error text: the first {@code http(s)://host} URL, or "connection to host"
  *   ({@code host:api.acme.com});</li>
  *   <li>else nothing: the failure has no known upstream, takes part in no outage, and is decided alone.</li>
@@ -26,7 +27,7 @@ public final class Upstream {
 
     /** Connectors that reach any host: their name alone does not say which system is down. */
     static final Set<String> GENERIC = Set.of("rest", "http", "http_v2", "rest_api", "soap", "graphql", "ftp",
-            "sftp", "email", "workato_webhooks", "open_api");
+            "sftp", "email", "open_api");
 
     private static final Pattern URL_HOST = Pattern.compile("(?i)\\bhttps?://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
             + "(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)");
@@ -62,7 +63,9 @@ public final class Upstream {
         String host = hostIn(error);
         if (adapterName != null && !adapterName.isBlank()) {
             String adapter = adapterName.strip().toLowerCase(Locale.ROOT);
-            return cut(GENERIC.contains(adapter) && host != null ? adapter + "@" + host : adapter);
+            if (!adapter.startsWith("workato_")) {
+                return cut(GENERIC.contains(adapter) && host != null ? adapter + "@" + host : adapter);
+            }
         }
         return host == null ? null : cut("host:" + host);
     }

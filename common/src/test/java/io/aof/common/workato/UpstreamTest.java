@@ -39,6 +39,13 @@ class UpstreamTest {
     }
 
     @Test
+    void workatosOwnConnectorsAreNotAnUpstream() {
+        assertThat(Upstream.of(job("Call failed: https://api.partner.example/x", line("workato_recipe_function", true))))
+                .isEqualTo("host:api.partner.example");
+        assertThat(Upstream.of(job("Call failed", line("workato_recipe_function", true)))).isNull();
+    }
+
+    @Test
     void nothingNamesTheUpstreamOfAPlainError() {
         assertThat(Upstream.of(job("Net::ReadTimeout with 10.0.0.1"))).isNull();
         assertThat(Upstream.of(job(null))).isNull();

@@ -9,12 +9,14 @@ import java.time.Instant;
  * An incident as stored in the orchestrator's schema. {@code notRepeatable} is
  * why collation said the job must never be repeated (null when it may be);
  * {@code webhookSource} the webhook source that reported the failure which
- * opened it (null: a poll found it).
+ * opened it (null: a poll found it). {@code upstream} is the system its job
+ * failed against (null: nothing named it); {@code outageId} the outage of that
+ * upstream it was held for (null: never held).
  */
 record Incident(String id, String workspace, long recipeId, String recipeName, Long folderId, String originalJobId,
                 Category category, IncidentState state, int attempt, int maxAttempts, Instant nextRetryAt,
                 String lastError, Instant openedAt, Instant updatedAt, Instant closedAt, Kind kind, int replays,
-                String notRepeatable, String webhookSource) {
+                String notRepeatable, String webhookSource, String upstream, String outageId) {
 
     /** What opened the incident. */
     enum Kind {
@@ -28,13 +30,20 @@ record Incident(String id, String workspace, long recipeId, String recipeName, L
     Incident withOneMoreAttempt() {
         return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
                 maxAttempts + 1, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays, notRepeatable,
-                webhookSource);
+                webhookSource, upstream, outageId);
     }
 
     /** The incident after an operator's replay: more attempts allowed, one more replay counted. */
     Incident replayedWith(int newMaxAttempts) {
         return new Incident(id, workspace, recipeId, recipeName, folderId, originalJobId, category, state, attempt,
                 newMaxAttempts, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays + 1,
-                notRepeatable, webhookSource);
+                notRepeatable, webhookSource, upstream, outageId);
+    }
+
+    /** The incident as a member of outage {@code id}. */
+    Incident heldBy(String id) {
+        return new Incident(this.id, workspace, recipeId, recipeName, folderId, originalJobId, category,
+                IncidentState.HELD, attempt, maxAttempts, null, lastError, openedAt, updatedAt, closedAt, kind, replays,
+                notRepeatable, webhookSource, upstream, id);
     }
 }

@@ -65,7 +65,16 @@ import java.util.random.RandomGenerator;
  *     -> REPLAY_REQUESTED -> RETRY_SCHEDULED(n+1)   (operator: fresh attempts)
  * any open or ended-unrecovered state -> MANUALLY_RESOLVED   (operator; a pending repeat is cancelled)
  * ESCALATED                                 (Workato stopped the recipe: people must act; never repeated)
+ * OPEN | RETRY_SCHEDULED (due) | RETRYING(FAILED) | SUPPRESSED (window over)
+ *     -> HELD                               (its upstream's outage is open: no attempt spent, nobody told)
+ * HELD -> RETRYING(n+1)                     (chosen as the outage's probe)
+ * HELD -> RETRY_SCHEDULED(n+1)              (the outage ended: released, oldest first, due now)
+ * HELD -> EXHAUSTED                         (the outage ended past its maximum and the policy gives up)
  * </pre>
+ *
+ * Outages ({@link Outages}): a retryable failure whose upstream is known may open one (enough failures of that
+ * upstream across recipes within the window) or join the open one; a success of any repeat against an upstream
+ * in outage ends it.
  *
  * A request that may still be pending in recovery is cancelled
  * ({@code RecoveryCancelled}, up to the current attempt) whenever the
@@ -82,11 +91,13 @@ public class IncidentService {
             IncidentState.SUPPRESSED, IncidentState.RETRYING);
     static final Set<IncidentState> RESOLVABLE = EnumSet.of(IncidentState.OPEN, IncidentState.RETRY_SCHEDULED,
             IncidentState.RETRYING, IncidentState.EXHAUSTED, IncidentState.NON_RETRYABLE, IncidentState.SUPPRESSED,
-            IncidentState.ESCALATED, IncidentState.REPLAY_REQUESTED);
+            IncidentState.ESCALATED, IncidentState.REPLAY_REQUESTED, IncidentState.HELD);
 
     private final IncidentRepository incidents;
     private final RecipeSuppressionRepository suppressions;
     private final OperatorActionRepository operatorActions;
+    private final Outages outages;
+    private final OutageRepository outageRepository;
     private final Categorizer categorizer;
     private final PolicyBook policies;
     private final Outbox outbox;
@@ -98,18 +109,20 @@ public class IncidentService {
 
     @Autowired
     IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Categorizer categorizer, PolicyBook policies,
-                    Outbox outbox, MeterRegistry meters, Clock clock, RandomGenerator jitter,
-                    OrchestratorProperties props, AofProperties aof) {
-        this(incidents, suppressions, operatorActions, categorizer, policies, outbox, meters, clock, jitter, props,
-                aof.workspace());
+                    OperatorActionRepository operatorActions, Outages outages, OutageRepository outageRepository,
+                    Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
+                    RandomGenerator jitter, OrchestratorProperties props, AofProperties aof) {
+        this(incidents, suppressions, operatorActions, outages, outageRepository, categorizer, policies, outbox,
+                meters, clock, jitter, props, aof.workspace());
     }
 
     IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Categorizer categorizer, PolicyBook policies,
-                    Outbox outbox, MeterRegistry meters, Clock clock, RandomGenerator jitter,
-                    OrchestratorProperties props, String workspace) {
+                    OperatorActionRepository operatorActions, Outages outages, OutageRepository outageRepository,
+                    Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
+                    RandomGenerator jitter, OrchestratorProperties props, String workspace) {
         this.workspace = workspace;
+        this.outages = outages;
+        this.outageRepository = outageRepository;
         this.incidents = incidents;
         this.suppressions = suppressions;
         this.operatorActions = operatorActions;
@@ -134,6 +147,7 @@ public class IncidentService {
         meters.counter("aof.incidents.open.conflicts");
         meters.counter("aof.incidents.released", "decision", "SCHEDULED");
         meters.counter("aof.incidents.released", "decision", "NOT_REPEATED");
+        meters.counter("aof.incidents.released", "decision", "HELD");
     }
 
     /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */
@@ -157,7 +171,8 @@ public class IncidentService {
         String notRepeatable = e.notRepeatable() == null || e.notRepeatable().isBlank() ? null : e.notRepeatable();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category, IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
-                now, null, Incident.Kind.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()));
+                now, null, Incident.Kind.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()),
+                blankToNull(e.upstream()), null);
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -174,17 +189,18 @@ public class IncidentService {
         if (suppression.isPresent()) {
             holdForWindow(incident, null, suppression.get());
         } else {
-            decide(incident, policy, e.error(), false);
+            decide(incident, policy, e.error(), false, true);
         }
     }
 
     /**
      * What becomes of an incident nobody holds back (just opened, or its
-     * maintenance window over): its next attempt is scheduled, or people are told
-     * it will not be repeated. Returns the state it is left in (RETRY_SCHEDULED
-     * or NON_RETRYABLE).
+     * maintenance window over): its next attempt is scheduled (or held, when its
+     * upstream is in outage; {@code detect}: this failure may open that outage),
+     * or people are told it will not be repeated. Returns the state it is left in
+     * (RETRY_SCHEDULED, HELD or NON_RETRYABLE).
      */
-    private IncidentState decide(Incident i, RetryPolicy policy, String error, boolean windowEnded) {
+    private IncidentState decide(Incident i, RetryPolicy policy, String error, boolean windowEnded, boolean detect) {
         if (i.notRepeatable() != null) {
             notRepeated(i, policy, "Not repeated: " + i.notRepeatable() + (error == null ? "" : "\n" + error));
         } else if (!policy.retryable() || i.attempt() >= i.maxAttempts()) {
@@ -193,6 +209,16 @@ public class IncidentService {
             notRepeated(i, policy, "Failed during a maintenance window; not repeated (policy after-suppression: "
                     + "ANNOUNCE): replay it if it should run" + (error == null ? "" : "\n" + error));
         } else {
+            var outage = detect ? outages.detect(i) : outages.openOf(i).map(o -> new Outages.Detected(o, false));
+            if (outage.isPresent()) {
+                Outage o = outage.get().outage();
+                hold(i, o, null);
+                if (outage.get().opened()) {
+                    holdScheduled(o);
+                    outages.announce(o);
+                }
+                return IncidentState.HELD;
+            }
             Instant due = scheduleAttempt(i, i.attempt() + 1, policy, null, policy.delayBefore(i.attempt() + 1,
                     jitter));
             if (policy.tellsOpsOnFirstFailure()) {
@@ -240,11 +266,16 @@ public class IncidentService {
                 || suppressions.findActive(i.recipeId()).isPresent()) {
             return;
         }
-        IncidentState after = decide(i, policyOf(i), i.lastError(), true);
-        String decision = after == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : "NOT_REPEATED";
+        IncidentState after = decide(i, policyOf(i), i.lastError(), true, false);
+        String decision = after == IncidentState.RETRY_SCHEDULED ? "SCHEDULED" : after == IncidentState.HELD ? "HELD"
+                : "NOT_REPEATED";
         meters.counter("aof.incidents.released", "decision", decision).increment();
         log.info("Maintenance window of recipe {} is over: incident {} {}", i.recipeId(), incidentId,
-                decision.equals("SCHEDULED") ? "scheduled for attempt " + (i.attempt() + 1) : "announced, not repeated");
+                switch (decision) {
+                    case "SCHEDULED" -> "scheduled for attempt " + (i.attempt() + 1);
+                    case "HELD" -> "held: its upstream " + i.upstream() + " is in outage";
+                    default -> "announced, not repeated";
+                });
     }
 
     /**
@@ -277,7 +308,8 @@ public class IncidentService {
         Instant now = now();
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM, IncidentState.ESCALATED, 0, 0, null,
-                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.Kind.RECIPE_STOPPED, 0, null, null);
+                "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.Kind.RECIPE_STOPPED, 0, null, null, null,
+                null);
         if (!incidents.insert(incident)) {
             return;
         }
@@ -299,6 +331,17 @@ public class IncidentService {
                     i.state(), i.attempt());
             return;
         }
+        var outage = outages.openOf(i);
+        if (outage.isPresent()) {
+            hold(i, outage.get(), null);   // not sent against an upstream that is down: no attempt spent
+            return;
+        }
+        send(i, attempt);
+    }
+
+    /** Attempt {@code attempt} of the (locked) incident goes to recovery. */
+    private void send(Incident i, int attempt) {
+        String incidentId = i.id();
         incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null);
         incidents.attemptRequested(incidentId, attempt);
         outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
@@ -342,7 +385,75 @@ public class IncidentService {
         if (window.isPresent()) {
             holdForWindow(given, null, window.get());
         } else {
-            decide(given, policyOf(given), i.lastError(), true);
+            decide(given, policyOf(given), i.lastError(), true, false);
+        }
+    }
+
+    /**
+     * The incident's upstream is in outage {@code o}: its next attempt is held (nothing scheduled or sent, no
+     * attempt spent, nobody told one by one) until the outage ends.
+     */
+    private void hold(Incident i, Outage o, String lastError) {
+        incidents.hold(i.id(), o.id(), lastError);
+        emit(new IncidentEvent.IncidentHeld(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.HELD, i.category().name(), o.id(), o.upstream()));
+        outages.held();
+    }
+
+    /**
+     * An outage just opened: the incidents of its upstream waiting for a retry are held now rather than when the
+     * retry comes due (so its figures and the ops page say at once what it holds). Incidents locked by another
+     * path now are skipped, never waited for: they are held when their retry comes due.
+     */
+    private void holdScheduled(Outage o) {
+        for (String id : outageRepository.lockScheduledOf(o.workspace(), o.upstream(), 10_000)) {
+            Incident member = incidents.lock(id).orElseThrow();
+            if (member.state() == IncidentState.RETRY_SCHEDULED) {
+                hold(member, o, null);
+            }
+        }
+    }
+
+    /**
+     * The outage sweep chose this held member (locked, {@code SKIP LOCKED}) to probe outage {@code o} (locked):
+     * its next attempt is sent now. A no-op for one that is no longer held.
+     */
+    boolean startProbe(String incidentId, Outage o) {
+        Incident i = incidents.lock(incidentId).orElse(null);
+        if (i == null || i.state() != IncidentState.HELD || i.attempt() >= i.maxAttempts()) {
+            return false;
+        }
+        send(i, i.attempt() + 1);
+        outages.probeStarted(o, i.id(), i.attempt() + 1);
+        return true;
+    }
+
+    /**
+     * The held incident's outage has ended (the release sweep holds the incident's lock): its next attempt is
+     * scheduled {@code delay} from now (the sweep spaces them so they start oldest first), attempt counter
+     * unchanged; or it is exhausted when the outage was given up. A recipe's maintenance window still wins;
+     * an outage of its upstream opened again holds it again.
+     */
+    public void releaseHeld(String incidentId, Outage.AfterEnd afterEnd, Duration delay) {
+        Incident i = incidents.lock(incidentId).orElse(null);
+        if (i == null || i.state() != IncidentState.HELD) {
+            return;
+        }
+        RetryPolicy policy = policyOf(i);
+        outages.released();
+        if (afterEnd == Outage.AfterEnd.EXHAUST) {
+            exhaust(i, i.attempt(), "its upstream " + i.upstream() + " stayed down past the outage's maximum; "
+                    + "replay it when the upstream is back", i.lastError(), policy, false);
+            return;
+        }
+        var window = suppressions.findActive(i.recipeId());
+        if (window.isPresent()) {
+            holdForWindow(i, null, window.get());
+        } else if (i.notRepeatable() != null || !policy.retryable() || i.attempt() >= i.maxAttempts()
+                || outages.openOf(i).isPresent()) {
+            decide(i, policy, i.lastError(), false, false);
+        } else {
+            scheduleAttempt(i, i.attempt() + 1, policy, null, delay);
         }
     }
 
@@ -372,15 +483,22 @@ public class IncidentService {
         incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
         meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
+        var outage = outages.openOf(i);
+        if (outage.isPresent() && o.status() != RecoveryOutcome.Status.SUCCEEDED
+                && Outages.isProbe(outage.get(), i.id(), o.attempt())) {
+            outages.probeFailed(outage.get(), i.id(), o.attempt());   // FAILED; REJECTED or TIMED_OUT tell nothing
+        }
         switch (o.status()) {
             case SUCCEEDED -> {
+                outage.ifPresent(down -> outages.upstreamAnswered(down, i.id(), o.attempt()));
                 incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
                 emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                         i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category().name(),
                         o.repeatJobId()));
                 meters.timer("aof.time.to.recovery", "category", i.category().name())
                         .record(Duration.between(i.openedAt(), now()));
-                if (policy.tellsOpsOnRecovery()) {
+                if (policy.tellsOpsOnRecovery() && i.outageId() == null) {
+                    // an outage's members are not told one by one: the outage's thread says they were released
                     notify(i, o.attempt(), Audience.OPS, Kind.RECOVERED, Severity.INFO, null);
                 }
             }
@@ -388,6 +506,8 @@ public class IncidentService {
                 var window = suppressions.findActive(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
                     holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
+                } else if (o.attempt() < i.maxAttempts() && outage.isPresent()) {
+                    hold(i, outage.get(), o.error());
                 } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
                             policy.delayBefore(o.attempt() + 1, jitter));
@@ -567,6 +687,27 @@ public class IncidentService {
         outbox.append(Topics.NOTIFICATION_REQUESTS, new NotificationRequested(id(), now(), AofEvent.SCHEMA_VERSION,
                 i.workspace(), i.recipeId(), i.originalJobId(), i.id(), attempt, audience, kind, severity, dedupKey,
                 title, i.recipeName(), i.category().name(), i.maxAttempts(), error, i.folderId(), nextRetryAt, null));
+    }
+
+    /**
+     * Operator: an outage of {@code upstream} until {@code until} (a maintenance of that system): its retryable
+     * failures are held from now on, its scheduled retries when they come due, until the window is over (or it
+     * is ended early); declared again while open, the window is replaced.
+     */
+    public Outage declareOutage(String upstream, Instant until, String reason, String by) {
+        Outage o = outages.declare(workspace, upstream, until, reason, by);
+        audit(by, Action.DECLARE_OUTAGE, null, null, "outage " + o.id() + " of " + upstream + " until " + until,
+                reason);
+        return o;
+    }
+
+    /** Operator: ends an open outage now (its held members are released); false when it had ended. */
+    public boolean endOutage(Outage o, String by, String reason) {
+        if (!outages.endByOperator(o, by, reason)) {
+            return false;
+        }
+        audit(by, Action.END_OUTAGE, null, null, "outage " + o.id() + " of " + o.upstream(), reason);
+        return true;
     }
 
     /** Operator: ends a recipe's maintenance window now; false when it had none. */

@@ -21,7 +21,8 @@ public record OrchestratorProperties(
         @DefaultValue List<CategoryRule> categories,
         @DefaultValue Policies policies,
         @DefaultValue OutcomeSweep outcomeSweep,
-        @DefaultValue("30s") Duration suppressionReleaseInterval) {
+        @DefaultValue("30s") Duration suppressionReleaseInterval,
+        @DefaultValue Outages outages) {
 
     public OrchestratorProperties {
         if (suppressionReleaseInterval.isNegative() || suppressionReleaseInterval.isZero()) {
@@ -59,6 +60,96 @@ public record OrchestratorProperties(
             }
         }
     }
+
+    /**
+     * Outage awareness: retryable failures of one upstream across recipes open an outage; its members' retries
+     * are held (no attempt spent), one member is probed at a backoff, and when a probe (or any repeat against the
+     * upstream) succeeds the held retries are released, oldest first.
+     *
+     * @param enabled        false: every failure is decided alone, as before outages existed
+     * @param minFailures    retryable failures of one upstream within {@code window} that open an outage
+     * @param minRecipes     ... from at least this many recipes (one recipe failing alone is that recipe's trouble)
+     * @param window         how far back failures are counted
+     * @param probeBackoff   waits before each probe, from the opening; the last repeats
+     * @param quietPeriod    an outage with no held member and no member failure for this long ends by itself
+     * @param maxDuration    an outage open this long is escalated to the super admin, then handled by
+     *                       {@code afterMaxDuration}
+     * @param afterMaxDuration HOLD: keep holding (and probing); EXHAUST: end it and exhaust its held members
+     * @param sweepInterval  how often probes, releases, alert updates and the maximum are looked after
+     * @param upstreams      per upstream (as named in incidents, e.g. {@code netsuite}): other thresholds
+     */
+    public record Outages(@DefaultValue("true") boolean enabled, @DefaultValue("5") int minFailures,
+                          @DefaultValue("2") int minRecipes, @DefaultValue("5m") Duration window,
+                          @DefaultValue({"2m", "5m", "10m", "15m"}) List<Duration> probeBackoff,
+                          @DefaultValue("15m") Duration quietPeriod, @DefaultValue("24h") Duration maxDuration,
+                          @DefaultValue("HOLD") AfterMaxDuration afterMaxDuration,
+                          @DefaultValue("15s") Duration sweepInterval,
+                          @DefaultValue Map<String, Thresholds> upstreams) {
+
+        public Outages {
+            String key = "aof.orchestrator.outages.";
+            check(key, new Thresholds(minFailures, minRecipes, window));
+            Thresholds defaults = new Thresholds(minFailures, minRecipes, window);
+            upstreams.forEach((name, t) -> check(key + "upstreams." + name + ".", t.over(defaults)));
+            if (probeBackoff.isEmpty() || probeBackoff.stream().anyMatch(d -> d == null || d.isNegative()
+                    || d.isZero())) {
+                throw new IllegalArgumentException(key + "probe-backoff must list positive durations, was "
+                        + probeBackoff);
+            }
+            for (var d : new Object[][] {{"quiet-period", quietPeriod}, {"max-duration", maxDuration},
+                    {"sweep-interval", sweepInterval}}) {
+                Duration v = (Duration) d[1];
+                if (v == null || v.isNegative() || v.isZero()) {
+                    throw new IllegalArgumentException(key + d[0] + " must be positive, was " + v);
+                }
+            }
+            probeBackoff = List.copyOf(probeBackoff);
+            upstreams = Map.copyOf(upstreams);
+        }
+
+        private static void check(String key, Thresholds t) {
+            if (t.minFailures() < 2 || t.minFailures() > 100_000) {
+                throw new IllegalArgumentException(key + "min-failures must be between 2 and 100000, was "
+                        + t.minFailures());
+            }
+            if (t.minRecipes() < 1 || t.minRecipes() > t.minFailures()) {
+                throw new IllegalArgumentException(key + "min-recipes must be between 1 and min-failures ("
+                        + t.minFailures() + "), was " + t.minRecipes());
+            }
+            if (t.window() == null || t.window().isNegative() || t.window().isZero()) {
+                throw new IllegalArgumentException(key + "window must be positive, was " + t.window());
+            }
+        }
+
+        /** The thresholds for {@code upstream}: its own, else the defaults. */
+        public Thresholds thresholdsOf(String upstream) {
+            Thresholds defaults = new Thresholds(minFailures, minRecipes, window);
+            Thresholds own = upstream == null ? null : upstreams.get(upstream);
+            return own != null ? own.over(defaults) : defaults;
+        }
+
+        /** The wait before probe number {@code probe} (1 = the first). */
+        public Duration backoff(int probe) {
+            return probeBackoff.get(Math.min(Math.max(probe, 1), probeBackoff.size()) - 1);
+        }
+
+        public static Outages defaults() {
+            return new Outages(true, 5, 2, Duration.ofMinutes(5), List.of(Duration.ofMinutes(2),
+                    Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(15)), Duration.ofMinutes(15),
+                    Duration.ofHours(24), AfterMaxDuration.HOLD, Duration.ofSeconds(15), Map.of());
+        }
+    }
+
+    /** An upstream's own thresholds; what it leaves out is the default's. */
+    public record Thresholds(Integer minFailures, Integer minRecipes, Duration window) {
+
+        Thresholds over(Thresholds defaults) {
+            return new Thresholds(minFailures != null ? minFailures : defaults.minFailures,
+                    minRecipes != null ? minRecipes : defaults.minRecipes, window != null ? window : defaults.window);
+        }
+    }
+
+    public enum AfterMaxDuration { HOLD, EXHAUST }
 
     /**
      * @param category   the category this rule assigns

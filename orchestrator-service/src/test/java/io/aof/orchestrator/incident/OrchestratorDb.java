@@ -61,6 +61,9 @@ final class OrchestratorDb {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final OrchestratorProperties props;
     final IncidentService service;
+    final OutageRepository outageRepository;
+    final Outages outages;
+    final OutageSweeps sweeps;
     final PGSimpleDataSource ds;
 
     OrchestratorDb() {
@@ -98,9 +101,14 @@ final class OrchestratorDb {
                 new OrchestratorProperties.Policies(defaults, Map.of("AUTH", auth), List.of()),
                 new OrchestratorProperties.OutcomeSweep(Duration.ofMinutes(1), Duration.ofMinutes(45),
                         Duration.ofMinutes(10), 3),
-                Duration.ofSeconds(30));
-        service = new IncidentService(incidents, suppressions, operatorActions, new Categorizer(props.categories()),
-                new PolicyBook(props.policies()), new Outbox(jdbc, "orchestrator-service"), meters, clock, new Random(42), props, WORKSPACE);
+                Duration.ofSeconds(30), OrchestratorProperties.Outages.defaults());
+        Outbox outbox = new Outbox(jdbc, "orchestrator-service");
+        outageRepository = new OutageRepository(jdbc);
+        outages = new Outages(outageRepository, outbox, meters, clock, props);
+        service = new IncidentService(incidents, suppressions, operatorActions, outages, outageRepository,
+                new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox, meters, clock,
+                new Random(42), props, WORKSPACE);
+        sweeps = new OutageSweeps(outageRepository, outages, service, tx, meters);
     }
 
     /** A transaction of its own (a fresh connection) even inside another, for a second "orchestrator". */

@@ -1,0 +1,347 @@
+package io.aof.orchestrator.incident;
+
+import io.aof.common.events.IncidentEvent;
+import io.aof.common.events.IncidentState;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.OperatorActed;
+import io.aof.common.events.OutageEvent;
+import io.aof.common.events.RecoveryCommand;
+import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
+import io.aof.common.events.RecoveryRequested;
+import io.aof.common.events.Topics;
+import io.aof.orchestrator.policy.OrchestratorProperties.AfterSuppression;
+import io.aof.testsupport.TestClock;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Outage awareness, given/when/then on a real PostgreSQL schema, reading the outbox: detection thresholds,
+ * members joining, held retries, probes at the backoff, the end and the release in order. Time is a test clock
+ * (detection windows and probe times); due retries are made due on the database's clock.
+ */
+class OutageTest {
+
+    final TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
+    final OrchestratorDb db = new OrchestratorDb(clock, AfterSuppression.SCHEDULE);
+
+    static JobFailed netsuite(long recipe, String job) {
+        Instant t = Instant.parse("2026-11-28T09:59:00Z");
+        return JobFailed.of(OrchestratorDb.WORKSPACE, recipe, "Recipe " + recipe, null, job, null,
+                "Request to https://acme.suitetalk.api.netsuite.com timed out", null, 504, t, t,
+                JobFailed.CollectionSource.POLL).withUpstream("netsuite");
+    }
+
+    static String incident(long recipe, String job) {
+        return OrchestratorDb.WORKSPACE + ":" + recipe + ":" + job;
+    }
+
+    /** Five retryable failures of netsuite from two recipes, a second apart: the fifth opens the outage. */
+    void fiveFailuresOfTwoRecipes() {
+        for (int k = 1; k <= 5; k++) {
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+            clock.advance(Duration.ofSeconds(1));
+        }
+    }
+
+    List<RecoveryRequested> requests() {
+        return db.events(Topics.RECOVERY_REQUESTS, RecoveryRequested.class);
+    }
+
+    List<Kind> alerts() {
+        return db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).stream()
+                .map(NotificationRequested::kind).toList();
+    }
+
+    List<NotificationRequested> alertsOf(Kind kind) {
+        return db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).stream()
+                .filter(n -> n.kind() == kind).toList();
+    }
+
+    Outage theOutage() {
+        List<Outage> all = db.outageRepository.list(null, 10);
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    @Test
+    void enoughRetryableFailuresOfOneUpstreamAcrossRecipesOpenOneOutageAndTheOneThatOpensItIsHeld() {
+        for (int k = 1; k <= 4; k++) {
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+        }
+        assertThat(db.outageRepository.list(null, 10)).isEmpty();
+        assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+
+        db.given(netsuite(10, "j-5"));
+
+        Outage o = theOutage();
+        assertThat(o.upstream()).isEqualTo("netsuite");
+        assertThat(o.failures()).isEqualTo(5);
+        assertThat(o.recipes()).isEqualTo(2);
+        assertThat(o.category()).isEqualTo("TIMEOUT");
+        assertThat(o.nextProbeAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(2)));
+        Incident fifth = db.incident(incident(10, "j-5"));
+        assertThat(fifth.state()).isEqualTo(IncidentState.HELD);
+        assertThat(fifth.outageId()).isEqualTo(o.id());
+        assertThat(fifth.attempt()).isZero();
+        assertThat(db.scheduled(fifth.id())).isZero();
+        assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageOpened.class)).singleElement()
+                .satisfies(e -> assertThat(e.incidentId()).isEqualTo(o.id()));
+        // the four waiting for their retry are held at once too: the outage holds all five
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.IncidentHeld.class)).hasSize(5)
+                .allSatisfy(e -> assertThat(e.outageId()).isEqualTo(o.id()));
+        assertThat(db.incident(incident(20, "j-4")).state()).isEqualTo(IncidentState.HELD);
+        assertThat(db.scheduled(incident(20, "j-4"))).isZero();
+        // the first four were told one by one (nobody knew yet); the fifth only through the outage's thread
+        assertThat(alerts()).containsExactly(Kind.FIRST_FAILURE, Kind.FIRST_FAILURE, Kind.FIRST_FAILURE,
+                Kind.FIRST_FAILURE, Kind.OUTAGE_STARTED);
+        var started = db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).get(4);
+        assertThat(started.incidentId()).isEqualTo(o.id());
+        assertThat(started.title()).startsWith("netsuite unreachable: 5 jobs, 2 recipes, since 10:00 UTC");
+
+        // a later failure of the upstream joins the open outage: no second one
+        db.given(netsuite(30, "j-6"));
+        assertThat(db.incident(incident(30, "j-6")).outageId()).isEqualTo(o.id());
+        assertThat(db.outageRepository.list(null, 10)).hasSize(1);
+        assertThat(db.counter("aof.outages.opened", "how", "detected")).isEqualTo(1);
+    }
+
+    @Test
+    void oneRecipeFailingAloneOrFailuresSpreadOverMoreThanTheWindowOpenNoOutage() {
+        for (int k = 1; k <= 8; k++) {
+            db.given(netsuite(10, "j-" + k));   // one recipe: that recipe's trouble
+        }
+        clock.advance(Duration.ofMinutes(6));
+        for (int k = 1; k <= 4; k++) {
+            clock.advance(Duration.ofMinutes(2));   // more recipes, but never 5 failures within 5 minutes
+            db.given(netsuite(20 + k, "k-" + k));
+        }
+        assertThat(db.outageRepository.list(null, 10)).isEmpty();
+        // and a failure nothing names the upstream of is decided alone
+        db.given(OrchestratorDb.timeout("plain"));
+        assertThat(db.incident(OrchestratorDb.incidentOf("plain")).upstream()).isNull();
+        assertThat(db.incident(OrchestratorDb.incidentOf("plain")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+    }
+
+    @Test
+    void retriesThatComeDueOrFailDuringTheOutageAreHeldWithoutSpendingAnAttempt() {
+        db.given(netsuite(10, "j-1"));
+        db.startDueNow(incident(10, "j-1"));   // in flight before the outage opens
+        for (int k = 2; k <= 4; k++) {
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+        }
+        // while j-2 is being changed by another path, the fifth failure opens the outage: j-2 is skipped, not
+        // waited for
+        db.tx.executeWithoutResult(outer -> {
+            db.incidents.lock(incident(20, "j-2"));
+            db.otherTx().executeWithoutResult(inner -> db.service.onJobFailed(netsuite(10, "j-5")));
+        });
+        String o = theOutage().id();
+        assertThat(db.incident(incident(20, "j-2")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.incident(incident(10, "j-3")).state()).isEqualTo(IncidentState.HELD);
+
+        db.startDueNow(incident(20, "j-2"));
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.FAILED);
+
+        Incident due = db.incident(incident(20, "j-2"));
+        assertThat(due.state()).isEqualTo(IncidentState.HELD);
+        assertThat(due.attempt()).isZero();
+        assertThat(due.outageId()).isEqualTo(o);
+        Incident failed = db.incident(incident(10, "j-1"));
+        assertThat(failed.state()).isEqualTo(IncidentState.HELD);
+        assertThat(failed.attempt()).isEqualTo(1);
+        assertThat(failed.lastError()).isEqualTo("still failing");
+        assertThat(requests()).extracting(RecoveryRequested::incidentId).containsExactly(incident(10, "j-1"));
+        assertThat(alerts()).doesNotContain(Kind.ATTEMPT_FAILED);
+    }
+
+    @Test
+    void aProbeAtTheBackoffThenTheReleaseOfEveryHeldRetryOldestFirstWhenItSucceeds() {
+        fiveFailuresOfTwoRecipes();
+        db.startDueNow(incident(10, "j-1"));   // held at its due time
+        db.startDueNow(incident(20, "j-2"));
+        Outage o = theOutage();
+
+        assertThat(db.sweeps.reviewOpen()).as("no probe before the first backoff").isZero();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(db.sweeps.reviewOpen()).isEqualTo(1);
+        // the member with the most attempts left, then the oldest
+        assertThat(requests()).extracting(RecoveryRequested::incidentId, RecoveryRequested::attempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(incident(10, "j-1"), 1));
+        assertThat(db.sweeps.reviewOpen()).as("one probe at a time").isZero();
+
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.FAILED);
+        assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.HELD);
+        var probed = db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageProbed.class);
+        assertThat(probed).singleElement().satisfies(p -> {
+            assertThat(p.succeeded()).isFalse();
+            assertThat(p.nextProbeAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+        });
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(db.sweeps.reviewOpen()).isZero();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(db.sweeps.reviewOpen()).isEqualTo(1);
+        // j-2 now has the most attempts left (j-1 spent one on the first probe)
+        assertThat(requests()).last().satisfies(r -> {
+            assertThat(r.incidentId()).isEqualTo(incident(20, "j-2"));
+            assertThat(r.attempt()).isEqualTo(1);
+        });
+
+        db.outcome(incident(20, "j-2"), 1, RecoveryOutcome.Status.SUCCEEDED);
+
+        assertThat(db.incident(incident(20, "j-2")).state()).isEqualTo(IncidentState.RECOVERED);
+        Outage ended = db.outageRepository.find(o.id()).orElseThrow();
+        assertThat(ended.isOpen()).isFalse();
+        assertThat(ended.endedHow()).startsWith("the probe (" + incident(20, "j-2") + ", attempt 1) succeeded");
+        assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageEnded.class)).singleElement()
+                .satisfies(e -> assertThat(e.held()).isEqualTo(4));
+        assertThat(alerts()).containsSubsequence(Kind.OUTAGE_STARTED, Kind.OUTAGE_ENDED)
+                .doesNotContain(Kind.RECOVERED);
+
+        int before = requests().size();
+        assertThat(db.sweeps.releaseBatch()).isEqualTo(4);
+        for (String job : List.of("j-1", "j-3", "j-4", "j-5")) {
+            Incident released = db.incident(incident(job.equals("j-4") ? 20 : 10, job));
+            assertThat(released.state()).as(job).isEqualTo(IncidentState.RETRY_SCHEDULED);
+            assertThat(db.scheduled(released.id())).isEqualTo(1);
+        }
+        assertThat(db.incident(incident(10, "j-1")).attempt()).as("its counter unchanged").isEqualTo(1);
+        // due now, oldest first: the scheduler starts them in that order
+        List<String> dueOrder = db.jdbc.queryForList("SELECT incident_id FROM scheduled_retry ORDER BY due_at",
+                String.class);
+        assertThat(dueOrder).containsExactly(incident(10, "j-1"), incident(10, "j-3"), incident(20, "j-4"),
+                incident(10, "j-5"));
+        assertThat(requests()).hasSize(before);   // sent by the scheduler, through recovery's pacing
+        assertThat(db.counter("aof.outages.released")).isEqualTo(4);
+    }
+
+    @Test
+    void anyRepeatAgainstTheUpstreamThatSucceedsEndsTheOutage() {
+        db.given(netsuite(10, "j-1"));
+        db.startDueNow(incident(10, "j-1"));
+        for (int k = 2; k <= 5; k++) {
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+        }
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.SUCCEEDED);
+
+        assertThat(theOutage().isOpen()).isFalse();
+        assertThat(theOutage().endedHow()).startsWith("a repeat (" + incident(10, "j-1") + ", attempt 1)");
+        // it was not a member: its recovery is told as usual
+        assertThat(alerts()).contains(Kind.RECOVERED);
+        assertThat(db.sweeps.releaseBatch()).isEqualTo(4);
+        assertThat(db.incident(incident(10, "j-5")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        // the next failure of netsuite starts counting afresh: within the window there are 6 already, so it opens
+        // a new outage, not the ended one
+        db.given(netsuite(20, "j-6"));
+        assertThat(db.outageRepository.list(true, 10)).singleElement()
+                .satisfies(n -> assertThat(n.id()).isNotEqualTo(theOutageEnded().id()));
+    }
+
+    Outage theOutageEnded() {
+        return db.outageRepository.list(false, 10).get(0);
+    }
+
+    @Test
+    void theThreadsFirstMessageFollowsTheFiguresOnlyWhenTheyChange() {
+        fiveFailuresOfTwoRecipes();
+        db.sweeps.reviewOpen();
+        assertThat(alerts()).filteredOn(k -> k == Kind.OUTAGE_UPDATED).isEmpty();
+
+        db.given(netsuite(30, "j-6"));
+        db.sweeps.reviewOpen();
+        db.sweeps.reviewOpen();
+
+        var updates = db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).stream()
+                .filter(n -> n.kind() == Kind.OUTAGE_UPDATED).toList();
+        assertThat(updates).singleElement().satisfies(u -> {
+            assertThat(u.title()).startsWith("netsuite unreachable: 6 jobs, 3 recipes");
+            assertThat(u.incidentId()).isEqualTo(theOutage().id());
+        });
+    }
+
+    @Test
+    void aProbeThatEndsWithoutAnOutcomeIsReplacedByTheNextSweep() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofMinutes(2));
+        db.sweeps.reviewOpen();
+        String probe = requests().get(0).incidentId();
+        db.tx.execute(s -> db.service.resolve(probe, "alice", "ran it by hand"));
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(db.sweeps.reviewOpen()).isEqualTo(1);
+        assertThat(requests().get(1).incidentId()).isNotEqualTo(probe);
+    }
+
+    @Test
+    void anOperatorDeclaresAnOutageUntilATimeItsFailuresAreHeldUntilThenWithoutProbesAndReleasedAfter() {
+        Instant until = clock.instant().plus(Duration.ofHours(1));
+        Outage o = db.tx.execute(s -> db.service.declareOutage("salesforce", until, "maintenance", "alice"));
+        JobFailed sf = netsuite(10, "j-1").withUpstream("salesforce");
+        db.given(sf);
+        assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.HELD);
+
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(db.sweeps.reviewOpen()).as("no probe in a declared window").isZero();
+        assertThat(db.outageRepository.find(o.id()).orElseThrow().isOpen()).isTrue();
+        clock.advance(Duration.ofMinutes(30));
+        db.sweeps.reviewOpen();
+        assertThat(db.outageRepository.find(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
+        assertThat(db.sweeps.releaseBatch()).isEqualTo(1);
+        assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
+        assertThat(db.events(Topics.OPERATOR_ACTIONS, OperatorActed.class)).singleElement()
+                .satisfies(a -> assertThat(a.action()).isEqualTo(OperatorActed.Action.DECLARE_OUTAGE));
+        assertThat(requests()).isEmpty();
+    }
+
+    @Test
+    void anOperatorEndsAnOutageEarlyAndItIsAudited() {
+        fiveFailuresOfTwoRecipes();
+        Outage o = theOutage();
+        Boolean ended = db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(o.id()).orElseThrow(),
+                "bob", "NetSuite says it is back"));
+        assertThat(ended).isTrue();
+        assertThat(alertsOf(Kind.OUTAGE_ENDED)).singleElement()
+                .satisfies(n -> assertThat(n.error()).contains("ended by bob: NetSuite says it is back"));
+        Boolean again = db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(o.id()).orElseThrow(), "bob",
+                "again"));
+        assertThat(again).isFalse();
+        assertThat(theOutage().endedBy()).isEqualTo("bob");
+        assertThat(db.events(Topics.OPERATOR_ACTIONS, OperatorActed.class)).extracting(OperatorActed::action)
+                .containsExactly(OperatorActed.Action.END_OUTAGE);
+        assertThat(db.sweeps.releaseBatch()).isEqualTo(5);
+    }
+
+    @Test
+    void anOutageWithNothingHeldAndNoMemberChangeForTheQuietPeriodEndsByItself() {
+        fiveFailuresOfTwoRecipes();
+        for (int k = 1; k <= 5; k++) {
+            String id = incident(k % 2 == 0 ? 20 : 10, "j-" + k);
+            db.tx.execute(s -> db.service.resolve(id, "alice", "not needed"));
+        }
+        clock.advance(Duration.ofMinutes(14));
+        db.sweeps.reviewOpen();
+        assertThat(theOutage().isOpen()).isTrue();
+        clock.advance(Duration.ofMinutes(2));
+        db.sweeps.reviewOpen();
+        assertThat(theOutage().endedHow()).startsWith("quiet");
+        assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name())).doesNotContain("RecoveryRequested");
+    }
+
+    @Test
+    void aHeldIncidentResolvedByHandIsNotReleased() {
+        fiveFailuresOfTwoRecipes();
+        db.tx.execute(s -> db.service.resolve(incident(10, "j-5"), "alice", "not needed"));
+        db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(theOutage().id()).orElseThrow(), "bob",
+                "back"));
+        assertThat(db.sweeps.releaseBatch()).isEqualTo(4);
+        assertThat(db.incident(incident(10, "j-5")).state()).isEqualTo(IncidentState.MANUALLY_RESOLVED);
+        assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name())).doesNotContain(
+                RecoveryCommand.RecoveryCancelled.class.getSimpleName());
+    }
+}
