@@ -4,7 +4,9 @@ package io.aof.simulator;
  * How a simulated recipe's jobs end. Each execution of a job chain (the
  * original job, then each repeat of it) counts: with {@code FAIL_TIMES} and
  * {@code failTimes = 2}, the original and the first repeat fail and the second
- * repeat succeeds.
+ * repeat succeeds. Executions that failed because the recipe's connector was down
+ * ({@link Workspace#startConnectorOutage}) do not count: the script applies to
+ * the executions that end outside an outage.
  *
  * @param kind        the script
  * @param failTimes   for FAIL_TIMES: how many executions of a chain fail

@@ -31,6 +31,15 @@ final class SimJob {
     Long rootRecipeId;
     /** The job this job called (a parent of a recipe function), if any. */
     String calledJobId;
+    /** Its recipe's connector: the action line's {@code adapter_name}. */
+    String connector = Connectors.DEFAULT;
+    /**
+     * The chain of executions this one belongs to for its recipe's script: the original job's (a repeat's
+     * master's) chain; a called job's is its caller's. Outage failures are counted per chain and recipe.
+     */
+    String chain;
+    /** Failed because its connector was down ({@code /sim/connectors/{connector}/outage}), not by its script. */
+    boolean outageFailure;
 
     SimJob(String id, long recipeId, long flowRunId, String title, String masterJobId, int execution, long sequence,
            Instant startedAt) {
@@ -90,8 +99,8 @@ final class SimJob {
         trigger.put("adapter_operation", "new_event");
         Map<String, Object> action = new LinkedHashMap<>();
         action.put("recipe_line_number", "1");
-        action.put("adapter_name", "rest");
-        action.put("adapter_operation", "make_request");
+        action.put("adapter_name", connector);
+        action.put("adapter_operation", Connectors.operation(connector));
         if (error != null) {
             Map<String, Object> descriptor = new LinkedHashMap<>();
             descriptor.put("error_type_id", errorTypeId);

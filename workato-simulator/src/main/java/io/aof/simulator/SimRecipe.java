@@ -13,6 +13,8 @@ final class SimRecipe {
     final String name;
     final Long folderId;
     final Instant createdAt;
+    /** The connector of the recipe's action step (its failing step's {@code adapter_name}). */
+    final String connector;
     Behaviour behaviour;
     boolean running = true;
     String stopCause;
@@ -27,10 +29,11 @@ final class SimRecipe {
     /** Newest first. */
     final List<SimJob> jobs = new ArrayList<>();
 
-    SimRecipe(long id, String name, Long folderId, Behaviour behaviour, Instant createdAt) {
+    SimRecipe(long id, String name, Long folderId, String connector, Behaviour behaviour, Instant createdAt) {
         this.id = id;
         this.name = name;
         this.folderId = folderId;
+        this.connector = connector;
         this.behaviour = behaviour;
         this.createdAt = createdAt;
     }
@@ -52,6 +55,9 @@ final class SimRecipe {
         m.put("updated_at", createdAt.toString());
         m.put("version_no", 1);
         m.put("webhook_url", null);
+        // every simulated recipe starts on a webhook and runs one action step on its connector
+        m.put("trigger_application", "workato_webhooks");
+        m.put("action_applications", List.of(connector));
         return m;
     }
 }

@@ -44,7 +44,8 @@ class SimulatorAdminController {
         this.sink = sink;
     }
 
-    record NewRecipe(String name, Long folderId, Behaviour behaviour) {
+    /** @param connector the connector of the recipe's action step ({@code adapter_name}); absent: {@code rest} */
+    record NewRecipe(String name, Long folderId, Behaviour behaviour, String connector) {
     }
 
     @PostMapping("/recipes")
@@ -53,7 +54,8 @@ class SimulatorAdminController {
             throw new IllegalArgumentException("name is required");
         }
         Behaviour b = body.behaviour() == null ? Behaviour.healthy() : body.behaviour();
-        return ResponseEntity.status(HttpStatus.CREATED).body(workspace.addRecipe(body.name(), body.folderId(), b));
+        return ResponseEntity.status(HttpStatus.CREATED).body(workspace.addRecipe(body.name(), body.folderId(), b,
+                body.connector()));
     }
 
     @PutMapping("/recipes/{recipeId}/behaviour")
@@ -102,6 +104,29 @@ class SimulatorAdminController {
     @DeleteMapping("/outage")
     void endOutage() {
         outage.end();
+    }
+
+    /**
+     * An outage of one connector for {@code seconds} (1..86400): every execution of a recipe using it that ends
+     * meanwhile fails with the connector's error, whatever the recipe's behaviour. Again: moves the end.
+     */
+    @PutMapping("/connectors/{connector}/outage")
+    Map<String, Object> connectorOutage(@PathVariable String connector,
+                                        @RequestParam(defaultValue = "3600") long seconds) {
+        return workspace.startConnectorOutage(connector, seconds);
+    }
+
+    /** Ends a connector's outage; {@code ended} says whether one was under way. */
+    @DeleteMapping("/connectors/{connector}/outage")
+    Map<String, Object> endConnectorOutage(@PathVariable String connector) {
+        boolean ended = workspace.endConnectorOutage(connector);
+        return Map.of("connector", connector, "ended", ended);
+    }
+
+    /** The connector outages under way, by connector name, with their end. */
+    @GetMapping("/connectors/outages")
+    List<Map<String, Object>> connectorOutages() {
+        return workspace.connectorOutages();
     }
 
     @GetMapping("/jobs/{jobId}")

@@ -1,10 +1,13 @@
 package io.aof.simulator;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+
+import java.time.Clock;
 
 /** A fake Workato workspace and Slack sink for local runs and tests. */
 @SpringBootApplication
@@ -23,10 +26,11 @@ public class WorkatoSimulatorApplication {
                 .properties("spring.config.name=" + CONFIG_NAME);
     }
 
+    /** The workspace keeps time by a {@link Clock} bean when one is given (a test's), else by the system clock. */
     @Bean
-    Workspace workspace(SimulatorProperties props) {
+    Workspace workspace(SimulatorProperties props, ObjectProvider<Clock> clock) {
         return new Workspace(props.jobDuration(), props.seed() == 0 ? System.nanoTime() : props.seed(),
-                props.firstRecipeId(), props.repeatSucceeded());
+                props.firstRecipeId(), props.repeatSucceeded(), clock.getIfAvailable(Clock::systemUTC));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.aof.simulator;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,14 @@ import java.util.function.Predicate;
  * recipe's {@link Behaviour} says. A repeat creates a new job whose
  * {@code master_job_id} is the original job's id (a repeat of a repeat points at
  * the same original), exactly as Workato does. All state sits behind one lock.
+ *
+ * <p>Each recipe's action step uses a connector ({@code rest} unless told otherwise). While a connector's
+ * outage lasts ({@link #startConnectorOutage}), every execution of every recipe using it that ends (an original
+ * job or a repeat) fails with the connector's error ({@link Connectors#outageError}), whatever the recipe's
+ * behaviour, even {@code HANGS}. Outage failures leave the recipe's script where it was: a {@code FAIL_TIMES}
+ * recipe counts only the executions of a chain that end outside an outage, so with {@code failTimes = 1} the
+ * first execution after the outage fails and the next one succeeds. An outage is decided when an execution
+ * ends (when its action step talks to the connector), on this workspace's {@link Clock}.
  */
 public class Workspace {
 
@@ -31,6 +40,11 @@ public class Workspace {
     private final Map<String, SimJob> jobsById = new LinkedHashMap<>();
     private final Map<String, Integer> repeatsByOriginalJob = new LinkedHashMap<>();
     private final Map<String, Integer> refusedRepeats = new LinkedHashMap<>();
+    /** Connector to the end of its outage. */
+    private final Map<String, Instant> connectorOutages = new TreeMap<>();
+    /** Outage failures by chain and recipe ({@link #chainKey}): executions the script does not count. */
+    private final Map<String, Integer> outageFailures = new LinkedHashMap<>();
+    private final Clock clock;
     private final Random random;
     private final Duration jobDuration;
     private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,6 +64,15 @@ public class Workspace {
 
     /** @param repeatSucceeded whether a succeeded job may be repeated (undocumented at Workato; default refuses) */
     public Workspace(Duration jobDuration, long seed, long firstRecipeId, boolean repeatSucceeded) {
+        this(jobDuration, seed, firstRecipeId, repeatSucceeded, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the workspace's time: job times and connector outages (a test moves it to end an outage);
+     *              how long a job runs ({@code jobDuration}) is real time
+     */
+    public Workspace(Duration jobDuration, long seed, long firstRecipeId, boolean repeatSucceeded, Clock clock) {
+        this.clock = clock;
         this.jobDuration = jobDuration;
         this.nextRecipeId = firstRecipeId;
         this.random = new Random(seed);
@@ -71,9 +94,60 @@ public class Workspace {
     }
 
     public synchronized Map<String, Object> addRecipe(String name, Long folderId, Behaviour behaviour) {
-        SimRecipe r = new SimRecipe(nextRecipeId++, name, folderId, behaviour.withDefaults(), Instant.now());
+        return addRecipe(name, folderId, behaviour, null);
+    }
+
+    /**
+     * @param connector the connector of the recipe's action step (lower-case letters, digits, underscores;
+     *                  null: {@code rest})
+     */
+    public synchronized Map<String, Object> addRecipe(String name, Long folderId, Behaviour behaviour,
+                                                      String connector) {
+        String checked = Connectors.validate(connector);
+        SimRecipe r = new SimRecipe(nextRecipeId++, name, folderId, checked, behaviour.withDefaults(),
+                clock.instant());
         recipes.put(r.id, r);
         return r.toJson();
+    }
+
+    /**
+     * Starts an outage of {@code connector} for {@code seconds} (1 to 86400) from now, or moves the end of the
+     * one under way; returns {@code connector}, {@code seconds} and {@code until}.
+     */
+    public synchronized Map<String, Object> startConnectorOutage(String connector, long seconds) {
+        String checked = Connectors.validate(connector == null ? "" : connector);
+        if (seconds < 1 || seconds > 86_400) {
+            throw new IllegalArgumentException("seconds must be between 1 and 86400, got " + seconds);
+        }
+        Instant until = clock.instant().plusSeconds(seconds);
+        connectorOutages.put(checked, until);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("connector", checked);
+        m.put("seconds", seconds);
+        m.put("until", until.toString());
+        return m;
+    }
+
+    /** Ends the outage of {@code connector}; whether one was under way. */
+    public synchronized boolean endConnectorOutage(String connector) {
+        String checked = Connectors.validate(connector == null ? "" : connector);
+        Instant until = connectorOutages.remove(checked);
+        return until != null && clock.instant().isBefore(until);
+    }
+
+    /** The outages under way, by connector name: {@code connector}, {@code until}, {@code seconds_left}. */
+    public synchronized List<Map<String, Object>> connectorOutages() {
+        Instant now = clock.instant();
+        connectorOutages.values().removeIf(until -> !now.isBefore(until));
+        List<Map<String, Object>> list = new ArrayList<>();
+        connectorOutages.forEach((connector, until) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("connector", connector);
+            m.put("until", until.toString());
+            m.put("seconds_left", (Duration.between(now, until).toMillis() + 999) / 1000);
+            list.add(m);
+        });
+        return list;
     }
 
     public synchronized void setBehaviour(long recipeId, Behaviour behaviour) {
@@ -97,7 +171,7 @@ public class Workspace {
         SimRecipe r = recipe(recipeId);
         r.running = false;
         r.stopCause = stopCause;
-        r.stoppedAt = Instant.now();
+        r.stoppedAt = clock.instant();
     }
 
     /** Runs {@code count} new jobs of the recipe, as if its trigger fired; returns their ids. */
@@ -216,7 +290,8 @@ public class Workspace {
 
     /**
      * Every job of the workspace in creation order, in a compact form for proofs: id, recipe, status, master,
-     * test, the job that called it and its workflow root, execution number.
+     * test, the job that called it and its workflow root, execution number, connector, and whether it failed
+     * because its connector was down.
      */
     public synchronized List<Map<String, Object>> allJobs(long fromSequence) {
         List<Map<String, Object>> all = new ArrayList<>();
@@ -235,6 +310,8 @@ public class Workspace {
             m.put("root_job_id", j.rootJobId);
             m.put("execution", j.execution);
             m.put("started_at", j.startedAt.toEpochMilli());
+            m.put("connector", j.connector);
+            m.put("outage_failure", j.outageFailure);
             all.add(m);
         }
         return all;
@@ -250,8 +327,11 @@ public class Workspace {
 
     private SimJob newJob(SimRecipe r, String title, String masterJobId, int execution, boolean test) {
         SimJob job = new SimJob(newJobId(), r.id, nextFlowRunId++, title, masterJobId, execution, ++sequence,
-                Instant.now());
+                clock.instant());
         job.test = test;
+        job.connector = r.connector;
+        SimJob master = masterJobId == null ? null : jobsById.get(masterJobId);
+        job.chain = master != null ? master.chain : job.id;
         r.jobs.add(0, job);
         jobsById.put(job.id, job);
         if (r.calls != null) {
@@ -260,8 +340,10 @@ public class Workspace {
             job.rootRecipeId = r.id;
             SimRecipe called = recipe(r.calls);
             SimJob child = new SimJob(newJobId(), called.id, nextFlowRunId++, "Called by " + job.id, null, execution,
-                    ++sequence, Instant.now());
+                    ++sequence, clock.instant());
             child.test = test;
+            child.connector = called.connector;
+            child.chain = job.chain;
             child.callingJobId = job.id;
             child.callingRecipeId = r.id;
             child.rootJobId = job.id;
@@ -278,9 +360,14 @@ public class Workspace {
     }
 
     private synchronized void complete(SimJob job) {
+        if (!"pending".equals(job.status)) {
+            return;   // ended already (completePending came first)
+        }
         SimRecipe r = recipes.get(job.recipeId);
         Behaviour b = r.behaviour;
-        if (b.kind() == Behaviour.Kind.HANGS) {
+        Instant now = clock.instant();
+        boolean connectorDown = outageUnderWay(job.connector, now);
+        if (b.kind() == Behaviour.Kind.HANGS && !connectorDown) {
             return;   // stays pending
         }
         SimJob called = job.calledJobId == null ? null : jobsById.get(job.calledJobId);
@@ -288,15 +375,26 @@ public class Workspace {
             completer.schedule(() -> complete(job), jobDuration.toMillis(), TimeUnit.MILLISECONDS);
             return;   // a synchronous call: the caller waits for it
         }
-        job.completedAt = Instant.now();
+        job.completedAt = now;
         r.lastRunAt = job.completedAt;
-        if (called != null && "failed".equals(called.status) && r.failsWithCalled) {
+        // the script counts the chain's executions that ended outside an outage
+        int scripted = Math.max(1, job.execution - outageFailures.getOrDefault(chainKey(job), 0));
+        if (connectorDown) {
+            Connectors.OutageError e = Connectors.outageError(job.connector);
+            job.status = "failed";
+            job.error = e.error();
+            job.errorTypeId = e.errorTypeId();
+            job.httpCode = e.httpCode();
+            job.outageFailure = true;
+            outageFailures.merge(chainKey(job), 1, Integer::sum);
+            r.failed++;
+        } else if (called != null && "failed".equals(called.status) && r.failsWithCalled) {
             job.status = "failed";
             job.error = "Error in called recipe " + called.recipeId + ": " + called.error;
             job.errorTypeId = called.errorTypeId;
             job.httpCode = called.httpCode;
             r.failed++;
-        } else if (b.fails(job.execution, random)) {
+        } else if (b.fails(scripted, random)) {
             job.status = "failed";
             job.error = b.errorText();
             job.errorTypeId = b.errorTypeId();
@@ -306,6 +404,15 @@ public class Workspace {
             job.status = "succeeded";
             r.succeeded++;
         }
+    }
+
+    private boolean outageUnderWay(String connector, Instant now) {
+        Instant until = connectorOutages.get(connector);
+        return until != null && now.isBefore(until);
+    }
+
+    private static String chainKey(SimJob job) {
+        return job.chain + "/" + job.recipeId;
     }
 
     private SimRecipe recipe(long id) {
