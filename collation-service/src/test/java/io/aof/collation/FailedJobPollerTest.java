@@ -80,6 +80,21 @@ class FailedJobPollerTest {
     }
 
     @Test
+    void eachFailureNamesItsUpstreamFromTheFailedStepsConnectorElseTheHostInItsError() {
+        workato.recipe(R);
+        workato.failed(R, "j-1", ago(Duration.ofMinutes(3)));
+        workato.failedStep("j-1", "netsuite");
+        workato.job(new FakeWorkato.Job("j-2", R, "failed", ago(Duration.ofMinutes(3)), ago(Duration.ofMinutes(2)),
+                "Failed to open TCP connection to sftp.partner.example:22", null, false, null, null));
+        workato.failed(R, "j-3", ago(Duration.ofMinutes(1)));   // "500 boom": nothing names it
+
+        sweep(c.poller(watching(R)));
+
+        assertThat(c.published()).extracting(e -> e.jobId() + " " + e.upstream())
+                .containsExactly("j-1 netsuite", "j-2 host:sftp.partner.example", "j-3 null");
+    }
+
+    @Test
     void theFirstSightsLookbackIsCountedFromTheInjectedClock() {
         workato.recipe(R);
         workato.failed(R, "j-1", ago(Duration.ofMinutes(59)));

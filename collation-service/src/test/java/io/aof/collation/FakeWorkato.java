@@ -292,9 +292,24 @@ final class FakeWorkato implements AutoCloseable {
         return m;
     }
 
-    private static Map<String, Object> detail(Job j) {
+    /** The connector of a job's failed step, by job id (none: the detail has no {@code lines}). */
+    private final Map<String, String> adapters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The detail of job {@code jobId} names {@code adapterName} as its failed step's connector. */
+    void failedStep(String jobId, String adapterName) {
+        adapters.put(jobId, adapterName);
+    }
+
+    private Map<String, Object> detail(Job j) {
         Map<String, Object> m = listItem(j);
         m.put("is_test", j.test());
+        String adapter = adapters.get(j.id());
+        if (adapter != null) {
+            m.put("lines", List.of(Map.of("recipe_line_number", "0", "adapter_name", "workato_webhooks"),
+                    Map.of("recipe_line_number", "1", "adapter_name", adapter, "adapter_operation", "upsert",
+                            "error_descriptor", Map.of("error_type_id", "err.http.response.timeout",
+                                    "message", String.valueOf(j.error())))));
+        }
         return m;
     }
 

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *   <li>the connector of the failed step: the {@code adapter_name} of the first line that carries an
  *   {@code error_descriptor} (for example {@code netsuite}, {@code salesforce}); a generic HTTP connector
  *   ({@code rest}, {@code http}, ...) talks to any host, so for those the host in the error text is added
- *   ({@code rest@api.acme.com}) when there is one; Workato's own connectors ({@code workato_*}: a recipe
+ *   ({@code rest@api.acme.com}), and without one the upstream is not known (all the HTTP calls of a
+ *   workspace are not one system); Workato's own connectors ({@code workato_*}: a recipe
  *   function call, a webhook trigger) are not an upstream and are skipped;</li>
  *   <li>else the host in the error text: the first {@code http(s)://host} URL, or "connection to host"
  *   ({@code host:api.acme.com});</li>
@@ -63,8 +64,11 @@ public final class Upstream {
         String host = hostIn(error);
         if (adapterName != null && !adapterName.isBlank()) {
             String adapter = adapterName.strip().toLowerCase(Locale.ROOT);
+            if (GENERIC.contains(adapter)) {
+                return host == null ? null : cut(adapter + "@" + host);
+            }
             if (!adapter.startsWith("workato_")) {
-                return cut(GENERIC.contains(adapter) && host != null ? adapter + "@" + host : adapter);
+                return cut(adapter);
             }
         }
         return host == null ? null : cut("host:" + host);
