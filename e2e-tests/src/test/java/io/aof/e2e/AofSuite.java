@@ -217,6 +217,9 @@ final class AofSuite {
         // storms: recipes named "Storm ..." never escalate (one audience to count)
         p.put("aof.orchestrator.policies.overrides[1].recipe-name", "Storm .*");
         p.put("aof.orchestrator.policies.overrides[1].policy.escalate", "false");
+        // outages: the default thresholds (5 failures, 2 recipes, 5 min); probes seconds apart, not minutes
+        p.put("aof.orchestrator.outages.probe-backoff", "3s,5s");
+        p.put("aof.orchestrator.outages.sweep-interval", "500ms");
         p.put("aof.recovery.work-interval", "100ms");
         p.put("aof.recovery.watch-interval", "300ms");
         p.put("aof.recovery.reconcile-after", "1s");

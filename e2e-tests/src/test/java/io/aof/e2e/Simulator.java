@@ -23,6 +23,28 @@ final class Simulator {
         return r.json().get("id").asLong();
     }
 
+    /** A recipe whose failing step uses {@code connector} (a Workato adapter name such as netsuite). */
+    long addRecipe(String name, String behaviourJson, String connector) {
+        Http.Response r = Http.post(url + "/sim/recipes", "{\"name\":\"" + name + "\",\"behaviour\":" + behaviourJson
+                + ",\"connector\":\"" + connector + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("creating a recipe answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asLong();
+    }
+
+    /** Every job of every recipe using {@code connector} fails with that connector's error until it is back. */
+    void connectorDown(String connector, int seconds) {
+        Http.Response r = Http.send("PUT", url + "/sim/connectors/" + connector + "/outage?seconds=" + seconds, "");
+        if (r.status() != 200) {
+            throw new AssertionError("starting an outage of " + connector + " answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    void connectorBack(String connector) {
+        Http.delete(url + "/sim/connectors/" + connector + "/outage");
+    }
+
     /**
      * A recipe whose jobs fail once and succeed when repeated, left out of polling: for tests that hand
      * recovery its requests themselves. Only a failed job may be repeated (the simulator refuses a succeeded
@@ -49,6 +71,17 @@ final class Simulator {
     String trigger(long recipeId) {
         Http.Response r = Http.post(url + "/sim/recipes/" + recipeId + "/trigger", "");
         return r.json().get("job_ids").get(0).asString();
+    }
+
+    /** How many repeats of this original job ran and succeeded. */
+    int succeededRepeatsOf(String jobId) {
+        int n = 0;
+        for (JsonNode j : Http.getJson(url + "/sim/jobs")) {
+            if (jobId.equals(j.path("master_job_id").asString(null)) && "succeeded".equals(j.get("status").asString())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** How many repeats Workato created for this original job. */
