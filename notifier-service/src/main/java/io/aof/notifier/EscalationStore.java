@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The super-admin escalations ({@code escalation}), one per incident: opened by an escalating alert, repeated
@@ -39,6 +40,18 @@ class EscalationStore {
                         + "EXCLUDED.request, next_repeat_at = EXCLUDED.next_repeat_at, repeats = 0, "
                         + "acked_at = NULL, acked_by = NULL, closed_at = NULL",
                 incidentId, request, repeatInterval.toMillis());
+    }
+
+    /** The request an open escalation of the incident repeats; empty when none is open. */
+    Optional<String> openRequest(String incidentId) {
+        return jdbc.queryForList("SELECT request FROM escalation WHERE incident_id = ? AND closed_at IS NULL",
+                String.class, incidentId).stream().findFirst();
+    }
+
+    /** The open escalation of the incident repeats {@code request} from now on (an outage's latest figures). */
+    void request(String incidentId, String request) {
+        jdbc.update("UPDATE escalation SET request = ? WHERE incident_id = ? AND closed_at IS NULL", request,
+                incidentId);
     }
 
     /** The incident is resolved: its escalation is closed (no more repeats). */

@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * Super-admin escalations: an escalating alert to the super admin (exhausted, not retryable, recipe stopped,
- * AOF's own trouble) opens one for its incident; it is told again every {@code escalation.repeat-interval}, in
+ * AOF's own trouble, an outage's start) opens one for its incident; it is told again every
+ * {@code escalation.repeat-interval}, in
  * the destinations the alert went to, until acknowledged ({@code POST /api/escalations/{incident}/ack}), resolved,
  * or repeated {@code max-repeats} times. A reminder goes through storm control as the alert did ({@link Grouping}):
  * in the incident's own thread, or, for an incident told in its group's digests, in the group's next digest, so
@@ -25,7 +26,15 @@ import java.util.UUID;
 class Escalations {
 
     private static final Set<Kind> ESCALATING = Set.of(Kind.EXHAUSTED, Kind.NON_RETRYABLE, Kind.RECIPE_STOPPED,
-            Kind.AOF_TROUBLE);
+            Kind.AOF_TROUBLE, Kind.OUTAGE_STARTED);
+
+    /** What a reminder's dedup key adds to its alert's: made here only ({@link #queueRepeats}). */
+    private static final String REPEAT = ":repeat:";
+
+    /** Whether {@code n} is an escalation's reminder (a copy of its alert told again), not the alert itself. */
+    static boolean isRepeat(NotificationRequested n) {
+        return n.dedupKey() != null && n.dedupKey().contains(REPEAT);
+    }
 
     private final EscalationStore escalations;
     private final NotificationStore notifications;
@@ -55,6 +64,16 @@ class Escalations {
             escalations.close(n.incidentId());
         } else if (n.audience() == Audience.SUPER_ADMIN && ESCALATING.contains(n.kind())) {
             escalations.open(n.incidentId(), raw, props.escalation().repeatInterval());
+        } else if (n.kind() == Kind.OUTAGE_UPDATED) {
+            // an escalated outage's reminders tell its latest figures (still as its start: where it went, its key)
+            escalations.openRequest(n.incidentId()).ifPresent(request -> {
+                NotificationRequested s = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, request);
+                escalations.request(n.incidentId(), EventCodec.encode(new NotificationRequested(s.eventId(),
+                        s.occurredAt(), s.schemaVersion(), s.workspace(), s.recipeId(), s.jobId(), s.incidentId(),
+                        s.attempt(), s.audience(), s.kind(), s.severity(), s.dedupKey(), n.title(), s.recipeName(),
+                        n.category() != null ? n.category() : s.category(), s.maxAttempts(), n.error(),
+                        s.folderId(), s.nextRetryAt(), s.report())));
+            });
         }
     }
 
@@ -68,7 +87,7 @@ class Escalations {
             NotificationRequested again = new NotificationRequested(UUID.randomUUID(), clock.instant(),
                     original.schemaVersion(), original.workspace(), original.recipeId(), original.jobId(),
                     original.incidentId(), original.attempt(), original.audience(), original.kind(),
-                    original.severity(), original.dedupKey() + ":repeat:" + repeat,
+                    original.severity(), original.dedupKey() + REPEAT + repeat,
                     "Still unresolved after " + ReportFormat.duration(open.toSeconds()) + " (reminder " + repeat
                             + "): " + original.title(), original.recipeName(), original.category(),
                     original.maxAttempts(), original.error(), original.folderId(), null, null);

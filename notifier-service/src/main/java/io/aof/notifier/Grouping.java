@@ -18,8 +18,12 @@ import java.util.Set;
 @Component
 class Grouping {
 
-    /** Kinds that are told alone, never grouped. */
-    private static final Set<Kind> NEVER_GROUPED = Set.of(Kind.REPORT, Kind.RECIPE_STOPPED, Kind.AOF_TROUBLE);
+    /**
+     * Kinds that are told alone, never grouped. An outage is already the grouping of its members (one thread per
+     * outage, keyed by its id): never digested with incidents, nor counted in a group's window.
+     */
+    private static final Set<Kind> NEVER_GROUPED = Set.of(Kind.REPORT, Kind.RECIPE_STOPPED, Kind.AOF_TROUBLE,
+            Kind.OUTAGE_STARTED, Kind.OUTAGE_UPDATED, Kind.OUTAGE_ENDED);
 
     private final ThreadStore threads;
     private final AlertGroupStore groups;

@@ -8,16 +8,43 @@ import java.util.List;
 
 /**
  * The e-mail form of a notification: subject, a plain-text part and an HTML part
- * with the same content. Everything that came from a job or a recipe is
- * HTML-escaped.
+ * with the same content (an outage's: its summary and detail, no recipe or job).
+ * Everything that came from a job or a recipe is HTML-escaped.
  */
 record MailContent(String subject, String text, String html) {
 
     private static final int ERROR_EXCERPT = 2000;
 
     static MailContent of(NotificationRequested n, String workatoAppUrl) {
+        if (n.kind().isOutage()) {
+            return outage(n);
+        }
         return n.kind() == NotificationRequested.Kind.REPORT ? report(n.report(), workatoAppUrl)
                 : alert(n, workatoAppUrl);
+    }
+
+    /**
+     * An outage's start or end (its updates are not e-mailed): the one-line summary as subject and heading, the
+     * detail, the outage's id and category (when it has one). No recipe, job or attempt: an outage has none.
+     */
+    private static MailContent outage(NotificationRequested n) {
+        String what = n.kind() == NotificationRequested.Kind.OUTAGE_ENDED ? "Outage over" : "Outage";
+        String detail = n.error() == null ? "" : n.error().length() > ERROR_EXCERPT
+                ? n.error().substring(0, ERROR_EXCERPT) + "..." : n.error();
+        boolean category = n.category() != null && !n.category().isBlank();
+        String subject = "[AOF " + n.severity() + "] " + what + ": " + n.title();
+        String text = n.title() + "\n\n"
+                + (detail.isEmpty() ? "" : detail + "\n\n")
+                + "Outage:   " + n.incidentId() + "\n"
+                + (category ? "Category: " + n.category() + "\n" : "")
+                + "As of:    " + n.occurredAt() + "\n";
+        String html = "<html><body style=\"font-family:sans-serif\"><h2>" + h(n.title()) + "</h2>"
+                + (detail.isEmpty() ? "" : "<p style=\"white-space:pre-wrap\">" + h(detail) + "</p>")
+                + "<table>" + row("Outage", "<code>" + h(n.incidentId()) + "</code>")
+                + (category ? row("Category", h(n.category())) : "")
+                + row("As of", h(String.valueOf(n.occurredAt())))
+                + "</table></body></html>";
+        return new MailContent(subject, text, html);
     }
 
     static MailContent digest(Digest d, String workatoAppUrl) {

@@ -46,7 +46,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * builds due digests, queues escalation repeats and fallback copies. A try mark
  * committed before each send and removed with its answer makes a lost answer
  * (crash, database lost, timeout) a question to the channel next time
- * ({@link Channel#lookUp}) rather than a second message.
+ * ({@link Channel#lookUp}) rather than a second message. An outage's start or
+ * update overtaken before its turn is not sent ({@link #overtaken}).
  */
 @Component
 class NotificationDispatcher {
@@ -117,6 +118,7 @@ class NotificationDispatcher {
             }
             meters.counter("aof.notifications.failed.permanent", "channel", channel, "reason", NOT_CONFIGURED);
             meters.counter("aof.notifications.refused.credentials", "channel", channel);
+            meters.counter("aof.notifications.superseded", "channel", channel);
         });
     }
 
@@ -173,8 +175,18 @@ class NotificationDispatcher {
             if (channel == null) {
                 throw DeliveryException.permanent(NOT_CONFIGURED, "no " + kind + " channel is configured");
             }
-            Channel.Thread thread = row.digest() != null || row.incidentId() == null ? null
+            boolean outage = n != null && n.kind().isOutage();
+            // a fallback copy of an outage's message stands alone: it must not edit or close a thread there
+            Channel.Thread thread = row.digest() != null || row.incidentId() == null
+                    || (outage && row.fallbackCopy()) ? null
                     : threads.thread(row.destination(), row.incidentId()).orElse(null);
+            if (outage && !row.fallbackCopy() && row.triedAt() == null && overtaken(row, n, thread)) {
+                notifications.superseded(row.id());
+                meters.counter("aof.notifications.superseded", "channel", kind).increment();
+                log.debug("{} of outage {} to {} was overtaken before its turn: not sent", n.kind(),
+                        row.incidentId(), row.destination());
+                return true;   // the rows behind it go
+            }
             Channel.Delivery delivery = row.updateOnly() ? null : earlierTry(row, channel, target, thread, kind);
             if (delivery == null) {
                 if (!row.updateOnly()) {
@@ -235,6 +247,29 @@ class NotificationDispatcher {
             }
             return false;
         }
+    }
+
+    /**
+     * An outage's start or update that must not be sent when its turn comes ({@link NotificationState#SUPERSEDED}).
+     * A start, only where the outage's thread already has its first message (an update or the end that went first,
+     * or a start sent again by hand): never a second first message. Otherwise a start is sent even when the end is
+     * already stored behind it (Slack was down while the outage lasted): the thread is then its first message, with
+     * the latest figures, and the end's reply, as always. An update, where the outage's end, or a later update, is
+     * stored for the destination: the end updates the first message to say it ended (with the latest figures), a
+     * later update shows newer figures; sent, it would only be a stale edit, or show an ended outage as open.
+     * <p>
+     * An update is never held back waiting for its thread's first message: in-order delivery per destination
+     * already sends the start first (while the start is retried, the updates wait behind it), and waiting for a
+     * start that will not come first (refused for good, routed elsewhere, stored after the update) would block
+     * the destination. Such an update becomes the first message itself ({@link SlackSender}), showing the latest
+     * figures: neither lost nor a second first message. Reminders are never overtaken.
+     */
+    private boolean overtaken(Pending row, NotificationRequested n, Channel.Thread thread) {
+        return switch (n.kind()) {
+            case OUTAGE_STARTED -> !Escalations.isRepeat(n) && thread != null && thread.started();
+            case OUTAGE_UPDATED -> notifications.outageUpdateOvertaken(row.id());
+            default -> false;
+        };
     }
 
     /**

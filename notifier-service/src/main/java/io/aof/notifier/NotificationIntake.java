@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Stores a notification request, in the caller's transaction, before anything is sent: one row per destination,
- * placed in its incident's own thread or its group's digests ({@link Grouping}); a resolution also updates the
- * incident's threads in the destinations it was not routed to; and the incident's escalation is opened or closed
- * ({@link Escalations}).
+ * placed in its incident's own thread or its group's digests ({@link Grouping}); a resolution, and an outage's
+ * update, also update the incident's (outage's) threads in the Slack destinations it was not routed to; and the
+ * incident's escalation is opened or closed ({@link Escalations}).
  */
 @Component
 class NotificationIntake {
@@ -40,10 +40,14 @@ class NotificationIntake {
             }
             notifications.insert(NotificationStore.NewRow.of(n, raw, destination, state, groupKey));
         }
-        if (n.incidentId() != null && n.kind().resolvesIncident()) {
-            // resolved everywhere: no group reminds of it any more, wherever it was told
-            threads.resolved(n.incidentId(), n.kind());
-            // threads of this incident elsewhere (an escalation in the admin channel) get their parent updated
+        boolean resolves = n.kind().resolvesIncident();
+        if (n.incidentId() != null && (resolves || n.kind() == Kind.OUTAGE_UPDATED)) {
+            if (resolves) {
+                // resolved everywhere: no group reminds of it any more, wherever it was told
+                threads.resolved(n.incidentId(), n.kind());
+            }
+            // threads of this incident elsewhere (an escalation in the admin channel, a final-only route's channel)
+            // get their parent updated: to say it ended, or to show an outage's latest figures
             // (an exhaustion is routed to every audience itself: no extra update for it)
             for (String d : threads.threadDestinations(n.incidentId())) {
                 if (!destinations.contains(d) && Destination.kindOf(d).equals(Destination.SLACK)) {

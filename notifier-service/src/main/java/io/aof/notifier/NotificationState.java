@@ -15,5 +15,11 @@ enum NotificationState {
     /** Taken by its destination. */
     DELIVERED,
     /** Refused for good by its destination; sent again only when an operator asks. */
-    FAILED
+    FAILED,
+    /**
+     * Not sent, overtaken before its turn: an outage's update when a later update or the outage's end is stored
+     * for the same destination (they show newer figures), or an outage's start where its thread already has a
+     * first message. Nothing was lost: the thread's first message shows the latest figures.
+     */
+    SUPERSEDED
 }

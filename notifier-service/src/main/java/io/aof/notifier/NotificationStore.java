@@ -61,10 +61,13 @@ class NotificationStore {
         }
     }
 
-    /** A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null. */
+    /**
+     * A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null;
+     * {@code fallbackCopy}: it is the fallback copy of another row.
+     */
     record Pending(UUID id, String destination, String kind, String incidentId, String request, String digest,
                    boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now,
-                   Instant triedAt) {
+                   Instant triedAt, boolean fallbackCopy) {
     }
 
     /** A row that may get a fallback copy; {@code lastError}: why its destination is failing, when asked for. */
@@ -109,13 +112,34 @@ class NotificationStore {
     /** The destination's oldest pending row, locked, due or not; empty when it has none. */
     Optional<Pending> head(String destination) {
         return jdbc.query("SELECT n.id, n.channel, n.kind, n.incident_id, n.request, n.digest, "
-                        + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at "
+                        + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at, "
+                        + "n.fallback_of IS NOT NULL "
                         + "FROM notification n LEFT JOIN notification_try t ON t.notification_id = n.id "
                         + "WHERE n.channel = ? AND n.state = 'PENDING' ORDER BY n.seq LIMIT 1 FOR UPDATE OF n",
                 (rs, i) -> new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
                         rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                        rs.getTimestamp(11).toInstant(), instant(rs, 12)), destination).stream().findFirst();
+                        rs.getTimestamp(11).toInstant(), instant(rs, 12), rs.getBoolean(13)), destination)
+                .stream().findFirst();
+    }
+
+    /**
+     * Whether the outage's update {@code id} was overtaken in its destination: the outage's end is stored there
+     * (whenever it came: an update must not make an ended outage look open again), or a later update is (its
+     * figures are newer). Fallback copies do not count.
+     */
+    boolean outageUpdateOvertaken(UUID id) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM notification r "
+                + "JOIN notification o ON o.channel = r.channel AND o.incident_id = r.incident_id AND o.id <> r.id "
+                + "WHERE r.id = ? AND o.fallback_of IS NULL "
+                + "AND (o.kind = 'OUTAGE_ENDED' OR (o.kind = 'OUTAGE_UPDATED' AND o.seq > r.seq)))",
+                Boolean.class, id));
+    }
+
+    /** Not sent, overtaken before its turn ({@link NotificationState#SUPERSEDED}). */
+    void superseded(UUID id) {
+        jdbc.update("UPDATE notification SET state = ?, last_error = NULL WHERE id = ?",
+                NotificationState.SUPERSEDED.name(), id);
     }
 
     /** The row is about to be sent (its answer could be lost). */
@@ -203,7 +227,8 @@ class NotificationStore {
 
     /**
      * Rows older than {@code after} that their destination has not taken while it is failing (its head has been
-     * tried: the rows behind it have not, since delivery is in order), not copied yet, locked (others skip them),
+     * tried: the rows behind it have not, since delivery is in order), not copied yet (nor an outage's update:
+     * it only edits a message, and the outage's start and end are copied), locked (others skip them),
      * at most 100; none while {@code fallback} is failing too (Slack down: a copy to another Slack channel would
      * only double the backlog; they are copied once it works again). Each with its destination's last error.
      */
@@ -212,7 +237,7 @@ class NotificationStore {
                 + "n.kind, n.channel, n.request, n.digest, (SELECT h.last_error FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0 ORDER BY h.seq LIMIT 1) "
                 + "AS last_error FROM notification n WHERE n.state = 'PENDING' AND NOT n.fallback_queued "
-                + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.channel <> ? "
+                + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.kind <> 'OUTAGE_UPDATED' AND n.channel <> ? "
                 + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
                 + "AND NOT EXISTS (SELECT 1 FROM notification f WHERE f.channel = ? AND f.state = 'PENDING' "
@@ -223,12 +248,13 @@ class NotificationStore {
 
     /**
      * The row {@code id}, if it may get a fallback copy: not copied yet, not itself a copy, not only a thread
-     * update, and not to {@code fallback} itself.
+     * update (nor an outage's update, which only edits a message), and not to {@code fallback} itself.
      */
     Optional<Original> copyable(UUID id, String fallback) {
         return jdbc.query("SELECT id, dedup_key, incident_id, audience, kind, "
                 + "channel, request, digest, NULL AS last_error FROM notification WHERE id = ? AND NOT fallback_queued "
-                + "AND fallback_of IS NULL AND NOT update_only AND channel <> ?", ORIGINAL, id, fallback)
+                + "AND fallback_of IS NULL AND NOT update_only AND kind <> 'OUTAGE_UPDATED' AND channel <> ?",
+                ORIGINAL, id, fallback)
                 .stream().findFirst();
     }
 

@@ -50,24 +50,27 @@ public class NotifierApplication {
     }
 
     /**
-     * Delivered, failed and digested notifications after 30 days, but never a thread's first message while the
-     * thread is kept (its end updates that message), nor a row of an escalation still open (its repeats go
-     * where it went). Rows still to send ({@code PENDING}, {@code GROUPED}) are never removed.
+     * Delivered, failed, digested and superseded notifications after 30 days, but never a thread's first message
+     * while the thread is kept (its end updates that message), nor a row of an escalation still open (its repeats
+     * go where it went). Rows still to send ({@code PENDING}, {@code GROUPED}) are never removed.
      */
     @Bean
     RetentionRule notificationRetention() {
         return RetentionRule.of("notification", "created_at", Duration.ofDays(30)).onlyWhere(
-                "state IN ('DELIVERED', 'FAILED', 'DIGESTED') "
+                "state IN ('DELIVERED', 'FAILED', 'DIGESTED', 'SUPERSEDED') "
                         + "AND NOT EXISTS (SELECT 1 FROM incident_thread t WHERE t.parent_id = notification.id) "
                         + "AND NOT EXISTS (SELECT 1 FROM escalation e WHERE e.incident_id = notification.incident_id "
                         + "AND e.closed_at IS NULL)");
     }
 
-    /** An incident's thread 30 days after it was resolved; threads of incidents still open are kept (reminders). */
+    /**
+     * An incident's (outage's) thread 30 days after it was resolved (ended); threads of incidents still open are
+     * kept (reminders).
+     */
     @Bean
     RetentionRule incidentThreadRetention() {
         return RetentionRule.of("incident_thread", "updated_at", Duration.ofDays(30))
-                .onlyWhere("last_kind IN ('RECOVERED', 'RESOLVED_MANUALLY')");
+                .onlyWhere("last_kind IN ('RECOVERED', 'RESOLVED_MANUALLY', 'OUTAGE_ENDED')");
     }
 
     /** A storm-control group quiet for 30 days, with no thread left and nothing waiting for its digest. */

@@ -107,6 +107,10 @@ class Router {
         if (!matched) {
             out.addAll(defaults(n.audience()));
         }
+        if (n.kind() == Kind.OUTAGE_UPDATED) {
+            // an outage's update only edits the first message of its Slack threads: nothing to e-mail or to POST
+            out.removeIf(d -> !Destination.kindOf(d).equals(Destination.SLACK));
+        }
         return List.copyOf(out);
     }
 
@@ -121,13 +125,27 @@ class Router {
         return out;
     }
 
+    /**
+     * Whether a matching route takes {@code kind}: a resolution (an outage's end too) when it is
+     * {@code on-recovery}; an outage's start even when it is {@code final-only} (it stands for all its members'
+     * alerts, which are not told one by one: a final-only route, PagerDuty say, gets the start and the end, not
+     * the updates); anything else when it is not final-only or the kind is final.
+     */
     private static boolean passes(NotifierProperties.Route r, Kind kind) {
         if (kind.resolvesIncident()) {
             return r.onRecovery();
         }
+        if (kind == Kind.OUTAGE_STARTED) {
+            return true;
+        }
         return !r.finalOnly() || kind.isFinal();
     }
 
+    /**
+     * Every list that is set must contain the notification's value. A value the notification lacks (an outage
+     * has no recipe, folder or recipe name, and may have no category) matches no list that is set: such a route
+     * does not take it.
+     */
     private static boolean matches(NotifierProperties.Match m, Pattern name, NotificationRequested n) {
         return in(m.audiences(), n.audience()) && in(m.kinds(), n.kind()) && in(m.categories(), n.category())
                 && in(m.severities(), n.severity()) && in(m.recipeIds(), n.recipeId())

@@ -21,13 +21,16 @@ import static com.slack.api.model.block.composition.BlockCompositions.plainText;
 /**
  * The Slack form of a notification: a plain-text fallback and Block Kit blocks
  * with the recipe and job (linked into Workato), category, attempt and an error
- * excerpt. Everything that came from a job is escaped ({@code &}, {@code <},
+ * excerpt; an outage (no recipe, job or attempt) as its one-line summary and its
+ * detail. Everything that came from a job is escaped ({@code &}, {@code <},
  * {@code >}), so an error message can never mention {@code <!channel>}, a user,
  * or forge a link.
  */
 record SlackMessage(String text, List<LayoutBlock> blocks) {
 
     private static final int ERROR_EXCERPT = 500;
+    /** An outage's detail (its members, recipes, probes) is what people read: longer than an error excerpt. */
+    private static final int DETAIL_EXCERPT = 2500;
 
     static SlackMessage of(NotificationRequested n, String workatoAppUrl) {
         if (n.kind() == NotificationRequested.Kind.REPORT) {
@@ -35,6 +38,9 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         }
         if (n.kind() == NotificationRequested.Kind.AOF_TROUBLE && n.recipeId() == null) {
             return trouble(n);
+        }
+        if (n.kind().isOutage()) {
+            return outage(n);
         }
         String icon = icon(n.kind());
         String recipe = escape(n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId());
@@ -70,9 +76,46 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         return new SlackMessage(icon + " " + escape(n.title()), blocks);
     }
 
+    /**
+     * An outage's message: its one-line summary (the title: the upstream, how many jobs and recipes, since when,
+     * how it is probed), its detail, and as of when those figures are. An outage has no recipe, job or attempt,
+     * and may have no category.
+     */
+    private static SlackMessage outage(NotificationRequested n) {
+        String icon = icon(n.kind());
+        List<LayoutBlock> blocks = new ArrayList<>();
+        // a section, not a header: a header takes 150 characters, and the summary names the upstream and figures
+        blocks.add(section(s -> s.text(markdownText(icon + " *" + escape(n.title()) + "*"))));
+        detail(n, blocks);
+        blocks.add(context(c -> c.elements(List.of(markdownText(outageContext(n))))));
+        return new SlackMessage(icon + " " + escape(n.title()), blocks);
+    }
+
+    private static String outageContext(NotificationRequested n) {
+        return "Outage `" + escape(n.incidentId()) + "`"
+                + (n.category() == null || n.category().isBlank() ? "" : " · " + escape(n.category()))
+                + " · " + n.severity() + " · as of " + date(n.occurredAt()) + " · AOF";
+    }
+
+    /** An outage's detail as text (it is AOF's own words with figures, not a job's error). */
+    private static void detail(NotificationRequested n, List<LayoutBlock> blocks) {
+        if (n.error() != null && !n.error().isBlank()) {
+            String excerpt = n.error().length() > DETAIL_EXCERPT ? n.error().substring(0, DETAIL_EXCERPT) + "..."
+                    : n.error();
+            blocks.add(section(s -> s.text(markdownText(escape(excerpt)))));
+        }
+    }
+
     /** A later event of an incident, as a reply in its thread. */
     static SlackMessage reply(NotificationRequested n) {
         String icon = icon(n.kind());
+        if (n.kind().isOutage()) {
+            // the outage's end (or an escalation's reminder): what it says, and its detail
+            List<LayoutBlock> blocks = new ArrayList<>();
+            blocks.add(section(s -> s.text(markdownText(icon + " *" + escape(n.title()) + "*"))));
+            detail(n, blocks);
+            return new SlackMessage(icon + " " + escape(n.title()), blocks);
+        }
         StringBuilder line = new StringBuilder(icon + " *" + escape(n.title()) + "*");
         if (n.attempt() != null) {
             line.append(" · attempt ").append(attempt(n));
@@ -150,6 +193,8 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
             case RESOLVED_MANUALLY -> ":heavy_check_mark:";
             case AOF_TROUBLE -> ":fire:";
             case REPORT -> ":bar_chart:";
+            case OUTAGE_STARTED, OUTAGE_UPDATED -> ":red_circle:";
+            case OUTAGE_ENDED -> ":large_green_circle:";
         };
     }
 

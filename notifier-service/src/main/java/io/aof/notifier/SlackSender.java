@@ -28,7 +28,8 @@ import java.util.UUID;
 /**
  * Slack through slack-api-client: {@code chat.postMessage} for an incident's
  * first message and, with {@code thread_ts}, for what follows it;
- * {@code chat.update} of that first message when the incident ends. The API URL
+ * {@code chat.update} of that first message when the incident ends, and when an
+ * outage's figures change (an outage's updates post nothing). The API URL
  * is configurable (the sink in a local run). Slack's HTTP 429 {@code Retry-After}
  * and its {@code ratelimited} answer are honoured; its answers are classified
  * ({@link #classify}): a channel gone or a message refused fails that row for
@@ -67,6 +68,12 @@ class SlackSender implements Channel {
 
     @Override
     public Delivery deliver(UUID id, String channel, NotificationRequested n, Thread thread) {
+        if (n.kind().isOutage() && !Escalations.isRepeat(n)) {
+            Delivery outage = outage(id, channel, n, thread);
+            if (outage != null) {
+                return outage;
+            }
+        }
         if (thread == null || !thread.started() || n.kind() == NotificationRequested.Kind.REPORT) {
             return post(id, channel, SlackMessage.of(n, workatoAppUrl), null);
         }
@@ -84,12 +91,46 @@ class SlackSender implements Channel {
         return post(id, channel, SlackMessage.reply(n), thread.parentRef());
     }
 
+    /**
+     * An outage has one first message in its thread, which always shows its latest figures: {@code thread.parent()}
+     * is the latest start or update of the outage stored for this destination ({@link ThreadStore#thread}), which
+     * may be newer than {@code n}. Its start or an update posts that message when the thread has none yet (an
+     * update whose start never reached this destination, or was refused, becomes the first message), else only
+     * edits it ({@code chat.update}): never a second first message. Its end with no first message here is one
+     * message saying both what the outage was and that it ended. Null: the usual way (the end's reply in a
+     * started thread, with the first message updated first).
+     */
+    private Delivery outage(UUID id, String channel, NotificationRequested n, Thread thread) {
+        boolean started = thread != null && thread.started();
+        NotificationRequested figures = thread != null && thread.parent() != null
+                && thread.parent().kind() != NotificationRequested.Kind.OUTAGE_ENDED ? thread.parent() : null;
+        if (n.kind() != NotificationRequested.Kind.OUTAGE_ENDED) {
+            return started ? updateParent(channel, n, thread)
+                    : post(id, channel, SlackMessage.of(figures != null ? figures : n, workatoAppUrl), null);
+        }
+        if (!started) {
+            return post(id, channel, figures != null ? SlackMessage.closedParent(figures, n, workatoAppUrl)
+                    : SlackMessage.of(n, workatoAppUrl), null);
+        }
+        return null;
+    }
+
+    /**
+     * The thread's first message updated: to say how the incident ended; for an outage's update, to show the
+     * outage's latest figures ({@code thread.parent()}, else the update's own).
+     */
     @Override
     public Delivery updateParent(String channel, NotificationRequested n, Thread thread) {
-        SlackMessage closed = SlackMessage.closedParent(thread.parent(), n, workatoAppUrl);
+        SlackMessage updated;
+        if (n.kind().isOutage() && !n.kind().closesIncident()) {
+            updated = SlackMessage.of(thread.parent() != null && thread.parent().kind().isOutage()
+                    && !thread.parent().kind().closesIncident() ? thread.parent() : n, workatoAppUrl);
+        } else {
+            updated = SlackMessage.closedParent(thread.parent(), n, workatoAppUrl);
+        }
         String target = thread.channelRef() != null ? thread.channelRef() : channel;
         ChatUpdateResponse r = call(() -> methods.chatUpdate(u -> u.channel(target).ts(thread.parentRef())
-                .text(closed.text()).blocks(closed.blocks())));
+                .text(updated.text()).blocks(updated.blocks())));
         return new Delivery(r.getTs(), r.getChannel());
     }
 

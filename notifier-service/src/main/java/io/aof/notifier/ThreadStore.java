@@ -13,7 +13,8 @@ import java.util.UUID;
 /**
  * How each incident is told in each destination ({@code incident_thread}): in its own thread, or inside its
  * group's digests, decided at its first alert there; the incident's latest kind (open or resolved); and, once its
- * first message is out, that message's reference, which the later ones reply to and the last one updates.
+ * first message is out, that message's reference, which the later ones reply to and the last one updates. An
+ * outage has a thread like an incident, keyed by the outage's id; its updates edit the first message.
  */
 @Component
 class ThreadStore {
@@ -49,10 +50,13 @@ class ThreadStore {
                 placement.groupKey(), kind.name());
     }
 
-    /** A later alert of the incident in the destination. */
+    /**
+     * A later alert of the incident in the destination. An ended outage stays ended (a new outage has a new id):
+     * a start or update coming after its end does not make its thread look open.
+     */
     void told(String destination, String incidentId, Kind kind) {
         jdbc.update("UPDATE incident_thread SET last_kind = ?, updated_at = now() WHERE destination = ? "
-                + "AND incident_id = ?", kind.name(), destination, incidentId);
+                + "AND incident_id = ? AND last_kind <> 'OUTAGE_ENDED'", kind.name(), destination, incidentId);
     }
 
     /** The incident is resolved ({@code kind}) in every destination it was told in: no reminder names it any more. */
@@ -67,10 +71,20 @@ class ThreadStore {
                 String.class, incidentId);
     }
 
-    /** The incident's thread in the destination (its first message's request and references), if it has one. */
+    /**
+     * The incident's thread in the destination (its first message's request and references), if it has one. For
+     * an outage, the request is its latest start or update stored for the destination (the figures its first
+     * message shows, posted or edited), whatever row started the thread: an update that came while the first
+     * message could not be posted is not lost, the first message shows it when it goes.
+     */
     Optional<Channel.Thread> thread(String destination, String incidentId) {
-        // the thread's first message is the notification row that started it (parent_id)
-        return jdbc.query("SELECT t.parent_ref, t.channel_ref, p.request FROM incident_thread t "
+        // the thread's first message is the notification row that started it (parent_id); an outage's figures are
+        // its latest start or update by the destination's order, reminders and fallback copies aside
+        return jdbc.query("SELECT t.parent_ref, t.channel_ref, COALESCE((SELECT f.request FROM notification f "
+                        + "WHERE f.channel = t.destination AND f.incident_id = t.incident_id "
+                        + "AND f.kind IN ('OUTAGE_STARTED', 'OUTAGE_UPDATED') AND f.request IS NOT NULL "
+                        + "AND f.fallback_of IS NULL AND f.dedup_key NOT LIKE '%:repeat:%' "
+                        + "ORDER BY f.seq DESC LIMIT 1), p.request) FROM incident_thread t "
                         + "LEFT JOIN notification p ON p.id = t.parent_id "
                         + "WHERE t.destination = ? AND t.incident_id = ? AND t.mode = 'THREAD'",
                 (rs, i) -> new Channel.Thread(rs.getString(1), rs.getString(2), rs.getString(3) == null ? null

@@ -22,7 +22,9 @@ import java.util.UUID;
  * shapes: {@code JSON} (the notification, signed with HMAC-SHA256 when a secret
  * is set), {@code TEAMS} (a message with an Adaptive Card, for a Teams incoming
  * webhook or workflow), {@code PAGERDUTY} (Events API v2: {@code trigger} with
- * {@code dedup_key} = incident id, {@code resolve} on recovery or resolution).
+ * {@code dedup_key} = incident id, {@code resolve} on recovery or resolution; an
+ * outage likewise under its id: {@code trigger} at its start, {@code resolve} at
+ * its end; its updates are never routed to a webhook).
  * A 429 or 5xx (or no answer) is retried later, honouring {@code Retry-After};
  * other answers are classified by {@link #classify}.
  */
@@ -79,17 +81,29 @@ class WebhookSender implements Channel {
         body.put("routing_key", hook.routingKey());
         body.put("event_action", n.kind().resolvesIncident() ? "resolve" : "trigger");
         body.put("dedup_key", n.incidentId() != null ? n.incidentId() : n.dedupKey());
-        if (!n.kind().resolvesIncident()) {
+        if (!n.kind().resolvesIncident() && n.kind().isOutage()) {
+            // an outage: its summary is its title; no recipe, job or attempt (dedup_key: the outage's id)
+            ObjectNode payload = body.putObject("payload");
+            payload.put("summary", n.title().length() > 1024 ? n.title().substring(0, 1024) : n.title());
+            payload.put("source", "aof:" + n.workspace());
+            payload.put("severity", severity(n));
+            payload.put("component", "outage");
+            if (n.category() != null) {
+                payload.put("group", n.category());
+            }
+            payload.put("class", n.kind().name());
+            ObjectNode details = payload.putObject("custom_details");
+            details.put("outage_id", n.incidentId());
+            if (n.error() != null) {
+                details.put("detail", n.error());
+            }
+        } else if (!n.kind().resolvesIncident()) {
             ObjectNode payload = body.putObject("payload");
             String summary = n.title() + ": " + (n.recipeName() != null ? n.recipeName() : "recipe " + n.recipeId())
                     + " (job " + n.jobId() + ", " + n.category() + ")";
             payload.put("summary", summary.length() > 1024 ? summary.substring(0, 1024) : summary);
             payload.put("source", "aof:" + n.workspace());
-            payload.put("severity", switch (n.severity()) {
-                case CRITICAL -> "critical";
-                case WARNING -> "warning";
-                case INFO -> "info";
-            });
+            payload.put("severity", severity(n));
             payload.put("component", n.recipeName() != null ? n.recipeName() : String.valueOf(n.recipeId()));
             payload.put("group", n.category());
             payload.put("class", n.kind().name());
@@ -104,6 +118,14 @@ class WebhookSender implements Channel {
             }
         }
         return body;
+    }
+
+    private static String severity(NotificationRequested n) {
+        return switch (n.severity()) {
+            case CRITICAL -> "critical";
+            case WARNING -> "warning";
+            case INFO -> "info";
+        };
     }
 
     private static String workatoLink(NotificationRequested n, String workatoAppUrl) {
@@ -122,7 +144,17 @@ class WebhookSender implements Channel {
         card.put("version", "1.4");
         ArrayNode body = card.putArray("body");
         body.addObject().put("type", "TextBlock").put("text", plain(text)).put("wrap", true).put("weight", "Bolder");
-        if (n != null) {
+        if (n != null && n.kind().isOutage()) {
+            ArrayNode facts = body.addObject().put("type", "FactSet").putArray("facts");
+            facts.addObject().put("title", "Outage").put("value", String.valueOf(n.incidentId()));
+            if (n.category() != null) {
+                facts.addObject().put("title", "Category").put("value", n.category());
+            }
+            if (n.error() != null) {
+                body.addObject().put("type", "TextBlock").put("text", n.error().length() > 1000
+                        ? n.error().substring(0, 1000) + "..." : n.error()).put("wrap", true);
+            }
+        } else if (n != null) {
             ArrayNode facts = body.addObject().put("type", "FactSet").putArray("facts");
             facts.addObject().put("title", "Category").put("value", String.valueOf(n.category()));
             facts.addObject().put("title", "Attempt").put("value", n.attempt() == null ? "-"

@@ -104,6 +104,35 @@ class EmailSenderTest {
                 "TIMEOUT", 5, kind == NotificationRequested.Kind.RECOVERED ? null : "timeout", null, null, null);
     }
 
+    /** An outage's start and end mails: its summary and detail, in one conversation; no recipe, job or attempt. */
+    @Test
+    void anOutageIsTwoMailsInOneConversationWithItsSummaryAndDetail() throws Exception {
+        NotificationRequested started = SlackMessageTest.outage(NotificationRequested.Kind.OUTAGE_STARTED,
+                "netsuite unreachable: 37 jobs, 9 recipes, since 10:02 UTC — probing every 5 min",
+                "last probe <10:37>: connect timed out", null);
+        NotificationRequested ended = SlackMessageTest.outage(NotificationRequested.Kind.OUTAGE_ENDED,
+                "netsuite reachable again after 47 min", null, "TIMEOUT");
+        String parent = sender.deliver(UUID.randomUUID(), "ops@example.com", started,
+                new Channel.Thread(null, null, null)).ref();
+        sender.deliver(UUID.randomUUID(), "ops@example.com", ended, new Channel.Thread(parent, null, started));
+
+        assertThat(smtp.waitForIncomingEmail(5000, 2)).isTrue();
+        MimeMessage[] received = smtp.getReceivedMessages();
+        assertThat(received[0].getSubject()).isEqualTo("[AOF WARNING] Outage: netsuite unreachable: 37 jobs, "
+                + "9 recipes, since 10:02 UTC — probing every 5 min");
+        assertThat(received[1].getSubject()).isEqualTo("[AOF WARNING] Outage over: netsuite reachable again after "
+                + "47 min");
+        assertThat(received[1].getHeader("In-Reply-To")).containsExactly(parent);
+        List<BodyPart> first = leaves((Multipart) received[0].getContent());
+        assertThat((String) first.get(0).getContent()).contains("last probe <10:37>: connect timed out",
+                "Outage:   outage-42").doesNotContain("Category", "Recipe", "Job", "Attempt", "null");
+        assertThat((String) first.get(1).getContent()).contains("last probe &lt;10:37&gt;: connect timed out",
+                "<code>outage-42</code>").doesNotContain("Recipe", "Attempt", "null", "<10:37>");
+        List<BodyPart> last = leaves((Multipart) received[1].getContent());
+        assertThat((String) last.get(0).getContent()).contains("Category: TIMEOUT")
+                .doesNotContain("Recipe", "Attempt", "null");
+    }
+
     @Test
     void reportGoesAsOneMessageWithBothParts() throws Exception {
         sender.deliver(UUID.randomUUID(), "reports@example.com", NotificationRequested.report(ReportRenderingTest.sample(), "r-1"), null);

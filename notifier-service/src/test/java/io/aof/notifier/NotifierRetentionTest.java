@@ -64,12 +64,16 @@ class NotifierRetentionTest {
         row("old-pending", "w:1:f", "PENDING", 31);
         row("old-grouped", "w:1:f", "GROUPED", 31);
         row("new-delivered", "w:1:g", "DELIVERED", 29);
+        row("old-superseded", "outage-1", "SUPERSEDED", 31);
+        row("new-superseded", "outage-2", "SUPERSEDED", 29);
         UUID resolvedParent = row("parent-of-resolved", "w:1:r", "DELIVERED", 60);
         UUID openParent = row("parent-of-open", "w:1:b", "DELIVERED", 60);
         row("open-escalation", "w:1:c", "DELIVERED", 31);
         thread("w:1:r", "RECOVERED", 31, resolvedParent, null);            // resolved a month ago: goes
         thread("w:1:b", "EXHAUSTED", 60, openParent, "slack:#ops|1|X");    // still open: reminders need it
         thread("w:1:d", "RESOLVED_MANUALLY", 5, null, null);               // resolved lately
+        thread("outage-1", "OUTAGE_ENDED", 31, null, null);                 // an outage ended a month ago: goes
+        thread("outage-2", "OUTAGE_UPDATED", 60, null, null);               // an outage still on: stays
         jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at, opened_at) VALUES "
                 + "('w:1:c', '{}', now(), now() - interval '40 days')");
         jdbc.update("INSERT INTO escalation (incident_id, request, next_repeat_at, closed_at) VALUES "
@@ -88,9 +92,10 @@ class NotifierRetentionTest {
         job.purge(refusal);
 
         assertThat(left("SELECT dedup_key FROM notification ORDER BY dedup_key")).containsExactly(
-                "new-delivered", "old-grouped", "old-pending", "open-escalation", "parent-of-open",
+                "new-delivered", "new-superseded", "old-grouped", "old-pending", "open-escalation", "parent-of-open",
                 "parent-of-resolved");   // the resolved thread's parent goes once its thread has gone: next run
-        assertThat(left("SELECT incident_id FROM incident_thread ORDER BY 1")).containsExactly("w:1:b", "w:1:d");
+        assertThat(left("SELECT incident_id FROM incident_thread ORDER BY 1")).containsExactly("outage-2", "w:1:b",
+                "w:1:d");
         assertThat(left("SELECT group_key FROM alert_group ORDER BY 1")).containsExactly("slack:#ops|1|X",
                 "slack:#ops|3|Z");
         assertThat(left("SELECT incident_id FROM escalation ORDER BY 1")).containsExactly("w:1:c", "w:1:y");

@@ -78,6 +78,72 @@ class RouterTest {
         assertThat(r.usesEmail()).isTrue();
     }
 
+    static NotificationRequested outage(Audience audience, Kind kind, String category) {
+        return new NotificationRequested(UUID.randomUUID(), Instant.now(), AofEvent.SCHEMA_VERSION, "w", null, null,
+                "outage-1", null, audience, kind, Severity.WARNING, "outage-1:" + kind, "netsuite unreachable", null,
+                category, null, null, null, null, null);
+    }
+
+    /**
+     * An outage has no recipe, folder or recipe name, and may have no category: routes on those do not take it
+     * (and do not fail on it); a final-only route takes its start and end, not its updates; on-recovery decides
+     * its end as a recovery's; its updates go to Slack destinations only.
+     */
+    @Test
+    void anOutageWithoutRecipeOrCategoryPassesOnlyTheRoutesThatDoNotAskForThem() {
+        Router r = new Router(bind(Map.ofEntries(
+                Map.entry("aof.notifier.webhooks.pd.url", "https://events.pagerduty.com/v2/enqueue"),
+                Map.entry("aof.notifier.webhooks.pd.format", "PAGERDUTY"),
+                Map.entry("aof.notifier.webhooks.pd.routing-key", "R0UT1NG"),
+                Map.entry("aof.notifier.routes[0].match.categories", "AUTH"),
+                Map.entry("aof.notifier.routes[0].to", "slack:#auth"),
+                Map.entry("aof.notifier.routes[1].match.recipe-ids", "7"),
+                Map.entry("aof.notifier.routes[1].to", "slack:#r7"),
+                Map.entry("aof.notifier.routes[2].match.folder-ids", "77"),
+                Map.entry("aof.notifier.routes[2].to", "slack:#finance"),
+                Map.entry("aof.notifier.routes[3].match.recipe-name", "Payroll .*"),
+                Map.entry("aof.notifier.routes[3].to", "slack:#payroll"),
+                Map.entry("aof.notifier.routes[4].match.categories", "TIMEOUT"),
+                Map.entry("aof.notifier.routes[4].to", "slack:#timeouts"),
+                Map.entry("aof.notifier.routes[4].continue-matching", "true"),
+                Map.entry("aof.notifier.routes[5].match.audiences", "OPS"),
+                Map.entry("aof.notifier.routes[5].final-only", "true"),
+                Map.entry("aof.notifier.routes[5].to", "webhook:pd,slack:#oncall,email:oncall@x.test"),
+                Map.entry("spring.mail.host", "unused"))));
+
+        for (String category : new String[] {null, "TIMEOUT"}) {
+            List<String> timeouts = category == null ? List.of() : List.of("slack:#timeouts");
+            assertThat(r.destinations(outage(Audience.OPS, Kind.OUTAGE_STARTED, category))).as(category)
+                    .containsExactlyElementsOf(concat(timeouts, "webhook:pd", "slack:#oncall", "email:oncall@x.test"));
+            // not final: the final-only route does not take it (its thread there is edited all the same)
+            assertThat(r.destinations(outage(Audience.OPS, Kind.OUTAGE_UPDATED, category))).as(category)
+                    .containsExactlyElementsOf(timeouts);
+            assertThat(r.destinations(outage(Audience.OPS, Kind.OUTAGE_ENDED, category))).as(category)
+                    .containsExactlyElementsOf(concat(timeouts, "webhook:pd", "slack:#oncall", "email:oncall@x.test"));
+        }
+        // no route matching: the defaults by audience, where an update is not e-mailed
+        Router defaults = new Router(bind(Map.of("aof.notifier.email.ops-to", "ops@x.test",
+                "aof.notifier.email.admin-to", "boss@x.test")));
+        assertThat(defaults.destinations(outage(Audience.OPS, Kind.OUTAGE_STARTED, null)))
+                .containsExactly("slack:#aof-ops", "email:ops@x.test");
+        assertThat(defaults.destinations(outage(Audience.OPS, Kind.OUTAGE_UPDATED, null)))
+                .containsExactly("slack:#aof-ops");
+        assertThat(defaults.destinations(outage(Audience.SUPER_ADMIN, Kind.OUTAGE_STARTED, "TIMEOUT")))
+                .containsExactly("slack:#aof-admin", "email:boss@x.test");
+        // a route that leaves out recoveries leaves out an outage's end too
+        Router noRecovery = new Router(bind(Map.of("aof.notifier.routes[0].match.audiences", "OPS",
+                "aof.notifier.routes[0].to", "slack:#x", "aof.notifier.routes[0].on-recovery", "false")));
+        assertThat(noRecovery.destinations(outage(Audience.OPS, Kind.OUTAGE_STARTED, null)))
+                .containsExactly("slack:#x");
+        assertThat(noRecovery.destinations(outage(Audience.OPS, Kind.OUTAGE_ENDED, null))).isEmpty();
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> out = new java.util.ArrayList<>(first);
+        out.addAll(List.of(more));
+        return out;
+    }
+
     @Test
     void theReportGoesToItsChannelAndItsRecipients() {
         Router r = new Router(bind(Map.of("aof.notifier.report.slack-channel", "#reports",

@@ -5,6 +5,7 @@ import io.aof.common.events.NotificationRequested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,5 +39,41 @@ class SlackMessageTest {
         assertThat(m.text()).isEqualTo(":fire: Dead letters are piling up");
         assertThat(m.blocks().toString()).contains("aof.job-failures.dlt: 3 &lt;records&gt;")
                 .doesNotContain("recipe null", "*Job*");
+    }
+
+    static NotificationRequested outage(NotificationRequested.Kind kind, String title, String detail,
+                                        String category) {
+        return new NotificationRequested(UUID.randomUUID(), Instant.parse("2026-11-28T10:40:00Z"),
+                AofEvent.SCHEMA_VERSION, "acme", null, null, "outage-42", null, NotificationRequested.Audience.OPS,
+                kind, NotificationRequested.Severity.WARNING, "outage-42:" + kind + ":1", title, null, category, null,
+                detail, null, null, null);
+    }
+
+    @Test
+    void anOutageSaysItsSummaryAndDetailWithoutRecipeJobOrAttempt() {
+        NotificationRequested started = outage(NotificationRequested.Kind.OUTAGE_STARTED,
+                "netsuite unreachable: 37 jobs, 9 recipes, since 10:02 UTC — probing every 5 min",
+                "last probe: connect timed out <!channel>", null);
+        NotificationRequested ended = outage(NotificationRequested.Kind.OUTAGE_ENDED,
+                "netsuite reachable again after 47 min", null, "TIMEOUT");
+
+        SlackMessage first = SlackMessage.of(started, "https://app.workato.com");
+        SlackMessage reply = SlackMessage.reply(ended);
+        SlackMessage closed = SlackMessage.closedParent(started, ended, "https://app.workato.com");
+
+        assertThat(first.text()).isEqualTo(":red_circle: netsuite unreachable: 37 jobs, 9 recipes, since 10:02 UTC"
+                + " — probing every 5 min");
+        assertThat(first.blocks().toString()).contains("last probe: connect timed out &lt;!channel&gt;",
+                "Outage `outage-42`", "as of <!date^1795862400^").doesNotContain("TIMEOUT");
+        assertThat(reply.text()).isEqualTo(":large_green_circle: netsuite reachable again after 47 min");
+        assertThat(closed.text()).isEqualTo(":large_green_circle: netsuite reachable again after 47 min · "
+                + ":red_circle: netsuite unreachable: 37 jobs, 9 recipes, since 10:02 UTC — probing every 5 min");
+        assertThat(SlackMessage.of(ended, "https://app.workato.com").blocks().toString()).contains("· TIMEOUT ·");
+        for (SlackMessage m : List.of(first, reply, closed, SlackMessage.of(ended, "https://app.workato.com"))) {
+            // (the blocks' toString names their unset fields "=null": what was rendered would read " null")
+            String all = m.text() + m.blocks();
+            assertThat(all).doesNotContain(" null", "null ", "`null`", "*Recipe*", "recipe null", "*Job*", "(job ",
+                    "*Attempt*", "attempt", "*Category*", "*Error*", "<!channel>");
+        }
     }
 }

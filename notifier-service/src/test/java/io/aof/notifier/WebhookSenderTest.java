@@ -96,6 +96,30 @@ class WebhookSenderTest {
         assertThat(resolve.has("payload")).isFalse();
     }
 
+    /** An outage: one trigger at its start and one resolve at its end, both under the outage's id. */
+    @Test
+    void pagerDutyTriggersAnOutageAtItsStartAndResolvesItAtItsEnd() {
+        WebhookSender pd = sender(NotifierProperties.Webhook.Format.PAGERDUTY, "R0UT1NG", "");
+        pd.deliver(UUID.randomUUID(), "h", SlackMessageTest.outage(Kind.OUTAGE_STARTED,
+                "netsuite unreachable: 37 jobs, 9 recipes", "probing every 5 min", "TIMEOUT"), null);
+        pd.deliver(UUID.randomUUID(), "h", SlackMessageTest.outage(Kind.OUTAGE_ENDED, "netsuite reachable again",
+                null, null), null);
+
+        JsonNode trigger = EventCodec.readTree(received.get(0).get("body"));
+        assertThat(trigger.get("event_action").asString()).isEqualTo("trigger");
+        assertThat(trigger.get("dedup_key").asString()).isEqualTo("outage-42");
+        JsonNode payload = trigger.get("payload");
+        assertThat(payload.get("summary").asString()).isEqualTo("netsuite unreachable: 37 jobs, 9 recipes");
+        assertThat(payload.get("group").asString()).isEqualTo("TIMEOUT");
+        assertThat(payload.get("class").asString()).isEqualTo("OUTAGE_STARTED");
+        assertThat(payload.get("custom_details").get("detail").asString()).isEqualTo("probing every 5 min");
+        assertThat(trigger.has("links")).isFalse();
+        assertThat(received.get(0).get("body")).doesNotContain("null", "job_id", "attempt");
+        JsonNode resolve = EventCodec.readTree(received.get(1).get("body"));
+        assertThat(resolve.get("event_action").asString()).isEqualTo("resolve");
+        assertThat(resolve.get("dedup_key").asString()).isEqualTo("outage-42");
+    }
+
     @Test
     void teamsGetsAnAdaptiveCard() {
         sender(NotifierProperties.Webhook.Format.TEAMS, "", "").deliver(UUID.randomUUID(), "h", n(Kind.EXHAUSTED), null);
