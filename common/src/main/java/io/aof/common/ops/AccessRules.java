@@ -72,6 +72,7 @@ public final class AccessRules {
         // operator actions (before the reads: /api/incidents/*/replay is not a read of /api/incidents/*)
         r.add(new Rule(POST, "/api/incidents/*/replay", Access.OPERATOR));
         r.add(new Rule(POST, "/api/incidents/*/resolve", Access.OPERATOR));
+        r.add(new Rule(POST, "/api/incidents/bulk", Access.OPERATOR));
         r.add(new Rule(POST, "/api/suppressions", Access.OPERATOR));
         r.add(new Rule(DELETE, "/api/suppressions/*", Access.OPERATOR));
         r.add(new Rule(POST, "/api/escalations/*/ack", Access.OPERATOR));

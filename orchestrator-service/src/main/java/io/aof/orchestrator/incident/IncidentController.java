@@ -52,8 +52,11 @@ class IncidentController {
     private final IncidentService service;
     private final TransactionTemplate tx;
 
+    private final BulkActions bulk;
+
     IncidentController(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                       IncidentService service, TransactionTemplate tx) {
+                       IncidentService service, TransactionTemplate tx, BulkActions bulk) {
+        this.bulk = bulk;
         this.incidents = incidents;
         this.suppressions = suppressions;
         this.service = service;
@@ -68,6 +71,8 @@ class IncidentController {
     Page list(@RequestParam(required = false) IncidentState state,
               @RequestParam(required = false) Long recipeId,
               @RequestParam(required = false) String category,
+              @RequestParam(required = false) String upstream,
+              @RequestParam(required = false) String outageId,
               @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
               @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
               @RequestParam(required = false) String after,
@@ -82,8 +87,8 @@ class IncidentController {
             afterOpenedAt = cursor.at();
             afterId = cursor.key();
         }
-        List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category, from,
-                to, afterOpenedAt, afterId), limit);
+        List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category,
+                upstream, outageId, from, to, afterOpenedAt, afterId), limit);
         String next = null;
         if (items.size() == limit) {
             Incident last = items.get(items.size() - 1);
@@ -138,6 +143,39 @@ class IncidentController {
     Incident resolve(@PathVariable String id, @Valid @RequestBody OperatorRequest body, Principal principal) {
         String actor = Actor.of(principal, body.requestedBy(), "resolve of " + id);
         return tx.execute(s -> service.resolve(id, actor, body.reason()));
+    }
+
+    /** Which incidents a bulk action takes: every given field must match (at least one is required). */
+    record BulkFilter(IncidentState state, Long recipeId, @Size(max = 100) String category,
+                      @Size(max = 200) String upstream, @Size(max = 100) String outageId, Instant from, Instant to) {
+
+        IncidentRepository.IncidentFilter toFilter() {
+            return new IncidentRepository.IncidentFilter(state, recipeId, category, upstream, outageId, from, to);
+        }
+    }
+
+    /**
+     * A bulk action: {@code dryRun} true (the default) counts and samples; false acts, and must name in
+     * {@code expectedCount} the count the dry run showed.
+     */
+    record BulkRequest(@NotNull BulkActions.Action action, @NotNull @Valid BulkFilter filter, Boolean dryRun,
+                       Integer expectedCount, @Size(max = 200) String requestedBy,
+                       @NotBlank @Size(max = 2000) String reason) {
+    }
+
+    @PostMapping("/api/incidents/bulk")
+    @Operation(summary = "Replay or resolve every incident a filter matches (upstream, outageId, recipeId, category, "
+            + "state, from, to): a dry run (the default) answers the count and a sample; then send dryRun false "
+            + "with expectedCount = that count. Each incident is acted on and audited as one at a time would be")
+    Object bulk(@Valid @RequestBody BulkRequest body, Principal principal) {
+        if (body.dryRun() == null || body.dryRun()) {
+            return bulk.preview(body.action(), body.filter().toFilter());
+        }
+        if (body.expectedCount() == null) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "expectedCount is required to act: the count the dry run showed");
+        }
+        String actor = Actor.of(principal, body.requestedBy(), "bulk " + body.action());
+        return bulk.apply(body.action(), body.filter().toFilter(), body.expectedCount(), actor, body.reason());
     }
 
     /** A maintenance window for one recipe: either {@code until} or {@code minutes}. */

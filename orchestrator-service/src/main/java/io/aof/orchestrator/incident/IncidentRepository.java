@@ -112,8 +112,49 @@ class IncidentRepository {
      * last row's {@code openedAt} and {@code id} to get the next page.
      */
     List<Incident> list(IncidentFilter f, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM incident WHERE 1=1");
         List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM incident WHERE 1=1").append(where(f, args));
+        if (f.afterOpenedAt() != null && f.afterId() != null) {
+            sql.append(" AND (opened_at, id) < (?, ?)");
+            args.add(ts(f.afterOpenedAt()));
+            args.add(f.afterId());
+        }
+        sql.append(" ORDER BY opened_at DESC, id DESC LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), MAPPER, args.toArray());
+    }
+
+    /** How many incidents match the filter (its paging position ignored). */
+    int count(IncidentFilter f) {
+        List<Object> args = new ArrayList<>();
+        Integer n = jdbc.queryForObject("SELECT count(*) FROM incident WHERE 1=1" + where(f, args), Integer.class,
+                args.toArray());
+        return n == null ? 0 : n;
+    }
+
+    /**
+     * The ids of the incidents matching the filter, oldest first, after {@code afterId} in that order (null: from
+     * the start): a bulk action walks them in pages, each acted on in its own transaction.
+     */
+    List<Key> keys(IncidentFilter f, Key after, int limit) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT opened_at, id FROM incident WHERE 1=1").append(where(f, args));
+        if (after != null) {
+            sql.append(" AND (opened_at, id) > (?, ?)");
+            args.add(ts(after.openedAt()));
+            args.add(after.id());
+        }
+        sql.append(" ORDER BY opened_at, id LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), (rs, n) -> new Key(instant(rs.getTimestamp(1)), rs.getString(2)),
+                args.toArray());
+    }
+
+    record Key(Instant openedAt, String id) {
+    }
+
+    private static String where(IncidentFilter f, List<Object> args) {
+        StringBuilder sql = new StringBuilder();
         if (f.state() != null) {
             sql.append(" AND state = ?");
             args.add(f.state().name());
@@ -126,6 +167,14 @@ class IncidentRepository {
             sql.append(" AND category = ?");
             args.add(f.category());
         }
+        if (f.upstream() != null) {
+            sql.append(" AND upstream = ?");
+            args.add(f.upstream());
+        }
+        if (f.outageId() != null) {
+            sql.append(" AND outage_id = ?");
+            args.add(f.outageId());
+        }
         if (f.openedFrom() != null) {
             sql.append(" AND opened_at >= ?");
             args.add(ts(f.openedFrom()));
@@ -134,18 +183,21 @@ class IncidentRepository {
             sql.append(" AND opened_at < ?");
             args.add(ts(f.openedTo()));
         }
-        if (f.afterOpenedAt() != null && f.afterId() != null) {
-            sql.append(" AND (opened_at, id) < (?, ?)");
-            args.add(ts(f.afterOpenedAt()));
-            args.add(f.afterId());
-        }
-        sql.append(" ORDER BY opened_at DESC, id DESC LIMIT ?");
-        args.add(limit);
-        return jdbc.query(sql.toString(), MAPPER, args.toArray());
+        return sql.toString();
     }
 
-    record IncidentFilter(IncidentState state, Long recipeId, String category, Instant openedFrom, Instant openedTo,
-                          Instant afterOpenedAt, String afterId) {
+    record IncidentFilter(IncidentState state, Long recipeId, String category, String upstream, String outageId,
+                          Instant openedFrom, Instant openedTo, Instant afterOpenedAt, String afterId) {
+
+        IncidentFilter(IncidentState state, Long recipeId, String category, String upstream, String outageId,
+                       Instant openedFrom, Instant openedTo) {
+            this(state, recipeId, category, upstream, outageId, openedFrom, openedTo, null, null);
+        }
+
+        boolean isEmpty() {
+            return state == null && recipeId == null && category == null && upstream == null && outageId == null
+                    && openedFrom == null && openedTo == null;
+        }
     }
 
     record Count(String state, String category, long count) {
