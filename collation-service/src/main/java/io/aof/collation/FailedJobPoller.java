@@ -385,7 +385,16 @@ class FailedJobPoller {
     private void watchStop(WorkatoRecipe recipe, Optional<Cursor> cursor) {
         if (recipe.stopCause() == null || recipe.stopCause().isBlank() || Boolean.TRUE.equals(recipe.running())) {
             if (cursor.isPresent() && cursor.get().stopCause() != null) {
-                cursors.clearStop(recipe.id());
+                Instant was = cursor.get().stoppedAt();
+                tx.executeWithoutResult(status -> {
+                    cursors.clearStop(recipe.id());
+                    if (was != null && Boolean.TRUE.equals(recipe.running())) {
+                        // someone started it again: the incident its stop opened closes by itself
+                        outbox.append(Topics.RECIPE_EVENTS, String.valueOf(recipe.id()),
+                                RecipeEvent.RecipeRunningAgain.of(workspace, recipe.id(), recipe.name(), was));
+                    }
+                });
+                log.info("Recipe {} '{}' stopped by Workato runs again", recipe.id(), recipe.name());
             }
             return;
         }

@@ -301,8 +301,14 @@ class FailedJobPollerTest {
         sweep(poller);
         sweep(poller);
 
+        // running again closes the first stop's incident; the second stop opens another
         assertThat(c.outbox(Topics.RECIPE_EVENTS)).containsExactly("RecipeStopped 7", "RecipeStatsSnapshot 7",
-                "RecipeStatsSnapshot 7", "RecipeStopped 7");
+                "RecipeStatsSnapshot 7", "RecipeRunningAgain 7", "RecipeStopped 7");
+        List<String> incidents = c.jdbc.queryForList("SELECT payload::jsonb ->> 'incidentId' FROM outbox WHERE topic "
+                + "= ? AND event_type IN ('RecipeStopped', 'RecipeRunningAgain') ORDER BY id", String.class,
+                Topics.RECIPE_EVENTS.name());
+        assertThat(incidents.get(1)).isEqualTo(incidents.get(0));
+        assertThat(incidents.get(2)).isNotEqualTo(incidents.get(0));
         assertThat(c.jdbc.queryForList("SELECT stop_cause FROM recipe_cursor", String.class))
                 .containsExactly("Trigger error: 401 Unauthorized");
         assertThat(c.publishedJobIds()).isEmpty();

@@ -27,7 +27,11 @@ public record RecipeStopped(
                                    String stopCause, Instant stoppedAt) {
         Instant at = stoppedAt != null ? stoppedAt : Instant.now();
         return new RecipeStopped(UUID.randomUUID(), Instant.now(), SCHEMA_VERSION, workspace, recipeId, null,
-                workspace + ":" + recipeId + ":stopped:" + at.getEpochSecond(), null, recipeName, folderId,
-                stopCause, at);
+                incidentIdOf(workspace, recipeId, at), null, recipeName, folderId, stopCause, at);
+    }
+
+    /** The incident a stop of the recipe at {@code stoppedAt} opens (seconds: the database keeps microseconds). */
+    public static String incidentIdOf(String workspace, long recipeId, Instant stoppedAt) {
+        return workspace + ":" + recipeId + ":stopped:" + stoppedAt.getEpochSecond();
     }
 }

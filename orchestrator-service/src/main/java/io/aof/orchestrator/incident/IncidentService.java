@@ -8,6 +8,7 @@ import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.common.events.NotificationRequested;
+import io.aof.common.events.RecipeEvent;
 import io.aof.common.events.RecipeStopped;
 import io.aof.common.events.RecoveryCommand;
 import io.aof.common.events.RecoveryCommand.OutcomeRequested;
@@ -148,6 +149,7 @@ public class IncidentService {
         meters.counter("aof.incidents.released", "decision", "SCHEDULED");
         meters.counter("aof.incidents.released", "decision", "NOT_REPEATED");
         meters.counter("aof.incidents.released", "decision", "HELD");
+        meters.counter("aof.incidents.recipe.running.again");
     }
 
     /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */
@@ -320,6 +322,25 @@ public class IncidentService {
         String why = "Workato stopped the recipe (" + e.stopCause() + "); its trigger needs attention";
         notify(incident, null, Audience.OPS, Kind.RECIPE_STOPPED, Severity.CRITICAL, why);
         notify(incident, null, Audience.SUPER_ADMIN, Kind.RECIPE_STOPPED, Severity.CRITICAL, why);
+    }
+
+    /**
+     * A recipe Workato had stopped runs again: the incident its stop opened closes by itself (RECOVERED, nothing
+     * was repeated), and its thread and the super admin's escalation say so. A no-op when that incident is
+     * closed already (resolved by hand) or unknown.
+     */
+    public void onRecipeRunningAgain(RecipeEvent.RecipeRunningAgain e) {
+        Incident i = incidents.lock(e.incidentId()).orElse(null);
+        if (i == null || i.kind() != Incident.Kind.RECIPE_STOPPED || i.state() != IncidentState.ESCALATED) {
+            return;
+        }
+        incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
+        emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
+                null, i.id(), null, IncidentState.RECOVERED, i.category().name(), null));
+        meters.counter("aof.incidents.recipe.running.again").increment();
+        String why = "The recipe runs again (it had been stopped by Workato at " + e.stoppedAt() + ")";
+        notify(i, null, Audience.OPS, Kind.RECOVERED, Severity.INFO, why, null, "Recipe running again");
+        notify(i, null, Audience.SUPER_ADMIN, Kind.RECOVERED, Severity.INFO, why, null, "Recipe running again");
     }
 
     /** A due retry: hand the attempt to recovery. Called by the scheduler with the incident locked. */

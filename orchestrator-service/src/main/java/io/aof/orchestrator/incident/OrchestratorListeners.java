@@ -39,6 +39,8 @@ class OrchestratorListeners {
         RecipeEvent event = EventCodec.decode(Topics.RECIPE_EVENTS, record.value());
         if (event instanceof RecipeStopped stopped) {
             inbox.once(CONSUMER, stopped, incidents::onRecipeStopped);
+        } else if (event instanceof RecipeEvent.RecipeRunningAgain again) {
+            inbox.once(CONSUMER, again, incidents::onRecipeRunningAgain);
         }   // stats snapshots are for the logger's report
     }
 

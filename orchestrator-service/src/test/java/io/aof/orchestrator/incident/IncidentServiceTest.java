@@ -216,4 +216,36 @@ class IncidentServiceTest {
 
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.RECOVERED);
     }
+
+    @Test
+    void anIncidentOfARecipeStoppedByWorkatoClosesByItselfWhenTheRecipeRunsAgainAndItsThreadsAreTold() {
+        Instant stoppedAt = Instant.parse("2026-11-28T09:00:00Z");
+        io.aof.common.events.RecipeStopped stopped = io.aof.common.events.RecipeStopped.of(OrchestratorDb.WORKSPACE,
+                OrchestratorDb.RECIPE, "Orders", null, "trigger_errors_limit", stoppedAt);
+        db.tx.executeWithoutResult(s -> db.service.onRecipeStopped(stopped));
+        assertThat(db.incident(stopped.incidentId()).state()).isEqualTo(IncidentState.ESCALATED);
+
+        var again = io.aof.common.events.RecipeEvent.RecipeRunningAgain.of(OrchestratorDb.WORKSPACE,
+                OrchestratorDb.RECIPE, "Orders", stoppedAt.plusMillis(400));   // the cursor kept it to the micro
+        db.tx.executeWithoutResult(s -> db.service.onRecipeRunningAgain(again));
+        db.tx.executeWithoutResult(s -> db.service.onRecipeRunningAgain(again));   // a second look: nothing more
+
+        Incident closed = db.incident(stopped.incidentId());
+        assertThat(closed.state()).isEqualTo(IncidentState.RECOVERED);
+        assertThat(closed.closedAt()).isNotNull();
+        assertThat(db.outbox(Topics.INCIDENT_EVENTS.name())).containsExactly("RecipeStoppedEscalated",
+                "IncidentRecovered");
+        var told = db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class);
+        assertThat(told).extracting(NotificationRequested::kind, NotificationRequested::audience).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(NotificationRequested.Kind.RECIPE_STOPPED,
+                        NotificationRequested.Audience.OPS),
+                org.assertj.core.groups.Tuple.tuple(NotificationRequested.Kind.RECIPE_STOPPED,
+                        NotificationRequested.Audience.SUPER_ADMIN),
+                org.assertj.core.groups.Tuple.tuple(NotificationRequested.Kind.RECOVERED,
+                        NotificationRequested.Audience.OPS),
+                org.assertj.core.groups.Tuple.tuple(NotificationRequested.Kind.RECOVERED,
+                        NotificationRequested.Audience.SUPER_ADMIN));
+        assertThat(told.get(2).title()).isEqualTo("Recipe running again");
+        assertThat(told.get(2).incidentId()).isEqualTo(stopped.incidentId());
+    }
 }
