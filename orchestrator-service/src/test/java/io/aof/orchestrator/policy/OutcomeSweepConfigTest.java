@@ -32,6 +32,17 @@ class OutcomeSweepConfigTest {
     }
 
     @Test
+    void theShippedPoliciesEscalateWhatNeedsASuperAdminNotBadDataOrMissingRecords() {
+        PolicyBook shipped = new PolicyBook(ShippedConfig.load().policies());
+        assertThat(shipped.forCategory(Category.DATA_VALIDATION).escalate()).isFalse();
+        assertThat(shipped.forCategory(Category.NOT_FOUND).escalate()).isFalse();
+        for (Category c : new Category[] {Category.AUTH, Category.CONFIGURATION, Category.TIMEOUT,
+                Category.UPSTREAM_5XX}) {
+            assertThat(shipped.forCategory(c).escalate()).as(c.name()).isTrue();
+        }
+    }
+
+    @Test
     void aBadValueStopsTheServiceNamingTheKey() {
         assertThatThrownBy(() -> bind(Map.of("aof.orchestrator.outcome-sweep.max-asks", "0")))
                 .rootCause().hasMessageContaining("aof.orchestrator.outcome-sweep.max-asks");
