@@ -71,7 +71,56 @@ final class OrchestratorDb {
     }
 
     OrchestratorDb(Clock clock, AfterSuppression afterSuppression) {
-        this(AofTestInfrastructure.get().migratedSchema("orch", "orchestrator"), clock, afterSuppression);
+        this(emptiedSharedSchema(), clock, afterSuppression);
+    }
+
+    /** One migrated schema per test JVM, emptied for each test (migrating one per test cost about half a second). */
+    private static PGSimpleDataSource sharedSchema;
+
+    private static synchronized PGSimpleDataSource emptiedSharedSchema() {
+        if (sharedSchema == null) {
+            sharedSchema = AofTestInfrastructure.get().migratedSchema("orch", "orchestrator");
+        }
+        JdbcTemplate jdbc = new JdbcTemplate(sharedSchema);
+        String tables = jdbc.queryForObject("SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                + "WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'", String.class);
+        jdbc.execute("TRUNCATE " + tables + " RESTART IDENTITY CASCADE");
+        return sharedSchema;
+    }
+
+    /**
+     * The JPA context, one per test JVM (a context per test cost about half a second): its data source is
+     * {@link #CURRENT}, pointed at each test's schema; JdbcTemplate uses the same object, so both share the
+     * transaction's connection as in the service.
+     */
+    private static final SwitchableDataSource CURRENT = new SwitchableDataSource();
+    private static AnnotationConfigApplicationContext jpa;
+
+    private static synchronized AnnotationConfigApplicationContext jpaOn(PGSimpleDataSource schema) {
+        CURRENT.target = schema;
+        if (jpa == null) {
+            jpa = new AnnotationConfigApplicationContext();
+            jpa.registerBean(DataSource.class, () -> CURRENT);
+            jpa.register(Jpa.class);
+            jpa.refresh();
+            AofTestInfrastructure.get().closeBeforeStop(jpa);
+        }
+        return jpa;
+    }
+
+    /** Hands out connections of the schema the current test uses (tests of one JVM run one at a time). */
+    static final class SwitchableDataSource extends org.springframework.jdbc.datasource.AbstractDataSource {
+        volatile DataSource target;
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            return target.getConnection();
+        }
+
+        @Override
+        public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
+            return target.getConnection(user, password);
+        }
     }
 
     /** The state machine on a schema already migrated (an upgraded installation, say). */
@@ -81,12 +130,8 @@ final class OrchestratorDb {
 
     private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression) {
         ds = migrated;
-        jdbc = new JdbcTemplate(ds);
-        AnnotationConfigApplicationContext jpa = new AnnotationConfigApplicationContext();
-        jpa.registerBean(DataSource.class, () -> ds);
-        jpa.register(Jpa.class);
-        jpa.refresh();
-        AofTestInfrastructure.get().closeBeforeStop(jpa);
+        AnnotationConfigApplicationContext jpa = jpaOn(ds);
+        jdbc = new JdbcTemplate(CURRENT);
         transactions = jpa.getBean(PlatformTransactionManager.class);
         tx = new TransactionTemplate(transactions);
         suppressions = jpa.getBean(RecipeSuppressionRepository.class);
