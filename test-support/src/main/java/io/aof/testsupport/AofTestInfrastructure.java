@@ -10,7 +10,8 @@ import java.io.UncheckedIOException;
 
 /**
  * One real Kafka broker (KRaft, in-process) and one real PostgreSQL (zonky
- * binaries, a child process) per test JVM, started on first use and stopped when
+ * binaries, a child process) per test JVM, each started on first use (a JVM whose
+ * tests need only PostgreSQL never starts the broker: about 5 s) and stopped when
  * the JVM exits. Every test class in the JVM shares them; tests keep apart by
  * schema, consumer group and their own recipe/job ids.
  */
@@ -19,24 +20,19 @@ public final class AofTestInfrastructure implements AofInfrastructure {
     private static final Logger log = LoggerFactory.getLogger(AofTestInfrastructure.class);
     private static AofTestInfrastructure instance;
 
-    private final EmbeddedKafkaKraftBroker kafka;
+    private EmbeddedKafkaKraftBroker kafka;
     private final java.util.Deque<AutoCloseable> closeFirst = new java.util.ArrayDeque<>();
     private boolean stopped;
     private final EmbeddedPostgres postgres;
 
     private AofTestInfrastructure() {
         long start = System.nanoTime();
-        kafka = new EmbeddedKafkaKraftBroker(1, 3);
-        kafka.brokerProperty("auto.create.topics.enable", "true");
-        kafka.afterPropertiesSet();
         try {
             postgres = EmbeddedPostgres.builder().start();
         } catch (IOException e) {
-            kafka.destroy();
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }
-        log.info("Test infrastructure up in {} ms: kafka={} postgres={}", (System.nanoTime() - start) / 1_000_000,
-                kafka.getBrokersAsString(), jdbcUrl());
+        log.info("Test PostgreSQL up in {} ms: {}", (System.nanoTime() - start) / 1_000_000, jdbcUrl());
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "aof-test-infrastructure-stop"));
     }
 
@@ -80,7 +76,19 @@ public final class AofTestInfrastructure implements AofInfrastructure {
     }
 
     @Override
-    public String kafkaBootstrapServers() {
+    public synchronized String kafkaBootstrapServers() {
+        if (kafka == null) {
+            if (stopped) {
+                throw new IllegalStateException("the test infrastructure has stopped");
+            }
+            long start = System.nanoTime();
+            EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
+            broker.brokerProperty("auto.create.topics.enable", "true");
+            broker.afterPropertiesSet();
+            kafka = broker;
+            log.info("Test Kafka up in {} ms: {}", (System.nanoTime() - start) / 1_000_000,
+                    kafka.getBrokersAsString());
+        }
         return kafka.getBrokersAsString();
     }
 
@@ -137,7 +145,9 @@ public final class AofTestInfrastructure implements AofInfrastructure {
             }
         }
         try {
-            kafka.destroy();
+            if (kafka != null) {
+                kafka.destroy();
+            }
         } catch (RuntimeException e) {
             log.warn("stopping embedded Kafka: {}", e.toString());
         }
