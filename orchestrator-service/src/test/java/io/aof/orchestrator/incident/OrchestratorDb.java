@@ -71,7 +71,12 @@ final class OrchestratorDb {
     }
 
     OrchestratorDb(Clock clock, AfterSuppression afterSuppression) {
-        this(emptiedSharedSchema(), clock, afterSuppression);
+        this(emptiedSharedSchema(), clock, afterSuppression, OrchestratorProperties.Outages.defaults());
+    }
+
+    /** With these outage settings. */
+    OrchestratorDb(Clock clock, OrchestratorProperties.Outages outageSettings) {
+        this(emptiedSharedSchema(), clock, AfterSuppression.SCHEDULE, outageSettings);
     }
 
     /** One migrated schema per test JVM, emptied for each test (migrating one per test cost about half a second). */
@@ -125,10 +130,11 @@ final class OrchestratorDb {
 
     /** The state machine on a schema already migrated (an upgraded installation, say). */
     OrchestratorDb(PGSimpleDataSource migrated) {
-        this(migrated, Clock.systemUTC(), AfterSuppression.SCHEDULE);
+        this(migrated, Clock.systemUTC(), AfterSuppression.SCHEDULE, OrchestratorProperties.Outages.defaults());
     }
 
-    private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression) {
+    private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression,
+                           OrchestratorProperties.Outages outageSettings) {
         ds = migrated;
         AnnotationConfigApplicationContext jpa = jpaOn(ds);
         jdbc = new JdbcTemplate(CURRENT);
@@ -146,7 +152,7 @@ final class OrchestratorDb {
                 new OrchestratorProperties.Policies(defaults, Map.of("AUTH", auth), List.of()),
                 new OrchestratorProperties.OutcomeSweep(Duration.ofMinutes(1), Duration.ofMinutes(45),
                         Duration.ofMinutes(10), 3),
-                Duration.ofSeconds(30), OrchestratorProperties.Outages.defaults());
+                Duration.ofSeconds(30), outageSettings);
         Outbox outbox = new Outbox(jdbc, "orchestrator-service");
         outageRepository = new OutageRepository(jdbc);
         outages = new Outages(outageRepository, outbox, meters, clock, props);

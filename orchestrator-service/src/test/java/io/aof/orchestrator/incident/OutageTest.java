@@ -344,4 +344,34 @@ class OutageTest {
         assertThat(db.outbox(Topics.RECOVERY_REQUESTS.name())).doesNotContain(
                 RecoveryCommand.RecoveryCancelled.class.getSimpleName());
     }
+
+    @Test
+    void anOutagePastItsMaximumIsEscalatedOnceThenKeptHoldingOrGivenUpByPolicy() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofHours(24));
+        db.sweeps.reviewOpen();
+        db.sweeps.reviewOpen();
+        assertThat(theOutage().isOpen()).as("HOLD by default: still open, still probing").isTrue();
+        assertThat(alertsOf(Kind.OUTAGE_STARTED)).filteredOn(n -> n.audience()
+                == NotificationRequested.Audience.SUPER_ADMIN).singleElement()
+                .satisfies(n -> assertThat(n.title()).startsWith("netsuite down for 24 h"));
+        assertThat(db.counter("aof.outages.escalated")).isEqualTo(1);
+
+        TestClock other = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
+        var defaults = io.aof.orchestrator.policy.OrchestratorProperties.Outages.defaults();
+        OrchestratorDb exhausting = new OrchestratorDb(other, new io.aof.orchestrator.policy.OrchestratorProperties
+                .Outages(true, 5, 2, defaults.window(), defaults.probeBackoff(), defaults.quietPeriod(),
+                Duration.ofHours(1), io.aof.orchestrator.policy.OrchestratorProperties.AfterMaxDuration.EXHAUST,
+                defaults.sweepInterval(), java.util.Map.of()));
+        for (int k = 1; k <= 5; k++) {
+            exhausting.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+        }
+        other.advance(Duration.ofHours(1));
+        exhausting.sweeps.reviewOpen();
+        Outage given = exhausting.outageRepository.list(null, 10).get(0);
+        assertThat(given.endedHow()).startsWith("open past the maximum of 60 min");
+        assertThat(exhausting.sweeps.releaseBatch()).isEqualTo(5);
+        assertThat(exhausting.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.EXHAUSTED);
+        assertThat(exhausting.outbox(Topics.RECOVERY_REQUESTS.name())).isEmpty();
+    }
 }
