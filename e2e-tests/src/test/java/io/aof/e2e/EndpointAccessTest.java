@@ -48,6 +48,11 @@ class EndpointAccessTest extends SuiteTest {
         EXPECTED.put("POST /api/suppressions", Expected.OPERATOR);
         EXPECTED.put("GET /api/suppressions", Expected.VIEWER);
         EXPECTED.put("DELETE /api/suppressions/{recipeId}", Expected.OPERATOR);
+        EXPECTED.put("POST /api/incidents/bulk", Expected.OPERATOR);
+        EXPECTED.put("GET /api/outages", Expected.VIEWER);
+        EXPECTED.put("GET /api/outages/{id}", Expected.VIEWER);
+        EXPECTED.put("POST /api/outages", Expected.OPERATOR);
+        EXPECTED.put("POST /api/outages/{id}/end", Expected.OPERATOR);
         EXPECTED.put("GET /api/policies", Expected.VIEWER);
         EXPECTED.put("POST /api/policies/dry-run", Expected.VIEWER);
         EXPECTED.put("GET /ops/config.json", Expected.VIEWER);
