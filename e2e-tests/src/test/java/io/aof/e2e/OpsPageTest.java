@@ -30,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chromium-driver, which .ci/run installs), against the running services: load
  * it, sign in as a viewer (sees the incidents and a timeline; a replay is refused, and says why), sign out, sign
  * in as an operator, filter, open an incident's timeline, replay an exhausted incident, and find the replay in
- * the audit under the operator's name; the screenshot is left in {@code e2e-tests/target/ops-page.png}.
+ * the audit under the operator's name; the screenshot is left in {@code e2e-tests/target/ops-page.png}. And the
+ * outages panel: an operator declares an outage, opens its held incident, ends it; a viewer is offered neither
+ * (its screenshot: {@code e2e-tests/target/ops-page-outages.png}).
  */
 class OpsPageTest extends SuiteTest {
 
@@ -162,6 +164,123 @@ class OpsPageTest extends SuiteTest {
         assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("Signed in as olga.");
         assertThat(browser.getCurrentUrl()).isEqualTo(suite.url("orchestrator") + "/ops/index.html");
         browser.findElement(By.id("sign-out")).click();
+    }
+
+    @Test
+    void anOperatorDeclaresAnOutageOpensItsHeldIncidentAndEndsIt() throws Exception {
+        // an upstream of this test alone: a connector of the simulator (times out while down), named as incidents
+        // name it; the recipe's job fails against it while the declared outage holds it
+        String upstream = "opspage_crm_" + Long.toString(System.currentTimeMillis(), 36);
+        long recipe = sim.addRecipe("Ops page CRM sync", "{\"kind\":\"HEALTHY\"}", upstream);
+        sim.connectorDown(upstream, 120);
+        String reason = "CRM maintenance <b>window</b>";   // shown as typed, never as markup
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(suite.url("orchestrator") + "/ops/index.html");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        try {
+            // an operator declares it through the page: it is in the open list, declared by her, until then
+            signInAndAwaitData("alice", AofSuite.ALICE_PASSWORD);
+            assertThat(browser.findElement(By.id("declare")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("outage-viewer-note")).isDisplayed()).isFalse();
+            browser.findElement(By.id("declare-upstream")).sendKeys(upstream);
+            WebElement minutes = browser.findElement(By.id("declare-minutes"));
+            minutes.clear();
+            minutes.sendKeys("30");
+            browser.findElement(By.id("declare-reason")).sendKeys(reason);
+            browser.findElement(By.id("declare-submit")).click();
+            By row = By.cssSelector("#outages tr[data-upstream='" + upstream + "']");
+            awaitOutages("Declared an outage of " + upstream + " until ");
+            assertThat(browser.findElement(row).getText()).contains(upstream, "declared by alice until ", reason);
+            String outage = browser.findElement(row).getDomAttribute("data-id");
+            JsonNode declared = Http.getJson(suite.url("orchestrator") + "/api/outages/" + outage).get("outage");
+            assertThat(declared.get("declaredBy").asString()).isEqualTo("alice");
+            assertThat(declared.get("reason").asString()).isEqualTo(reason);
+
+            // a job of that upstream fails: held; the outage's row opens to it, and it to the incident's detail
+            String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + sim.trigger(recipe);
+            awaitIncidentState(incident, "HELD");
+            browser.findElement(row).findElement(By.cssSelector("button.expand")).click();
+            By held = By.cssSelector("#outages tr.held-row a.incident-link[data-id='" + incident + "']");
+            wait.until(ExpectedConditions.elementToBeClickable(held));
+            assertThat(browser.findElement(row).findElement(By.cssSelector("td.held")).getText()).isEqualTo("1");
+            assertThat(browser.findElement(row).findElement(By.cssSelector("button.expand"))
+                    .getDomAttribute("aria-expanded")).isEqualTo("true");
+            browser.findElement(held).click();
+            wait.until(ExpectedConditions.and(
+                    ExpectedConditions.attributeToBe(By.id("incident-detail"), "aria-busy", "false"),
+                    ExpectedConditions.textToBePresentInElementLocated(By.id("timeline-id"), incident)));
+            assertThat(browser.findElement(By.id("incident-detail")).getText()).contains("HELD", upstream);
+            // and from the incident back to its outage
+            browser.findElement(By.cssSelector("#incident-detail a.outage-link[data-id='" + outage + "']")).click();
+            wait.until(ExpectedConditions.and(
+                    ExpectedConditions.attributeToBe(By.id("outage-detail"), "aria-busy", "false"),
+                    ExpectedConditions.textToBe(By.id("outage-upstream"), upstream)));
+            assertThat(browser.findElement(By.id("outage-detail")).getText()).contains(outage, reason, incident);
+            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), Path.of("target", "ops-page-outages.png"), StandardCopyOption.REPLACE_EXISTING);
+
+            // a viewer sees it, but is offered neither ending it nor declaring one
+            browser.findElement(By.id("sign-out")).click();
+            signInAndAwaitData("vera", AofSuite.VERA_PASSWORD);
+            assertThat(browser.findElement(row).getText()).contains(upstream);
+            assertThat(browser.findElements(By.cssSelector("#outages button.end"))).isEmpty();
+            assertThat(browser.findElement(By.id("declare")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("outage-viewer-note")).isDisplayed()).isTrue();
+            browser.findElement(By.id("sign-out")).click();
+
+            // the operator ends it, saying why: gone from the open outages, among the ended with how it ended
+            sim.connectorBack(upstream);
+            signInAndAwaitData("alice", AofSuite.ALICE_PASSWORD);
+            browser.findElement(row).findElement(By.cssSelector("button.end")).click();
+            WebElement why = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason")));
+            why.sendKeys("CRM back early");
+            browser.findElement(By.id("confirm")).click();
+            awaitOutages("Ended the outage of " + upstream);
+            assertThat(browser.findElements(row)).isEmpty();
+            new Select(browser.findElement(By.id("outage-state"))).selectByVisibleText("recently ended");
+            wait.until(ExpectedConditions.and(
+                    ExpectedConditions.attributeToBe(By.id("outages"), "aria-busy", "false"),
+                    ExpectedConditions.presenceOfElementLocated(row)));
+            assertThat(browser.findElement(row).getText()).contains("ended by alice: CRM back early");
+            assertThat(browser.findElements(By.cssSelector("#outages button.end"))).isEmpty();
+
+            // the orchestrator has it ended by her, and the audit both actions under her name
+            JsonNode ended = Http.getJson(suite.url("orchestrator") + "/api/outages/" + outage).get("outage");
+            assertThat(ended.get("endedBy").asString()).isEqualTo("alice");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(awaitAudit("actor=alice&action=END_OUTAGE", 1)).contains("alice END_OUTAGE outage "
+                        + outage + " of " + upstream + " (orchestrator)");
+                assertThat(awaitAudit("actor=alice&action=DECLARE_OUTAGE", 1)).anySatisfy(line -> assertThat(line)
+                        .startsWith("alice DECLARE_OUTAGE outage " + outage + " of " + upstream + " until ")
+                        .endsWith(" (orchestrator)"));
+            });
+            browser.findElement(By.id("sign-out")).click();
+        } finally {
+            sim.connectorBack(upstream);
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        }
+    }
+
+    /** Signs in and waits until the page shows this sign-in's data (charts, incidents, outages). */
+    private static void signInAndAwaitData(String user, String password) {
+        signIn(user, password);
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+    }
+
+    /**
+     * Waits for an outage action's answer: the page says it once the outages are read again, and the list is
+     * aria-busy from the action until then (a row found before is stale after it).
+     */
+    private static void awaitOutages(String said) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.and(
+                    ExpectedConditions.textToBePresentInElementLocated(By.id("outage-status"), said),
+                    ExpectedConditions.attributeToBe(By.id("outages"), "aria-busy", "false")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page says: " + browser.findElement(By.id("outage-status")).getText(), e);
+        }
     }
 
     private static void signIn(String user, String password) {

@@ -1,10 +1,13 @@
 package io.aof.orchestrator.incident;
 
+import io.aof.common.ops.Role;
 import io.aof.common.ops.SecurityProperties;
 import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.core.Authentication;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -15,7 +18,8 @@ import java.util.Map;
 
 /**
  * The built-in ops page ({@code /ops/}, static files of this service): where the page finds the logger's
- * timeline API, and how it signs in with single sign-on.
+ * timeline API, whether the signed-in caller may act (so it offers no action the API would refuse), and how it
+ * signs in with single sign-on.
  */
 @RestController
 @EnableConfigurationProperties(OpsPageController.OpsPageProperties.class)
@@ -39,8 +43,10 @@ class OpsPageController {
 
     private final String loggerUrl;
     private final Map<String, Object> sso;
+    private final RoleHierarchy roles;
 
-    OpsPageController(OpsPageProperties page, SecurityProperties security) {
+    OpsPageController(OpsPageProperties page, SecurityProperties security, RoleHierarchy roles) {
+        this.roles = roles;
         String url = page.loggerUrl();
         this.loggerUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         Map<String, Object> s = new LinkedHashMap<>();
@@ -55,9 +61,16 @@ class OpsPageController {
         this.sso = Map.copyOf(s);
     }
 
+    /**
+     * For the signed-in caller (a viewer at least): the logger's URL, and {@code operator}: whether the caller
+     * holds the operator role (itself or through admin), so the page shows the operator actions it has (declare
+     * and end outages) to operators only. A hint for the page, nothing more: the API checks every action itself.
+     */
     @GetMapping("/ops/config.json")
-    Map<String, String> config() {
-        return Map.of("loggerUrl", loggerUrl);
+    Map<String, Object> config(Authentication caller) {
+        boolean operator = caller != null && roles.getReachableGrantedAuthorities(caller.getAuthorities()).stream()
+                .anyMatch(a -> Role.OPERATOR.authority().equals(a.getAuthority()));
+        return Map.of("loggerUrl", loggerUrl, "operator", operator);
     }
 
     /**
