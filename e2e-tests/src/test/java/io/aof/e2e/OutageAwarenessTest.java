@@ -75,7 +75,13 @@ class OutageAwarenessTest extends SuiteTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> outageMessages().size() >= 2);
         List<String> messages = outageMessages();
         assertThat(messages).hasSizeLessThanOrEqualTo(3);
-        assertThat(String.join("\n", messages)).contains("netsuite").contains("is back");
+        assertThat(String.join("\n", messages)).contains("netsuite unreachable").contains("netsuite is back");
+        // the failures that came before the outage was recognised were told one by one (at most the four below
+        // the threshold); none after it
+        long oneByOne = sim.slackMessages(AofSuite.OPS_CHANNEL).stream().filter(m -> m.get("method").asString()
+                .endsWith("postMessage")).map(m -> m.path("text").asString("")).filter(t -> t.contains("NetSuite sync"))
+                .count();
+        assertThat(oneByOne).isLessThanOrEqualTo(4);
         // and the logger has the outage's life
         await().atMost(Duration.ofSeconds(20)).until(() -> suite.db.queryForList("SELECT event_type FROM "
                 + "logger.event_log WHERE incident_id = ? ORDER BY occurred_at", String.class, outage)
@@ -109,7 +115,8 @@ class OutageAwarenessTest extends SuiteTest {
         List<String> out = new ArrayList<>();
         for (JsonNode m : sim.slackMessages(AofSuite.OPS_CHANNEL)) {
             String text = m.path("text").asString("") + " " + m.path("blocks").asString("");
-            if (m.get("method").asString().endsWith("postMessage") && text.contains("netsuite")) {
+            if (m.get("method").asString().endsWith("postMessage")
+                    && (text.contains("netsuite unreachable") || text.contains("netsuite is back"))) {
                 out.add(text);
             }
         }
