@@ -93,10 +93,12 @@ public class AofMessagingConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, KafkaTemplate<String, String> aofKafkaTemplate,
-                            AofProperties props, Environment env, MeterRegistry meters) {
+                            AofProperties props, Environment env, MeterRegistry meters,
+                            org.springframework.beans.factory.ObjectProvider<java.time.Clock> clock) {
         // the service's name goes with every record it publishes (the aof-service header)
         String service = env.getProperty("spring.application.name", "aof");
-        return new OutboxRelay(jdbc, tx, aofKafkaTemplate, props.outbox(), props.workspace(), service, meters);
+        return new OutboxRelay(jdbc, tx, aofKafkaTemplate, props.outbox(), props.workspace(), service, meters,
+                clock.getIfAvailable(java.time.Clock::systemUTC));
     }
 
     @Bean

@@ -73,6 +73,7 @@ public class OutboxRelay {
     private final String workspace;
     private final String service;
     private final MeterRegistry meters;
+    private final java.time.Clock clock;
     private final Counter published;
     private final Map<String, Counter> parked = new ConcurrentHashMap<>();
     private final AtomicLong backlog = new AtomicLong();
@@ -80,6 +81,14 @@ public class OutboxRelay {
 
     public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, KafkaTemplate<String, String> kafka,
                        AofProperties.Outbox settings, String workspace, String service, MeterRegistry meters) {
+        this(jdbc, tx, kafka, settings, workspace, service, meters, java.time.Clock.systemUTC());
+    }
+
+    /** A relay whose parking alerts are dated (and their quiet periods counted) on {@code clock}. */
+    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, KafkaTemplate<String, String> kafka,
+                       AofProperties.Outbox settings, String workspace, String service, MeterRegistry meters,
+                       java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.tx = tx;
         this.kafka = kafka;
@@ -224,7 +233,7 @@ public class OutboxRelay {
         // one trouble per quiet period (its id names the period): the notifier delivers a dedup key once per
         // destination, so the parkings of one burst tell the admin once, repeated until acknowledged
         Parked first = refused.get(0);
-        long bucket = java.time.Instant.now().getEpochSecond()
+        long bucket = clock.instant().getEpochSecond()
                 / Math.max(1, settings.alertQuietPeriod().toSeconds());
         String troubleId = "aof:" + service + ":outbox-parked:" + bucket;
         String detail = refused.size() + " event(s) of " + service + " were refused by Kafka for good and "

@@ -58,7 +58,7 @@ public class BreakerWatch {
     @Scheduled(fixedDelayString = "${aof.workato.watch-interval:15s}", initialDelayString = "15s")
     public void check() {
         try {
-            check(client.breakerState(), Instant.now());
+            check(client.breakerState(), client.clock().instant());
         } catch (RuntimeException e) {
             log.warn("Breaker watch failed; it looks again later: {}", e.toString());
         }

@@ -114,6 +114,25 @@ public class WorkatoClient {
      */
     public WorkatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
                          WorkatoReadBudget readBudget) {
+        this(props, meters, accountHold, readBudget, java.time.Clock.systemUTC(), THREAD_LOCAL_RANDOM);
+    }
+
+    /** Each thread's own {@link java.util.concurrent.ThreadLocalRandom}: the retry jitter of a client in production. */
+    static final java.util.random.RandomGenerator THREAD_LOCAL_RANDOM = new java.util.random.RandomGenerator() {
+        @Override
+        public long nextLong() {
+            return java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        }
+    };
+
+    /**
+     * A client on {@code clock} (when a call last went through; the health's freshness and the breaker watch read
+     * it too) whose read retries wait a jitter drawn from {@code jitter} (a seeded one in tests).
+     */
+    public WorkatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
+                         WorkatoReadBudget readBudget, java.time.Clock clock, java.util.random.RandomGenerator jitter) {
+        this.clock = clock;
+        this.jitter = jitter;
         this.accountHold = accountHold;
         this.readBudget = readBudget;
         this.baseUrl = props.resolvedBaseUrl();
@@ -279,13 +298,16 @@ public class WorkatoClient {
         return e.isApiTrouble();
     }
 
-    /** How long to wait before trying a {@link #retryable} read again. */
-    private Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
+    /**
+     * How long to wait before trying a {@link #retryable} read again: the read backoff doubled per attempt, plus
+     * up to as much again drawn from the jitter source (so clients that failed together do not retry together).
+     */
+    Duration waitBeforeRetry(WorkatoApiException e, int attempt) {
         if (e.kind() == WorkatoApiException.Kind.RATE_LIMITED) {
             return Duration.ZERO;   // the 429 is in the account's hold: the next try waits it out there, not here too
         }
         long base = resilience.readBackoff().toMillis() << (attempt - 1);
-        return Duration.ofMillis(base + java.util.concurrent.ThreadLocalRandom.current().nextLong(base + 1));
+        return Duration.ofMillis(base + jitter.nextLong(base + 1));
     }
 
     private static void sleep(Duration d) {
@@ -297,7 +319,14 @@ public class WorkatoClient {
         }
     }
 
+    private final java.time.Clock clock;
+    private final java.util.random.RandomGenerator jitter;
     private volatile java.time.Instant lastSuccessAt;
+
+    /** The clock this client dates its calls by (the service's). */
+    public java.time.Clock clock() {
+        return clock;
+    }
     private volatile String lastError;
 
     /** When a call last went through (null: none yet), for the health indicator. */
@@ -315,7 +344,7 @@ public class WorkatoClient {
         awaitAccountHold(endpoint, request);
         try {
             JsonNode result = breaker.executeSupplier(() -> send(endpoint, request));
-            lastSuccessAt = java.time.Instant.now();
+            lastSuccessAt = clock.instant();
             lastError = null;
             return result;
         } catch (WorkatoApiException e) {

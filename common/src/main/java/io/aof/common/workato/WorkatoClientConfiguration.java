@@ -20,8 +20,9 @@ public class WorkatoClientConfiguration {
 
     @Bean
     WorkatoClient workatoClient(WorkatoProperties props, MeterRegistry meters, WorkatoAccountHold accountHold,
-                                WorkatoReadBudget readBudget) {
-        return new WorkatoClient(props, meters, accountHold, readBudget);
+                                WorkatoReadBudget readBudget, ObjectProvider<java.time.Clock> clock) {
+        return new WorkatoClient(props, meters, accountHold, readBudget, clock.getIfAvailable(java.time.Clock::systemUTC),
+                WorkatoClient.THREAD_LOCAL_RANDOM);
     }
 
     /**

@@ -36,7 +36,7 @@ public class WorkatoHealth implements HealthIndicator {
                 ? Health.down() : Health.up();
         h.withDetail("circuitBreaker", state.name());
         Instant last = client.lastSuccessAt();
-        if (state == CircuitBreaker.State.CLOSED && (last == null || last.isBefore(Instant.now().minus(FRESH)))) {
+        if (state == CircuitBreaker.State.CLOSED && (last == null || last.isBefore(client.clock().instant().minus(FRESH)))) {
             try {
                 client.listRecipes(1, 1);
                 last = client.lastSuccessAt();

@@ -254,4 +254,27 @@ class WorkatoClientTest {
         ex.getResponseBody().write(bytes);
         ex.close();
     }
+
+    @Test
+    void aReadRetryWaitsTheDoubledBackoffPlusAJitterFromTheInjectedSourceAndDatesCallsOnTheInjectedClock() {
+        java.time.Clock fixed = java.time.Clock.fixed(java.time.Instant.parse("2026-11-28T10:00:00Z"),
+                java.time.ZoneOffset.UTC);
+        WorkatoProperties props = new WorkatoProperties("http://127.0.0.1:" + server.getAddress().getPort() + "/api",
+                "secret-token", Duration.ofSeconds(2), Duration.ofSeconds(2), WorkatoProperties.Resilience.defaults());
+        WorkatoClient seeded = new WorkatoClient(props, meters, WorkatoAccountHold.local(), WorkatoReadBudget.local(),
+                fixed, new java.util.Random(42));
+        WorkatoClient sameSeed = new WorkatoClient(props, meters, WorkatoAccountHold.local(),
+                WorkatoReadBudget.local(), fixed, new java.util.Random(42));
+        WorkatoApiException down = new WorkatoApiException(WorkatoApiException.Kind.UNREACHABLE, 503, null, "down",
+                null);
+        long base = WorkatoProperties.Resilience.defaults().readBackoff().toMillis();
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Duration wait = seeded.waitBeforeRetry(down, attempt);
+            long doubled = base << (attempt - 1);
+            assertThat(wait.toMillis()).isBetween(doubled, 2 * doubled);
+            assertThat(sameSeed.waitBeforeRetry(down, attempt)).as("the same seed, the same waits").isEqualTo(wait);
+        }
+        assertThat(seeded.clock()).isSameAs(fixed);
+    }
 }
