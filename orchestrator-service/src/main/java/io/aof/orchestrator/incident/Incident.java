@@ -39,11 +39,4 @@ record Incident(String id, String workspace, long recipeId, String recipeName, L
                 newMaxAttempts, nextRetryAt, lastError, openedAt, updatedAt, closedAt, kind, replays + 1,
                 notRepeatable, webhookSource, upstream, outageId);
     }
-
-    /** The incident as a member of outage {@code id}. */
-    Incident heldBy(String id) {
-        return new Incident(this.id, workspace, recipeId, recipeName, folderId, originalJobId, category,
-                IncidentState.HELD, attempt, maxAttempts, null, lastError, openedAt, updatedAt, closedAt, kind, replays,
-                notRepeatable, webhookSource, upstream, id);
-    }
 }
