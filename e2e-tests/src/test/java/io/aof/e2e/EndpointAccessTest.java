@@ -67,6 +67,7 @@ class EndpointAccessTest extends SuiteTest {
         EXPECTED.put("GET /api/digests/{id}", Expected.VIEWER);
         EXPECTED.put("GET /api/escalations", Expected.VIEWER);
         EXPECTED.put("POST /api/escalations/{incidentId}/ack", Expected.OPERATOR);
+        EXPECTED.put("POST /api/escalations/bulk-ack", Expected.OPERATOR);
         EXPECTED.put("GET /api/notifications/failed", Expected.VIEWER);
         EXPECTED.put("POST /api/notifications/failed/retry", Expected.OPERATOR);
         // logger

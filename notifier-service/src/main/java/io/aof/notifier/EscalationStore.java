@@ -109,6 +109,67 @@ class EscalationStore {
                 .stream().sorted(java.util.Map.Entry.comparingByKey()).map(java.util.Map.Entry::getValue).toList();
     }
 
+    /**
+     * Which open, unacknowledged escalations a bulk acknowledgement takes: every given field must match the alert
+     * it repeats ({@code recipeId}, {@code category}, {@code kind}) or its opening time ({@code from} inclusive,
+     * {@code to} exclusive).
+     */
+    record Filter(Long recipeId, String category, String kind, Instant from, Instant to) {
+
+        boolean isEmpty() {
+            return recipeId == null && category == null && kind == null && from == null && to == null;
+        }
+
+        String where(List<Object> args) {
+            StringBuilder sql = new StringBuilder(" WHERE closed_at IS NULL AND acked_at IS NULL");
+            if (recipeId != null) {
+                sql.append(" AND request::jsonb ->> 'recipeId' = ?");
+                args.add(String.valueOf(recipeId));
+            }
+            if (category != null) {
+                sql.append(" AND request::jsonb ->> 'category' = ?");
+                args.add(category);
+            }
+            if (kind != null) {
+                sql.append(" AND request::jsonb ->> 'kind' = ?");
+                args.add(kind);
+            }
+            if (from != null) {
+                sql.append(" AND opened_at >= ?");
+                args.add(Timestamp.from(from));
+            }
+            if (to != null) {
+                sql.append(" AND opened_at < ?");
+                args.add(Timestamp.from(to));
+            }
+            return sql.toString();
+        }
+    }
+
+    /** How many open, unacknowledged escalations match, and the oldest {@code sample} of them. */
+    Matching matching(Filter f, int sample) {
+        List<Object> args = new java.util.ArrayList<>();
+        String where = f.where(args);
+        Integer count = jdbc.queryForObject("SELECT count(*) FROM escalation" + where, Integer.class, args.toArray());
+        args.add(sample);
+        List<String> ids = jdbc.queryForList("SELECT incident_id FROM escalation" + where
+                + " ORDER BY opened_at, incident_id LIMIT ?", String.class, args.toArray());
+        return new Matching(count == null ? 0 : count, ids);
+    }
+
+    record Matching(int count, List<String> sample) {
+    }
+
+    /** Acknowledges every open, unacknowledged escalation that matches; the incidents acknowledged, oldest first. */
+    List<String> acknowledgeMatching(Filter f, String actor) {
+        List<Object> args = new java.util.ArrayList<>();
+        args.add(actor);
+        String where = f.where(args);
+        return jdbc.query("WITH acked AS (UPDATE escalation SET acked_at = now(), acked_by = ?" + where
+                        + " RETURNING incident_id, opened_at) SELECT incident_id FROM acked ORDER BY opened_at, "
+                        + "incident_id", (rs, i) -> rs.getString(1), args.toArray());
+    }
+
     /** Whether the incident was ever escalated (open, acknowledged or closed). */
     boolean exists(String incidentId) {
         return !jdbc.queryForList("SELECT 1 FROM escalation WHERE incident_id = ?", Integer.class, incidentId)

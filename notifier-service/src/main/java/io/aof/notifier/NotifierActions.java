@@ -93,6 +93,46 @@ class NotifierActions {
         return acked;
     }
 
+    /** What a bulk acknowledgement's dry run found: how many open escalations match, and the oldest few. */
+    record BulkPreview(int matched, List<String> sample) {
+    }
+
+    BulkPreview previewBulkAcknowledge(EscalationStore.Filter filter) {
+        requireFilter(filter);
+        EscalationStore.Matching m = escalations.matching(filter, 20);
+        return new BulkPreview(m.count(), m.sample());
+    }
+
+    /**
+     * Every open, unacknowledged escalation the filter matches acknowledged at once, each audited under its
+     * incident; refused (409, nothing changed) when they are not {@code expectedCount} any more, the count the
+     * dry run showed. The incidents acknowledged, oldest first.
+     */
+    List<String> acknowledgeBulk(String actor, EscalationStore.Filter filter, int expectedCount, String reason) {
+        requireFilter(filter);
+        String why = reason == null ? null : ExternalText.field(reason);
+        return tx.execute(s -> {
+            int matched = escalations.matching(filter, 0).count();
+            if (matched != expectedCount) {
+                throw DomainException.conflict("The filter matches " + matched + " open escalations now, not the "
+                        + expectedCount + " given: run the dry run again and send the count it shows");
+            }
+            List<String> acked = escalations.acknowledgeMatching(filter, actor);
+            for (String i : acked) {
+                audit(actor, Action.ESCALATION_ACK, i, "escalation of " + i + " (bulk: " + acked.size()
+                        + " escalations acknowledged)", why);
+            }
+            return acked;
+        });
+    }
+
+    private static void requireFilter(EscalationStore.Filter filter) {
+        if (filter == null || filter.isEmpty()) {
+            throw DomainException.invalid("A bulk acknowledgement needs at least one filter (recipeId, category, "
+                    + "kind, from, to)");
+        }
+    }
+
     private void audit(String actor, Action action, String incidentId, String target, String reason) {
         OperatorActed acted = OperatorActed.of(workspace, actor, action, incidentId, null, target, reason);
         outbox.append(Topics.OPERATOR_ACTIONS, acted.key(), acted);

@@ -91,6 +91,32 @@ class NotifierController {
     record Acknowledged(String incidentId, String acknowledgedBy, List<String> acknowledged) {
     }
 
+    /**
+     * A bulk acknowledgement: {@code dryRun} true (the default) answers how many open escalations match and the
+     * oldest few; false acknowledges them, and must name in {@code expectedCount} the count the dry run showed.
+     */
+    record BulkAck(EscalationStore.Filter filter, Boolean dryRun, Integer expectedCount, String by, String reason) {
+    }
+
+    @PostMapping("/api/escalations/bulk-ack")
+    Object bulkAck(@RequestBody BulkAck body, Principal principal) {
+        if (body == null || body.filter() == null) {
+            throw io.aof.common.ops.Problems.of(org.springframework.http.HttpStatus.BAD_REQUEST,
+                    "filter is required (recipeId, category, kind, from, to)");
+        }
+        if (body.dryRun() == null || body.dryRun()) {
+            return actions.previewBulkAcknowledge(body.filter());
+        }
+        if (body.expectedCount() == null) {
+            throw io.aof.common.ops.Problems.of(org.springframework.http.HttpStatus.BAD_REQUEST,
+                    "expectedCount is required to act: the count the dry run showed");
+        }
+        String actor = Actor.of(principal, body.by(), "bulk acknowledgement of escalations");
+        List<String> acked = actions.acknowledgeBulk(actor, body.filter(), body.expectedCount(), body.reason());
+        log.info("{} acknowledged {} escalation(s) in bulk", actor, acked.size());
+        return new Acknowledged(null, actor, acked);
+    }
+
     @PostMapping("/api/escalations/{incidentId}/ack")
     Acknowledged ack(@PathVariable String incidentId, @RequestBody(required = false) Ack ack,
                      Principal principal) {

@@ -99,4 +99,30 @@ class EscalationAckTest {
         assertThatThrownBy(() -> actions.acknowledgeGroup("olga", "w:7:nothing", null))
                 .isInstanceOf(DomainException.class).hasMessageContaining("No escalation");
     }
+
+    @Test
+    void aBulkAcknowledgementByFilterTakesWhatItsDryRunCountedEachAudited() {
+        escalate("j-1", 7, "AUTH");
+        escalate("j-2", 8, "AUTH");
+        escalate("j-3", 9, "CONFIGURATION");
+        actions.acknowledge("erin", "w:8:j-2", null);   // already acknowledged: not matched
+        EscalationStore.Filter auth = new EscalationStore.Filter(null, "AUTH", null, null, null);
+
+        NotifierActions.BulkPreview preview = actions.previewBulkAcknowledge(auth);
+        assertThat(preview.matched()).isEqualTo(1);
+        assertThat(preview.sample()).containsExactly("w:7:j-1");
+        escalate("j-4", 10, "AUTH");   // arrived since the dry run
+        assertThatThrownBy(() -> actions.acknowledgeBulk("olga", auth, preview.matched(), "x"))
+                .isInstanceOf(DomainException.class).hasMessageContaining("matches 2 open escalations now, not the 1");
+        assertThat(open()).containsExactly("w:10:j-4", "w:7:j-1", "w:9:j-3");
+
+        assertThat(actions.acknowledgeBulk("olga", auth, actions.previewBulkAcknowledge(auth).matched(),
+                "SSO outage over")).containsExactly("w:7:j-1", "w:10:j-4");
+
+        assertThat(open()).containsExactly("w:9:j-3");
+        assertThat(jdbc.queryForList("SELECT message_key FROM outbox WHERE topic = 'aof.operator-actions' "
+                + "ORDER BY id", String.class)).containsExactly("w:8:j-2", "w:7:j-1", "w:10:j-4");
+        assertThatThrownBy(() -> actions.previewBulkAcknowledge(new EscalationStore.Filter(null, null, null, null,
+                null))).isInstanceOf(DomainException.class).hasMessageContaining("at least one filter");
+    }
 }

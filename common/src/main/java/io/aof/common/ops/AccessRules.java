@@ -76,6 +76,7 @@ public final class AccessRules {
         r.add(new Rule(POST, "/api/suppressions", Access.OPERATOR));
         r.add(new Rule(DELETE, "/api/suppressions/*", Access.OPERATOR));
         r.add(new Rule(POST, "/api/escalations/*/ack", Access.OPERATOR));
+        r.add(new Rule(POST, "/api/escalations/bulk-ack", Access.OPERATOR));
         r.add(new Rule(POST, "/api/outages", Access.OPERATOR));
         r.add(new Rule(POST, "/api/outages/*/end", Access.OPERATOR));
         r.add(new Rule(POST, "/api/dead-letters/redrive", Access.OPERATOR));
