@@ -3,6 +3,10 @@
 ALTER TABLE incident ADD COLUMN upstream TEXT;
 ALTER TABLE incident ADD COLUMN outage_id TEXT;
 -- detection counts an upstream's recent failures; the release and probe sweeps take an outage's held members
+-- whether ops were told of the incident one by one (its first failure): an outage's member recovers silently
+-- unless it was (its thread is then closed as usual); incidents before this version count as told
+ALTER TABLE incident ADD COLUMN announced BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE incident ALTER COLUMN announced SET DEFAULT false;
 CREATE INDEX incident_upstream_idx ON incident (workspace, upstream, opened_at) WHERE upstream IS NOT NULL;
 CREATE INDEX incident_outage_idx ON incident (outage_id, opened_at) WHERE outage_id IS NOT NULL;
 

@@ -18,14 +18,14 @@ class IncidentRepository {
 
     private static final String COLUMNS = "id, workspace, recipe_id, recipe_name, folder_id, original_job_id, "
             + "category, state, attempt, max_attempts, next_retry_at, last_error, opened_at, updated_at, closed_at, "
-            + "kind, replays, not_repeatable, webhook_source, upstream, outage_id";
+            + "kind, replays, not_repeatable, webhook_source, upstream, outage_id, announced";
 
     private static final RowMapper<Incident> MAPPER = (rs, i) -> new Incident(rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getString(4), (Long) rs.getObject(5), rs.getString(6), Category.valueOf(rs.getString(7)),
             IncidentState.valueOf(rs.getString(8)), rs.getInt(9), rs.getInt(10), instant(rs.getTimestamp(11)),
             rs.getString(12), instant(rs.getTimestamp(13)), instant(rs.getTimestamp(14)),
             instant(rs.getTimestamp(15)), Incident.Kind.valueOf(rs.getString(16)), rs.getInt(17), rs.getString(18), rs.getString(19),
-            rs.getString(20), rs.getString(21));
+            rs.getString(20), rs.getString(21), rs.getBoolean(22));
 
     private final JdbcTemplate jdbc;
 
@@ -35,12 +35,12 @@ class IncidentRepository {
 
     /** Inserts the incident unless it exists; returns false when it already existed. */
     boolean insert(Incident i) {
-        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        return jdbc.update("INSERT INTO incident (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         + "ON CONFLICT (id) DO NOTHING",
                 i.id(), i.workspace(), i.recipeId(), i.recipeName(), i.folderId(), i.originalJobId(), i.category().name(),
                 i.state().name(), i.attempt(), i.maxAttempts(), ts(i.nextRetryAt()), i.lastError(), ts(i.openedAt()),
                 ts(i.updatedAt()), ts(i.closedAt()), i.kind().name(), i.replays(), i.notRepeatable(),
-                i.webhookSource(), i.upstream(), i.outageId()) == 1;
+                i.webhookSource(), i.upstream(), i.outageId(), i.announced()) == 1;
     }
 
     /** Reads and row-locks the incident for a state change. */
@@ -80,10 +80,16 @@ class IncidentRepository {
 
     /** A state change; a terminal state closes the incident, any other (re)opens it. */
     void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError) {
+        update(id, state, attempt, nextRetryAt, lastError, false);
+    }
+
+    /** A state change that may also record that ops are told of the incident one by one ({@code announced}). */
+    void update(String id, IncidentState state, int attempt, Instant nextRetryAt, String lastError,
+                boolean announced) {
         jdbc.update("UPDATE incident SET state = ?, attempt = ?, next_retry_at = ?, last_error = COALESCE(?, "
-                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END "
-                        + "WHERE id = ?",
-                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), id);
+                        + "last_error), updated_at = now(), closed_at = CASE WHEN ? THEN now() ELSE NULL END, "
+                        + "announced = announced OR ? WHERE id = ?",
+                state.name(), attempt, ts(nextRetryAt), lastError, state.isTerminal(), announced, id);
     }
 
     /** The incident is held for outage {@code outageId}: no retry scheduled, its attempt counter unchanged. */

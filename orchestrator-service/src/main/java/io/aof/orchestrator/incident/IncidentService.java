@@ -174,7 +174,7 @@ public class IncidentService {
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 e.originalJobId(), category, IncidentState.OPEN, 0, policy.maxAttempts(), null, e.error(), now,
                 now, null, Incident.Kind.JOB_FAILURE, 0, notRepeatable, blankToNull(e.webhookSource()),
-                blankToNull(e.upstream()), null);
+                blankToNull(e.upstream()), null, false);
         if (!incidents.insert(incident)) {
             // Another consumer (a zombie after a rebalance, a second instance) opened it since our look:
             // it announced and decided it; doing it again would announce it twice.
@@ -222,7 +222,7 @@ public class IncidentService {
                 return IncidentState.HELD;
             }
             Instant due = scheduleAttempt(i, i.attempt() + 1, policy, null, policy.delayBefore(i.attempt() + 1,
-                    jitter));
+                    jitter), policy.tellsOpsOnFirstFailure());
             if (policy.tellsOpsOnFirstFailure()) {
                 notify(i, i.attempt() + 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), error, due);
             }
@@ -311,7 +311,7 @@ public class IncidentService {
         Incident incident = new Incident(e.incidentId(), e.workspace(), e.recipeId(), e.recipeName(), e.folderId(),
                 "-", Category.PLATFORM, IncidentState.ESCALATED, 0, 0, null,
                 "Recipe stopped by Workato: " + e.stopCause(), now, now, null, Incident.Kind.RECIPE_STOPPED, 0, null, null, null,
-                null);
+                null, true);
         if (!incidents.insert(incident)) {
             return;
         }
@@ -518,8 +518,9 @@ public class IncidentService {
                         o.repeatJobId()));
                 meters.timer("aof.time.to.recovery", "category", i.category().name())
                         .record(Duration.between(i.openedAt(), now()));
-                if (policy.tellsOpsOnRecovery() && i.outageId() == null) {
-                    // an outage's members are not told one by one: the outage's thread says they were released
+                if (policy.tellsOpsOnRecovery() && (i.outageId() == null || i.announced())) {
+                    // an outage's members are not told one by one (the outage's thread says they were released),
+                    // unless their failure was told before the outage opened: their own thread is closed
                     notify(i, o.attempt(), Audience.OPS, Kind.RECOVERED, Severity.INFO, null);
                 }
             }
@@ -650,8 +651,14 @@ public class IncidentService {
     }
 
     private Instant scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay) {
+        return scheduleAttempt(i, attempt, policy, lastError, delay, false);
+    }
+
+    /** {@code announce}: ops are told of this incident one by one from now on (recorded in the same statement). */
+    private Instant scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay,
+                                    boolean announce) {
         Instant due = incidents.schedule(i.id(), attempt, delay);
-        incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError);
+        incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError, announce);
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category().name(), due,
                 i.maxAttempts()));
