@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The simulator's own controls ({@code /sim}: recipes, triggers, outages) and its records (every job, every
  * Workato API call, what the Slack sink received), over HTTP, for the proof ({@link ProofRun}) and the benchmarks
- * ({@link PipelineBenchmark}). A call answered with anything but 2xx is an
+ * ({@link PipelineBenchmark}, {@link OutageBenchmark}). A call answered with anything but 2xx is an
  * {@link IOException} naming the request and the answer.
  */
 final class SimClient {
