@@ -77,12 +77,18 @@ public final class Launcher {
                 String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
                 System.exit(PipelineBenchmark.run(root, n, brokerClasspath));
             }
+            case "bench-outage" -> {
+                // benchmarks/outage-comparison.sh: outage awareness off and on, side by side; figures only
+                String brokerClasspath = root.resolve("launcher/target/lib") + java.io.File.separator + "*";
+                System.exit(OutageBenchmark.run(root, brokerClasspath));
+            }
             case "hash-password" -> hashPassword();
             case "down" -> System.exit(run.down() ? 0 : 1);
             case "status" -> run.status();
             default -> {
                 System.out.println("usage: ./aof up | down | status | prove [--short] [--help] | hash-password"
-                        + "\n       (benchmarks/pipeline-throughput.sh [N] runs bench-pipeline [N])");
+                        + "\n       (benchmarks/pipeline-throughput.sh [N] runs bench-pipeline [N],"
+                        + " benchmarks/outage-comparison.sh runs bench-outage)");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }

@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +37,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,8 +64,7 @@ final class PipelineBenchmark {
 
     private final int n;
     private final ProofSuite suite;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(3)).build();
+    private final SimClient sim;
     private final List<String> settings = new ArrayList<>();
     private final List<PhaseResult> results = new ArrayList<>();
     private String rawKafka = "";
@@ -75,11 +72,12 @@ final class PipelineBenchmark {
     PipelineBenchmark(int n, ProofSuite suite) {
         this.n = n;
         this.suite = suite;
+        this.sim = new SimClient(suite.simUrl(), Duration.ofSeconds(120));
     }
 
     static int run(Path root, int n, String brokerClasspath) throws Exception {
         Path state = root.resolve(".aof-bench");
-        deleteTree(state);
+        SuiteParts.deleteTree(state);
         Files.createDirectories(state);
         // the simulator's read limit off (0): the benchmark measures AOF, not Workato's 60 reads a minute
         ProofOptions options = new ProofOptions(20, n, Duration.ofMinutes(1), Duration.ofMinutes(30), false,
@@ -187,7 +185,7 @@ final class PipelineBenchmark {
 
     /** The simulator's answered {@code get_job} and {@code list_jobs} calls so far, whatever their status. */
     private Map<String, Long> jobReads() throws IOException, InterruptedException {
-        JsonNode calls = ProofRun.JSON.readTree(simGet("/sim/calls")).path("api").path("calls");
+        JsonNode calls = ProofRun.JSON.readTree(sim.get("/sim/calls")).path("api").path("calls");
         Map<String, Long> n = new LinkedHashMap<>();
         for (String endpoint : List.of("get_job", "list_jobs")) {
             long sum = 0;
@@ -255,7 +253,7 @@ final class PipelineBenchmark {
         for (int i = 0; i < count; i++) {
             Map<String, Object> body = Map.of("name", prefix + i, "folderId", 90, "behaviour", Map.of("kind",
                     "ALWAYS_FAIL", "error", ERROR, "errorTypeId", "err.http.response.server_error", "httpCode", 500));
-            JsonNode created = ProofRun.JSON.readTree(simPost("/sim/recipes", ProofRun.JSON.writeValueAsString(body)));
+            JsonNode created = ProofRun.JSON.readTree(sim.post("/sim/recipes", ProofRun.JSON.writeValueAsString(body)));
             ids.add(created.get("id").asLong());
         }
         return ids;
@@ -270,7 +268,7 @@ final class PipelineBenchmark {
             int want = per + (r < extra ? 1 : 0);
             while (want > 0) {
                 int count = Math.min(1000, want);
-                Map<String, List<String>> answer = ProofRun.JSON.readValue(simPost("/sim/recipes/" + recipes.get(r)
+                Map<String, List<String>> answer = ProofRun.JSON.readValue(sim.post("/sim/recipes/" + recipes.get(r)
                         + "/trigger?count=" + count, ""), new TypeReference<>() {
                         });
                 for (String id : answer.get("job_ids")) {
@@ -285,31 +283,13 @@ final class PipelineBenchmark {
     private void awaitFailed(String lastJobId) throws Exception {
         long end = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < end) {
-            JsonNode job = ProofRun.JSON.readTree(simGet("/sim/jobs/" + lastJobId));
+            JsonNode job = ProofRun.JSON.readTree(sim.get("/sim/jobs/" + lastJobId));
             if ("failed".equals(job.path("status").asText())) {
                 return;
             }
             Thread.sleep(250);
         }
         throw new IllegalStateException("the simulator's jobs did not fail within 120 s");
-    }
-
-    private String simGet(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).GET());
-    }
-
-    private String simPost(String path, String body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).header("Content-Type",
-                "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private String send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(120)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException(r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
     }
 
     // --- settling and the figures of a phase
@@ -327,7 +307,7 @@ final class PipelineBenchmark {
         int stable = 0;
         boolean settled = false;
         long lastSay = 0;
-        try (Connection c = db(); PreparedStatement incidents = c.prepareStatement(
+        try (Connection c = suite.db(); PreparedStatement incidents = c.prepareStatement(
                 "SELECT count(*) FROM orchestrator.incident WHERE recipe_id = ANY(?)");
              PreparedStatement events = c.prepareStatement(
                      "SELECT count(*) FROM logger.event_log WHERE recipe_id = ANY(?)")) {
@@ -365,7 +345,7 @@ final class PipelineBenchmark {
         double p95;
         double eventsPerFailure;
         double firstIn;
-        try (Connection c = db()) {
+        try (Connection c = suite.db()) {
             Array ids = c.createArrayOf("bigint", recipes.toArray());
             double[] opened = doubles(c, "SELECT extract(epoch FROM max(opened_at)) * 1000, count(*) FROM "
                     + "orchestrator.incident i WHERE " + filter, ids);
@@ -417,13 +397,6 @@ final class PipelineBenchmark {
         }
     }
 
-    private Connection db() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        return DriverManager.getConnection(suite.jdbcUrl(), p);
-    }
-
     // --- sampling: consumer lag, outbox backlog, heap, RSS, CPU
 
     /** Samples every second while a phase runs; keeps the peaks and the last values. */
@@ -461,7 +434,7 @@ final class PipelineBenchmark {
         private void loop() {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, suite.bootstrap());
-            try (Admin admin = Admin.create(p); Connection c = db()) {
+            try (Admin admin = Admin.create(p); Connection c = suite.db()) {
                 int tick = 0;
                 while (!stopped) {
                     long began = System.currentTimeMillis();
@@ -634,11 +607,7 @@ final class PipelineBenchmark {
     /** Heap used of a service from Actuator, as the suite's admin ({@code ops}); -1 when it does not answer. */
     private long heapUsed(String service) {
         try {
-            String auth = Base64.getEncoder().encodeToString(("ops:" + suite.opsPassword)
-                    .getBytes(StandardCharsets.UTF_8));
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(suite.url(service)
-                            + "/actuator/metrics/jvm.memory.used?tag=area:heap")).timeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Basic " + auth).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = suite.getAsOps(service, "/actuator/metrics/jvm.memory.used?tag=area:heap");
             if (r.statusCode() != 200) {
                 return -1;
             }
@@ -815,16 +784,5 @@ final class PipelineBenchmark {
         System.out.println("[bench] " + DateTimeFormatter.ISO_LOCAL_TIME.format(Instant.now().atOffset(ZoneOffset.UTC))
                 .substring(0, 8) + " " + message);
         System.out.flush();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,7 +35,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * {@code ./aof prove}: runs the suite as separate processes, drives failures through the simulator (polled
@@ -110,6 +108,7 @@ final class ProofRun {
     private final ProofOptions options;
     private final ProofSuite suite;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final SimClient sim;
     private final List<Recipe> recipes = new ArrayList<>();
     private final Map<Long, Recipe> recipeById = new HashMap<>();
     private final List<Fault> faults = new ArrayList<>();
@@ -132,11 +131,12 @@ final class ProofRun {
     ProofRun(ProofOptions options, ProofSuite suite) {
         this.options = options;
         this.suite = suite;
+        this.sim = new SimClient(suite.simUrl(), Duration.ofSeconds(60));
     }
 
     /** Runs the proof; returns the number of violated invariants (0: proved). */
     static int prove(Path root, ProofOptions options, String brokerClasspath) throws Exception {
-        deleteTree(options.state());
+        SuiteParts.deleteTree(options.state());
         Files.createDirectories(options.state());
         ProofSuite suite = new ProofSuite(root, options, brokerClasspath);
         // Ctrl-C or a kill stops every process the run started, as the end of the run does
@@ -202,13 +202,13 @@ final class ProofRun {
             Recipe r = addRecipe((k.webhook ? "Webhook only " : "") + k.name().toLowerCase() + " #" + i, k, null);
             if (k == Kind.CHILD) {
                 Recipe parent = recipes.get(recipes.size() - 2);
-                simPut("/sim/recipes/" + parent.id() + "/calls?called=" + r.id() + "&fails_with_called=true");
+                sim.put("/sim/recipes/" + parent.id() + "/calls?called=" + r.id() + "&fails_with_called=true");
             }
         }
         addRecipe("Huge errors: payload dumps", Kind.HUGE_ERROR, 5_000_000);
         healthy = addRecipe("Stripe to NetSuite: payments (healthy)", Kind.HEALTHY, null);
         stopped = addRecipe("Stopped by Workato mid-run", Kind.STOPPED, null);
-        simPost("/sim/recipes/" + healthy.id() + "/trigger?count=5", "");
+        sim.post("/sim/recipes/" + healthy.id() + "/trigger?count=5", "");
     }
 
     private Recipe addRecipe(String name, Kind k, Integer errorSize) throws Exception {
@@ -226,7 +226,7 @@ final class ProofRun {
             behaviour.put("errorSize", errorSize);
         }
         Map<String, Object> body = Map.of("name", name, "folderId", 70 + recipes.size() % 5, "behaviour", behaviour);
-        Map<String, Object> created = JSON.readValue(simPost("/sim/recipes", JSON.writeValueAsString(body)),
+        Map<String, Object> created = JSON.readValue(sim.post("/sim/recipes", JSON.writeValueAsString(body)),
                 new TypeReference<>() {
                 });
         Recipe r = new Recipe(((Number) created.get("id")).longValue(), name, k);
@@ -275,7 +275,7 @@ final class ProofRun {
     }
 
     private void trigger(Recipe r, int count, boolean test) throws Exception {
-        Map<String, List<String>> answer = JSON.readValue(simPost("/sim/recipes/" + r.id() + "/trigger?count="
+        Map<String, List<String>> answer = JSON.readValue(sim.post("/sim/recipes/" + r.id() + "/trigger?count="
                 + count + "&test=" + test, ""), new TypeReference<>() {
                 });
         if (test) {
@@ -433,11 +433,11 @@ final class ProofRun {
     /** kill -9 of a recovery instance while its repeat_jobs call is in flight (the simulator holds it 6 s). */
     private void killMidCall(String name, Duration pause, boolean restart) throws Exception {
         String host = name.equals("recovery-2") ? "localhost" : "127.0.0.1";
-        simPut("/sim/slow?endpoint=repeat_jobs&millis=6000&times=0");
+        sim.put("/sim/slow?endpoint=repeat_jobs&millis=6000&times=0");
         long deadline = System.currentTimeMillis() + 90_000;
         boolean inCall = false;
         while (System.currentTimeMillis() < deadline && !inCall) {
-            Map<String, Map<String, Integer>> slow = JSON.readValue(simGet("/sim/slow"), new TypeReference<>() {
+            Map<String, Map<String, Integer>> slow = JSON.readValue(sim.get("/sim/slow"), new TypeReference<>() {
             });
             inCall = slow.get("in_flight").getOrDefault("repeat_jobs@" + host + ":" + suite.simPort(), 0) > 0;
             if (!inCall) {
@@ -452,7 +452,7 @@ final class ProofRun {
         long before = System.currentTimeMillis();
         sleep(1000);
         suite.kill(name);
-        simDelete("/sim/slow");
+        sim.delete("/sim/slow");
         if (restart) {
             sleep(pause.toMillis());
             restart(name);
@@ -522,7 +522,7 @@ final class ProofRun {
     /** Workato stops a recipe (trigger errors): AOF must escalate it once, and never repeat anything for it. */
     private void stopRecipe() throws Exception {
         begin("Workato stops a recipe (trigger_errors_limit)");
-        simPost("/sim/recipes/" + stopped.id() + "/stop?stop_cause=trigger_errors_limit", "");
+        sim.post("/sim/recipes/" + stopped.id() + "/stop?stop_cause=trigger_errors_limit", "");
         stoppedAt = System.currentTimeMillis();
     }
 
@@ -530,16 +530,16 @@ final class ProofRun {
         Fault f = begin("Slack 503 for 2 min, then ratelimited (Retry-After 5 s) for 30 s");
         long before = System.currentTimeMillis();
         for (String channel : List.of("#aof-ops", "#aof-admin")) {
-            simPut("/sim/slack/trouble?channel=" + enc(channel) + "&status=503&times=0");
+            sim.put("/sim/slack/trouble?channel=" + enc(channel) + "&status=503&times=0");
         }
         Thread t = new Thread(() -> {
             sleep(120_000);
             try {
                 for (String channel : List.of("#aof-ops", "#aof-admin")) {
-                    simPut("/sim/slack/trouble?channel=" + enc(channel) + "&status=429&retryAfter=5&times=0");
+                    sim.put("/sim/slack/trouble?channel=" + enc(channel) + "&status=429&retryAfter=5&times=0");
                 }
                 sleep(30_000);
-                simDelete("/sim/slack/trouble");
+                sim.delete("/sim/slack/trouble");
                 int sent = slackCount();
                 long deadline = System.currentTimeMillis() + 180_000;
                 while (slackCount() == sent && System.currentTimeMillis() < deadline) {
@@ -558,11 +558,11 @@ final class ProofRun {
     private void workatoOutage() throws Exception {
         Fault f = begin("Workato 500 for 2 min, then 429 (Retry-After) for 30 s");
         long before = System.currentTimeMillis();
-        simPut("/sim/outage?status=500&seconds=120");
+        sim.put("/sim/outage?status=500&seconds=120");
         Thread t = new Thread(() -> {
             sleep(120_000);
             try {
-                simPut("/sim/outage?status=429&seconds=30");
+                sim.put("/sim/outage?status=429&seconds=30");
                 sleep(30_000);
                 f.recoveredMillis = awaitProgress(System.currentTimeMillis()) - before;
             } catch (Exception e) {
@@ -667,13 +667,13 @@ final class ProofRun {
         for (Thread t : background) {
             t.join(200_000);
         }
-        simDelete("/sim/outage");
-        simDelete("/sim/slack/trouble");
+        sim.delete("/sim/outage");
+        sim.delete("/sim/slack/trouble");
         long deadline = System.currentTimeMillis() + options.quiesce().toMillis();
         String last = "";
         while (System.currentTimeMillis() < deadline) {
             try {
-                List<Map<String, Object>> jobs = simJobs();
+                List<Map<String, Object>> jobs = sim.jobs();
                 long pending = jobs.stream().filter(j -> "pending".equals(j.get("status"))).count();
                 Set<String> expected = expectedOriginals(jobs).keySet();
                 Map<String, String> states = incidentStates();
@@ -723,16 +723,16 @@ final class ProofRun {
     }
 
     private int check(boolean settled, long quiesceMillis) throws Exception {
-        List<Map<String, Object>> jobs = simJobs();
+        List<Map<String, Object>> jobs = sim.jobs();
         Map<String, Map<String, Object>> originals = expectedOriginals(jobs);
         Map<String, String> states = incidentStates();
-        Map<String, Object> calls = JSON.readValue(simGet("/sim/calls"), new TypeReference<>() {
+        Map<String, Object> calls = JSON.readValue(sim.get("/sim/calls"), new TypeReference<>() {
         });
         @SuppressWarnings("unchecked")
         Map<String, Number> repeatsByOriginal = (Map<String, Number>) calls.get("repeats_by_original_job");
         @SuppressWarnings("unchecked")
         Map<String, Number> refused = (Map<String, Number>) calls.get("refused_repeats");
-        List<Map<String, Object>> log = callLog();
+        List<Map<String, Object>> log = sim.callLog();
         Map<String, Map<String, Object>> byId = new HashMap<>();
         jobs.forEach(j -> byId.put((String) j.get("id"), j));
 
@@ -841,7 +841,7 @@ final class ProofRun {
             }
         }
         // 4. notifications: none doubled in Slack or mail; none left undelivered
-        List<Map<String, Object>> slack = slackMessages();
+        List<Map<String, Object>> slack = sim.slackMessages();
         List<Map<String, Object>> mails = mailMessages();
         int slackDoubled = doubledSlackMessages(slack, details);
         List<String> threadBreaks = slackThreadBreaks(slack);
@@ -989,7 +989,7 @@ final class ProofRun {
     /** The RECIPE_STOPPED incidents: recipe, 1 if ESCALATED, attempt, attempts recorded. */
     private List<long[]> stopIncidents() throws SQLException {
         List<long[]> l = new ArrayList<>();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT i.recipe_id, i.state = 'ESCALATED', i.attempt, (SELECT count(*) FROM "
                         + "orchestrator.incident_attempt a WHERE a.incident_id = i.id) FROM orchestrator.incident i "
                         + "WHERE i.kind = 'RECIPE_STOPPED'")) {
@@ -1002,7 +1002,7 @@ final class ProofRun {
 
     private List<String> deadLetters() throws SQLException {
         List<String> keys = new ArrayList<>();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT topic, message_key FROM logger.event_log WHERE dead_letter ORDER BY id")) {
             while (rs.next()) {
                 String topic = rs.getString(1);
@@ -1061,27 +1061,9 @@ final class ProofRun {
 
     // --- reading the records
 
-    private List<Map<String, Object>> simJobs() throws Exception {
-        return JSON.readValue(simGet("/sim/jobs"), new TypeReference<>() {
-        });
-    }
-
-    private List<Map<String, Object>> callLog() throws Exception {
-        List<Map<String, Object>> all = new ArrayList<>();
-        while (true) {
-            List<Map<String, Object>> page = JSON.readValue(simGet("/sim/calls/log?from=" + all.size()
-                    + "&limit=20000"), new TypeReference<>() {
-                    });
-            all.addAll(page);
-            if (page.size() < 20000) {
-                return all;
-            }
-        }
-    }
-
     private List<Map<String, Object>> lastCalls(int n) throws Exception {
         List<Map<String, Object>> all = callLogTail;
-        List<Map<String, Object>> page = JSON.readValue(simGet("/sim/calls/log?from=" + callLogSeen
+        List<Map<String, Object>> page = JSON.readValue(sim.get("/sim/calls/log?from=" + callLogSeen
                 + "&limit=100000"), new TypeReference<>() {
                 });
         callLogSeen += page.size();
@@ -1095,17 +1077,12 @@ final class ProofRun {
     private final List<Map<String, Object>> callLogTail = new ArrayList<>();
     private int callLogSeen;
 
-    private List<Map<String, Object>> slackMessages() throws Exception {
-        return JSON.readValue(simGet("/sim/slack/messages"), new TypeReference<>() {
-        });
-    }
-
     private int slackCount() throws Exception {
-        return slackMessages().size();
+        return sim.slackMessages().size();
     }
 
     private List<Map<String, Object>> mailMessages() throws Exception {
-        return JSON.readValue(simGet("/sim/mail/messages"), new TypeReference<>() {
+        return JSON.readValue(sim.get("/sim/mail/messages"), new TypeReference<>() {
         });
     }
 
@@ -1265,7 +1242,7 @@ final class ProofRun {
 
     private Map<String, String> incidentStates() throws SQLException {
         Map<String, String> m = new HashMap<>();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT original_job_id, state FROM orchestrator.incident WHERE kind = 'JOB_FAILURE'")) {
             while (rs.next()) {
                 m.put(rs.getString(1), rs.getString(2));
@@ -1276,7 +1253,7 @@ final class ProofRun {
 
     private String incidentSummary() throws SQLException {
         StringBuilder b = new StringBuilder();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT state, count(*) FROM orchestrator.incident GROUP BY state ORDER BY state")) {
             while (rs.next()) {
                 b.append(b.isEmpty() ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getLong(2));
@@ -1287,7 +1264,7 @@ final class ProofRun {
 
     private Set<String> openIncidentJobs() throws SQLException {
         Set<String> s = new HashSet<>();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT original_job_id FROM orchestrator.incident WHERE state NOT IN ('RECOVERED', 'EXHAUSTED', "
                         + "'NON_RETRYABLE', 'ESCALATED', 'MANUALLY_RESOLVED')")) {
             while (rs.next()) {
@@ -1297,7 +1274,7 @@ final class ProofRun {
         // and the failures of the last 30 s, which may not be incidents yet
         try {
             long since = System.currentTimeMillis() - 30_000;
-            for (Map<String, Object> j : simJobs()) {
+            for (Map<String, Object> j : sim.jobs()) {
                 if (((Number) j.get("started_at")).longValue() > since && j.get("master_job_id") == null) {
                     s.add((String) j.get("id"));
                 }
@@ -1319,7 +1296,7 @@ final class ProofRun {
 
     private Map<String, Set<String>> loggedEventTypes() throws SQLException {
         Map<String, Set<String>> m = new HashMap<>();
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT DISTINCT i.original_job_id, e.event_type FROM logger.event_log e JOIN orchestrator.incident i "
                         + "ON i.id = e.incident_id WHERE e.event_type IN ('IncidentOpened', 'IncidentRecovered', "
                         + "'RetriesExhausted', 'IncidentNonRetryable')")) {
@@ -1339,59 +1316,20 @@ final class ProofRun {
     }
 
     private Long queryLong(String sql) throws SQLException {
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = suite.db(); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             long v = rs.getLong(1);
             return rs.wasNull() ? null : v;
         }
     }
 
-    private Connection db() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        p.setProperty("connectTimeout", "5");
-        p.setProperty("socketTimeout", "60");
-        return DriverManager.getConnection(suite.jdbcUrl(), p);
-    }
-
     private String firstSucceededJob() throws Exception {
-        for (Map<String, Object> j : simJobs()) {
+        for (Map<String, Object> j : sim.jobs()) {
             if (((Number) j.get("recipe_id")).longValue() == healthy.id() && "succeeded".equals(j.get("status"))) {
                 return (String) j.get("id");
             }
         }
         throw new IllegalStateException("no succeeded job of the healthy recipe");
-    }
-
-    // --- HTTP to the simulator
-
-    private String simGet(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).GET());
-    }
-
-    private String simPost(String path, String body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).header("Content-Type",
-                "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private String simPut(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).PUT(HttpRequest.BodyPublishers
-                .noBody()));
-    }
-
-    private String simDelete(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(suite.simUrl() + path)).DELETE());
-    }
-
-    private String send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException(r.request().method() + " " + r.request().uri() + " answered " + r.statusCode()
-                    + ": " + r.body());
-        }
-        return r.body();
     }
 
     private static String enc(String s) {
@@ -1409,16 +1347,5 @@ final class ProofRun {
     static void say(String message) {
         System.out.println("[prove] " + message);
         System.out.flush();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -3,14 +3,24 @@ package io.aof.launcher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The suite of a proof run as separate processes, the way {@code ./aof up} runs it, in a state folder
@@ -33,6 +43,9 @@ final class ProofSuite implements AutoCloseable {
         SERVICES.put("orchestrator-2", new String[]{"orchestrator-service", "32"});
         SERVICES.put("recovery-2", new String[]{"recovery-service", "33"});
     }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
 
     final Path root;
     final Path state;
@@ -114,6 +127,23 @@ final class ProofSuite implements AutoCloseable {
 
     String bootstrap() {
         return "127.0.0.1:" + kafkaPort();
+    }
+
+    /** A connection to the suite's PostgreSQL (every service's schema), for reading AOF's tables. */
+    Connection db() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", "postgres");
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("socketTimeout", "60");
+        return DriverManager.getConnection(jdbcUrl(), p);
+    }
+
+    /** GET of a service's API or Actuator path as the suite's operator ({@code ops}); any status is returned. */
+    HttpResponse<String> getAsOps(String service, String path) throws IOException, InterruptedException {
+        String auth = Base64.getEncoder().encodeToString(("ops:" + opsPassword).getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(service) + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + auth).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // --- start

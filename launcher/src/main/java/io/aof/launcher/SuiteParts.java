@@ -155,4 +155,16 @@ final class SuiteParts {
             return false;
         }
     }
+
+    /** Deletes a folder and everything in it (a run's state folder before it starts afresh); none: nothing. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }
