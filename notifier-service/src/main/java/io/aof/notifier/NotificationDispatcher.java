@@ -47,7 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * committed before each send and removed with its answer makes a lost answer
  * (crash, database lost, timeout) a question to the channel next time
  * ({@link Channel#lookUp}) rather than a second message. An outage's start or
- * update overtaken before its turn is not sent ({@link #overtaken}).
+ * update overtaken before its turn is not sent ({@link #overtaken}). A signature
+ * storm's messages show the storm's figures as of when they are sent
+ * ({@link #sendStorm}).
  */
 @Component
 class NotificationDispatcher {
@@ -76,9 +78,8 @@ class NotificationDispatcher {
 
     NotificationDispatcher(TransactionTemplate tx, Outbox outbox, NotificationStore notifications,
                            ThreadStore threads, Digests digests, SignatureStorms storms, Escalations escalations,
-                           Fallbacks fallbacks,
-                           NotifierProperties props, MeterRegistry meters, ObjectProvider<JavaMailSender> mail,
-                           Router router, RefusalAlerts refusals, Clock clock) {
+                           Fallbacks fallbacks, NotifierProperties props, MeterRegistry meters,
+                           ObjectProvider<JavaMailSender> mail, Router router, RefusalAlerts refusals, Clock clock) {
         this.tx = tx;
         this.newTx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
         this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
