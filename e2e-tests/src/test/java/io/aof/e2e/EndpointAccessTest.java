@@ -65,6 +65,8 @@ class EndpointAccessTest extends SuiteTest {
         EXPECTED.put("GET /swagger-ui.html", Expected.VIEWER);
         // notifier
         EXPECTED.put("GET /api/digests/{id}", Expected.VIEWER);
+        EXPECTED.put("GET /api/storms", Expected.VIEWER);
+        EXPECTED.put("GET /api/storms/{id}", Expected.VIEWER);
         EXPECTED.put("GET /api/escalations", Expected.VIEWER);
         EXPECTED.put("POST /api/escalations/{incidentId}/ack", Expected.OPERATOR);
         EXPECTED.put("POST /api/escalations/bulk-ack", Expected.OPERATOR);

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * The notifier against the Slack sink (Slack's Web API shape) and the mail
  * catcher: exact Block Kit, one thread per incident with the parent updated when
  * it ends, 429 honoured, Slack down (fallback, then the backlog in order), super-admin
- * escalations repeated until acknowledged, and a storm of 5,000 failures.
+ * escalations repeated until acknowledged, and a storm of 5,000 failures (three signature storms).
  */
 class NotifierTest extends SuiteTest {
 
@@ -202,14 +202,19 @@ class NotifierTest extends SuiteTest {
     }
 
     /**
-     * 5,000 failures within a minute (in 20 s, so that the test waits for one 60 s group interval, not two
-     * minutes) across 10 recipes and 3 categories (30 groups): the first alert of each group at
-     * once, then one digest per group at the end of its interval: at most 60 messages, and every incident is
-     * named in one of them or in the full list its digest links.
+     * 5,000 failures within a minute (in 20 s, so that the test waits for one 60 s window, not two minutes) across
+     * 10 recipes and 3 categories, each category with one error text across all 10 recipes (401 token expired, 422
+     * email invalid, 404 record gone): three error signatures, each shared by 10 recipes. Before signature storms
+     * this was 30 groups (recipe and category), a first alert and a digest each: 60 messages. Now each signature
+     * is a storm once its third recipe fails (storms.min-recipes 3): the first alerts of the two recipes before it
+     * went at once and stay, their later failures move from their recipe's digest into the storm, and every other
+     * failure is told inside it. Per signature: 2 first alerts, the storm's first message (edited in place as it
+     * grows) and its closing reply once quiet for the window (60 s): 4 messages, 12 in all. Every incident is named
+     * in a message or in the full list its storm (or a digest) links.
      */
     @Test
     @org.junit.jupiter.api.Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
-    void aStormOfFiveThousandFailuresIsAtMostSixtyMessagesAndNamesEveryIncident() throws Exception {
+    void aStormOfFiveThousandFailuresIsThreeSignatureStormsOfFourMessagesAndNamesEveryIncident() throws Exception {
         long base = 7_000_000 + (System.currentTimeMillis() / 1000 % 100_000) * 10;
         String[][] categories = {{"401", "401 Unauthorized: token expired"},
                 {"422", "422 Unprocessable Entity: email is invalid"}, {"404", "404 Not Found: record gone"}};
@@ -243,16 +248,42 @@ class NotifierTest extends SuiteTest {
             producer.flush();
         }
         Instant published = Instant.now();
-        // every failure became an incident, and was told: alone or in its group's digest
-        await().atMost(Duration.ofSeconds(200)).pollInterval(Duration.ofSeconds(2)).until(() ->
+        // every failure became an incident, and was told: alone, in its group's digest, or inside its storm (whose
+        // end, with the final figures, went out)
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2)).until(() ->
                 suite.db.queryForObject("SELECT count(*) FROM notifier.notification WHERE channel = 'slack:#e2e-storm' "
-                        + "AND kind <> 'DIGEST' AND (state = 'DELIVERED' OR (state = 'DIGESTED' AND digest_id IN "
-                        + "(SELECT id FROM notifier.notification WHERE state = 'DELIVERED')))", Integer.class) == total);
+                        + "AND request IS NOT NULL AND (state = 'DELIVERED' OR (state = 'DIGESTED' AND digest_id IN "
+                        + "(SELECT id FROM notifier.notification WHERE state = 'DELIVERED')) OR (state = 'STORMED' "
+                        + "AND storm_id IN (SELECT storm_id FROM notifier.notification WHERE kind = 'STORM_ENDED' "
+                        + "AND state = 'DELIVERED')))", Integer.class) == total);
 
         List<JsonNode> messages = sim.slackMessages("#e2e-storm");
-        assertThat(messages).hasSizeLessThanOrEqualTo(60);
+        List<JsonNode> posts = messages.stream().filter(m -> m.get("method").asString().equals("chat.postMessage"))
+                .toList();
+        List<JsonNode> edits = messages.stream().filter(m -> m.get("method").asString().equals("chat.update"))
+                .toList();
+        // per signature: the first alerts of the 2 recipes before the storm was recognised, the storm's first
+        // message and its closing reply (was 60: a first alert and a digest for each of the 30 groups)
+        assertThat(posts).hasSize(12);
+        List<JsonNode> stormFirst = posts.stream().filter(m -> m.get("text").asString().startsWith(":cyclone: Storm: "))
+                .toList();
+        assertThat(stormFirst).hasSize(3).allSatisfy(m -> assertThat(m.get("thread_ts").isNull()).isTrue());
+        Set<String> stormTs = new HashSet<>();
+        stormFirst.forEach(m -> stormTs.add(m.get("ts").asString()));
+        assertThat(posts).filteredOn(m -> m.get("text").asString().startsWith(":white_check_mark: Storm over: "))
+                .hasSize(3).allSatisfy(m -> assertThat(stormTs).contains(m.get("thread_ts").asString()));
+        // edits are no new messages: each storm's first message, to its latest figures (at most every 5 s while it
+        // grows for 20 s, and once when it ends), the last one its final figures
+        assertThat(edits).hasSizeLessThanOrEqualTo(3 * 12)
+                .allSatisfy(m -> assertThat(stormTs).contains(m.get("ts").asString()));
+        for (String ts : stormTs) {
+            JsonNode last = edits.stream().filter(m -> m.get("ts").asString().equals(ts)).reduce((a, b) -> b)
+                    .orElseThrow();
+            assertThat(last.get("text").asString()).startsWith(":white_check_mark: Storm over · :cyclone: Storm: ");
+        }
         Set<String> named = new HashSet<>();
-        for (JsonNode m : messages) {
+        long storms = 0;
+        for (JsonNode m : posts) {
             String blocks = Http.JSON.readTree(m.get("blocks").asString()).toString();
             incidents.stream().filter(blocks::contains).forEach(named::add);
             int link = blocks.indexOf("/api/digests/");
@@ -261,13 +292,29 @@ class NotifierTest extends SuiteTest {
                 JsonNode digest = Http.getJson(suite.url("notifier") + "/api/digests/" + id);
                 digest.get("incidents").forEach(i -> named.add(i.get("incidentId").asString()));
             }
+            link = m.get("thread_ts").isNull() ? blocks.indexOf("/api/storms/") : -1;
+            if (link >= 0) {
+                String id = blocks.substring(link + "/api/storms/".length(), link + "/api/storms/".length() + 36);
+                storms++;
+                // the storm's full list, page by page
+                Integer offset = 0;
+                while (offset != null) {
+                    JsonNode page = Http.getJson(suite.url("notifier") + "/api/storms/" + id + "?offset=" + offset
+                            + "&limit=1000");
+                    page.get("incidents").forEach(i -> named.add(i.get("incidentId").asString()));
+                    JsonNode next = page.get("next");
+                    offset = next == null || next.isNull() ? null : next.asInt();
+                }
+            }
         }
+        assertThat(storms).isEqualTo(3);
         assertThat(named).containsAll(incidents);
         Instant lastStored = suite.db.queryForObject("SELECT max(created_at) FROM notifier.notification "
-                + "WHERE channel = 'slack:#e2e-storm' AND kind <> 'DIGEST'", java.sql.Timestamp.class).toInstant();
+                + "WHERE channel = 'slack:#e2e-storm' AND request IS NOT NULL", java.sql.Timestamp.class).toInstant();
         System.out.printf("storm: %d failures published in %s; the last alert stored %s after that; "
-                        + "%d Slack messages%n", total, Duration.between(start, published),
-                Duration.between(published, lastStored), messages.size());
+                        + "%d Slack messages (%d edits of the storms' first messages)%n", total,
+                Duration.between(start, published), Duration.between(published, lastStored), posts.size(),
+                edits.size());
     }
 
     private static long fallbackMails(String job) {

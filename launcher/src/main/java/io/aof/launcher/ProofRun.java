@@ -849,9 +849,10 @@ final class ProofRun {
         List<String> mailBreaks = mailThreadBreaks(mails);
         mailBreaks.stream().limit(5).forEach(t -> details.add("MAIL THREAD " + t));
         int mailDoubled = doubledMails(mails, details);
-        // SUPERSEDED: an outage's start or update overtaken before its turn, on purpose (its figures are shown)
+        // SUPERSEDED: an outage's start or update overtaken before its turn, on purpose (its figures are shown);
+        // STORMED: told inside a signature storm's thread (its figures, its list)
         long undelivered = queryLong("SELECT count(*) FROM notifier.notification WHERE state NOT IN ('SENT', "
-                + "'DELIVERED', 'DIGESTED', 'SKIPPED', 'SUPERSEDED')");
+                + "'DELIVERED', 'DIGESTED', 'SKIPPED', 'SUPERSEDED', 'STORMED')");
         // 5. dead letters: exactly the poison, each in the log, alerted
         List<String> deadLetterKeys = deadLetters();
         long deadLetters = deadLetterKeys.size();

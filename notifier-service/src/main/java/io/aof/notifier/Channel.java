@@ -41,6 +41,13 @@ interface Channel {
     Delivery deliverDigest(UUID id, String target, Digest digest);
 
     /**
+     * Delivers a message of a signature storm ({@link SignatureStorms}) in its thread ({@code thread}: the storm's
+     * first message once out, null for a fallback copy, which stands alone): its first message, an edit of it to
+     * the latest figures, its end, or a follow-up.
+     */
+    Delivery deliverStorm(UUID id, String target, Storm.Message message, Thread thread);
+
+    /**
      * Whether an earlier try of notification {@code id} reached {@code target} although its answer was lost (the
      * process or its database died after the call, or the answer timed out): asked of the channel itself, so the
      * row is not sent twice. {@code thread} is the incident's thread when the row has one, {@code channelRef} the

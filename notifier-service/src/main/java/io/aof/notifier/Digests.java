@@ -86,12 +86,13 @@ class Digests {
     private void store(Digest d, String groupKey) {
         notifications.insert(new NotificationStore.NewRow(d.id(), "digest:" + d.id(), null, Audience.OPS.name(),
                 "DIGEST", d.destination(), null, EventCodec.mapper().writeValueAsString(d), NotificationState.PENDING,
-                groupKey, false, null));
+                groupKey, false, null, null));
         meters.counter("aof.notifications.digests", "channel", Destination.kindOf(d.destination()), "reminder",
                 String.valueOf(d.reminder())).increment();
     }
 
-    private static Digest.Item item(NotificationRequested n) {
+    /** An incident in a digest, at its alert {@code n}. */
+    static Digest.Item item(NotificationRequested n) {
         String error = n.error() == null ? null : n.error().length() > 200 ? n.error().substring(0, 200) + "..."
                 : n.error();
         return new Digest.Item(n.incidentId(), n.jobId(), n.kind().name(), n.attempt(), n.maxAttempts(), error);

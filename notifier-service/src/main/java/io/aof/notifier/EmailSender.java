@@ -56,6 +56,20 @@ class EmailSender implements Channel {
         return send(id, recipients, MailContent.digest(digest, workatoAppUrl), "digest:" + digest.id(), null);
     }
 
+    /**
+     * A signature storm's start, end or follow-up, one mail each (its end and follow-ups in reply to its start,
+     * one conversation); a mail cannot be edited, so an edit sends nothing, nor does a start already sent.
+     */
+    @Override
+    public Delivery deliverStorm(UUID id, String recipients, Storm.Message message, Thread thread) {
+        boolean started = thread != null && thread.started();
+        if (message.kind() == Storm.Kind.STORM_UPDATED || (started && message.kind() == Storm.Kind.STORM_STARTED)) {
+            return new Delivery(started ? thread.parentRef() : null, null);
+        }
+        return send(id, recipients, MailContent.storm(message), "storm:" + message.storm().id() + ":"
+                + message.kind(), started ? thread.parentRef() : null);
+    }
+
     /** Only to build messages (the sender sends them through its own): one for all. */
     private static final Session SESSION = Session.getInstance(new Properties());
 

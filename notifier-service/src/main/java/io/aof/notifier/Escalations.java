@@ -20,7 +20,10 @@ import java.util.UUID;
  * the destinations the alert went to, until acknowledged ({@code POST /api/escalations/{incident}/ack}), resolved,
  * or repeated {@code max-repeats} times. A reminder goes through storm control as the alert did ({@link Grouping}):
  * in the incident's own thread, or, for an incident told in its group's digests, in the group's next digest, so
- * that a hundred escalated incidents of one recipe are one reminder, not a hundred.
+ * that a hundred escalated incidents of one recipe are one reminder, not a hundred; for an incident told inside a
+ * signature storm ({@link SignatureStorms}), in the storm's next follow-up, one reply in its thread for all of them
+ * (never only an edit of its first message: a reminder is for a person to hear again). Being told inside a storm
+ * changes nothing else: an escalating alert opens its escalation there as anywhere.
  */
 @Component
 class Escalations {
@@ -94,9 +97,8 @@ class Escalations {
             String raw = EventCodec.encode(again);
             for (String d : notifications.superAdminDestinations(original.incidentId(), original.kind())) {
                 // where the incident was placed at its first alert there: its own thread, or its group's digests
-                ThreadStore.Placement p = grouping.place(again, d);
-                notifications.insert(NotificationStore.NewRow.of(again, raw, d,
-                        p.grouped() ? NotificationState.GROUPED : NotificationState.PENDING, p.groupKey()));
+                // (a storm's incident: in the storm's next follow-up, one reply for all its reminders)
+                notifications.insert(NotificationStore.NewRow.of(again, raw, d, grouping.place(again, d)));
             }
             escalations.repeated(original.incidentId(), repeat, props.escalation().repeatInterval());
             meters.counter("aof.escalations.repeated").increment();

@@ -73,7 +73,7 @@ class Fallbacks {
         }
         notifications.insert(new NotificationStore.NewRow(NotificationStore.rowId(r.id(), fallback), r.dedupKey(),
                 r.incidentId(), r.audience(), r.kind(), fallback, request, r.digest(), NotificationState.PENDING, null,
-                false, r.id()));
+                false, r.id(), r.stormId()));
         notifications.fallbackQueued(r.id());
         meters.counter("aof.notifications.fallback", "channel", Destination.kindOf(r.destination())).increment();
     }

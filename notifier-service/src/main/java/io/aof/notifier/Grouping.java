@@ -7,13 +7,17 @@ import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Storm control, Alertmanager's way: alerts of one recipe and category to one destination form a group. At an
  * incident's first alert in a destination it decides, for good, whether the incident gets its own thread (the
  * first alert of a quiet group, when {@code group-wait} is zero) or is told inside its group's digests (the
- * others of the group's {@code group-interval}); {@link Digests} builds those when they are due.
+ * others of the group's {@code group-interval}); {@link Digests} builds those when they are due. Before that,
+ * failures sharing an error signature across recipes ({@link SignatureStorms}): once a signature storms in the
+ * destination, its incidents are told inside the storm's one thread instead, whatever their recipe.
  */
 @Component
 class Grouping {
@@ -25,14 +29,31 @@ class Grouping {
     private static final Set<Kind> NEVER_GROUPED = Set.of(Kind.REPORT, Kind.RECIPE_STOPPED, Kind.AOF_TROUBLE,
             Kind.OUTAGE_STARTED, Kind.OUTAGE_UPDATED, Kind.OUTAGE_ENDED);
 
+    /**
+     * Where an alert's row goes: to send ({@code PENDING}: alone, or in its incident's thread), to wait for a digest
+     * or a storm's follow-up ({@code GROUPED}, {@code groupKey}), or told inside a storm ({@code STORMED},
+     * {@code stormId}).
+     */
+    record Slot(NotificationState state, String groupKey, UUID stormId) {
+
+        static final Slot ALONE = new Slot(NotificationState.PENDING, null, null);
+
+        static Slot grouped(String groupKey) {
+            return new Slot(NotificationState.GROUPED, groupKey, null);
+        }
+    }
+
     private final ThreadStore threads;
     private final AlertGroupStore groups;
+    private final SignatureStorms storms;
     private final NotifierProperties props;
     private final MeterRegistry meters;
 
-    Grouping(ThreadStore threads, AlertGroupStore groups, NotifierProperties props, MeterRegistry meters) {
+    Grouping(ThreadStore threads, AlertGroupStore groups, SignatureStorms storms, NotifierProperties props,
+             MeterRegistry meters) {
         this.threads = threads;
         this.groups = groups;
+        this.storms = storms;
         this.props = props;
         this.meters = meters;
         // published from the start (0), not only after the first event: dashboards and alerts see the series
@@ -41,31 +62,52 @@ class Grouping {
         }
     }
 
-    /** Own thread or digest, for the incident alert {@code n} in {@code destination} (in the caller's transaction). */
-    ThreadStore.Placement place(NotificationRequested n, String destination) {
-        ThreadStore.Placement p = decide(n, destination);
-        if (p.grouped()) {
+    /**
+     * Own thread, digest or storm, for the incident alert {@code n} in {@code destination} (in the caller's
+     * transaction).
+     */
+    Slot place(NotificationRequested n, String destination) {
+        Slot s = decide(n, destination);
+        if (s.state() == NotificationState.GROUPED && s.stormId() == null) {
             meters.counter("aof.notifications.grouped", "channel", Destination.kindOf(destination)).increment();
         }
-        return p;
+        return s;
     }
 
     /** Decided at the incident's first alert in a destination, kept after that. */
-    private ThreadStore.Placement decide(NotificationRequested n, String destination) {
+    private Slot decide(NotificationRequested n, String destination) {
         var known = threads.lockPlacement(destination, n.incidentId());
         if (known.isPresent()) {
+            ThreadStore.Placement p = known.get();
             threads.told(destination, n.incidentId(), n.kind());
-            if (known.get().grouped()) {
-                // a later alert of an incident kept in digests goes in the group's next one: at the end of the
-                // group's window, or after group-wait when the group is quiet (its last digest may be long gone)
-                groups.laterAlertDue(known.get().groupKey(), props.grouping().groupWait());
+            if (p.mode() != ThreadStore.Mode.STORM) {
+                storms.laterElsewhere(n, destination);   // a storm may list it (told before it was recognised)
             }
-            return known.get();
+            return switch (p.mode()) {
+                case GROUPED -> {
+                    // a later alert of an incident kept in digests goes in the group's next one: at the end of the
+                    // group's window, or after group-wait when the group is quiet (its last digest may be long gone)
+                    groups.laterAlertDue(p.groupKey(), props.grouping().groupWait());
+                    yield Slot.grouped(p.groupKey());
+                }
+                // told in its storm (its figures, or its next follow-up); alone if the storm is gone (retention)
+                case STORM -> storms.later(p.stormId(), n, destination).orElse(Slot.ALONE);
+                case THREAD -> Slot.ALONE;
+            };
+        }
+        boolean groupable = props.grouping().enabled() && !NEVER_GROUPED.contains(n.kind())
+                && !isPagerDuty(destination);
+        ErrorSignature signature = groupable ? storms.signature(n, destination) : null;
+        if (signature != null) {
+            Optional<UUID> storm = storms.join(n, destination, signature);
+            if (storm.isPresent()) {
+                threads.place(destination, n.incidentId(), ThreadStore.Placement.storm(storm.get()), n.kind(),
+                        signature.key());
+                return new Slot(NotificationState.STORMED, null, storm.get());
+            }
         }
         boolean grouped = false;
         String groupKey = null;
-        boolean groupable = props.grouping().enabled() && !NEVER_GROUPED.contains(n.kind())
-                && !isPagerDuty(destination);
         if (groupable) {
             groupKey = destination + "|" + n.recipeId() + "|" + n.category();
             AlertGroupStore.Window w = groups.lockWindow(groupKey, destination, n.recipeId(), n.recipeName(),
@@ -81,8 +123,8 @@ class Grouping {
         }
         ThreadStore.Placement p = new ThreadStore.Placement(grouped ? ThreadStore.Mode.GROUPED
                 : ThreadStore.Mode.THREAD, groupKey);
-        threads.place(destination, n.incidentId(), p, n.kind());
-        return p;
+        threads.place(destination, n.incidentId(), p, n.kind(), signature == null ? null : signature.key());
+        return grouped ? Slot.grouped(groupKey) : Slot.ALONE;
     }
 
     private boolean isPagerDuty(String destination) {

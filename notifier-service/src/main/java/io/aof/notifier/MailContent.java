@@ -75,6 +75,74 @@ record MailContent(String subject, String text, String html) {
         return new MailContent(subject, text.toString(), html.toString());
     }
 
+    /**
+     * A signature storm's start, end or follow-up (its edits are not mailed): what the failures share, the figures
+     * when it is sent, the busiest recipes, an example error and the link to every incident; a follow-up as a digest.
+     */
+    static MailContent storm(Storm.Message m) {
+        Storm s = m.storm();
+        String category = s.category() == null || s.category().isBlank() ? "no category" : s.category();
+        String headline = "Storm: '" + s.text() + "' (" + category + "): " + SlackMessage.number(s.jobs()) + " jobs, "
+                + SlackMessage.number(s.recipes()) + " recipes, since " + s.since();
+        StringBuilder text = new StringBuilder();
+        StringBuilder html = new StringBuilder("<html><body style=\"font-family:sans-serif\">");
+        String subject;
+        if (m.kind() == Storm.Kind.STORM_FOLLOWUP) {
+            Digest d = m.followUp();
+            String title = d.reminder() ? d.incidents().size() + " incident(s) of this storm still open"
+                    : d.alerts() + " more alert(s) for " + d.incidents().size() + " incident(s) of this storm";
+            subject = "[AOF] " + title + ": '" + s.text() + "' (" + category + ")";
+            text.append(title).append("\n").append(headline).append("\n\n");
+            html.append("<h2>").append(h(title)).append("</h2><p>").append(h(headline)).append("</p><ul>");
+            d.incidents().stream().limit(Digest.LISTED).forEach(i -> {
+                String line = i.incidentId() + " " + i.kind() + (i.attempt() == null ? "" : " (attempt "
+                        + i.attempt() + ")");
+                text.append("  ").append(line).append('\n');
+                html.append("<li><code>").append(h(line)).append("</code></li>");
+            });
+            html.append("</ul>");
+            if (d.incidents().size() > Digest.LISTED) {
+                text.append("  and ").append(d.incidents().size() - Digest.LISTED).append(" more\n");
+                html.append("<p>and ").append(d.incidents().size() - Digest.LISTED).append(" more</p>");
+            }
+            text.append("\nThese incidents: ").append(d.url()).append('\n');
+            html.append("<p>These incidents: <a href=\"").append(h(d.url())).append("\">").append(h(d.url()))
+                    .append("</a></p>");
+        } else {
+            boolean over = m.kind() == Storm.Kind.STORM_ENDED;
+            subject = "[AOF] " + (over ? "Storm over: " : "") + headline;
+            String heading = over ? "Storm over (quiet since " + s.lastAlertAt() + "): " + headline : headline;
+            text.append(heading).append("\n\n");
+            html.append("<h2>").append(h(heading)).append("</h2>");
+            s.byKind().forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
+            html.append("<table>");
+            s.byKind().forEach((k, v) -> html.append(row(h(k), String.valueOf(v))));
+            html.append("</table><p>Recipes, busiest first:</p><ul>");
+            text.append("\nRecipes, busiest first:\n");
+            s.topRecipes().forEach(r -> {
+                String line = ReportFormat.recipeName(r.recipeId() == null ? 0 : r.recipeId(), r.recipeName()) + ": "
+                        + r.jobs() + " job(s)";
+                text.append("  ").append(line).append('\n');
+                html.append("<li>").append(h(line)).append("</li>");
+            });
+            html.append("</ul>");
+            if (s.recipes() > s.topRecipes().size()) {
+                text.append("  and ").append(s.recipes() - s.topRecipes().size()).append(" more\n");
+                html.append("<p>and ").append(s.recipes() - s.topRecipes().size()).append(" more</p>");
+            }
+            if (s.sampleError() != null && !s.sampleError().isBlank()) {
+                String excerpt = s.sampleError().length() > ERROR_EXCERPT
+                        ? s.sampleError().substring(0, ERROR_EXCERPT) + "..." : s.sampleError();
+                text.append("\nExample error:\n").append(excerpt).append('\n');
+                html.append("<p>Example error:</p><pre>").append(h(excerpt)).append("</pre>");
+            }
+        }
+        text.append("\nEvery incident of the storm: ").append(s.url()).append('\n');
+        html.append("<p>Every incident of the storm: <a href=\"").append(h(s.url())).append("\">").append(h(s.url()))
+                .append("</a></p></body></html>");
+        return new MailContent(subject, text.toString(), html.toString());
+    }
+
     private static MailContent alert(NotificationRequested n, String workatoAppUrl) {
         String recipe = n.recipeId() == null ? "AOF" : ReportFormat.recipeName(n.recipeId(), n.recipeName());
         String recipeUrl = workatoAppUrl + "/recipes/" + n.recipeId();

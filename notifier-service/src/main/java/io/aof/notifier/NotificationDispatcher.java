@@ -47,7 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * committed before each send and removed with its answer makes a lost answer
  * (crash, database lost, timeout) a question to the channel next time
  * ({@link Channel#lookUp}) rather than a second message. An outage's start or
- * update overtaken before its turn is not sent ({@link #overtaken}).
+ * update overtaken before its turn is not sent ({@link #overtaken}). A signature
+ * storm's messages show the storm's figures as of when they are sent
+ * ({@link #sendStorm}).
  */
 @Component
 class NotificationDispatcher {
@@ -63,6 +65,7 @@ class NotificationDispatcher {
     private final NotificationStore notifications;
     private final ThreadStore threads;
     private final Digests digests;
+    private final SignatureStorms storms;
     private final Escalations escalations;
     private final Fallbacks fallbacks;
     private final Map<String, Channel> channels = new HashMap<>();
@@ -74,9 +77,9 @@ class NotificationDispatcher {
     private final Map<String, Instant> paused = new ConcurrentHashMap<>();
 
     NotificationDispatcher(TransactionTemplate tx, Outbox outbox, NotificationStore notifications,
-                           ThreadStore threads, Digests digests, Escalations escalations, Fallbacks fallbacks,
-                           NotifierProperties props, MeterRegistry meters, ObjectProvider<JavaMailSender> mail,
-                           Router router, RefusalAlerts refusals, Clock clock) {
+                           ThreadStore threads, Digests digests, SignatureStorms storms, Escalations escalations,
+                           Fallbacks fallbacks, NotifierProperties props, MeterRegistry meters,
+                           ObjectProvider<JavaMailSender> mail, Router router, RefusalAlerts refusals, Clock clock) {
         this.tx = tx;
         this.newTx = new TransactionTemplate(Objects.requireNonNull(tx.getTransactionManager()));
         this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -84,6 +87,7 @@ class NotificationDispatcher {
         this.notifications = notifications;
         this.threads = threads;
         this.digests = digests;
+        this.storms = storms;
         this.escalations = escalations;
         this.fallbacks = fallbacks;
         this.props = props;
@@ -133,6 +137,7 @@ class NotificationDispatcher {
     void dispatch() {
         try {
             tx.executeWithoutResult(s -> digests.buildDue());
+            tx.executeWithoutResult(s -> storms.buildDue());
             tx.executeWithoutResult(s -> escalations.queueRepeats());
             tx.executeWithoutResult(s -> fallbacks.queueStuck());
             for (String destination : notifications.dueDestinations()) {
@@ -175,6 +180,10 @@ class NotificationDispatcher {
             if (channel == null) {
                 throw DeliveryException.permanent(NOT_CONFIGURED, "no " + kind + " channel is configured");
             }
+            if (row.stormMessage()) {
+                sendStorm(row, channel, target, kind, attempts, about);
+                return true;
+            }
             boolean outage = n != null && n.kind().isOutage();
             // a fallback copy of an outage's message stands alone: it must not edit or close a thread there
             Channel.Thread thread = row.digest() != null || row.incidentId() == null
@@ -207,18 +216,7 @@ class NotificationDispatcher {
                     && n.kind() != NotificationRequested.Kind.REPORT) {
                 threads.started(row.destination(), row.incidentId(), delivery.ref(), delivery.channelRef(), row.id());
             }
-            notifications.delivered(row.id(), attempts, delivery.ref());
-            if (posted || row.triedAt() != null) {
-                notifications.clearTry(row.id());
-            }
-            paused.remove(kind);
-            outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
-                    clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
-                    row.incidentId(), about.attempt(), about.requestId(), row.destination(), delivery.ref(), attempts));
-            meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "delivered")
-                    .increment();
-            Timer.builder("aof.notifications.delivery.latency").description("from stored to delivered")
-                    .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), clock.instant()));
+            delivered(row, kind, attempts, about, delivery, posted);
             return true;
         } catch (DeliveryException e) {
             meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "failed")
@@ -247,6 +245,60 @@ class NotificationDispatcher {
             }
             return false;
         }
+    }
+
+    /**
+     * A signature storm's message ({@link SignatureStorms}), with the storm's figures as of now: its thread's first
+     * message (or an edit of it, which needs no try mark: an edit twice is harmless), its end, a follow-up. A fallback
+     * copy stands alone. Recorded as delivered; a failure is thrown as for any row (its try mark removed when the
+     * channel answered that it did not take it).
+     */
+    private void sendStorm(Pending row, Channel channel, String target, String kind, int attempts, About about) {
+        Storm storm = storms.storm(row.stormId()).orElseThrow(() -> DeliveryException.permanent("storm_gone",
+                "storm " + row.stormId() + " is no longer kept"));
+        Storm.Kind what = Storm.Kind.valueOf(row.kind());
+        Channel.Thread thread = row.fallbackCopy() ? null : storms.thread(row.stormId());
+        boolean started = thread != null && thread.started();
+        boolean edit = started && (what == Storm.Kind.STORM_UPDATED || what == Storm.Kind.STORM_STARTED);
+        Channel.Delivery delivery = edit ? null : earlierTry(row, channel, target, thread, kind);
+        boolean posted = false;
+        if (delivery == null) {
+            if (!edit) {
+                markTry(row.id());
+                posted = true;
+            }
+            Digest followUp = row.digest() == null ? null
+                    : EventCodec.mapper().readValue(row.digest(), Digest.class);
+            try {
+                delivery = channel.deliverStorm(row.id(), target, new Storm.Message(what, storm, followUp), thread);
+            } catch (DeliveryException e) {
+                if (posted && !e.maybeDelivered) {
+                    notifications.clearTry(row.id());
+                }
+                throw e;
+            }
+        }
+        if (thread != null && !started && what != Storm.Kind.STORM_FOLLOWUP) {
+            storms.started(row.stormId(), delivery);   // this message is the thread's first
+        }
+        delivered(row, kind, attempts, about, delivery, posted);
+    }
+
+    /** The row was taken ({@code delivery}): recorded, its try mark removed, the fact published, counted. */
+    private void delivered(Pending row, String kind, int attempts, About about, Channel.Delivery delivery,
+                           boolean posted) {
+        notifications.delivered(row.id(), attempts, delivery.ref());
+        if (posted || row.triedAt() != null) {
+            notifications.clearTry(row.id());
+        }
+        paused.remove(kind);
+        outbox.append(Topics.NOTIFICATION_EVENTS, new NotificationEvent.NotificationDelivered(UUID.randomUUID(),
+                clock.instant(), AofEvent.SCHEMA_VERSION, about.workspace(), about.recipeId(), about.jobId(),
+                row.incidentId(), about.attempt(), about.requestId(), row.destination(), delivery.ref(), attempts));
+        meters.counter("aof.notifications", "channel", kind, "audience", about.audience(), "outcome", "delivered")
+                .increment();
+        Timer.builder("aof.notifications.delivery.latency").description("from stored to delivered")
+                .tag("channel", kind).register(meters).record(Duration.between(row.createdAt(), clock.instant()));
     }
 
     /**
@@ -341,7 +393,7 @@ class NotificationDispatcher {
 
     private static String title(Pending row) {
         if (row.request() == null) {
-            return "a digest";
+            return row.stormId() != null ? "a storm's message" : "a digest";
         }
         NotificationRequested n = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, row.request());
         return n.title() + (n.incidentId() == null ? "" : " (incident " + n.incidentId() + ")");

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Stores a notification request, in the caller's transaction, before anything is sent: one row per destination,
- * placed in its incident's own thread or its group's digests ({@link Grouping}); a resolution, and an outage's
+ * once per dedup key there, placed in its incident's own thread, its group's digests or a signature storm
+ * ({@link Grouping}); a resolution, and an outage's
  * update, also update the incident's (outage's) threads in the Slack destinations it was not routed to; and the
  * incident's escalation is opened or closed ({@link Escalations}).
  */
@@ -31,14 +32,12 @@ class NotificationIntake {
     /** Stores {@code n} (its JSON {@code raw}) for each destination (in the caller's transaction). */
     void store(NotificationRequested n, String raw, List<String> destinations) {
         for (String destination : destinations) {
-            NotificationState state = NotificationState.PENDING;
-            String groupKey = null;
-            if (n.incidentId() != null && n.kind() != Kind.REPORT) {
-                ThreadStore.Placement p = grouping.place(n, destination);
-                state = p.grouped() ? NotificationState.GROUPED : NotificationState.PENDING;
-                groupKey = p.groupKey();
+            if (notifications.stored(n, destination)) {
+                continue;   // told there already (the same decision taken twice): placed, counted and sent once
             }
-            notifications.insert(NotificationStore.NewRow.of(n, raw, destination, state, groupKey));
+            Grouping.Slot slot = n.incidentId() != null && n.kind() != Kind.REPORT ? grouping.place(n, destination)
+                    : Grouping.Slot.ALONE;
+            notifications.insert(NotificationStore.NewRow.of(n, raw, destination, slot));
         }
         boolean resolves = n.kind().resolvesIncident();
         if (n.incidentId() != null && (resolves || n.kind() == Kind.OUTAGE_UPDATED)) {

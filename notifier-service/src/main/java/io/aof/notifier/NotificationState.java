@@ -8,10 +8,15 @@ package io.aof.notifier;
 enum NotificationState {
     /** To send: taken in order per destination and retried until delivered. */
     PENDING,
-    /** Waits for its group's next digest (storm control). */
+    /** Waits for its group's next digest (storm control), or its signature storm's next follow-up. */
     GROUPED,
     /** Went out inside a digest ({@code digest_id}). */
     DIGESTED,
+    /**
+     * Told inside a signature storm ({@code storm_id}): counted in the figures of the storm's thread, whose first
+     * message is edited as it grows, and listed by {@code GET /api/storms/{id}}; never sent on its own.
+     */
+    STORMED,
     /** Taken by its destination. */
     DELIVERED,
     /** Refused for good by its destination; sent again only when an operator asks. */

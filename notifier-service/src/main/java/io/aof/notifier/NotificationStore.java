@@ -30,7 +30,7 @@ class NotificationStore {
 
     private static final RowMapper<Original> ORIGINAL = (rs, i) -> new Original(rs.getObject(1, UUID.class),
             rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-            rs.getString(8), rs.getString(9));
+            rs.getString(8), rs.getString(9), rs.getObject(10, UUID.class));
 
     private final JdbcTemplate jdbc;
 
@@ -41,38 +41,52 @@ class NotificationStore {
     /**
      * A row to store: a request ({@code request}, its JSON) or a digest ({@code digest}, its JSON) for one
      * destination. {@code updateOnly}: it only updates the incident's thread there; {@code fallbackOf}: the row
-     * it is the fallback copy of.
+     * it is the fallback copy of; {@code stormId}: the signature storm it is told in, or one of whose messages it is
+     * ({@link SignatureStorms}).
      */
     record NewRow(UUID id, String dedupKey, String incidentId, String audience, String kind, String destination,
                   String request, String digest, NotificationState state, String groupKey, boolean updateOnly,
-                  UUID fallbackOf) {
+                  UUID fallbackOf, UUID stormId) {
 
         /** The request {@code n} (its JSON {@code raw}) for {@code destination}, its id derived from both. */
         static NewRow of(NotificationRequested n, String raw, String destination, NotificationState state,
                          String groupKey) {
             return new NewRow(rowId(n.eventId(), destination), n.dedupKey(), n.incidentId(), n.audience().name(),
-                    n.kind().name(), destination, raw, null, state, groupKey, false, null);
+                    n.kind().name(), destination, raw, null, state, groupKey, false, null, null);
+        }
+
+        /** The request {@code n} for {@code destination} where storm control placed it ({@link Grouping.Slot}). */
+        static NewRow of(NotificationRequested n, String raw, String destination, Grouping.Slot slot) {
+            return new NewRow(rowId(n.eventId(), destination), n.dedupKey(), n.incidentId(), n.audience().name(),
+                    n.kind().name(), destination, raw, null, slot.state(), slot.groupKey(), false, null,
+                    slot.stormId());
         }
 
         /** The same row only updating the incident's thread (its parent message), not telling anything new. */
         NewRow asThreadUpdate() {
             return new NewRow(id, dedupKey, incidentId, audience, kind, destination, request, digest, state, groupKey,
-                    true, fallbackOf);
+                    true, fallbackOf, stormId);
         }
     }
 
     /**
      * A pending row; {@code triedAt}: when a try whose answer was lost began (its try mark), else null;
-     * {@code fallbackCopy}: it is the fallback copy of another row.
+     * {@code fallbackCopy}: it is the fallback copy of another row; {@code stormId}: for a storm's own message
+     * (no request), its storm.
      */
     record Pending(UUID id, String destination, String kind, String incidentId, String request, String digest,
                    boolean updateOnly, int attempts, Instant nextTryAt, Instant createdAt, Instant now,
-                   Instant triedAt, boolean fallbackCopy) {
+                   Instant triedAt, boolean fallbackCopy, UUID stormId) {
+
+        /** One of a signature storm's own messages (its first message, an edit, its end, a follow-up). */
+        boolean stormMessage() {
+            return stormId != null && request == null;
+        }
     }
 
     /** A row that may get a fallback copy; {@code lastError}: why its destination is failing, when asked for. */
     record Original(UUID id, String dedupKey, String incidentId, String audience, String kind, String destination,
-                    String request, String digest, String lastError) {
+                    String request, String digest, String lastError, UUID stormId) {
     }
 
     /** A row its destination refused for good, as {@code GET /api/notifications/failed} lists it. */
@@ -88,10 +102,20 @@ class NotificationStore {
     /** Stores the row, unless one with its id, or with its dedup key in its destination, is there already. */
     void insert(NewRow r) {
         jdbc.update("INSERT INTO notification (id, dedup_key, incident_id, audience, kind, channel, request, digest, "
-                        + "state, group_key, update_only, fallback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        + "ON CONFLICT DO NOTHING", r.id(), r.dedupKey(), r.incidentId(), r.audience(), r.kind(),
-                r.destination(), r.request(), r.digest(), r.state().name(), r.groupKey(), r.updateOnly(),
-                r.fallbackOf());
+                        + "state, group_key, update_only, fallback_of, storm_id) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", r.id(), r.dedupKey(),
+                r.incidentId(), r.audience(), r.kind(), r.destination(), r.request(), r.digest(), r.state().name(),
+                r.groupKey(), r.updateOnly(), r.fallbackOf(), r.stormId());
+    }
+
+    /**
+     * Whether the request {@code n} is stored for {@code destination} already (its row, or a row with its dedup key
+     * there): the same decision taken twice, or a redelivery the inbox did not catch, is placed and told once.
+     */
+    boolean stored(NotificationRequested n, String destination) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM notification WHERE id = ? "
+                + "OR (dedup_key = ? AND channel = ?))", Boolean.class, rowId(n.eventId(), destination), n.dedupKey(),
+                destination));
     }
 
     /** The destinations with a pending row whose next try has come. */
@@ -113,13 +137,14 @@ class NotificationStore {
     Optional<Pending> head(String destination) {
         return jdbc.query("SELECT n.id, n.channel, n.kind, n.incident_id, n.request, n.digest, "
                         + "n.update_only, n.attempts, n.next_try_at, n.created_at, now(), t.tried_at, "
-                        + "n.fallback_of IS NOT NULL "
+                        + "n.fallback_of IS NOT NULL, n.storm_id "
                         + "FROM notification n LEFT JOIN notification_try t ON t.notification_id = n.id "
                         + "WHERE n.channel = ? AND n.state = 'PENDING' ORDER BY n.seq LIMIT 1 FOR UPDATE OF n",
                 (rs, i) -> new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
                         rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                        rs.getTimestamp(11).toInstant(), instant(rs, 12), rs.getBoolean(13)), destination)
+                        rs.getTimestamp(11).toInstant(), instant(rs, 12), rs.getBoolean(13),
+                        rs.getObject(14, UUID.class)), destination)
                 .stream().findFirst();
     }
 
@@ -227,8 +252,8 @@ class NotificationStore {
 
     /**
      * Rows older than {@code after} that their destination has not taken while it is failing (its head has been
-     * tried: the rows behind it have not, since delivery is in order), not copied yet (nor an outage's update:
-     * it only edits a message, and the outage's start and end are copied), locked (others skip them),
+     * tried: the rows behind it have not, since delivery is in order), not copied yet (nor an outage's or a
+     * storm's update: it only edits a message, and the start and end are copied), locked (others skip them),
      * at most 100; none while {@code fallback} is failing too (Slack down: a copy to another Slack channel would
      * only double the backlog; they are copied once it works again). Each with its destination's last error.
      */
@@ -236,8 +261,10 @@ class NotificationStore {
         return jdbc.query("SELECT n.id, n.dedup_key, n.incident_id, n.audience, "
                 + "n.kind, n.channel, n.request, n.digest, (SELECT h.last_error FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0 ORDER BY h.seq LIMIT 1) "
-                + "AS last_error FROM notification n WHERE n.state = 'PENDING' AND NOT n.fallback_queued "
-                + "AND n.fallback_of IS NULL AND NOT n.update_only AND n.kind <> 'OUTAGE_UPDATED' AND n.channel <> ? "
+                + "AS last_error, n.storm_id FROM notification n WHERE n.state = 'PENDING' AND NOT n.fallback_queued "
+                + "AND n.fallback_of IS NULL AND NOT n.update_only "
+                + "AND n.kind NOT IN ('OUTAGE_UPDATED', 'STORM_UPDATED') "
+                + "AND n.channel <> ? "
                 + "AND n.created_at <= now() - (? * interval '1 second') AND EXISTS (SELECT 1 FROM notification h "
                 + "WHERE h.channel = n.channel AND h.state = 'PENDING' AND h.attempts > 0) "
                 + "AND NOT EXISTS (SELECT 1 FROM notification f WHERE f.channel = ? AND f.state = 'PENDING' "
@@ -248,12 +275,13 @@ class NotificationStore {
 
     /**
      * The row {@code id}, if it may get a fallback copy: not copied yet, not itself a copy, not only a thread
-     * update (nor an outage's update, which only edits a message), and not to {@code fallback} itself.
+     * update (nor an outage's or a storm's update, which only edits a message), and not to {@code fallback} itself.
      */
     Optional<Original> copyable(UUID id, String fallback) {
         return jdbc.query("SELECT id, dedup_key, incident_id, audience, kind, "
-                + "channel, request, digest, NULL AS last_error FROM notification WHERE id = ? AND NOT fallback_queued "
-                + "AND fallback_of IS NULL AND NOT update_only AND kind <> 'OUTAGE_UPDATED' AND channel <> ?",
+                + "channel, request, digest, NULL AS last_error, storm_id FROM notification WHERE id = ? "
+                + "AND NOT fallback_queued AND fallback_of IS NULL AND NOT update_only "
+                + "AND kind NOT IN ('OUTAGE_UPDATED', 'STORM_UPDATED') AND channel <> ?",
                 ORIGINAL, id, fallback)
                 .stream().findFirst();
     }

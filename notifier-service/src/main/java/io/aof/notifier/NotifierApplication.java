@@ -50,14 +50,14 @@ public class NotifierApplication {
     }
 
     /**
-     * Delivered, failed, digested and superseded notifications after 30 days, but never a thread's first message
+     * Delivered, failed, digested, stormed and superseded notifications after 30 days, but never a thread's first message
      * while the thread is kept (its end updates that message), nor a row of an escalation still open (its repeats
      * go where it went). Rows still to send ({@code PENDING}, {@code GROUPED}) are never removed.
      */
     @Bean
     RetentionRule notificationRetention() {
         return RetentionRule.of("notification", "created_at", Duration.ofDays(30)).onlyWhere(
-                "state IN ('DELIVERED', 'FAILED', 'DIGESTED', 'SUPERSEDED') "
+                "state IN ('DELIVERED', 'FAILED', 'DIGESTED', 'STORMED', 'SUPERSEDED') "
                         + "AND NOT EXISTS (SELECT 1 FROM incident_thread t WHERE t.parent_id = notification.id) "
                         + "AND NOT EXISTS (SELECT 1 FROM escalation e WHERE e.incident_id = notification.incident_id "
                         + "AND e.closed_at IS NULL)");
@@ -81,6 +81,25 @@ public class NotifierApplication {
                         + "AND NOT EXISTS (SELECT 1 FROM incident_thread t WHERE t.group_key = alert_group.group_key) "
                         + "AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.group_key = alert_group.group_key "
                         + "AND n.state IN ('GROUPED', 'PENDING'))");
+    }
+
+    /**
+     * A signature storm 30 days after it ended (its incidents' list with it), unless an incident told inside it is
+     * still open (its later alerts and reminders go to the storm) or a row of it still waits to be sent.
+     */
+    @Bean
+    RetentionRule signatureStormRetention() {
+        return RetentionRule.of("signature_storm", "ended_at", Duration.ofDays(30)).onlyWhere(
+                "NOT EXISTS (SELECT 1 FROM incident_thread t WHERE t.storm_id = signature_storm.id "
+                        + "AND t.last_kind NOT IN ('RECOVERED', 'RESOLVED_MANUALLY')) "
+                        + "AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.storm_id = signature_storm.id "
+                        + "AND n.state IN ('GROUPED', 'PENDING'))");
+    }
+
+    /** When a recipe last failed with a signature: a day later it no longer counts towards any window. */
+    @Bean
+    RetentionRule signatureSightingRetention() {
+        return RetentionRule.of("signature_sighting", "last_at", Duration.ofDays(1));
     }
 
     /** A super-admin escalation 30 days after its incident was resolved. */

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The notifier's own API: the full list of a digest (its messages link here),
+ * The notifier's own API: the full list of a digest (its messages link here), the signature storms and every
+ * incident of one (a storm's messages link here),
  * the open super-admin escalations, and acknowledging one (it stops repeating),
  * and the notifications their destination refused for good.
  */
@@ -27,14 +28,20 @@ class NotifierController {
 
     private static final Logger log = LoggerFactory.getLogger(NotifierController.class);
 
+    /** The most incidents of a storm one page lists. */
+    static final int MAX_PAGE = 1000;
+
     private final NotificationStore notifications;
     private final EscalationStore escalations;
     private final NotifierActions actions;
+    private final SignatureStorms storms;
 
-    NotifierController(NotificationStore notifications, EscalationStore escalations, NotifierActions actions) {
+    NotifierController(NotificationStore notifications, EscalationStore escalations, NotifierActions actions,
+                       SignatureStorms storms) {
         this.notifications = notifications;
         this.escalations = escalations;
         this.actions = actions;
+        this.storms = storms;
     }
 
     @GetMapping("/api/digests/{id}")
@@ -46,6 +53,33 @@ class NotifierController {
             throw Problems.of(HttpStatus.BAD_REQUEST, "not a digest id: " + id);
         }
         return notifications.digest(uuid).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No digest " + id));
+    }
+
+    /** The signature storms of the last week in every destination, open ones first, then the latest; at most 100. */
+    @GetMapping("/api/storms")
+    List<Storm> storms() {
+        return storms.recent();
+    }
+
+    /**
+     * A signature storm with its figures as of now, and a page of its incidents in the order they joined it (those
+     * told on their own before the storm was recognised first): {@code limit} (at most {@value #MAX_PAGE}) from
+     * {@code offset}; {@code next} is the next page's offset, null on the last page.
+     */
+    @GetMapping("/api/storms/{id}")
+    Storm.Page storm(@PathVariable String id, @RequestParam(defaultValue = "0") int offset,
+                     @RequestParam(defaultValue = "500") int limit) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "not a storm id: " + ExternalText.field(id));
+        }
+        if (offset < 0 || limit < 1 || limit > MAX_PAGE) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "offset must be 0 or more and limit 1 to " + MAX_PAGE);
+        }
+        return storms.page(uuid, offset, limit).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No storm "
+                + uuid));
     }
 
     @GetMapping("/api/escalations")

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param email            e-mail settings (the SMTP server itself is {@code spring.mail.*})
  * @param report           where the periodic job report goes
  * @param grouping         storm control, Alertmanager's way
+ * @param storms           signature storms: one error across many recipes is one thread
  * @param escalation       how the super admin is reminded
  * @param fallback         where a notification goes when its channel stays down or refuses it for good
  * @param refusals         how the admin is told of destinations that refuse notifications for good
@@ -40,6 +41,7 @@ public record NotifierProperties(
         @DefaultValue Email email,
         @DefaultValue Report report,
         @DefaultValue Grouping grouping,
+        @DefaultValue Storms storms,
         @DefaultValue Escalation escalation,
         @DefaultValue Fallback fallback,
         @DefaultValue Refusals refusals,
@@ -48,6 +50,7 @@ public record NotifierProperties(
 
     public NotifierProperties {
         fallback = fallback.resolve(slack, email);
+        storms = storms.resolve(grouping);
         routes = routes == null ? List.of() : List.copyOf(routes);
         webhooks = webhooks == null ? Map.of() : Map.copyOf(webhooks);
     }
@@ -115,6 +118,57 @@ public record NotifierProperties(
                            @DefaultValue("0s") Duration groupWait,
                            @DefaultValue("5m") Duration groupInterval,
                            @DefaultValue("4h") Duration repeatInterval) {
+    }
+
+    /**
+     * Failures sharing an error signature ({@link ErrorSignature}: the error text normalised, and the category)
+     * from at least {@code minRecipes} recipes within {@code window} are a signature storm in their destination:
+     * told in one thread, its first message edited in place as the storm grows (at most every
+     * {@code updateInterval}), one closing reply once it has been quiet for {@code window}. Part of storm control:
+     * off when {@code grouping} is.
+     *
+     * @param enabled        whether signature storms are recognised at all
+     * @param minRecipes     how many distinct recipes make a storm (at least 2: one recipe's alerts are its group's)
+     * @param window         how recent the recipes' failures must be, and how long a storm stays quiet before it
+     *                       ends; unset: {@code grouping.group-interval}. After binding it holds the window in force.
+     * @param updateInterval the shortest time between two edits of a storm's first message
+     * @param destinations   the only destinations where storms are recognised ({@code kind:target}); empty: every
+     *                       destination (a channel where each incident must keep its own thread is left out)
+     */
+    public record Storms(@DefaultValue("true") boolean enabled,
+                         @DefaultValue("3") int minRecipes,
+                         Duration window,
+                         @DefaultValue("5s") Duration updateInterval,
+                         List<String> destinations) {
+
+        public Storms {
+            destinations = destinations == null ? List.of()
+                    : destinations.stream().map(String::trim).filter(d -> !d.isEmpty()).toList();
+            if (minRecipes < 2) {
+                throw new IllegalArgumentException("aof.notifier.storms.min-recipes must be at least 2 (alerts of one "
+                        + "recipe are its group's digests); it is " + minRecipes);
+            }
+            if (window != null && (window.isNegative() || window.isZero())) {
+                throw new IllegalArgumentException("aof.notifier.storms.window must be positive (unset: the group "
+                        + "interval); it is " + window);
+            }
+            if (updateInterval == null || updateInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("aof.notifier.storms.update-interval must be at least 1s (Slack "
+                        + "allows about one edit a second per channel); it is " + updateInterval);
+            }
+        }
+
+        Storms resolve(Grouping grouping) {
+            Duration interval = grouping.groupInterval();
+            boolean positive = !interval.isNegative() && !interval.isZero();
+            Duration w = window != null ? window : positive ? interval : Duration.ofMinutes(5);
+            return new Storms(enabled && grouping.enabled(), minRecipes, w, updateInterval, destinations);
+        }
+
+        /** Whether storms are recognised in {@code destination}. */
+        boolean in(String destination) {
+            return enabled && (destinations.isEmpty() || destinations.contains(destination));
+        }
     }
 
     /**

@@ -42,6 +42,7 @@ class Router {
                         + e.getMessage());
             }
         }
+        props.storms().destinations().forEach(d -> check("aof.notifier.storms.destinations", d));
         if (!props.fallback().destination().isBlank()) {
             check("aof.notifier.fallback.destination", props.fallback().destination());
         }

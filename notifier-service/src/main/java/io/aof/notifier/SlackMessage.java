@@ -174,6 +174,113 @@ record SlackMessage(String text, List<LayoutBlock> blocks) {
         return new SlackMessage(title, blocks);
     }
 
+    /**
+     * A signature storm's first message, with its figures as of now: what the failures share, how many jobs and
+     * recipes, since when, the kinds, the busiest recipes, an example error, and the link to every incident. Once
+     * the storm ended, that is said on top.
+     */
+    static SlackMessage storm(Storm s) {
+        String headline = stormHeadline(s);
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(b -> b.text(markdownText(":cyclone: *" + headline + "*"))));
+        if (s.ended()) {
+            blocks.add(section(b -> b.text(markdownText(":white_check_mark: *Storm over* · quiet since "
+                    + date(s.lastAlertAt()) + " · ended " + date(s.endedAt())))));
+        }
+        StringBuilder figures = new StringBuilder();
+        s.byKind().forEach((k, v) -> figures.append("`").append(k).append("` ").append(number(v)).append("   "));
+        figures.append("· ").append(number(s.alerts())).append(" alert(s)");
+        blocks.add(context(c -> c.elements(List.of(markdownText(figures.toString().trim())))));
+        if (!s.topRecipes().isEmpty()) {
+            StringBuilder recipes = new StringBuilder("*Recipes, busiest first*\n");
+            s.topRecipes().forEach(r -> recipes.append("• ").append(escape(ReportFormat.recipeName(
+                    r.recipeId() == null ? 0 : r.recipeId(), r.recipeName()))).append(": ").append(number(r.jobs()))
+                    .append(" job(s)\n"));
+            if (s.recipes() > s.topRecipes().size()) {
+                recipes.append("_and ").append(number(s.recipes() - s.topRecipes().size())).append(" more_");
+            }
+            blocks.add(section(b -> b.text(markdownText(recipes.toString().trim()))));
+        }
+        if (s.sampleError() != null && !s.sampleError().isBlank()) {
+            String excerpt = s.sampleError().length() > ERROR_EXCERPT ? s.sampleError().substring(0, ERROR_EXCERPT)
+                    + "..." : s.sampleError();
+            blocks.add(section(b -> b.text(markdownText("*Example error*\n```"
+                    + escape(excerpt).replace("```", "'''") + "```"))));
+        }
+        blocks.add(context(c -> c.elements(List.of(markdownText("Every incident: <" + s.url() + "|" + escape(s.url())
+                + ">" + (s.toldBefore() > 0 ? " · " + number(s.toldBefore()) + " told on their own before the storm "
+                + "was recognised" : "") + " · Storm `" + s.id() + "` · as of " + date(s.asOf()) + " · AOF")))));
+        String text = ":cyclone: " + headline;
+        return new SlackMessage(s.ended() ? ":white_check_mark: Storm over · " + text : text, blocks);
+    }
+
+    /** The reply that closes a storm's thread: its final figures and the link to every incident. */
+    static SlackMessage stormEnded(Storm s) {
+        String figures = ": '" + escape(s.text()) + "' (" + escape(category(s)) + "): " + number(s.jobs())
+                + " jobs, " + number(s.recipes()) + " recipes, from " + date(s.since()) + " to "
+                + date(s.lastAlertAt());
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(b -> b.text(markdownText(":white_check_mark: *Storm over*" + figures))));
+        blocks.add(context(c -> c.elements(List.of(markdownText("Every incident: <" + s.url() + "|"
+                + escape(s.url()) + ">")))));
+        return new SlackMessage(":white_check_mark: Storm over" + figures, blocks);
+    }
+
+    /**
+     * A follow-up in a storm's thread: later alerts of its incidents (after it ended, or escalation reminders) in
+     * one reply, or a reminder of its incidents still open; the first {@link Digest#LISTED} named, all linked.
+     */
+    static SlackMessage stormFollowUp(Storm s, Digest d) {
+        String title = d.reminder()
+                ? ":hourglass: " + number(d.incidents().size()) + " incident(s) of this storm still open"
+                : ":warning: " + number(d.alerts()) + " more alert(s) for " + number(d.incidents().size())
+                + " incident(s) of this storm";
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(b -> b.text(markdownText("*" + title + "* · since " + date(d.from())))));
+        if (!d.byKind().isEmpty()) {
+            StringBuilder kinds = new StringBuilder();
+            d.byKind().forEach((k, v) -> kinds.append("`").append(k).append("` ").append(number(v)).append("   "));
+            blocks.add(context(c -> c.elements(List.of(markdownText(kinds.toString().trim())))));
+        }
+        StringBuilder list = new StringBuilder();
+        d.incidents().stream().limit(Digest.LISTED).forEach(i -> list.append("• `").append(escape(i.incidentId()))
+                .append("` ").append(i.kind()).append(i.attempt() == null ? "" : " (attempt " + i.attempt() + ")")
+                .append('\n'));
+        if (d.incidents().size() > Digest.LISTED) {
+            list.append("_and ").append(number(d.incidents().size() - Digest.LISTED)).append(" more_\n");
+        }
+        if (list.length() > 0) {
+            blocks.add(section(b -> b.text(markdownText(list.toString().trim()))));
+        }
+        blocks.add(context(c -> c.elements(List.of(markdownText("These incidents: <" + d.url() + "|"
+                + escape(d.url()) + "> · every incident of the storm: <" + s.url() + "|" + escape(s.url()) + ">")))));
+        return new SlackMessage(title, blocks);
+    }
+
+    /** A storm's message as one line of text (a Teams card). */
+    static String stormText(Storm.Message m) {
+        return switch (m.kind()) {
+            case STORM_STARTED, STORM_UPDATED -> storm(m.storm()).text() + " — every incident: " + m.storm().url();
+            case STORM_ENDED -> stormEnded(m.storm()).text() + " — every incident: " + m.storm().url();
+            case STORM_FOLLOWUP -> stormFollowUp(m.storm(), m.followUp()).text() + " — " + m.followUp().url();
+        };
+    }
+
+    /** "Storm: 'what they share' (CATEGORY): 9,431 jobs, 20 recipes, since ..." (escaped). */
+    static String stormHeadline(Storm s) {
+        return "Storm: '" + escape(s.text()) + "' (" + escape(category(s)) + "): " + number(s.jobs()) + " jobs, "
+                + number(s.recipes()) + " recipes, since " + date(s.since());
+    }
+
+    private static String category(Storm s) {
+        return s.category() == null || s.category().isBlank() ? "no category" : s.category();
+    }
+
+    /** 9431 as 9,431. */
+    static String number(long n) {
+        return String.format(java.util.Locale.US, "%,d", n);
+    }
+
     private static void error(NotificationRequested n, List<LayoutBlock> blocks) {
         if (n.error() != null && !n.error().isBlank()) {
             String excerpt = n.error().length() > ERROR_EXCERPT ? n.error().substring(0, ERROR_EXCERPT) + "..."

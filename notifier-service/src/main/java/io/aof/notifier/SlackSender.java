@@ -139,6 +139,45 @@ class SlackSender implements Channel {
         return post(id, channel, SlackMessage.digest(digest, workatoAppUrl), null);
     }
 
+    /**
+     * A signature storm's message. Its start or an edit posts the thread's first message when it has none yet
+     * (an edit whose start was refused becomes the first message), else edits it ({@code chat.update}): never a
+     * second first message. Its end edits the first message to the final figures, then replies once (with no
+     * first message: one message saying both). A follow-up is a reply in the thread.
+     */
+    @Override
+    public Delivery deliverStorm(UUID id, String channel, Storm.Message message, Thread thread) {
+        boolean started = thread != null && thread.started();
+        Storm storm = message.storm();
+        return switch (message.kind()) {
+            case STORM_STARTED, STORM_UPDATED -> started ? edit(channel, thread, SlackMessage.storm(storm))
+                    : post(id, channel, SlackMessage.storm(storm), null);
+            case STORM_ENDED -> {
+                if (!started) {
+                    yield post(id, channel, SlackMessage.storm(storm), null);
+                }
+                try {
+                    edit(channel, thread, SlackMessage.storm(storm));
+                } catch (DeliveryException e) {
+                    if (!e.permanent()) {
+                        throw e;
+                    }
+                    // the first message can no longer be edited (deleted by someone): the reply still says it
+                }
+                yield post(id, channel, SlackMessage.stormEnded(storm), thread.parentRef());
+            }
+            case STORM_FOLLOWUP -> post(id, channel, SlackMessage.stormFollowUp(storm, message.followUp()),
+                    started ? thread.parentRef() : null);
+        };
+    }
+
+    private Delivery edit(String channel, Thread thread, SlackMessage updated) {
+        String target = thread.channelRef() != null ? thread.channelRef() : channel;
+        ChatUpdateResponse r = call(() -> methods.chatUpdate(u -> u.channel(target).ts(thread.parentRef())
+                .text(updated.text()).blocks(updated.blocks())));
+        return new Delivery(r.getTs(), r.getChannel());
+    }
+
     /** Every message carries its notification's id in Slack's message metadata, for {@link #lookUp}. */
     private Delivery post(UUID id, String channel, SlackMessage message, String threadTs) {
         Message.Metadata metadata = Message.Metadata.builder().eventType(METADATA_TYPE)

@@ -25,11 +25,22 @@ class ThreadStore {
         this.jdbc = jdbc;
     }
 
-    /** {@code incident_thread.mode}: the incident's own thread, or its group's digests. */
-    enum Mode { THREAD, GROUPED }
+    /**
+     * {@code incident_thread.mode}: the incident's own thread, its group's digests, or a signature storm's thread
+     * ({@link SignatureStorms}).
+     */
+    enum Mode { THREAD, GROUPED, STORM }
 
-    /** How an incident is told in a destination, and its group (when it has one). */
-    record Placement(Mode mode, String groupKey) {
+    /** How an incident is told in a destination, and its group or storm (when it has one). */
+    record Placement(Mode mode, String groupKey, UUID stormId) {
+
+        Placement(Mode mode, String groupKey) {
+            this(mode, groupKey, null);
+        }
+
+        static Placement storm(UUID stormId) {
+            return new Placement(Mode.STORM, null, stormId);
+        }
 
         boolean grouped() {
             return mode == Mode.GROUPED;
@@ -38,16 +49,19 @@ class ThreadStore {
 
     /** The incident's placement in the destination, locked for the caller's transaction; empty at its first alert. */
     Optional<Placement> lockPlacement(String destination, String incidentId) {
-        return jdbc.query("SELECT mode, group_key FROM incident_thread WHERE destination = ? AND incident_id = ? "
-                        + "FOR UPDATE", (rs, i) -> new Placement(Mode.valueOf(rs.getString(1)), rs.getString(2)),
-                destination, incidentId).stream().findFirst();
+        return jdbc.query("SELECT mode, group_key, storm_id FROM incident_thread WHERE destination = ? "
+                        + "AND incident_id = ? FOR UPDATE", (rs, i) -> new Placement(Mode.valueOf(rs.getString(1)),
+                        rs.getString(2), rs.getObject(3, UUID.class)), destination, incidentId).stream().findFirst();
     }
 
-    /** The incident's first alert in the destination: where it will be told from now on. */
-    void place(String destination, String incidentId, Placement placement, Kind kind) {
-        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, group_key, last_kind) "
-                        + "VALUES (?, ?, ?, ?, ?)", destination, incidentId, placement.mode().name(),
-                placement.groupKey(), kind.name());
+    /**
+     * The incident's first alert in the destination: where it will be told from now on; {@code signature}: its
+     * error signature's key, when it may be part of a signature storm (else null).
+     */
+    void place(String destination, String incidentId, Placement placement, Kind kind, String signature) {
+        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, group_key, storm_id, last_kind, "
+                        + "signature) VALUES (?, ?, ?, ?, ?, ?, ?)", destination, incidentId,
+                placement.mode().name(), placement.groupKey(), placement.stormId(), kind.name(), signature);
     }
 
     /**

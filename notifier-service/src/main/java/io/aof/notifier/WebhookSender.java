@@ -67,6 +67,19 @@ class WebhookSender implements Channel {
         return post(name, hook, body);
     }
 
+    /** A signature storm's start, end or follow-up ({@code JSON}: the message with the storm's figures). */
+    @Override
+    public Delivery deliverStorm(UUID id, String name, Storm.Message message, Thread thread) {
+        NotifierProperties.Webhook hook = hook(name);
+        String body = switch (hook.format()) {
+            case JSON -> EventCodec.mapper().writeValueAsString(message);
+            case TEAMS -> teams(SlackMessage.stormText(message), null).toString();
+            // PagerDuty alerts are never grouped by AOF, nor stormed: PagerDuty groups them itself by dedup_key
+            case PAGERDUTY -> throw new IllegalStateException("no storms for PagerDuty");
+        };
+        return post(name, hook, body);
+    }
+
     private NotifierProperties.Webhook hook(String name) {
         NotifierProperties.Webhook hook = hooks.get(name);
         if (hook == null) {

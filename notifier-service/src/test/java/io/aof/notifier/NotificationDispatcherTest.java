@@ -66,7 +66,7 @@ class NotificationDispatcherTest {
         RefusalAlerts refusals = new RefusalAlerts(store.refusals(), router, store.intake(), props, meters,
                 Clock.systemUTC(), NotifierParts.aof());
         NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), store.notifications(),
-                store.threads(), store.digests(), store.escalations(), store.fallbacks(), props,
+                store.threads(), store.digests(), store.storms(), store.escalations(), store.fallbacks(), props,
                 meters, new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
                 Clock.systemUTC());
         return new Notifier(store, dispatcher);

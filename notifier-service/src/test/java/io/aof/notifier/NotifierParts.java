@@ -14,18 +14,20 @@ import java.util.Map;
  * tests that drive them without a Spring context.
  */
 record NotifierParts(NotificationStore notifications, NotificationIntake intake, Digests digests,
-                     Escalations escalations, Fallbacks fallbacks, ThreadStore threads, RefusalStore refusals) {
+                     SignatureStorms storms, Escalations escalations, Fallbacks fallbacks, ThreadStore threads,
+                     RefusalStore refusals) {
 
     static NotifierParts of(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
         NotificationStore notifications = new NotificationStore(jdbc);
         ThreadStore threads = new ThreadStore(jdbc);
         AlertGroupStore groups = new AlertGroupStore(jdbc);
-        Grouping grouping = new Grouping(threads, groups, props, meters);
+        SignatureStorms storms = new SignatureStorms(new StormStore(jdbc), notifications, props, meters);
+        Grouping grouping = new Grouping(threads, groups, storms, props, meters);
         Escalations escalations = new Escalations(new EscalationStore(jdbc), notifications, grouping, props, meters,
                 clock);
         NotificationIntake intake = new NotificationIntake(notifications, threads, grouping, escalations);
         return new NotifierParts(notifications, intake, new Digests(notifications, groups, threads, props, meters),
-                escalations, new Fallbacks(notifications, props, meters), threads, new RefusalStore(jdbc));
+                storms, escalations, new Fallbacks(notifications, props, meters), threads, new RefusalStore(jdbc));
     }
 
     /** {@code aof.*} with workspace {@code w}. */

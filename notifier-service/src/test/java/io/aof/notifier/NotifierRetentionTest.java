@@ -28,14 +28,16 @@ class NotifierRetentionTest {
     RetentionRule group = app.alertGroupRetention();
     RetentionRule escalation = app.escalationRetention();
     RetentionRule refusal = app.refusalRetention();
+    RetentionRule storm = app.signatureStormRetention();
+    RetentionRule sighting = app.signatureSightingRetention();
     RetentionJob job;
 
     @BeforeEach
     void schema() {
         PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_retention", "notifier");
         jdbc = new JdbcTemplate(ds);
-        job = new RetentionJob(jdbc, List.of(notification, thread, group, escalation, refusal), Map.of(),
-                new SimpleMeterRegistry());
+        job = new RetentionJob(jdbc, List.of(notification, thread, group, escalation, refusal, storm, sighting),
+                Map.of(), new SimpleMeterRegistry());
     }
 
     UUID row(String name, String incident, String state, int daysOld) {
@@ -104,5 +106,51 @@ class NotifierRetentionTest {
         job.purge(notification);
         assertThat(left("SELECT dedup_key FROM notification ORDER BY dedup_key")).doesNotContain(
                 "parent-of-resolved");
+    }
+
+    /**
+     * A signature storm goes 30 days after it ended, its incidents' list with it, unless an incident told inside it
+     * is still open or a row of it still waits; a recipe's sighting of a signature after a day; a stormed alert after
+     * 30 days like a delivered one.
+     */
+    @Test
+    void aStormGoesAMonthAfterItEndedUnlessItStillHasOpenIncidentsOrRowsToSend() {
+        UUID gone = storm(31);
+        UUID openIncident = storm(31);
+        UUID rowWaiting = storm(31);
+        UUID recent = storm(2);
+        UUID open = storm(-1);
+        for (UUID s : List.of(gone, openIncident, rowWaiting, recent, open)) {
+            jdbc.update("INSERT INTO storm_incident (storm_id, incident_id, kind, told) VALUES (?, ?, 'NON_RETRYABLE', "
+                    + "'STORM')", s, "w:9:" + s);
+        }
+        jdbc.update("INSERT INTO incident_thread (destination, incident_id, mode, storm_id, last_kind) VALUES "
+                + "('slack:#ops', 'w:9:open', 'STORM', ?, 'NON_RETRYABLE'), "
+                + "('slack:#ops', 'w:9:closed', 'STORM', ?, 'RESOLVED_MANUALLY')", openIncident, gone);
+        jdbc.update("INSERT INTO notification (id, dedup_key, audience, kind, channel, state, storm_id) VALUES "
+                + "(?, 'storm-ended', 'OPS', 'STORM_ENDED', 'slack:#ops', 'PENDING', ?)", UUID.randomUUID(), rowWaiting);
+        row("old-stormed", "w:9:a", "STORMED", 31);
+        row("new-stormed", "w:9:b", "STORMED", 29);
+        jdbc.update("INSERT INTO signature_sighting (destination, signature, recipe_id, last_at) VALUES "
+                + "('slack:#ops', 'a', 1, now() - interval '2 days'), ('slack:#ops', 'a', 2, now())");
+
+        job.purge(storm);
+        job.purge(sighting);
+        job.purge(notification);
+
+        assertThat(jdbc.queryForList("SELECT id FROM signature_storm", UUID.class))
+                .containsExactlyInAnyOrder(openIncident, rowWaiting, recent, open);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM storm_incident", Integer.class)).isEqualTo(4);
+        assertThat(left("SELECT recipe_id::text FROM signature_sighting")).containsExactly("2");
+        assertThat(left("SELECT dedup_key FROM notification WHERE state = 'STORMED'")).containsExactly("new-stormed");
+    }
+
+    /** A storm that ended {@code daysAgo} days ago (negative: still open). */
+    UUID storm(int daysAgo) {
+        UUID id = UUID.randomUUID();
+        jdbc.update("INSERT INTO signature_storm (id, destination, signature, text, since_at, ended_at) VALUES "
+                + "(?, 'slack:#ops', ?, 'x', now(), CASE WHEN ? < 0 THEN NULL ELSE now() - (? * interval '1 day') END)",
+                id, id.toString(), daysAgo, daysAgo);
+        return id;
     }
 }

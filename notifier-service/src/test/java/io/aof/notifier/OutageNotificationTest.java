@@ -88,7 +88,7 @@ class OutageNotificationTest {
         RefusalAlerts refusals = new RefusalAlerts(parts.refusals(), router, parts.intake(), props, meters,
                 Clock.systemUTC(), NotifierParts.aof());
         NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), parts.notifications(),
-                parts.threads(), parts.digests(), parts.escalations(), parts.fallbacks(), props, meters,
+                parts.threads(), parts.digests(), parts.storms(), parts.escalations(), parts.fallbacks(), props, meters,
                 new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
                 Clock.systemUTC());
         return new Notifier(parts, router, dispatcher);

@@ -89,7 +89,8 @@ public final class AccessRules {
                 "/api/incidents/*/timeline", "/api/jobs/*/history",                       // orchestrator, logger
                 "/api/events", "/api/events.csv", "/api/reports", "/api/reports.csv", "/api/dead-letters", // logger
                 "/api/audit", "/api/audit.csv",                                           // logger
-                "/api/digests/*", "/api/escalations", "/api/notifications/failed",        // notifier
+                "/api/digests/*", "/api/storms", "/api/storms/*",                         // notifier
+                "/api/escalations", "/api/notifications/failed",
                 "/api/policies", "/api/suppressions", "/api/outages", "/api/outages/*")) { // orchestrator
             r.add(new Rule(GET, read, Access.VIEWER));
         }
