@@ -218,7 +218,7 @@ final class AofSuite {
         p.put("aof.orchestrator.policies.overrides[1].recipe-name", "Storm .*");
         p.put("aof.orchestrator.policies.overrides[1].policy.escalate", "false");
         // outages: the default thresholds (5 failures, 2 recipes, 5 min); probes seconds apart, not minutes
-        p.put("aof.orchestrator.outages.probe-backoff", "3s,5s");
+        p.put("aof.orchestrator.outages.probe-backoff", "2s,3s");
         p.put("aof.orchestrator.outages.sweep-interval", "500ms");
         p.put("aof.recovery.work-interval", "100ms");
         p.put("aof.recovery.watch-interval", "300ms");
@@ -236,6 +236,9 @@ final class AofSuite {
         // read each incident's own thread there (the AUTH failures of three tests' recipes within a minute would be
         // a storm, as they would be in production: there, that is the point)
         p.put("aof.notifier.storms.destinations", "slack:#e2e-storm");
+        // a storm ends 20 s after its last failure, not the group interval's 60 s: the storm test waits for its
+        // end (the failures arrive without a pause of that length while it publishes for 20 s)
+        p.put("aof.notifier.storms.window", "20s");
         p.put("aof.notifier.escalation.repeat-interval", "4s");
         p.put("aof.notifier.escalation.max-repeats", "2");
         p.put("aof.notifier.fallback.destination", "email:" + FALLBACK_MAIL);
