@@ -504,7 +504,7 @@ public class IncidentService {
         incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
         meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
-        var outage = outages.openOf(i);
+        var outage = outages.anyOpenOf(i);
         if (outage.isPresent() && o.status() != RecoveryOutcome.Status.SUCCEEDED
                 && Outages.isProbe(outage.get(), i.id(), o.attempt())) {
             outages.probeFailed(outage.get(), i.id(), o.attempt());   // FAILED; REJECTED or TIMED_OUT tell nothing
@@ -528,7 +528,7 @@ public class IncidentService {
                 var window = suppressions.findActive(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
                     holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
-                } else if (o.attempt() < i.maxAttempts() && outage.isPresent()) {
+                } else if (o.attempt() < i.maxAttempts() && outage.isPresent() && outages.enabled()) {
                     hold(i, outage.get(), o.error());
                 } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),

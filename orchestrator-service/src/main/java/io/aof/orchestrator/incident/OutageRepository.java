@@ -81,10 +81,10 @@ class OutageRepository {
     record Opened(Outage outage, boolean created) {
     }
 
-    /** A declared outage's window moved (declared again while open). */
-    void redeclared(String id, String by, String reason, Instant until) {
-        jdbc.update("UPDATE outage SET declared_by = ?, reason = ?, until = ?, next_probe_at = ? WHERE id = ?", by,
-                reason, ts(until), ts(until), id);
+    /** A declared outage's window moved (declared again while open); false when it had ended meanwhile. */
+    boolean redeclared(String id, String by, String reason, Instant until) {
+        return jdbc.update("UPDATE outage SET declared_by = ?, reason = ?, until = ?, next_probe_at = ? WHERE id = ? "
+                + "AND ended_at IS NULL", by, reason, ts(until), ts(until), id) == 1;
     }
 
     /** Open outages, locked for the sweep; those another orchestrator sweeps now are skipped. */
@@ -95,12 +95,15 @@ class OutageRepository {
 
     /**
      * The held member to probe: the one with the most attempts left, then the oldest; one being changed now is
-     * skipped (never waited for: the sweep holds the outage's row).
+     * skipped (never waited for: the sweep holds the outage's row), and so is one whose recipe is in a maintenance
+     * window (a probe is a repeat, and nothing of that recipe is repeated until the window ends).
      */
     Optional<String> lockProbeCandidate(String outageId) {
-        return jdbc.queryForList("SELECT id FROM incident WHERE outage_id = ? AND state = 'HELD' "
-                + "AND attempt < max_attempts ORDER BY max_attempts - attempt DESC, opened_at, id LIMIT 1 "
-                + "FOR UPDATE SKIP LOCKED", String.class, outageId).stream().findFirst();
+        return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.outage_id = ? AND i.state = 'HELD' "
+                + "AND i.attempt < i.max_attempts AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
+                + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) "
+                + "ORDER BY i.max_attempts - i.attempt DESC, i.opened_at, i.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED",
+                String.class, outageId).stream().findFirst();
     }
 
     void probeStarted(String id, String incidentId, int attempt) {

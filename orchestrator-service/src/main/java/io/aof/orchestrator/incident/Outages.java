@@ -111,9 +111,18 @@ public class Outages {
         outages.alerted(o.id(), figures(m.jobs(), m.recipes(), 0), clock.instant());
     }
 
-    /** The open outage of the incident's upstream, if any (a member joins it; nothing is detected). */
+    /** The open outage of the incident's upstream that it joins, if any (nothing is detected; none when off). */
     Optional<Outage> openOf(Incident incident) {
-        if (!props.enabled() || incident.upstream() == null) {
+        return props.enabled() ? anyOpenOf(incident) : Optional.empty();
+    }
+
+    /**
+     * The open outage of the incident's upstream, also when outage awareness is switched off: nothing joins it
+     * then, but a probe's or a repeat's outcome still ends it (or backs its probes off), so outages open at the
+     * switch release their members instead of holding them until they go quiet.
+     */
+    Optional<Outage> anyOpenOf(Incident incident) {
+        if (incident.upstream() == null) {
             return Optional.empty();
         }
         return outages.findOpen(incident.workspace(), incident.upstream());
@@ -125,9 +134,11 @@ public class Outages {
         Outage candidate = new Outage(newId(), workspace, upstream, null, now, by, reason, until, 0, 0, 0, until, null,
                 null, null, null, null, null, Outage.AfterEnd.RELEASE, 0, null, null);
         OutageRepository.Opened opened = outages.openIfAbsent(candidate);
+        while (!opened.created() && !outages.redeclared(opened.outage().id(), by, reason, until)) {
+            opened = outages.openIfAbsent(candidate);   // it ended since our look: this declaration opens one
+        }
         Outage o = opened.outage();
         if (!opened.created()) {
-            outages.redeclared(o.id(), by, reason, until);
             o = outages.find(o.id()).orElseThrow();
         } else {
             meters.counter("aof.outages.opened", "how", "declared").increment();

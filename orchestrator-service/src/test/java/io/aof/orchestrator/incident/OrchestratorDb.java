@@ -65,6 +65,7 @@ final class OrchestratorDb {
     final Outages outages;
     final OutageSweeps sweeps;
     final PGSimpleDataSource ds;
+    final Clock clock;
 
     OrchestratorDb() {
         this(Clock.systemUTC(), AfterSuppression.SCHEDULE);
@@ -136,6 +137,7 @@ final class OrchestratorDb {
     private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression,
                            OrchestratorProperties.Outages outageSettings) {
         ds = migrated;
+        this.clock = clock;
         AnnotationConfigApplicationContext jpa = jpaOn(ds);
         jdbc = new JdbcTemplate(CURRENT);
         transactions = jpa.getBean(PlatformTransactionManager.class);
@@ -160,6 +162,11 @@ final class OrchestratorDb {
                 new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox, meters, clock,
                 new Random(42), props, WORKSPACE);
         sweeps = new OutageSweeps(outageRepository, outages, service, tx, meters);
+    }
+
+    /** A second orchestrator on this one's schema and clock, with other outage settings (nothing emptied). */
+    OrchestratorDb sameSchemaWith(OrchestratorProperties.Outages outageSettings) {
+        return new OrchestratorDb(ds, clock, AfterSuppression.SCHEDULE, outageSettings);
     }
 
     /** A transaction of its own (a fresh connection) even inside another, for a second "orchestrator". */

@@ -397,4 +397,43 @@ class OutageTest {
         assertThat(alertsOf(Kind.RECOVERED)).extracting(NotificationRequested::incidentId)
                 .containsExactly(incident(10, "j-1"));
     }
+
+    /**
+     * Found in review: a held member of a recipe suppressed after it was held stayed HELD, and could be chosen
+     * as the outage's probe, repeating its job inside the recipe's maintenance window.
+     */
+    @Test
+    void aHeldMemberOfARecipeInAMaintenanceWindowIsNeverTheProbe() {
+        fiveFailuresOfTwoRecipes();   // recipe 10: j-1, j-3, j-5; recipe 20: j-2, j-4
+        db.tx.executeWithoutResult(s -> db.service.suppressRecipe(10, Instant.now().plus(Duration.ofHours(1)),
+                "ERP upgrade", "dave"));
+        clock.advance(Duration.ofMinutes(2));
+
+        db.sweeps.reviewOpen();
+
+        assertThat(requests()).extracting(RecoveryRequested::incidentId).singleElement()
+                .satisfies(id -> assertThat(id).startsWith(OrchestratorDb.WORKSPACE + ":20:"));
+    }
+
+    /** Found in review: with outages switched off, an open outage's probe outcome still ends it. */
+    @Test
+    void switchedOffAnOpenOutageIsStillEndedByItsProbe() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofMinutes(2));
+        db.sweeps.reviewOpen();
+        String probe = requests().get(0).incidentId();
+        var off = io.aof.orchestrator.policy.OrchestratorProperties.Outages.defaults();
+        OrchestratorDb disabled = db.sameSchemaWith(new io.aof.orchestrator.policy.OrchestratorProperties.Outages(
+                false, off.minFailures(), off.minRecipes(), off.window(), off.probeBackoff(), off.quietPeriod(),
+                off.maxDuration(), off.afterMaxDuration(), off.sweepInterval(), off.upstreams()));
+
+        disabled.outcome(probe, 1, RecoveryOutcome.Status.SUCCEEDED);
+
+        assertThat(theOutage().isOpen()).isFalse();
+        // and nothing new is detected while it is off
+        for (int k = 6; k <= 12; k++) {
+            disabled.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));
+        }
+        assertThat(db.outageRepository.list(true, 10)).isEmpty();
+    }
 }
