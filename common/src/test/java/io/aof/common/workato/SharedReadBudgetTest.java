@@ -99,10 +99,14 @@ class SharedReadBudgetTest {
         int reads = readFlatOut(three, 3_000);
 
         assertThat(arrivals).hasSize(reads);
-        long spanMs = (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1_000_000;
-        // one instance's pace: a read each gap (a slot may be used a little late, never early)
-        assertThat(reads).as("reads in %d ms at most one per %d ms", spanMs, GAP_MS)
-                .isLessThanOrEqualTo((int) (spanMs / GAP_MS) + 2)
+        // one instance's pace: a slot each gap from the first read on. A thread takes its next slot before the 3 s
+        // are up, and each of the three holds at most one slot ahead, so the slots lie within 3 s plus two gaps:
+        // at most 3000 / 100 + 3 reads, and one more for the database's clock against this one. Measuring the span
+        // of the arrivals instead failed once (33 reads in 3085 ms): the first read is late (a cold connection), the
+        // last on time. Three unshared instances would make about 90.
+        int bound = (int) (3_000 / GAP_MS) + three.size() + 1;
+        assertThat(reads).as("reads in 3000 ms at most one per %d ms", GAP_MS)
+                .isLessThanOrEqualTo(bound)
                 .isGreaterThanOrEqualTo(20);   // and the three do not starve each other
         // every instance got its turns
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + schema + ".workato_read_budget", Integer.class))
