@@ -4,7 +4,9 @@ import io.aof.common.events.IncidentState;
 import io.aof.common.ops.DomainException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.List;
@@ -17,7 +19,9 @@ import java.util.TreeMap;
  * a morning): first a dry run that counts them and shows a sample, then the action itself, which must name the
  * count the dry run saw (so it acts on what the operator looked at, not on what arrived since). Each incident is
  * acted on in its own transaction through {@link IncidentService} exactly as one at a time would be, and audited
- * the same way; one that cannot take the action (already resolved, not replayable) is skipped and counted.
+ * the same way; one that cannot take the action (already resolved, not replayable) is skipped and counted, and so
+ * is one whose transaction fails (after {@link #MAX_FAILED_IN_A_ROW} such failures in a row, the rest are counted
+ * as not tried).
  */
 @Component
 class BulkActions {
@@ -26,6 +30,10 @@ class BulkActions {
     static final int MAX = 5_000;
     static final int SAMPLE = 20;
     private static final int PAGE = 100;
+    /** After this many incidents in a row fail with a database error, the rest are not tried (and counted). */
+    static final int MAX_FAILED_IN_A_ROW = 5;
+    static final String FAILED = "failed (a database error; see the orchestrator's log): try again";
+    static final String NOT_TRIED = "not tried (the database failed " + MAX_FAILED_IN_A_ROW + " times in a row)";
 
     enum Action {
         REPLAY(IncidentService.REPLAYABLE), RESOLVE(IncidentService.RESOLVABLE);
@@ -82,6 +90,7 @@ class BulkActions {
                     + " are acted on at once: narrow it (a time range, a recipe, a state)");
         }
         int done = 0;
+        int failedInARow = 0;
         Map<String, Integer> skipped = new TreeMap<>();
         IncidentRepository.Key after = null;
         int seen = 0;
@@ -101,12 +110,25 @@ class BulkActions {
                         }
                     });
                     done++;
+                    failedInARow = 0;
                 } catch (DomainException e) {
                     skipped.merge(why(e.getMessage()), 1, Integer::sum);
+                    failedInARow = 0;
+                } catch (DataAccessException | TransactionException e) {
+                    // this incident's transaction failed (a lock timeout, the database away): not acted on, said so
+                    log.warn("Bulk {} by {}: {} failed: {}", action, by, k.id(), e.toString());
+                    skipped.merge(FAILED, 1, Integer::sum);
+                    if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
+                        skipped.merge(NOT_TRIED, matched - seen, Integer::sum);
+                        seen = matched;
+                    }
                 }
                 if (seen >= matched) {
                     break;
                 }
+            }
+            if (seen >= matched) {
+                break;
             }
             after = page.get(page.size() - 1);
         }

@@ -221,14 +221,26 @@ public class IncidentService {
                 }
                 return IncidentState.HELD;
             }
+            boolean tellNow = policy.tellsOpsOnFirstFailure() && !announcedWhenSent(i);
             Instant due = scheduleAttempt(i, i.attempt() + 1, policy, null, policy.delayBefore(i.attempt() + 1,
-                    jitter), policy.tellsOpsOnFirstFailure());
-            if (policy.tellsOpsOnFirstFailure()) {
+                    jitter), tellNow);
+            if (tellNow) {
                 notify(i, i.attempt() + 1, Audience.OPS, Kind.FIRST_FAILURE, policy.severity(), error, due);
             }
             return IncidentState.RETRY_SCHEDULED;
         }
         return IncidentState.NON_RETRYABLE;
+    }
+
+    /**
+     * Whether the first failure of this incident is told when its first retry is sent rather than now: a
+     * retryable failure whose upstream is known (outage awareness on), never held, not replayed. Its upstream's
+     * outage may be detected before the retry is due (the shipped window is 5 minutes, the first retry 5 to 10
+     * minutes away); it is then held, and people hear of it in the outage's thread only, not in one thread per
+     * job that failed before the detection.
+     */
+    private boolean announcedWhenSent(Incident i) {
+        return outages.enabled() && i.upstream() != null && i.outageId() == null && i.replays() == 0;
     }
 
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
@@ -357,13 +369,23 @@ public class IncidentService {
             hold(i, outage.get(), null);   // not sent against an upstream that is down: no attempt spent
             return;
         }
-        send(i, attempt);
+        boolean tell = attempt == 1 && !i.announced() && announcedWhenSent(i) && policyOf(i).tellsOpsOnFirstFailure();
+        send(i, attempt, tell);
+        if (tell) {
+            // its first failure, told now that no outage of its upstream holds it (see announcedWhenSent)
+            notify(i, attempt, Audience.OPS, Kind.FIRST_FAILURE, policyOf(i).severity(), i.lastError(), now());
+        }
     }
 
     /** Attempt {@code attempt} of the (locked) incident goes to recovery. */
     private void send(Incident i, int attempt) {
+        send(i, attempt, false);
+    }
+
+    /** {@code announce}: ops are told of the incident one by one from now on (recorded with the state). */
+    private void send(Incident i, int attempt, boolean announce) {
         String incidentId = i.id();
-        incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null);
+        incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null, announce);
         incidents.attemptRequested(incidentId, attempt);
         outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
                 RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
@@ -505,10 +527,12 @@ public class IncidentService {
         meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
         var outage = outages.anyOpenOf(i);
-        if (outage.isPresent() && o.status() != RecoveryOutcome.Status.SUCCEEDED
+        if (outage.isPresent() && o.status() == RecoveryOutcome.Status.FAILED
                 && Outages.isProbe(outage.get(), i.id(), o.attempt())) {
-            outages.probeFailed(outage.get(), i.id(), o.attempt());   // FAILED; REJECTED or TIMED_OUT tell nothing
+            outages.probeFailed(outage.get(), i.id(), o.attempt());
         }
+        // a probe REJECTED or TIMED_OUT says nothing of the upstream: its incident is exhausted below, and the next
+        // sweep finds the probe no longer in flight and probes another member at once (Outages#probeLost)
         switch (o.status()) {
             case SUCCEEDED -> {
                 outage.ifPresent(down -> outages.upstreamAnswered(down, i.id(), o.attempt()));
@@ -532,7 +556,7 @@ public class IncidentService {
                     hold(i, outage.get(), o.error());
                 } else if (o.attempt() < i.maxAttempts()) {
                     Instant due = scheduleAttempt(i, o.attempt() + 1, policy, o.error(),
-                            policy.delayBefore(o.attempt() + 1, jitter));
+                            policy.delayBefore(o.attempt() + 1, jitter), policy.tellsOpsOnEachAttempt());
                     if (policy.tellsOpsOnEachAttempt()) {
                         notify(i, o.attempt(), Audience.OPS, Kind.ATTEMPT_FAILED, policy.severity(), o.error(), due);
                     }

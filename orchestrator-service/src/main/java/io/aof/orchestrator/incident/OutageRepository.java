@@ -87,10 +87,15 @@ class OutageRepository {
                 + "AND ended_at IS NULL", by, reason, ts(until), ts(until), id) == 1;
     }
 
-    /** Open outages, locked for the sweep; those another orchestrator sweeps now are skipped. */
-    List<Outage> lockOpen(int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM outage WHERE ended_at IS NULL ORDER BY opened_at LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED", MAPPER, limit);
+    /** The ids of the open outages, oldest first (not locked: the sweep locks each in its own transaction). */
+    List<String> openIds() {
+        return jdbc.queryForList("SELECT id FROM outage WHERE ended_at IS NULL ORDER BY opened_at, id", String.class);
+    }
+
+    /** The outage if still open, locked for the sweep; empty when it ended or another orchestrator sweeps it now. */
+    Optional<Outage> lockOpen(String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM outage WHERE id = ? AND ended_at IS NULL "
+                + "FOR UPDATE SKIP LOCKED", MAPPER, id).stream().findFirst();
     }
 
     /**

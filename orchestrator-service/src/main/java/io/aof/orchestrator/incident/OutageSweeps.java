@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Looks after open outages and their held members, every {@code aof.orchestrator.outages.sweep-interval}:
  * <ul>
- * <li>each open outage, locked {@code SKIP LOCKED} (several orchestrators never review one twice at once), is
+ * <li>each open outage, in its own transaction and locked {@code SKIP LOCKED} (several orchestrators never review
+ * one twice at once), is
  * reviewed ({@link Outages#review}: a declared window over, quiet, past its maximum, its thread's figures), a
  * probe that is no longer in flight is given up, and when a probe is due one held member (the one with the most
  * attempts left, then the oldest) is sent ({@link IncidentService#startProbe});</li>
  * <li>held members of ended outages are released, oldest first, each due {@link #SPACING} after the one before
- * (so the retry scheduler starts them in that order), in batches of {@link #BATCH} incidents locked
- * {@code SKIP LOCKED} in one transaction with their release.</li>
+ * across the round's batches (so the retry scheduler starts them in that order), in batches of {@link #BATCH}
+ * incidents locked {@code SKIP LOCKED} in one transaction with their release.</li>
  * </ul>
  */
 @Component
@@ -49,55 +50,85 @@ class OutageSweeps {
 
     @Scheduled(fixedDelayString = "${aof.orchestrator.outages.sweep-interval:15s}", initialDelay = 5_000)
     void sweep() {
+        reviewOpen();
         try {
-            reviewOpen();
-            while (releaseBatch() == BATCH) {
-                // the next batch
-            }
+            int released = 0;
+            int n;
+            do {
+                n = releaseBatch(released);
+                released += n;
+            } while (n == BATCH);
+        } catch (RuntimeException e) {
+            log.warn("Releasing the held members of ended outages failed; tried again next round: {}", e.toString());
+        }
+        try {
             open.set(outageRepository.countOpen());
         } catch (RuntimeException e) {
-            log.warn("Looking after outages failed; tried again next round: {}", e.toString());
+            log.debug("Could not count the open outages: {}", e.toString());
         }
     }
 
-    /** Reviews the open outages (and probes where due); returns how many probes were sent. */
+    /**
+     * Reviews every open outage, each in its own transaction (one that fails is tried again next round and
+     * stops neither the others nor the release), and probes where due; returns how many probes were sent.
+     */
     int reviewOpen() {
-        Integer probes = tx.execute(s -> {
-            int sent = 0;
-            for (Outage o : outageRepository.lockOpen(BATCH)) {
-                if (o.probeIncidentId() != null && !outageRepository.probeInFlight(o)) {
-                    // resolved, cancelled or settled by another path: no answer will come from it
-                    outages.probeLost(o);
-                    o = outageRepository.find(o.id()).orElseThrow();
-                }
-                if (!outages.review(o)) {
-                    continue;
-                }
-                boolean started = false;
-                var candidate = outageRepository.lockProbeCandidate(o.id());
-                if (candidate.isPresent()) {
-                    started = service.startProbe(candidate.get(), o);
-                }
-                if (started) {
+        List<String> ids;
+        try {
+            ids = outageRepository.openIds();
+        } catch (RuntimeException e) {
+            log.warn("Could not list the open outages; tried again next round: {}", e.toString());
+            return 0;
+        }
+        int sent = 0;
+        for (String id : ids) {
+            try {
+                if (Boolean.TRUE.equals(tx.execute(s -> reviewOne(id)))) {
                     sent++;
-                } else {
-                    outages.probeLater(o);
                 }
+            } catch (RuntimeException e) {
+                log.warn("Looking after outage {} failed; tried again next round: {}", id, e.toString());
             }
-            return sent;
-        });
-        return probes == null ? 0 : probes;
+        }
+        return sent;
     }
 
-    int releaseBatch() {
+    /** One open outage, locked {@code SKIP LOCKED}: reviewed, and probed when due; true when a probe was sent. */
+    private boolean reviewOne(String id) {
+        Outage o = outageRepository.lockOpen(id).orElse(null);
+        if (o == null) {
+            return false;   // ended since the list, or another orchestrator looks after it now
+        }
+        if (o.probeIncidentId() != null && !outageRepository.probeInFlight(o)) {
+            // resolved, cancelled or settled by another path: no answer will come from it
+            outages.probeLost(o);
+            o = outageRepository.find(o.id()).orElseThrow();
+        }
+        if (!outages.review(o)) {
+            return false;
+        }
+        var candidate = outageRepository.lockProbeCandidate(o.id());
+        if (candidate.isPresent() && service.startProbe(candidate.get(), o)) {
+            return true;
+        }
+        outages.probeLater(o);
+        return false;
+    }
+
+    /** One batch of held members of ended outages released, the first {@code before} {@link #SPACING}s on. */
+    int releaseBatch(int before) {
         Integer n = tx.execute(s -> {
             List<OutageRepository.Release> held = outageRepository.lockReleasable(BATCH);
             for (int k = 0; k < held.size(); k++) {
                 OutageRepository.Release r = held.get(k);
-                service.releaseHeld(r.incidentId(), r.afterEnd(), SPACING.multipliedBy(k));
+                service.releaseHeld(r.incidentId(), r.afterEnd(), SPACING.multipliedBy(before + k));
             }
             return held.size();
         });
         return n == null ? 0 : n;
+    }
+
+    int releaseBatch() {
+        return releaseBatch(0);
     }
 }

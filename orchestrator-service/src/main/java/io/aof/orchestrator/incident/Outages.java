@@ -180,9 +180,17 @@ public class Outages {
 
     /**
      * The upstream answered: a repeat against it succeeded (the probe, or any member's or other incident's), so
-     * the outage ends and its held members are released. No-op when it had ended already.
+     * the outage ends and its held members are released. No-op when it had ended already, and for a declared
+     * outage (it ends when its window does, or by hand).
      */
     void upstreamAnswered(Outage o, String incidentId, int attempt) {
+        if (o.isDeclared()) {
+            // an operator's window (a maintenance until a time) is kept: a repeat sent before it began that
+            // succeeds says nothing of what the system will do during the maintenance
+            log.info("Outage {} of {} is declared until {}: a repeat ({} attempt {}) succeeded, the window is kept",
+                    o.id(), o.upstream(), o.until(), incidentId, attempt);
+            return;
+        }
         boolean probe = isProbe(o, incidentId, attempt);
         if (probe) {
             meters.counter("aof.outages.probes", "result", "succeeded").increment();
@@ -201,8 +209,8 @@ public class Outages {
 
     /**
      * One look at an open outage (locked by the sweep): a declared window that ran out ends it; a quiet one
-     * (nothing held, no member change for the quiet period) ends; one past its maximum is escalated once (and
-     * by policy ended with its members exhausted); its thread's first message follows the figures. Returns
+     * (nothing held, no member change for the quiet period) ends; a detected one past its maximum is escalated
+     * once (and by policy ended with its members exhausted); its thread's first message follows the figures. Returns
      * true when a probe is due now (the caller starts one on a held member).
      */
     boolean review(Outage o) {
@@ -212,7 +220,8 @@ public class Outages {
             end(o, "the declared window (until " + o.until() + ") is over", null, Outage.AfterEnd.RELEASE);
             return false;
         }
-        if (o.escalatedAt() == null && o.lasted(now).compareTo(props.maxDuration()) >= 0) {
+        if (!o.isDeclared() && o.escalatedAt() == null && o.lasted(now).compareTo(props.maxDuration()) >= 0) {
+            // (a declared outage lasts the window its operator chose, however long)
             outages.escalated(o.id(), now);
             meters.counter("aof.outages.escalated").increment();
             boolean giveUp = props.afterMaxDuration() == OrchestratorProperties.AfterMaxDuration.EXHAUST;

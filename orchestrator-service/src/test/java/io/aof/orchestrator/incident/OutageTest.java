@@ -98,10 +98,10 @@ class OutageTest {
                 .allSatisfy(e -> assertThat(e.outageId()).isEqualTo(o.id()));
         assertThat(db.incident(incident(20, "j-4")).state()).isEqualTo(IncidentState.HELD);
         assertThat(db.scheduled(incident(20, "j-4"))).isZero();
-        // the first four were told one by one (nobody knew yet); the fifth only through the outage's thread
-        assertThat(alerts()).containsExactly(Kind.FIRST_FAILURE, Kind.FIRST_FAILURE, Kind.FIRST_FAILURE,
-                Kind.FIRST_FAILURE, Kind.OUTAGE_STARTED);
-        var started = db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).get(4);
+        // none was told one by one: a failure of a known upstream is told when its first retry is sent, and
+        // these five are held before then; people hear of them in the outage's thread only
+        assertThat(alerts()).containsExactly(Kind.OUTAGE_STARTED);
+        var started = db.events(Topics.NOTIFICATION_REQUESTS, NotificationRequested.class).get(0);
         assertThat(started.incidentId()).isEqualTo(o.id());
         assertThat(started.title()).startsWith("netsuite unreachable: 5 jobs, 2 recipes, since 10:00 UTC");
 
@@ -201,10 +201,10 @@ class OutageTest {
         assertThat(ended.endedHow()).startsWith("the probe (" + incident(20, "j-2") + ", attempt 1) succeeded");
         assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageEnded.class)).singleElement()
                 .satisfies(e -> assertThat(e.held()).isEqualTo(4));
-        assertThat(alerts()).containsSubsequence(Kind.OUTAGE_STARTED, Kind.OUTAGE_ENDED);
-        // the probe's first failure had been told before the outage opened: its own thread is closed
-        assertThat(alertsOf(Kind.RECOVERED)).extracting(NotificationRequested::incidentId)
-                .containsExactly(incident(20, "j-2"));
+        assertThat(alerts()).containsSubsequence(Kind.OUTAGE_STARTED, Kind.OUTAGE_ENDED)
+                .doesNotContain(Kind.FIRST_FAILURE, Kind.ATTEMPT_FAILED);
+        // the probe's failure was never told one by one (held before its first retry): nor is its recovery
+        assertThat(alertsOf(Kind.RECOVERED)).isEmpty();
 
         int before = requests().size();
         assertThat(db.sweeps.releaseBatch()).isEqualTo(4);
@@ -384,18 +384,148 @@ class OutageTest {
      */
     @Test
     void aMemberWhoseFailureWasToldHasItsRecoveryToldOneJoinedUntoldDoesNot() {
-        fiveFailuresOfTwoRecipes();   // j-1..j-4 told one by one; j-5 opened the outage, untold
+        db.given(netsuite(10, "j-1"));
+        db.startDueNow(incident(10, "j-1"));   // its first retry is sent: its failure is told now
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).extracting(NotificationRequested::incidentId)
+                .containsExactly(incident(10, "j-1"));
+        for (int k = 2; k <= 5; k++) {
+            clock.advance(Duration.ofSeconds(1));
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, "j-" + k));   // the fifth opens the outage; all untold
+        }
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.FAILED);   // held at attempt 1
+        assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.HELD);
         clock.advance(Duration.ofMinutes(2));
         db.sweeps.reviewOpen();
-        String probe = requests().get(0).incidentId();
-        assertThat(probe).isEqualTo(incident(10, "j-1"));
+        String probe = requests().get(1).incidentId();
+        assertThat(probe).isEqualTo(incident(20, "j-2"));   // the most attempts left, then the oldest
         db.outcome(probe, 1, RecoveryOutcome.Status.SUCCEEDED);
         db.sweeps.releaseBatch();
-        db.startDueNow(incident(10, "j-5"));
-        db.outcome(incident(10, "j-5"), 1, RecoveryOutcome.Status.SUCCEEDED);
+        for (String job : List.of("j-1", "j-3", "j-5")) {
+            Incident member = db.incident(incident(10, job));
+            db.startDueNow(member.id());
+            db.outcome(member.id(), member.attempt() + 1, RecoveryOutcome.Status.SUCCEEDED);
+        }
 
         assertThat(alertsOf(Kind.RECOVERED)).extracting(NotificationRequested::incidentId)
                 .containsExactly(incident(10, "j-1"));
+        // and the released members' first retries are not told as first failures after the fact
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).hasSize(1);
+    }
+
+    /**
+     * Found by the outage benchmark: the failures of an upstream before its outage was detected were each told
+     * at once (2 first-failure alerts and 2 digests in its run), then held: 6 posts about the outage, not 3.
+     * A failure whose upstream is known is told when its first retry is sent; one of no known upstream at once.
+     */
+    @Test
+    void aFailureOfAKnownUpstreamIsToldWhenItsFirstRetryIsSentAndOneOfNoKnownUpstreamAtOnce() {
+        db.given(OrchestratorDb.timeout("plain"));
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).extracting(NotificationRequested::incidentId)
+                .containsExactly(OrchestratorDb.incidentOf("plain"));
+
+        db.given(netsuite(10, "j-1"));
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).hasSize(1);
+        assertThat(db.incident(incident(10, "j-1")).announced()).isFalse();
+
+        db.startDueNow(incident(10, "j-1"));
+
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).last().satisfies(n -> {
+            assertThat(n.incidentId()).isEqualTo(incident(10, "j-1"));
+            assertThat(n.attempt()).isEqualTo(1);
+            assertThat(n.error()).contains("timed out");
+        });
+        assertThat(db.incident(incident(10, "j-1")).announced()).isTrue();
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.FAILED);
+        db.startDueNow(incident(10, "j-1"));   // its second retry: told once only
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).hasSize(2);
+        db.outcome(incident(10, "j-1"), 2, RecoveryOutcome.Status.SUCCEEDED);
+        assertThat(alertsOf(Kind.RECOVERED)).extracting(NotificationRequested::incidentId)
+                .containsExactly(incident(10, "j-1"));
+    }
+
+    /**
+     * Found in review: a declared outage (an operator's maintenance window) was ended by any repeat of its
+     * upstream that succeeded (one sent before the window began), and escalated past the maximum duration
+     * however long the window its operator chose.
+     */
+    @Test
+    void aDeclaredWindowIsKeptWhenARepeatSucceedsAndIsNeverEscalatedForItsLength() {
+        db.given(netsuite(10, "j-1"));
+        db.startDueNow(incident(10, "j-1"));   // in flight when the window is declared
+        Instant until = clock.instant().plus(Duration.ofHours(30));
+        Outage o = db.tx.execute(s -> db.service.declareOutage("netsuite", until, "ERP upgrade", "alice"));
+
+        db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.SUCCEEDED);
+        assertThat(db.outageRepository.find(o.id()).orElseThrow().isOpen()).isTrue();
+
+        clock.advance(Duration.ofHours(25));
+        db.sweeps.reviewOpen();
+        Outage after = db.outageRepository.find(o.id()).orElseThrow();
+        assertThat(after.isOpen()).isTrue();
+        assertThat(after.escalatedAt()).isNull();
+        assertThat(db.counter("aof.outages.escalated")).isZero();
+        clock.advance(Duration.ofHours(5));
+        db.sweeps.reviewOpen();
+        assertThat(db.outageRepository.find(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
+    }
+
+    /** Found in review: only the 100 oldest open outages were looked at each round; the others never ended. */
+    @Test
+    void everyOpenOutageIsReviewedEachRoundNotOnlyTheOldestHundred() {
+        Instant until = clock.instant().plus(Duration.ofMinutes(1));
+        for (int k = 0; k < OutageSweeps.BATCH + 5; k++) {
+            String upstream = "system-" + k;
+            db.tx.execute(s -> db.service.declareOutage(upstream, until, "maintenance", "alice"));
+        }
+        clock.advance(Duration.ofMinutes(2));
+
+        db.sweeps.reviewOpen();
+
+        assertThat(db.outageRepository.list(true, 1_000)).isEmpty();
+    }
+
+    /**
+     * Found in review: a probe that Workato refused (REJECTED) or that timed out counted as a failed probe and
+     * pushed the next one a whole backoff away, though it said nothing of the upstream.
+     */
+    @Test
+    void aProbeRefusedByWorkatoIsNoFailedProbeAnotherMemberIsProbedAtOnce() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofMinutes(2));
+        db.sweeps.reviewOpen();
+        String first = requests().get(0).incidentId();
+
+        db.outcome(first, 1, RecoveryOutcome.Status.REJECTED);
+
+        assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageProbed.class)).isEmpty();
+        assertThat(theOutage().probes()).isZero();
+        assertThat(db.sweeps.reviewOpen()).as("probed again at once").isEqualTo(1);
+        assertThat(requests().get(1).incidentId()).isNotEqualTo(first);
+    }
+
+    /**
+     * Held members come due oldest first across the sweep's batches of 100. (Found in review: each batch spaced
+     * its members from zero, so a second batch's oldest could come due before the first batch's youngest when a
+     * batch took less than 100 ms; here a batch takes longer, so this test passed before that fix too: it pins
+     * the order, it does not catch that race.)
+     */
+    @Test
+    void heldMembersAreReleasedOldestFirstAcrossBatches() {
+        int members = OutageSweeps.BATCH + 20;
+        for (int k = 1; k <= members; k++) {
+            db.given(netsuite(k % 2 == 0 ? 20 : 10, String.format("j-%03d", k)));
+            clock.advance(Duration.ofMillis(10));
+        }
+        db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(theOutage().id()).orElseThrow(), "bob",
+                "back"));
+
+        db.sweeps.sweep();
+
+        List<String> dueOrder = db.jdbc.queryForList("SELECT s.incident_id FROM scheduled_retry s "
+                + "ORDER BY s.due_at, s.incident_id", String.class);
+        List<String> openedOrder = db.jdbc.queryForList("SELECT id FROM incident WHERE outage_id IS NOT NULL "
+                + "ORDER BY opened_at, id", String.class);
+        assertThat(dueOrder).hasSize(members).containsExactlyElementsOf(openedOrder);
     }
 
     /**
