@@ -8,7 +8,7 @@
 // the name left empty. They are kept in sessionStorage: this tab only, gone when it closes; never in a cookie,
 // so no other page can make the browser send them.
 // Reads need a viewer; replay and resolve an operator (the API answers 403 to a viewer, and the page says why);
-// declaring and ending outages too, and those the page offers to operators only (/ops/config.json tells it whether
+// declaring and ending outages and bulk actions too, and those the page offers to operators only (/ops/config.json tells it whether
 // the signed-in caller is one; the API still decides). The actor recorded for an action is the signed-in user.
 // Everything shown that came from outside (names, reasons, errors) goes through esc() or textContent.
 'use strict';
@@ -66,6 +66,7 @@ function signOut(message) {
 /** Operator controls for operators only: a viewer gets no declare form and no "End now" buttons. */
 function applyRole() {
   $('declare').hidden = !auth || !operator;
+  $('bulk').hidden = !auth || !operator;
   $('outage-viewer-note').hidden = !auth || operator;
   if (!operator) document.querySelectorAll('#outages button.end').forEach((b) => b.remove());
 }
@@ -193,6 +194,8 @@ async function loadIncidents() {
   if (state) params.set('state', state);
   if ($('category').value) params.set('category', $('category').value);
   if ($('recipe').value.trim()) params.set('recipeId', $('recipe').value.trim());
+  if ($('upstream').value.trim()) params.set('upstream', $('upstream').value.trim());
+  if ($('outage').value.trim()) params.set('outageId', $('outage').value.trim());
   $('status').textContent = 'Loading...';
   try {
     const page = await getJson('/api/incidents?' + params);
@@ -287,6 +290,88 @@ async function refusal(what, r) {
   const errors = Array.isArray(p.errors)
     ? p.errors.map((e) => (e && (e.detail || e.defaultMessage || e.message)) || '').filter(Boolean) : [];
   return what + ' refused (' + r.status + '): ' + [p.detail || r.statusText].concat(errors).join('; ');
+}
+
+/** The incident list's filter as a bulk action's filter (only the fields set). */
+function listFilter() {
+  const f = {};
+  if ($('state').value) f.state = $('state').value;
+  if ($('category').value) f.category = $('category').value;
+  if ($('recipe').value.trim()) f.recipeId = Number($('recipe').value.trim());
+  if ($('upstream').value.trim()) f.upstream = $('upstream').value.trim();
+  if ($('outage').value.trim()) f.outageId = $('outage').value.trim();
+  return f;
+}
+
+function postBulk(body) {
+  return fetch('/api/incidents/bulk', {method: 'POST', headers: headers({'Content-Type': 'application/json'}),
+    body: JSON.stringify(body)});
+}
+
+/**
+ * Replays or resolves every incident the list's filter matches: a dry run first (how many match, how many can
+ * take the action, the oldest few), shown in the dialog that asks why; confirmed, the action names the count the
+ * dry run saw, so the API refuses it (409) if more arrived meanwhile. Each incident is audited as one at a time.
+ */
+async function bulk(action) {
+  const what = action === 'REPLAY' ? 'replay' : 'resolve';
+  if (!auth) {
+    $('status').textContent = 'Sign in first: bulk actions need an operator.';
+    return;
+  }
+  const filter = listFilter();
+  $('status').textContent = 'Counting...';
+  let preview;
+  try {
+    const r = await postBulk({action, filter, dryRun: true, reason: 'dry run'});
+    if (!r.ok) {
+      $('status').textContent = await refusal('bulk ' + what, r);
+      if (r.status === 401) credentialsRefused();
+      return;
+    }
+    preview = await r.json();
+  } catch (e) {
+    $('status').textContent = 'bulk ' + what + ' failed: ' + e.message;
+    return;
+  }
+  if (preview.eligible === 0) {
+    $('status').textContent = 'None of the ' + preview.matched + ' incident(s) the filter matches can be '
+      + (action === 'REPLAY' ? 'replayed' : 'resolved');
+    return;
+  }
+  $('status').textContent = '';
+  askReason((action === 'REPLAY' ? 'Replay ' : 'Resolve ') + preview.eligible + ' of the ' + preview.matched
+      + ' incident(s) the filter matches (oldest: ' + preview.sample.slice(0, 2).join(', ')
+      + (preview.sample.length > 2 ? ', ...' : '') + ')', async (reason) => {
+    let message;
+    try {
+      const r = await postBulk({action, filter, dryRun: false, expectedCount: preview.matched, reason});
+      if (r.ok) {
+        const done = await r.json();
+        const why = Object.entries(done.skippedBecause || {}).map(([k, n]) => n + ' ' + k).join('; ');
+        message = (action === 'REPLAY' ? 'Replayed ' : 'Resolved ') + done.done + ' of ' + done.matched
+          + ' incident(s)' + (done.skipped ? '; skipped ' + done.skipped + ': ' + why : '');
+      } else {
+        message = await refusal('bulk ' + what, r);
+        if (r.status === 401) credentialsRefused();
+      }
+    } catch (e) {
+      message = 'bulk ' + what + ' failed: ' + e.message;
+    }
+    await Promise.all([loadIncidents(), loadCharts(), loadOutages()]).catch(() => {});
+    $('status').textContent = message;
+  });
+}
+
+/** The incident list filtered to an outage's incidents (every one it held). */
+function listMembers(outageId) {
+  $('outage').value = outageId;
+  $('state').value = '';
+  $('category').value = '';
+  $('recipe').value = '';
+  $('upstream').value = '';
+  loadIncidents();
+  $('filters').scrollIntoView();
 }
 
 async function act(kind, id) {
@@ -386,7 +471,9 @@ function outageDetail(view) {
     </dl>
     ${shown.length === 0 ? '<p>No incident is held now.</p>'
       : `<p>Held incidents, oldest first${view.held > shown.length ? ` (${shown.length} of ${esc(view.held)})` : ''}:</p>
-      <ul class="held-list">${shown.map((id) => `<li>${incidentLink(id)}</li>`).join('')}</ul>`}`;
+      <ul class="held-list">${shown.map((id) => `<li>${incidentLink(id)}</li>`).join('')}</ul>`}
+    <p><button class="members" type="button" data-id="${esc(o.id)}">List its incidents</button>
+      (every one it held, in the incident list${operator ? ', where they can be replayed or resolved together' : ''})</p>`;
 }
 
 async function loadOutages() {
@@ -552,7 +639,14 @@ $('outages').addEventListener('click', (e) => {
   if (!b) return;
   if (b.classList.contains('expand')) toggleHeld(b);
   if (b.classList.contains('end')) endOutage(b.dataset.id, b.dataset.upstream);
+  if (b.classList.contains('members')) listMembers(b.dataset.id);
 });
+$('outage-detail').addEventListener('click', (e) => {
+  const b = e.target.closest('button.members');
+  if (b) listMembers(b.dataset.id);
+});
+$('bulk-replay').addEventListener('click', () => bulk('REPLAY'));
+$('bulk-resolve').addEventListener('click', () => bulk('RESOLVE'));
 $('outage-state').addEventListener('change', () => loadOutages());
 $('outages-refresh').addEventListener('click', () => loadOutages());
 $('outage-close').addEventListener('click', () => { $('outage-box').hidden = true; });

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -258,6 +259,76 @@ class OpsPageTest extends SuiteTest {
             browser.findElement(By.id("sign-out")).click();
         } finally {
             sim.connectorBack(upstream);
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        }
+    }
+
+    @Test
+    void anOperatorListsAnOutagesIncidentsAndResolvesThemTogetherAfterADryRun() throws Exception {
+        String upstream = "opspage_erp_" + Long.toString(System.currentTimeMillis(), 36);
+        long recipe = sim.addRecipe("Ops page ERP sync", "{\"kind\":\"HEALTHY\"}", upstream);
+        sim.connectorDown(upstream, 120);
+        Http.Response declared = Http.postAs(AofSuite.ALICE_AUTH, suite.url("orchestrator") + "/api/outages",
+                "{\"upstream\":\"" + upstream + "\",\"minutes\":30,\"reason\":\"ERP upgrade\"}");
+        assertThat(declared.status()).as(declared.body()).isEqualTo(201);
+        String outage = Http.JSON.readTree(declared.body()).get("outage").get("id").asString();
+        List<String> held = new java.util.ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            String incident = AofSuite.WORKSPACE + ":" + recipe + ":" + sim.trigger(recipe);
+            awaitIncidentState(incident, "HELD");
+            held.add(incident);
+        }
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(suite.url("orchestrator") + "/ops/index.html");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        try {
+            // a viewer may list them, but is offered no bulk action
+            signInAndAwaitData("vera", AofSuite.VERA_PASSWORD);
+            assertThat(browser.findElement(By.id("bulk")).isDisplayed()).isFalse();
+            browser.findElement(By.id("sign-out")).click();
+
+            // the operator opens the outage's row and lists its incidents: the three held ones
+            signInAndAwaitData("alice", AofSuite.ALICE_PASSWORD);
+            By row = By.cssSelector("#outages tr[data-upstream='" + upstream + "']");
+            browser.findElement(row).findElement(By.cssSelector("button.expand")).click();
+            By members = By.cssSelector("#outages tr.held-row button.members[data-id='" + outage + "']");
+            wait.until(ExpectedConditions.elementToBeClickable(members)).click();
+            wait.until(ExpectedConditions.and(
+                    ExpectedConditions.attributeToBe(By.id("incidents"), "aria-busy", "false"),
+                    ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "3 incident(s)")));
+            assertThat(browser.findElement(By.id("outage")).getDomProperty("value")).isEqualTo(outage);
+            for (String incident : held) {
+                assertThat(browser.findElements(By.cssSelector("#incidents tr[data-id='" + incident + "']")))
+                        .hasSize(1);
+            }
+
+            // resolve them all: the dry run's count is in the dialog, the answer in the status line
+            browser.findElement(By.id("bulk-resolve")).click();
+            WebElement why = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason")));
+            assertThat(browser.findElement(By.id("action-title")).getText())
+                    .startsWith("Resolve 3 of the 3 incident(s) the filter matches (oldest: ");
+            why.sendKeys("replayed by hand in Workato");
+            browser.findElement(By.id("confirm")).click();
+            try {
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"),
+                        "Resolved 3 of 3 incident(s)"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                throw new AssertionError("the page says: " + browser.findElement(By.id("status")).getText(), e);
+            }
+            for (String incident : held) {
+                assertThat(Http.getJson(suite.url("orchestrator") + "/api/incidents/" + incident).get("incident")
+                        .get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
+            }
+            // each audited under her name, as one at a time would be
+            assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE "
+                    + "action = 'RESOLVE' AND requested_by = 'alice' AND reason = 'replayed by hand in Workato' "
+                    + "AND target LIKE ?", Integer.class, AofSuite.WORKSPACE + ":" + recipe + ":%")).isEqualTo(3);
+            browser.findElement(By.id("sign-out")).click();
+        } finally {
+            sim.connectorBack(upstream);
+            Http.postAs(AofSuite.ALICE_AUTH, suite.url("orchestrator") + "/api/outages/" + outage + "/end",
+                    "{\"reason\":\"test over\"}");
             ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         }
     }
