@@ -1,6 +1,7 @@
 // The AOF ops page: plain JavaScript, no libraries, everything from this service.
-// Reads: this service's incident API and the logger's timeline API (its URL comes from /ops/config.json; the
-// logger lets this page's origin call it through aof.security.cors.allowed-origins).
+// Reads: this service's incident API and the logger's timeline API; escalations are acknowledged at the notifier
+// (their URLs come from /ops/config.json; the logger and the notifier let this page's origin call them through
+// aof.security.cors.allowed-origins).
 // Every call carries the credentials given on this page: a local user's name and password (HTTP Basic), or a
 // bearer token of the single sign-on provider: got by "Sign in with single sign-on" (OpenID Connect's
 // authorization code flow with PKCE, as a public client: the provider's sign-in page, then back here with a
@@ -363,6 +364,62 @@ async function bulk(action) {
   });
 }
 
+/**
+ * Acknowledges the super admin's open escalations the list's filter matches (the notifier's bulk acknowledgement:
+ * it filters by recipe and category only), after a dry run shown in the dialog that asks why; their reminders stop.
+ */
+async function bulkAck() {
+  if (!auth) {
+    $('status').textContent = 'Sign in first: acknowledging escalations needs an operator.';
+    return;
+  }
+  const filter = {};
+  if ($('category').value) filter.category = $('category').value;
+  if ($('recipe').value.trim()) filter.recipeId = Number($('recipe').value.trim());
+  if (!filter.category && !filter.recipeId) {
+    $('status').textContent = 'Escalations are acknowledged in bulk by recipe or category: set one of them';
+    return;
+  }
+  const url = config.notifierUrl + '/api/escalations/bulk-ack';
+  const post = (body) => fetch(url, {method: 'POST', headers: headers({'Content-Type': 'application/json'}),
+    body: JSON.stringify(body)});
+  $('status').textContent = 'Counting...';
+  let preview;
+  try {
+    const r = await post({filter, dryRun: true});
+    if (!r.ok) {
+      $('status').textContent = await refusal('acknowledge', r);
+      if (r.status === 401) credentialsRefused();
+      return;
+    }
+    preview = await r.json();
+  } catch (e) {
+    $('status').textContent = 'acknowledge failed: ' + e.message;
+    return;
+  }
+  if (preview.matched === 0) {
+    $('status').textContent = 'No open escalation matches the recipe or category';
+    return;
+  }
+  $('status').textContent = '';
+  askReason('Acknowledge ' + preview.matched + ' open escalation(s) of the recipe or category (oldest: '
+      + preview.sample.slice(0, 2).join(', ') + (preview.sample.length > 2 ? ', ...' : '') + ')', async (reason) => {
+    let message;
+    try {
+      const r = await post({filter, dryRun: false, expectedCount: preview.matched, reason});
+      if (r.ok) {
+        message = 'Acknowledged ' + (await r.json()).acknowledged.length + ' escalation(s)';
+      } else {
+        message = await refusal('acknowledge', r);
+        if (r.status === 401) credentialsRefused();
+      }
+    } catch (e) {
+      message = 'acknowledge failed: ' + e.message;
+    }
+    $('status').textContent = message;
+  });
+}
+
 /** The incident list filtered to an outage's incidents (every one it held). */
 function listMembers(outageId) {
   $('outage').value = outageId;
@@ -647,6 +704,7 @@ $('outage-detail').addEventListener('click', (e) => {
 });
 $('bulk-replay').addEventListener('click', () => bulk('REPLAY'));
 $('bulk-resolve').addEventListener('click', () => bulk('RESOLVE'));
+$('bulk-ack').addEventListener('click', () => bulkAck());
 $('outage-state').addEventListener('change', () => loadOutages());
 $('outages-refresh').addEventListener('click', () => loadOutages());
 $('outage-close').addEventListener('click', () => { $('outage-box').hidden = true; });

@@ -100,9 +100,9 @@ final class AofSuite {
         simulatorUrl = "http://localhost:" + port(simulator);
         start("collation", CollationApplication::builder);
         start("logger", LoggerApplication::builder);
+        start("notifier", NotifierApplication::builder);   // before the orchestrator: its ops page links both
         start("orchestrator", OrchestratorApplication::builder);
         start("recovery", RecoveryApplication::builder);
-        start("notifier", NotifierApplication::builder);
         db = new JdbcTemplate(infra.dataSource());
     }
 
@@ -132,6 +132,9 @@ final class AofSuite {
         Map<String, Object> props = serviceProperties();
         if (name.equals("orchestrator") && services.containsKey("logger")) {
             props.put("aof.ops.logger-url", url("logger"));   // the ops page reads timelines there
+        }
+        if (name.equals("orchestrator") && services.containsKey("notifier")) {
+            props.put("aof.ops.notifier-url", url("notifier"));   // and acknowledges escalations there
         }
         ConfigurableApplicationContext ctx = builder.get().run(args(props));
         services.put(name, ctx);

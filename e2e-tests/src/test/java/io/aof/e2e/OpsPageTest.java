@@ -264,7 +264,7 @@ class OpsPageTest extends SuiteTest {
     }
 
     @Test
-    void anOperatorListsAnOutagesIncidentsAndResolvesThemTogetherAfterADryRun() throws Exception {
+    void anOperatorResolvesAnOutagesIncidentsAndAcknowledgesEscalationsTogetherAfterADryRun() throws Exception {
         String upstream = "opspage_erp_" + Long.toString(System.currentTimeMillis(), 36);
         long recipe = sim.addRecipe("Ops page ERP sync", "{\"kind\":\"HEALTHY\"}", upstream);
         sim.connectorDown(upstream, 120);
@@ -324,6 +324,40 @@ class OpsPageTest extends SuiteTest {
             assertThat(suite.db.queryForObject("SELECT count(*) FROM orchestrator.operator_action WHERE "
                     + "action = 'RESOLVE' AND requested_by = 'alice' AND reason = 'replayed by hand in Workato' "
                     + "AND target LIKE ?", Integer.class, AofSuite.WORKSPACE + ":" + recipe + ":%")).isEqualTo(3);
+
+            // the super admin's escalations of a recipe whose token expired, acknowledged together from the page
+            // (at the notifier; its bulk acknowledgement filters by recipe or category)
+            long expired = sim.addRecipe("Ops page expired token", "{\"kind\":\"AUTH_ERROR\"}");
+            List<String> escalated = new java.util.ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                escalated.add(AofSuite.WORKSPACE + ":" + expired + ":" + sim.trigger(expired));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> suite.db.queryForObject(
+                    "SELECT count(*) FROM notifier.escalation WHERE incident_id = ANY (?)", Integer.class,
+                    (Object) escalated.toArray(String[]::new)) == 2);
+            $("outage").clear();
+            new Select(browser.findElement(By.id("state"))).selectByVisibleText("open (not recovered or resolved)");
+            $("recipe").clear();
+            $("recipe").sendKeys(String.valueOf(expired));
+            browser.findElement(By.id("bulk-ack")).click();
+            why = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason")));
+            assertThat(browser.findElement(By.id("action-title")).getText())
+                    .startsWith("Acknowledge 2 open escalation(s) of the recipe or category (oldest: ");
+            why.sendKeys("token renewed");
+            browser.findElement(By.id("confirm")).click();
+            try {
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"),
+                        "Acknowledged 2 escalation(s)"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                throw new AssertionError("the page says: " + browser.findElement(By.id("status")).getText(), e);
+            }
+            assertThat(suite.db.queryForObject("SELECT count(*) FROM notifier.escalation WHERE incident_id = ANY (?) "
+                    + "AND acked_at IS NULL", Integer.class, (Object) escalated.toArray(String[]::new))).isZero();
+            for (String incident : escalated) {
+                assertThat(awaitAudit("incidentId=" + incident + "&action=ESCALATION_ACK", 1)).singleElement()
+                        .satisfies(line -> assertThat(line).startsWith("alice ESCALATION_ACK escalation of "
+                                + incident));
+            }
             browser.findElement(By.id("sign-out")).click();
         } finally {
             sim.connectorBack(upstream);
@@ -331,6 +365,10 @@ class OpsPageTest extends SuiteTest {
                     "{\"reason\":\"test over\"}");
             ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         }
+    }
+
+    private static WebElement $(String id) {
+        return browser.findElement(By.id(id));
     }
 
     /** Signs in and waits until the page shows this sign-in's data (charts, incidents, outages). */

@@ -29,6 +29,7 @@ class OpsPageController {
      * {@code aof.ops.*} of the ops page.
      *
      * @param loggerUrl   where the page reads timelines (the logger's API, as the browser reaches it)
+     * @param notifierUrl where the page acknowledges escalations (the notifier's API, as the browser reaches it)
      * @param ssoClientId the ops page's client id at the single sign-on provider (a public client: authorization
      *                    code with PKCE, no secret; its redirect URI is {@code <this service>/ops/index.html}); with
      *                    {@code aof.security.jwt.issuer-uri} set, the page offers "Sign in with single sign-on"
@@ -37,11 +38,13 @@ class OpsPageController {
     @Validated
     @ConfigurationProperties("aof.ops")
     record OpsPageProperties(@DefaultValue("http://localhost:8085") @NotBlank String loggerUrl,
+                             @DefaultValue("http://localhost:8084") @NotBlank String notifierUrl,
                              @DefaultValue("") String ssoClientId,
                              @DefaultValue("openid profile") @NotBlank String ssoScope) {
     }
 
     private final String loggerUrl;
+    private final String notifierUrl;
     private final Map<String, Object> sso;
     private final RoleHierarchy roles;
 
@@ -49,6 +52,8 @@ class OpsPageController {
         this.roles = roles;
         String url = page.loggerUrl();
         this.loggerUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        String notifier = page.notifierUrl();
+        this.notifierUrl = notifier.endsWith("/") ? notifier.substring(0, notifier.length() - 1) : notifier;
         Map<String, Object> s = new LinkedHashMap<>();
         boolean enabled = !page.ssoClientId().isBlank() && security.jwt().issuerUri() != null;
         s.put("enabled", enabled);
@@ -62,7 +67,7 @@ class OpsPageController {
     }
 
     /**
-     * For the signed-in caller (a viewer at least): the logger's URL, and {@code operator}: whether the caller
+     * For the signed-in caller (a viewer at least): the logger's and the notifier's URLs, and {@code operator}: whether the caller
      * holds the operator role (itself or through admin), so the page shows the operator actions it has (declare
      * and end outages) to operators only. A hint for the page, nothing more: the API checks every action itself.
      */
@@ -70,7 +75,7 @@ class OpsPageController {
     Map<String, Object> config(Authentication caller) {
         boolean operator = caller != null && roles.getReachableGrantedAuthorities(caller.getAuthorities()).stream()
                 .anyMatch(a -> Role.OPERATOR.authority().equals(a.getAuthority()));
-        return Map.of("loggerUrl", loggerUrl, "operator", operator);
+        return Map.of("loggerUrl", loggerUrl, "notifierUrl", notifierUrl, "operator", operator);
     }
 
     /**
