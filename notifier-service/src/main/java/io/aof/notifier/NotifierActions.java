@@ -63,9 +63,7 @@ class NotifierActions {
             return true;
         });
         if (!Boolean.TRUE.equals(done)) {
-            throw escalations.exists(incidentId) ? DomainException.conflict("Escalation of " + incidentId
-                    + " is already acknowledged or resolved")
-                    : DomainException.notFound("No escalation for incident " + incidentId);
+            throw notAcknowledged(incidentId);
         }
     }
 
@@ -86,11 +84,16 @@ class NotifierActions {
             return incidents;
         });
         if (acked == null || acked.isEmpty()) {
-            throw escalations.exists(incidentId) ? DomainException.conflict("Escalation of " + incidentId
-                    + " is already acknowledged or resolved")
-                    : DomainException.notFound("No escalation for incident " + incidentId);
+            throw notAcknowledged(incidentId);
         }
         return acked;
+    }
+
+    /** Why nothing of {@code incidentId}'s escalation was acknowledged: 409 it was already, 404 it has none. */
+    private DomainException notAcknowledged(String incidentId) {
+        return escalations.exists(incidentId)
+                ? DomainException.conflict("Escalation of " + incidentId + " is already acknowledged or resolved")
+                : DomainException.notFound("No escalation for incident " + incidentId);
     }
 
     /** What a bulk acknowledgement's dry run found: how many open escalations match, and the oldest few. */
