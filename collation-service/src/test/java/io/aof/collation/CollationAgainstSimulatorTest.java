@@ -13,7 +13,6 @@ import io.aof.simulator.CallCounter;
 import io.aof.simulator.Outage;
 import io.aof.simulator.WorkatoSimulatorApplication;
 import io.aof.simulator.Workspace;
-import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.validation.Validation;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -43,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Collation against a real HTTP stand-in for Workato's API (the simulator) and a
- * real PostgreSQL (its own migrations, a fresh schema per test): the poller, the
+ * real PostgreSQL (its own migrations, emptied for each test): the poller, the
  * webhook intake and its verifier built as plain objects on those, no mocks.
  * The poller's and the verifier's state machines case by case, with the clock
  * moved by hand instead of jobs running in real time: {@link FailedJobPollerTest},
@@ -78,7 +76,7 @@ class CollationAgainstSimulatorTest {
 
     @BeforeEach
     void schema() {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("collation", "collation");
+        javax.sql.DataSource ds = PlainCollation.emptySchema();
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         meters = new SimpleMeterRegistry();

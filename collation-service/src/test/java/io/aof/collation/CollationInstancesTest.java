@@ -84,6 +84,11 @@ class CollationInstancesTest {
 
     /** One more collation instance on this test's schema, watching {@code recipes}. */
     ConfigurableApplicationContext start(List<Long> recipes) {
+        return start(recipes, "5s");
+    }
+
+    /** One more collation instance whose first sweep waits {@code initialDelay} after its start. */
+    ConfigurableApplicationContext start(List<Long> recipes, String initialDelay) {
         Map<String, Object> p = new LinkedHashMap<>(AofTestInfrastructure.get().isolatedServiceProperties(schema,
                 "aof-" + schema));
         p.put("aof.workspace", "instances");
@@ -101,9 +106,10 @@ class CollationInstancesTest {
         p.put("aof.collation.webhook.verify-interval", "100ms");
         // what collation publishes stays in its outbox, where the test counts it: the relay runs once at each
         // instance's start, then not for an hour; so no sweep may begin before the last instance has started
-        // (three start within about 2 s here), or that one's first relay run takes rows the test has not counted
+        // (three start within about 2 s here, so 5 s), or that one's first relay run takes rows the test has not
+        // counted; an instance started alone needs only its own relay's first run (at its start) to come first
         p.put("aof.outbox.poll-interval", "1h");
-        p.put("aof.collation.initial-delay", "5s");
+        p.put("aof.collation.initial-delay", initialDelay);
         for (int i = 0; i < recipes.size(); i++) {
             p.put("aof.collation.watch.recipe-ids[" + i + "]", recipes.get(i));
         }
@@ -173,7 +179,7 @@ class CollationInstancesTest {
                 int from = callSeq();
                 long started = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    run.start(recipes);
+                    run.start(recipes, n == 1 ? "1s" : "5s");
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> run.published().size() >= before.size());
                 List<String> during = fail(recipes, 2);   // and failures while they run

@@ -11,13 +11,15 @@ import io.aof.common.workato.WorkatoProperties;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.postgresql.ds.PGSimpleDataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -42,12 +44,16 @@ final class PlainCollation {
     final MeterRegistry meters = new SimpleMeterRegistry();
     final WorkatoClient client;
 
-    /** One migrated schema for all the plain tests of this JVM (they run one at a time), emptied for each. */
-    private static PGSimpleDataSource schema;
+    /**
+     * One migrated schema for all the plain tests of this JVM (they run one at a time), emptied for each, behind a
+     * small connection pool as the service has (without it every statement outside a transaction opened a new
+     * PostgreSQL connection).
+     */
+    private static HikariDataSource schema;
 
     PlainCollation(FakeWorkato workato) {
         this.workato = workato;
-        PGSimpleDataSource ds = emptySchema();
+        DataSource ds = emptySchema();
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         client = new WorkatoClient(new Binder(new MapConfigurationPropertySource(Map.of(
@@ -60,9 +66,14 @@ final class PlainCollation {
      * The schema with collation's migrations and no rows: migrated once (a migration per test cost about half a
      * second), then emptied; no migration inserts rows, so empty is as migrated.
      */
-    private static synchronized PGSimpleDataSource emptySchema() {
+    static synchronized DataSource emptySchema() {
         if (schema == null) {
-            schema = AofTestInfrastructure.get().migratedSchema("collation", "collation");
+            HikariConfig config = new HikariConfig();
+            config.setDataSource(AofTestInfrastructure.get().migratedSchema("collation", "collation"));
+            config.setPoolName("collation-test");
+            config.setMaximumPoolSize(4);
+            schema = new HikariDataSource(config);
+            AofTestInfrastructure.get().closeBeforeStop(schema);
             return schema;
         }
         new JdbcTemplate(schema).execute("""

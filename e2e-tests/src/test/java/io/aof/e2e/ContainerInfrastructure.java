@@ -24,8 +24,8 @@ final class ContainerInfrastructure implements AofInfrastructure, AutoCloseable 
     private final Deque<AutoCloseable> closeFirst = new ArrayDeque<>();
 
     ContainerInfrastructure() {
-        kafka.start();
-        postgres.start();
+        // side by side: neither waits for the other to be up
+        org.testcontainers.lifecycle.Startables.deepStart(kafka, postgres).join();
     }
 
     /** The local image, standing in for the official one, when the engine has it; else the official one. */

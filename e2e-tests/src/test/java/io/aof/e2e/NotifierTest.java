@@ -202,14 +202,14 @@ class NotifierTest extends SuiteTest {
     }
 
     /**
-     * 5,000 failures within a minute (in 20 s, so that the test waits for one 60 s window, not two minutes) across
+     * 5,000 failures within a minute (in 20 s, so that they fit in one 60 s group interval, not two minutes) across
      * 10 recipes and 3 categories, each category with one error text across all 10 recipes (401 token expired, 422
      * email invalid, 404 record gone): three error signatures, each shared by 10 recipes. Before signature storms
      * this was 30 groups (recipe and category), a first alert and a digest each: 60 messages. Now each signature
      * is a storm once its third recipe fails (storms.min-recipes 3): the first alerts of the two recipes before it
      * went at once and stay, their later failures move from their recipe's digest into the storm, and every other
      * failure is told inside it. Per signature: 2 first alerts, the storm's first message (edited in place as it
-     * grows) and its closing reply once quiet for the window (60 s): 4 messages, 12 in all. Every incident is named
+     * grows) and its closing reply once quiet for the window (10 s): 4 messages, 12 in all. Every incident is named
      * in a message or in the full list its storm (or a digest) links.
      */
     @Test

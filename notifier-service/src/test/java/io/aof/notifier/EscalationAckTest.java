@@ -6,11 +6,9 @@ import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.DomainException;
-import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -30,7 +28,7 @@ class EscalationAckTest {
 
     @BeforeEach
     void schema() {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_ack", "notifier");
+        javax.sql.DataSource ds = NotifierDb.emptied();
         jdbc = new JdbcTemplate(ds);
         parts = NotifierParts.of(jdbc, RouterTest.bind(Map.of("aof.notifier.escalation.repeat-interval", "0s")),
                 new SimpleMeterRegistry(), java.time.Clock.systemUTC());

@@ -4,18 +4,7 @@ import io.aof.common.events.EventCodec;
 import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
-import io.aof.common.messaging.Outbox;
-import io.aof.testsupport.AofTestInfrastructure;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.mail.javamail.JavaMailSender;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
 import java.util.HashMap;
@@ -26,67 +15,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dispatcher on a real PostgreSQL (its own migrations, a fresh schema per test) against a real HTTP fake
+ * The dispatcher on a real PostgreSQL (its own migrations, emptied for each test) against a real HTTP fake
  * of Slack's Web API: what a refusal does to the refused row, to the rows behind it, and who is told.
  */
-class NotificationDispatcherTest {
+class NotificationDispatcherTest extends NotifierHarness {
 
-    JdbcTemplate jdbc;
-    TransactionTemplate tx;
-    FakeSlack slack;
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-
-    @BeforeEach
-    void start() throws Exception {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_dispatch", "notifier");
-        jdbc = new JdbcTemplate(ds);
-        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
-        slack = new FakeSlack();
-    }
-
-    @AfterEach
-    void stop() {
-        slack.close();
-    }
-
-    record Notifier(NotifierParts store, NotificationDispatcher dispatcher) {
-    }
-
+    /** Without grouping. */
+    @Override
     Notifier notifier(Map<String, String> extra) {
-        Map<String, String> p = new HashMap<>(Map.of(
-                "aof.notifier.slack.api-url", slack.apiUrl(),
-                "aof.notifier.slack.bot-token", "xoxb-test",
-                "aof.notifier.slack.channel", "#ops",
-                "aof.notifier.slack.admin-channel", "#admin",
-                "aof.notifier.grouping.enabled", "false"));
+        Map<String, String> p = new HashMap<>(Map.of("aof.notifier.grouping.enabled", "false"));
         p.putAll(extra);
-        NotifierProperties props = RouterTest.bind(p);
-        NotifierParts store = NotifierParts.of(jdbc, props, meters, Clock.systemUTC());
-        Router router = new Router(props);
-        RefusalAlerts refusals = new RefusalAlerts(store.refusals(), router, store.intake(), props, meters,
-                Clock.systemUTC(), NotifierParts.aof());
-        NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), store.notifications(),
-                store.threads(), store.digests(), store.storms(), store.escalations(), store.fallbacks(), props,
-                meters, new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
-                Clock.systemUTC());
-        return new Notifier(store, dispatcher);
+        return super.notifier(p);
     }
 
     void tell(Notifier notifier, String job, String destination) {
         NotificationRequested n = NotificationStoreTest.alert(job, Kind.FIRST_FAILURE, Audience.OPS);
-        tx.executeWithoutResult(s -> notifier.store().intake().store(n, EventCodec.encode(n), List.of(destination)));
+        tx.executeWithoutResult(s -> notifier.parts().intake().store(n, EventCodec.encode(n), List.of(destination)));
     }
 
     List<String> states(String destination) {
         return jdbc.queryForList("SELECT state || ' ' || COALESCE(last_error, '-') FROM notification "
                 + "WHERE channel = ? ORDER BY seq", String.class, destination);
-    }
-
-    /** A few dispatch rounds, no waiting: enough for every row that is due to be tried. */
-    void rounds(Notifier notifier, int n) {
-        for (int i = 0; i < n; i++) {
-            notifier.dispatcher().dispatch();
-        }
     }
 
     @Test
@@ -121,7 +70,7 @@ class NotificationDispatcherTest {
         assertThat(slack.delivered("#admin")).filteredOn(c -> c.text().contains(
                 "[fallback: slack:#ops refused it for good: Slack answered channel_not_found]")).hasSize(3);
         // once the channel is fixed, the operator sends them again, in their order
-        assertThat(notifier.store().notifications().requeueFailed(null, "slack:#ops")).isEqualTo(3);
+        assertThat(notifier.parts().notifications().requeueFailed(null, "slack:#ops")).isEqualTo(3);
         rounds(notifier, 1);
         assertThat(slack.delivered("#ops")).extracting(FakeSlack.Call::text).hasSize(5).last().satisfies(
                 t -> assertThat(t).contains("j-3"));
@@ -155,7 +104,7 @@ class NotificationDispatcherTest {
         // the incident ends: the first message updated, a reply in its thread, and that answer lost the same way
         slack.beforeAnswer = once(this::killTheDispatchersConnection);
         NotificationRequested end = NotificationStoreTest.alert("j-1", Kind.RECOVERED, Audience.OPS);
-        tx.executeWithoutResult(s -> notifier.store().intake().store(end, EventCodec.encode(end), List.of("slack:" + channel)));
+        tx.executeWithoutResult(s -> notifier.parts().intake().store(end, EventCodec.encode(end), List.of("slack:" + channel)));
         rounds(notifier, 3);
 
         assertThat(slack.delivered(channel)).filteredOn(c -> c.method().equals("chat.postMessage"))
@@ -222,13 +171,13 @@ class NotificationDispatcherTest {
     @Test
     void withNobodyElseToTellARefusalIsSaidInHealth() {
         Notifier notifier = notifier(Map.of("aof.notifier.fallback.destination", "none"));
-        RefusalAlerts refusals = new RefusalAlerts(notifier.store().refusals(), new Router(RouterTest.bind(Map.of(
+        RefusalAlerts refusals = new RefusalAlerts(notifier.parts().refusals(), new Router(RouterTest.bind(Map.of(
                 "aof.notifier.slack.admin-channel", "#admin", "aof.notifier.fallback.destination", "none"))),
-                notifier.store().intake(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")),
+                notifier.parts().intake(), RouterTest.bind(Map.of("aof.notifier.fallback.destination", "none")),
                 meters, Clock.systemUTC(), NotifierParts.aof());
         slack.refuse("#admin", "is_archived", 1);
         NotificationRequested n = NotificationStoreTest.alert("j-1", Kind.EXHAUSTED, Audience.SUPER_ADMIN);
-        tx.executeWithoutResult(s -> notifier.store().intake().store(n, EventCodec.encode(n), List.of("slack:#admin")));
+        tx.executeWithoutResult(s -> notifier.parts().intake().store(n, EventCodec.encode(n), List.of("slack:#admin")));
 
         rounds(notifier, 1);
 

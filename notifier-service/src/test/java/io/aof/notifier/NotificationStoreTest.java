@@ -6,11 +6,9 @@ import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
-import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Instant;
@@ -21,8 +19,8 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The notifier's bookkeeping on a real PostgreSQL (its own migrations, a fresh
- * schema per test): grouping into digests, Alertmanager-style reminders of a
+ * The notifier's bookkeeping on a real PostgreSQL (its own migrations, emptied for
+ * each test): grouping into digests, Alertmanager-style reminders of a
  * group's open incidents, and escalation repeats until acknowledged or resolved.
  */
 class NotificationStoreTest {
@@ -31,7 +29,7 @@ class NotificationStoreTest {
 
     @BeforeEach
     void schema() {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_store", "notifier");
+        javax.sql.DataSource ds = NotifierDb.emptied();
         jdbc = new JdbcTemplate(ds);
     }
 

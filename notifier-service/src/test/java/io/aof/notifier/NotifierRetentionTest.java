@@ -2,11 +2,9 @@ package io.aof.notifier;
 
 import io.aof.common.retention.RetentionJob;
 import io.aof.common.retention.RetentionRule;
-import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.List;
@@ -34,7 +32,7 @@ class NotifierRetentionTest {
 
     @BeforeEach
     void schema() {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_retention", "notifier");
+        javax.sql.DataSource ds = NotifierDb.emptied();
         jdbc = new JdbcTemplate(ds);
         job = new RetentionJob(jdbc, List.of(notification, thread, group, escalation, refusal, storm, sighting),
                 Map.of(), new SimpleMeterRegistry());

@@ -8,22 +8,13 @@ import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.common.messaging.Outbox;
-import io.aof.testsupport.AofTestInfrastructure;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.mail.javamail.JavaMailSender;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -36,26 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Outages (kinds {@code OUTAGE_STARTED}, {@code OUTAGE_UPDATED}, {@code OUTAGE_ENDED}) from the request to what
  * Slack and PagerDuty get: routed by the {@link Router}, stored by the intake, sent by the dispatcher, on a real
- * PostgreSQL (the notifier's migrations, a fresh schema per test) against the real HTTP fake of Slack's Web API
+ * PostgreSQL (the notifier's migrations, emptied for each test) against the real HTTP fake of Slack's Web API
  * and a PagerDuty-style receiver over HTTP.
  */
-class OutageNotificationTest {
+class OutageNotificationTest extends NotifierHarness {
 
     static final String OUTAGE = "outage-6f1c2d9e-0b7a-4c55-9e0e-1a2b3c4d5e6f";
 
-    JdbcTemplate jdbc;
-    TransactionTemplate tx;
-    FakeSlack slack;
     HttpServer pagerDuty;
     final List<String> pagerDutyBodies = new CopyOnWriteArrayList<>();
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
-    void start() throws Exception {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_outage", "notifier");
-        jdbc = new JdbcTemplate(ds);
-        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
-        slack = new FakeSlack();
+    void startPagerDuty() throws Exception {
         pagerDuty = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         pagerDuty.createContext("/", exchange -> {
             pagerDutyBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -66,32 +49,16 @@ class OutageNotificationTest {
     }
 
     @AfterEach
-    void stop() {
-        slack.close();
+    void stopPagerDuty() {
         pagerDuty.stop(0);
     }
 
-    record Notifier(NotifierParts parts, Router router, NotificationDispatcher dispatcher) {
-    }
-
+    /** Without grouping, unless a test turns it on. */
+    @Override
     Notifier notifier(Map<String, String> extra) {
-        Map<String, String> p = new HashMap<>(Map.of(
-                "aof.notifier.slack.api-url", slack.apiUrl(),
-                "aof.notifier.slack.bot-token", "xoxb-test",
-                "aof.notifier.slack.channel", "#ops",
-                "aof.notifier.slack.admin-channel", "#admin",
-                "aof.notifier.grouping.enabled", "false"));
+        Map<String, String> p = new HashMap<>(Map.of("aof.notifier.grouping.enabled", "false"));
         p.putAll(extra);
-        NotifierProperties props = RouterTest.bind(p);
-        NotifierParts parts = NotifierParts.of(jdbc, props, meters, Clock.systemUTC());
-        Router router = new Router(props);
-        RefusalAlerts refusals = new RefusalAlerts(parts.refusals(), router, parts.intake(), props, meters,
-                Clock.systemUTC(), NotifierParts.aof());
-        NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), parts.notifications(),
-                parts.threads(), parts.digests(), parts.storms(), parts.escalations(), parts.fallbacks(), props, meters,
-                new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
-                Clock.systemUTC());
-        return new Notifier(parts, router, dispatcher);
+        return super.notifier(p);
     }
 
     /** What the orchestrator sends for an outage: no recipe, job or attempt; a dedup key unique per message. */
@@ -118,25 +85,9 @@ class OutageNotificationTest {
                 notifier.router().destinations(n)));
     }
 
-    void rounds(Notifier notifier, int n) {
-        for (int i = 0; i < n; i++) {
-            notifier.dispatcher().dispatch();
-        }
-    }
-
     List<String> states(String destination) {
         return jdbc.queryForList("SELECT kind || ' ' || state FROM notification WHERE channel = ? ORDER BY seq",
                 String.class, destination);
-    }
-
-    List<FakeSlack.Call> posts(String channel) {
-        return slack.delivered(channel).stream().filter(c -> c.method().equals("chat.postMessage")).toList();
-    }
-
-    /** The first message's edits: chat.update goes to the channel's id, which Slack answered the first post with. */
-    List<FakeSlack.Call> edits(String channel) {
-        return slack.delivered(FakeSlack.channelId(channel)).stream().filter(c -> c.method().equals("chat.update"))
-                .toList();
     }
 
     @Test

@@ -6,21 +6,9 @@ import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
-import io.aof.common.messaging.Outbox;
-import io.aof.testsupport.AofTestInfrastructure;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.mail.javamail.JavaMailSender;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.ErrorResponseException;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,12 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Signature storms from the request to what Slack gets, on a real PostgreSQL (the notifier's migrations, a fresh
- * schema per test) against the HTTP fake of Slack's Web API: issue 17's wave (one error text across 20 recipes,
+ * Signature storms from the request to what Slack gets, on a real PostgreSQL (the notifier's migrations, emptied
+ * for each test) against the HTTP fake of Slack's Web API: issue 17's wave (one error text across 20 recipes,
  * told to the ops and the admin channel) is one storm thread per channel, its first message edited to the final
  * figures, every incident listed; fewer recipes or other signatures are grouped per recipe as before.
  */
-class SignatureStormTest {
+class SignatureStormTest extends NotifierHarness {
 
     static final String INVALID = "Invalid value for field %d on record %s";
     /**
@@ -48,47 +36,14 @@ class SignatureStormTest {
      */
     static final int JOBS_PER_RECIPE = Integer.getInteger("aof.test.storm.jobs-per-recipe", 15);
 
-    JdbcTemplate jdbc;
-    TransactionTemplate tx;
-    FakeSlack slack;
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-
-    @BeforeEach
-    void start() throws Exception {
-        PGSimpleDataSource ds = AofTestInfrastructure.get().migratedSchema("notifier_storm", "notifier");
-        jdbc = new JdbcTemplate(ds);
-        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
-        slack = new FakeSlack();
-    }
-
-    @AfterEach
-    void stop() {
-        slack.close();
-    }
-
-    record Notifier(NotifierParts parts, NotificationDispatcher dispatcher, NotifierController api) {
-    }
-
+    /** Storms' defaults; a group's digest an hour after its first alert, no fallback. */
+    @Override
     Notifier notifier(Map<String, String> extra) {
         Map<String, String> p = new HashMap<>(Map.of(
-                "aof.notifier.slack.api-url", slack.apiUrl(),
-                "aof.notifier.slack.bot-token", "xoxb-test",
-                "aof.notifier.slack.channel", "#ops",
-                "aof.notifier.slack.admin-channel", "#admin",
                 "aof.notifier.grouping.group-interval", "1h",
                 "aof.notifier.fallback.destination", "none"));
         p.putAll(extra);
-        NotifierProperties props = RouterTest.bind(p);
-        NotifierParts parts = NotifierParts.of(jdbc, props, meters, Clock.systemUTC());
-        Router router = new Router(props);
-        RefusalAlerts refusals = new RefusalAlerts(parts.refusals(), router, parts.intake(), props, meters,
-                Clock.systemUTC(), NotifierParts.aof());
-        NotificationDispatcher dispatcher = new NotificationDispatcher(tx, new Outbox(jdbc), parts.notifications(),
-                parts.threads(), parts.digests(), parts.storms(), parts.escalations(), parts.fallbacks(), props, meters,
-                new DefaultListableBeanFactory().getBeanProvider(JavaMailSender.class), router, refusals,
-                Clock.systemUTC());
-        return new Notifier(parts, dispatcher, new NotifierController(parts.notifications(), null, null,
-                parts.storms()));
+        return super.notifier(p);
     }
 
     /** A failure of {@code recipe}'s job: told once to ops (#ops) and once to the super admin (#admin). */
@@ -113,12 +68,6 @@ class SignatureStormTest {
         tx.executeWithoutResult(s -> notifier.parts().intake().store(n, EventCodec.encode(n), List.of(destination)));
     }
 
-    void rounds(Notifier notifier, int n) {
-        for (int i = 0; i < n; i++) {
-            notifier.dispatcher().dispatch();
-        }
-    }
-
     /** The storms' edits and follow-ups due now, not after update-interval: what the clock would do, at once. */
     void stormsDue() {
         jdbc.update("UPDATE signature_storm SET update_due_at = now() WHERE update_due_at IS NOT NULL");
@@ -135,15 +84,6 @@ class SignatureStormTest {
     void windowsOver() {
         jdbc.update("UPDATE signature_storm SET last_alert_at = now() - interval '2 hours' WHERE ended_at IS NULL");
         dueNow();
-    }
-
-    List<FakeSlack.Call> posts(String channel) {
-        return slack.delivered(channel).stream().filter(c -> c.method().equals("chat.postMessage")).toList();
-    }
-
-    List<FakeSlack.Call> edits(String channel) {
-        return slack.delivered(FakeSlack.channelId(channel)).stream().filter(c -> c.method().equals("chat.update"))
-                .toList();
     }
 
     /**

@@ -80,14 +80,25 @@ final class OrchestratorDb {
         this(emptiedSharedSchema(), clock, AfterSuppression.SCHEDULE, outageSettings);
     }
 
-    /** One migrated schema per test JVM, emptied for each test (migrating one per test cost about half a second). */
+    /**
+     * One migrated schema per test JVM, emptied for each test (migrating one per test cost about half a second),
+     * used through a small connection pool as the service uses its database: without one, every statement outside
+     * a transaction opened a new PostgreSQL connection.
+     */
     private static PGSimpleDataSource sharedSchema;
+    private static com.zaxxer.hikari.HikariDataSource sharedPool;
 
     private static synchronized PGSimpleDataSource emptiedSharedSchema() {
         if (sharedSchema == null) {
             sharedSchema = AofTestInfrastructure.get().migratedSchema("orch", "orchestrator");
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setDataSource(sharedSchema);
+            config.setPoolName("orchestrator-test");
+            config.setMaximumPoolSize(8);
+            sharedPool = new com.zaxxer.hikari.HikariDataSource(config);
+            AofTestInfrastructure.get().closeBeforeStop(sharedPool);
         }
-        JdbcTemplate jdbc = new JdbcTemplate(sharedSchema);
+        JdbcTemplate jdbc = new JdbcTemplate(sharedPool);
         String tables = jdbc.queryForObject("SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
                 + "WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'", String.class);
         jdbc.execute("TRUNCATE " + tables + " RESTART IDENTITY CASCADE");
@@ -103,7 +114,7 @@ final class OrchestratorDb {
     private static AnnotationConfigApplicationContext jpa;
 
     private static synchronized AnnotationConfigApplicationContext jpaOn(PGSimpleDataSource schema) {
-        CURRENT.target = schema;
+        CURRENT.target = schema == sharedSchema ? sharedPool : schema;
         if (jpa == null) {
             jpa = new AnnotationConfigApplicationContext();
             jpa.registerBean(DataSource.class, () -> CURRENT);
