@@ -293,12 +293,32 @@ async function refusal(what, r) {
   return what + ' refused (' + r.status + '): ' + [p.detail || r.statusText].concat(errors).join('; ');
 }
 
-/** The incident list's filter as a bulk action's filter (only the fields set). */
+/** The recipe id typed in the filters: a number, null when none, undefined when it is not a number. */
+function recipeFilter() {
+  const typed = $('recipe').value.trim();
+  if (!typed) return null;
+  return /^\d{1,18}$/.test(typed) ? Number(typed) : undefined;
+}
+
+/**
+ * The incident list's filter as a bulk action's filter (only the fields set); null, with the reason in the status
+ * line, when it cannot be one: a bulk action needs a state (the list's default, "open", is several states shown
+ * in this browser, while the API would match every incident ever opened) and a recipe id that is a number.
+ */
 function listFilter() {
   const f = {};
-  if ($('state').value) f.state = $('state').value;
+  if (!$('state').value) {
+    $('status').textContent = 'Choose a state for a bulk action (EXHAUSTED, HELD, ...): "open" is several';
+    return null;
+  }
+  f.state = $('state').value;
+  const recipe = recipeFilter();
+  if (recipe === undefined) {
+    $('status').textContent = 'The recipe id is not a number';
+    return null;
+  }
+  if (recipe !== null) f.recipeId = recipe;
   if ($('category').value) f.category = $('category').value;
-  if ($('recipe').value.trim()) f.recipeId = Number($('recipe').value.trim());
   if ($('upstream').value.trim()) f.upstream = $('upstream').value.trim();
   if ($('outage').value.trim()) f.outageId = $('outage').value.trim();
   return f;
@@ -321,6 +341,7 @@ async function bulk(action) {
     return;
   }
   const filter = listFilter();
+  if (!filter) return;
   $('status').textContent = 'Counting...';
   let preview;
   try {
@@ -374,8 +395,13 @@ async function bulkAck() {
     return;
   }
   const filter = {};
+  const recipe = recipeFilter();
+  if (recipe === undefined) {
+    $('status').textContent = 'The recipe id is not a number';
+    return;
+  }
   if ($('category').value) filter.category = $('category').value;
-  if ($('recipe').value.trim()) filter.recipeId = Number($('recipe').value.trim());
+  if (recipe !== null) filter.recipeId = recipe;
   if (!filter.category && !filter.recipeId) {
     $('status').textContent = 'Escalations are acknowledged in bulk by recipe or category: set one of them';
     return;

@@ -303,7 +303,12 @@ class OpsPageTest extends SuiteTest {
                         .hasSize(1);
             }
 
-            // resolve them all: the dry run's count is in the dialog, the answer in the status line
+            // a bulk action needs a state: the list's default ("open") is several
+            browser.findElement(By.id("bulk-resolve")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"),
+                    "Choose a state for a bulk action"));
+            // resolve the held ones: the dry run's count is in the dialog, the answer in the status line
+            new Select(browser.findElement(By.id("state"))).selectByVisibleText("HELD");
             browser.findElement(By.id("bulk-resolve")).click();
             WebElement why = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reason")));
             assertThat(browser.findElement(By.id("action-title")).getText())

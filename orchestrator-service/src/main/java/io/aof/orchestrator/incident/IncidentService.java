@@ -221,7 +221,8 @@ public class IncidentService {
                 }
                 return IncidentState.HELD;
             }
-            boolean tellNow = policy.tellsOpsOnFirstFailure() && !announcedWhenSent(i);
+            boolean tellNow = policy.tellsOpsOnFirstFailure() && !i.announced() && i.outageId() == null
+                    && !tellWhenSent(i, policy);
             Instant due = scheduleAttempt(i, i.attempt() + 1, policy, null, policy.delayBefore(i.attempt() + 1,
                     jitter), tellNow);
             if (tellNow) {
@@ -234,13 +235,24 @@ public class IncidentService {
 
     /**
      * Whether the first failure of this incident is told when its first retry is sent rather than now: a
-     * retryable failure whose upstream is known (outage awareness on), never held, not replayed. Its upstream's
-     * outage may be detected before the retry is due (the shipped window is 5 minutes, the first retry 5 to 10
-     * minutes away); it is then held, and people hear of it in the outage's thread only, not in one thread per
-     * job that failed before the detection.
+     * retryable failure whose upstream is known (outage awareness on), never held, not replayed, whose policy's
+     * first retry (before jitter) is no later than its upstream's detection window (shipped: both 5 minutes).
+     * Its upstream's outage may be detected before the retry is due; it is then held, and people hear of
+     * it in the outage's thread only, not in one thread per job that failed before the detection. A policy whose
+     * first retry is later than the window (an hour, say) tells at once: the wait would buy nothing.
      */
-    private boolean announcedWhenSent(Incident i) {
-        return outages.enabled() && i.upstream() != null && i.outageId() == null && i.replays() == 0;
+    private boolean tellWhenSent(Incident i, RetryPolicy policy) {
+        return outages.enabled() && couldBeToldWhenSent(i)
+                && policy.delayBefore(1, 0.0).compareTo(outages.windowOf(i.upstream())) <= 0;
+    }
+
+    /**
+     * An incident whose first failure may still be untold when its first retry is sent: told then (see
+     * {@link #tellWhenSent}), whether or not outage awareness is still on (switched off meanwhile, it would
+     * otherwise never be told).
+     */
+    private static boolean couldBeToldWhenSent(Incident i) {
+        return i.upstream() != null && i.outageId() == null && i.replays() == 0 && !i.announced();
     }
 
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
@@ -369,10 +381,10 @@ public class IncidentService {
             hold(i, outage.get(), null);   // not sent against an upstream that is down: no attempt spent
             return;
         }
-        boolean tell = attempt == 1 && !i.announced() && announcedWhenSent(i) && policyOf(i).tellsOpsOnFirstFailure();
+        boolean tell = attempt == 1 && couldBeToldWhenSent(i) && policyOf(i).tellsOpsOnFirstFailure();
         send(i, attempt, tell);
         if (tell) {
-            // its first failure, told now that no outage of its upstream holds it (see announcedWhenSent)
+            // its first failure, told now that no outage of its upstream holds it (see tellWhenSent)
             notify(i, attempt, Audience.OPS, Kind.FIRST_FAILURE, policyOf(i).severity(), i.lastError(), now());
         }
     }
@@ -527,11 +539,12 @@ public class IncidentService {
         meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
         var outage = outages.anyOpenOf(i);
-        if (outage.isPresent() && o.status() == RecoveryOutcome.Status.FAILED
-                && Outages.isProbe(outage.get(), i.id(), o.attempt())) {
-            outages.probeFailed(outage.get(), i.id(), o.attempt());
+        boolean probeFailed = o.status() == RecoveryOutcome.Status.FAILED
+                || o.status() == RecoveryOutcome.Status.TIMED_OUT;
+        if (outage.isPresent() && probeFailed && Outages.isProbe(outage.get(), i.id(), o.attempt())) {
+            outages.probeFailed(outage.get(), i.id(), o.attempt());   // a repeat that hangs: the upstream too
         }
-        // a probe REJECTED or TIMED_OUT says nothing of the upstream: its incident is exhausted below, and the next
+        // a probe Workato REJECTED says nothing of the upstream: its incident is exhausted below, and the next
         // sweep finds the probe no longer in flight and probes another member at once (Outages#probeLost)
         switch (o.status()) {
             case SUCCEEDED -> {

@@ -64,6 +64,11 @@ public class Outages {
         return props.enabled();
     }
 
+    /** The detection window of {@code upstream} (its override, else the default). */
+    Duration windowOf(String upstream) {
+        return props.thresholdsOf(upstream).window();
+    }
+
     /**
      * The open outage {@code incident} (just opened, retryable, its upstream known) belongs to: the one open for
      * its upstream, else one opened now if the upstream's recent retryable failures (this one included) reach
@@ -248,7 +253,10 @@ public class Outages {
             notify(o, Audience.OPS, Kind.OUTAGE_UPDATED, Severity.WARNING, title(o, m.jobs(), m.recipes()),
                     o.probes() == 0 ? null : o.probes() + " probe(s) failed so far", "u" + figures);
         }
-        return o.probeIncidentId() == null && o.nextProbeAt() != null && !now.isBefore(o.nextProbeAt());
+        // a declared outage is never probed: it holds everything until its window is over (declared over a
+        // detected one, its probe in flight is let finish, and no other is sent)
+        return !o.isDeclared() && o.probeIncidentId() == null && o.nextProbeAt() != null
+                && !now.isBefore(o.nextProbeAt());
     }
 
     /** No held member could be probed now: looked at again after the current backoff. */

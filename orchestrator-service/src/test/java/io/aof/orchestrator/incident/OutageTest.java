@@ -444,6 +444,80 @@ class OutageTest {
     }
 
     /**
+     * Found in review: a failure held back to be told when its first retry is sent was never told when outage
+     * awareness was switched off in between (the send checked the switch again).
+     */
+    @Test
+    void aFailureHeldBackIsToldWhenSentAlsoIfOutageAwarenessWasSwitchedOffMeanwhile() {
+        db.given(netsuite(10, "j-1"));
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).isEmpty();
+        var on = io.aof.orchestrator.policy.OrchestratorProperties.Outages.defaults();
+        OrchestratorDb off = db.sameSchemaWith(new io.aof.orchestrator.policy.OrchestratorProperties.Outages(
+                false, on.minFailures(), on.minRecipes(), on.window(), on.probeBackoff(), on.quietPeriod(),
+                on.maxDuration(), on.afterMaxDuration(), on.sweepInterval(), on.upstreams()));
+
+        off.startDueNow(incident(10, "j-1"));
+
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).extracting(NotificationRequested::incidentId)
+                .containsExactly(incident(10, "j-1"));
+    }
+
+    /**
+     * Found in review: holding the first alert back buys nothing when the policy's first retry comes after the
+     * detection window (an hour, say): it only delayed the alert by that hour. Told at once then.
+     */
+    @Test
+    void aFailureWhoseFirstRetryIsLaterThanTheDetectionWindowIsToldAtOnce() {
+        var d = io.aof.orchestrator.policy.OrchestratorProperties.Outages.defaults();
+        OrchestratorDb shortWindow = db.sameSchemaWith(new io.aof.orchestrator.policy.OrchestratorProperties.Outages(
+                true, d.minFailures(), d.minRecipes(), Duration.ofMinutes(2), d.probeBackoff(), d.quietPeriod(),
+                d.maxDuration(), d.afterMaxDuration(), d.sweepInterval(), d.upstreams()));
+
+        shortWindow.given(netsuite(10, "j-1"));   // first retry 5 to 6 minutes away, window 2 minutes
+
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).extracting(NotificationRequested::incidentId)
+                .containsExactly(incident(10, "j-1"));
+        shortWindow.startDueNow(incident(10, "j-1"));
+        assertThat(alertsOf(Kind.FIRST_FAILURE)).as("told once").hasSize(1);
+    }
+
+    /**
+     * Found in review: an outage declared over a detected one kept its probe; once that probe had ended, the
+     * sweep probed again at once and on, repeating jobs inside the declared maintenance.
+     */
+    @Test
+    void anOutageDeclaredOverADetectedOneIsNeverProbed() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(db.sweeps.reviewOpen()).isEqualTo(1);
+        String probe = requests().get(0).incidentId();
+        Instant until = clock.instant().plus(Duration.ofHours(2));
+        db.tx.execute(s -> db.service.declareOutage("netsuite", until, "ERP maintenance", "alice"));
+
+        db.outcome(probe, 1, RecoveryOutcome.Status.SUCCEEDED);   // the probe in flight came back: kept declared
+        for (int k = 0; k < 3; k++) {
+            clock.advance(Duration.ofMinutes(20));
+            db.sweeps.reviewOpen();
+        }
+
+        assertThat(requests()).as("no probe inside the declared window").hasSize(1);
+        assertThat(theOutage().isOpen()).isTrue();
+    }
+
+    /** A probe that timed out (a hanging upstream) counts as a failed probe: the next one after the backoff. */
+    @Test
+    void aProbeThatTimedOutIsAFailedProbe() {
+        fiveFailuresOfTwoRecipes();
+        clock.advance(Duration.ofMinutes(2));
+        db.sweeps.reviewOpen();
+
+        db.outcome(requests().get(0).incidentId(), 1, RecoveryOutcome.Status.TIMED_OUT);
+
+        assertThat(theOutage().probes()).isEqualTo(1);
+        assertThat(db.sweeps.reviewOpen()).as("not at once: after the next backoff").isZero();
+    }
+
+    /**
      * Found in review: a declared outage (an operator's maintenance window) was ended by any repeat of its
      * upstream that succeeded (one sent before the window began), and escalated past the maximum duration
      * however long the window its operator chose.
