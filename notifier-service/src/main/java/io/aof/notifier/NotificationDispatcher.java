@@ -257,6 +257,14 @@ class NotificationDispatcher {
         Storm storm = storms.storm(row.stormId()).orElseThrow(() -> DeliveryException.permanent("storm_gone",
                 "storm " + row.stormId() + " is no longer kept"));
         Storm.Kind what = Storm.Kind.valueOf(row.kind());
+        if (what == Storm.Kind.STORM_UPDATED && storm.ended() && !row.fallbackCopy()) {
+            // the storm ended before this edit's turn: its end (queued behind it) edits the first message with the
+            // final figures, or posts it; sent, this would be the same edit twice (found by the full proof run)
+            notifications.superseded(row.id());
+            meters.counter("aof.notifications.superseded", "channel", kind).increment();
+            log.debug("Edit of storm {} to {} overtaken by its end: not sent", row.stormId(), row.destination());
+            return;
+        }
         Channel.Thread thread = row.fallbackCopy() ? null : storms.thread(row.stormId());
         boolean started = thread != null && thread.started();
         boolean edit = started && (what == Storm.Kind.STORM_UPDATED || what == Storm.Kind.STORM_STARTED);

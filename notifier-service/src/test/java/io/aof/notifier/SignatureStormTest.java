@@ -328,6 +328,39 @@ class SignatureStormTest extends NotifierHarness {
     }
 
     /**
+     * Found by the full proof run: an edit of a storm queued before the storm ended, sent after it ended, showed
+     * the ended storm, and the end then edited the first message again with the same text (a Slack call twice).
+     * The end's edit alone shows it.
+     */
+    @Test
+    void anEditQueuedBeforeTheStormEndedIsNotSentAfterItsEnd() {
+        Notifier notifier = notifier(Map.of());
+        for (int j = 0; j < 3; j++) {
+            for (long recipe = 800; recipe < 804; recipe++) {
+                failure(recipe, "j-" + j, INVALID.formatted(j, UUID.randomUUID()), "DATA_VALIDATION")
+                        .forEach(n -> tell(notifier, n));
+            }
+            if (j == 0) {
+                rounds(notifier, 2);   // the storm's first message goes
+            }
+        }
+        stormsDue();
+        tx.executeWithoutResult(s -> notifier.parts().storms().buildDue());   // its edit queued, not yet sent
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM notification WHERE kind = 'STORM_UPDATED' "
+                + "AND channel = 'slack:#ops' AND state = 'PENDING'", Integer.class)).isEqualTo(1);
+        windowsOver();
+
+        rounds(notifier, 3);
+
+        assertThat(edits("#ops")).extracting(FakeSlack.Call::text)
+                .filteredOn(t -> t.startsWith(":white_check_mark: Storm over")).hasSize(1);
+        assertThat(posts("#ops")).last().satisfies(p -> assertThat(p.text()).startsWith(
+                ":white_check_mark: Storm over: "));
+        assertThat(jdbc.queryForObject("SELECT state FROM notification WHERE kind = 'STORM_UPDATED' "
+                + "AND channel = 'slack:#ops'", String.class)).isEqualTo("SUPERSEDED");
+    }
+
+    /**
      * Slack down while the storm raged: its first message waits (the storm's edits are not queued behind it: it
      * shows the latest figures when it goes); when Slack is back, it goes with the final figures, then the end.
      */
