@@ -20,6 +20,9 @@ import java.util.Map;
  * @param maxDetailReadsPerRecipe cap on job-detail reads (one per failed job that is not a repeat) for one recipe
  *                          in one sweep; the rest is read next sweep, from where this one stopped, so a storm in
  *                          one recipe does not use the whole read budget
+ * @param readConcurrency   how many job-detail reads are in flight at once (a sweep's details of a page, a
+ *                          webhook verification run's jobs), each within the shared read budget: Workato answers
+ *                          in tens to hundreds of milliseconds, so reads one after another reach a few a second
  * @param calledRootMaxWait a failed called job whose workflow root still runs is kept (read again next sweep) until
  *                          the root ends, at most this long after the called job ended; then it is published not
  *                          repeatable (a stuck root must not hold its recipe's collection forever)
@@ -36,6 +39,7 @@ public record CollationProperties(
         @DefaultValue("1h") Duration initialLookback,
         @Min(1) @DefaultValue("10") int maxPagesPerRecipe,
         @Min(1) @DefaultValue("20") int maxDetailReadsPerRecipe,
+        @Min(1) @DefaultValue("4") int readConcurrency,
         @DefaultValue("2h") Duration calledRootMaxWait,
         @DefaultValue("15m") Duration statsInterval,
         @DefaultValue("DELTA") Strategy strategy,
@@ -128,6 +132,9 @@ public record CollationProperties(
      *                         collation instance does not read them too, and reads only within it (the rest is
      *                         released for the next run); a run that dies (kill -9) leaves them to the others, or
      *                         to itself restarted, after it: keep it short
+     * @param maxBatchItems    a batch (a JSON array of failures) holds at most this many; more is refused with 400
+     * @param maxBatchBodyBytes a batch's body may be at most this large (413); a single failure's stays
+     *                         {@code maxBodyBytes}
      */
     public record Webhook(@DefaultValue("") String token,
                           @DefaultValue("") String hmacSecret,
@@ -139,7 +146,9 @@ public record CollationProperties(
                           @DefaultValue("10s") Duration verifyDelay,
                           @DefaultValue("30m") Duration verifyTimeout,
                           @Min(1) @DefaultValue("20") int verifyBatch,
-                          @DefaultValue("30s") Duration verifyClaim) {
+                          @DefaultValue("30s") Duration verifyClaim,
+                          @Min(1) @DefaultValue("500") int maxBatchItems,
+                          @DefaultValue("4194304") int maxBatchBodyBytes) {
 
         /** The name of the source the legacy {@code token} and {@code hmac-secret} make. */
         public static final String LEGACY_SOURCE = "default";
@@ -160,6 +169,10 @@ public record CollationProperties(
             if (verifyClaim.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException(PREFIX + "verify-claim (" + verifyClaim
                         + ") must be at least 1s: a run reads only within its claim");
+            }
+            if (maxBatchBodyBytes < maxBodyBytes) {
+                throw new IllegalArgumentException(PREFIX + "max-batch-body-bytes (" + maxBatchBodyBytes
+                        + ") must be at least " + PREFIX + "max-body-bytes (" + maxBodyBytes + ")");
             }
             if (perSourcePerMinute < 1) {
                 throw new IllegalArgumentException(PREFIX + "per-source-per-minute (" + perSourcePerMinute
@@ -284,7 +297,8 @@ public record CollationProperties(
                     + maxSignatureAge + ", maxBodyBytes=" + maxBodyBytes + ", perSourcePerMinute="
                     + perSourcePerMinute + ", refusedPerAddressPerMinute=" + refusedPerAddressPerMinute
                     + ", verifyDelay=" + verifyDelay + ", verifyTimeout=" + verifyTimeout + ", verifyBatch="
-                    + verifyBatch + "]";
+                    + verifyBatch + ", maxBatchItems="
+                    + maxBatchItems + ", maxBatchBodyBytes=" + maxBatchBodyBytes + "]";
         }
     }
 

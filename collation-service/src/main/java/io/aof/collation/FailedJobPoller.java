@@ -248,6 +248,7 @@ class FailedJobPoller {
             readFromTop += resuming ? 0 : items.size();
             // collected already (a verified webhook, or a gap read again after its resume point was lost): no read
             java.util.Set<String> known = collected(items);
+            detailReads += readAhead(recipe.id(), items, known, stopAt, notBefore, reads, detailReads);
             for (WorkatoJob job : items) {
                 if (newest == null) {
                     newest = job.id();
@@ -339,6 +340,27 @@ class FailedJobPoller {
         if (interrupted != null) {
             throw interrupted;   // the sweep pauses; what was read is kept, the rest is read next sweep
         }
+    }
+
+    /**
+     * Reads ahead, several at once, the details this page's loop would read one after another: the failed jobs
+     * above the cursor and the lookback, not collected yet, within what is left of the sweep's cap for the
+     * recipe ({@code spent} of it used). Returns the reads spent.
+     */
+    private int readAhead(long recipeId, List<WorkatoJob> items, java.util.Set<String> known, String stopAt,
+                          Instant notBefore, FailureTriage.Reads reads, int spent) {
+        List<WorkatoJob> wanted = new ArrayList<>();
+        for (WorkatoJob job : items) {
+            Instant when = job.completedAt() != null ? job.completedAt() : job.startedAt();
+            if (job.id().equals(stopAt) || (notBefore != null && when != null && when.isBefore(notBefore))
+                    || spent + wanted.size() >= props.maxDetailReadsPerRecipe()) {
+                break;
+            }
+            if (job.isFailed() && !known.contains(job.id()) && triage.needsDetail(job, reads, recipeId)) {
+                wanted.add(job);
+            }
+        }
+        return triage.readAhead(recipeId, wanted, reads);
     }
 
     /**

@@ -41,6 +41,11 @@ class FailureCollector {
         return collected.isCollected(jobId);
     }
 
+    /** Which of these jobs were collected already. */
+    java.util.Set<String> collectedAmong(List<String> jobIds) {
+        return collected.collectedAmong(jobIds);
+    }
+
     void countDuplicate(JobFailed.CollectionSource source) {
         meters.counter("aof.collation.duplicates", "source", source.name()).increment();
     }

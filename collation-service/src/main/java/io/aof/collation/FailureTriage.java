@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +33,7 @@ import java.util.Map;
  * now: the caller keeps the job for later instead of guessing.
  */
 @Component
-class FailureTriage {
+class FailureTriage implements org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(FailureTriage.class);
 
@@ -43,6 +44,9 @@ class FailureTriage {
 
     private final java.time.Duration rootWait;
     private final java.time.Clock clock;
+    /** The threads job details are read on, {@code read-concurrency} at once (none when it is 1: the caller's). */
+    private final java.util.concurrent.ExecutorService readers;
+    private final int width;
 
     FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors, AofProperties aof,
                   CollationProperties props, java.time.Clock clock) {
@@ -52,6 +56,78 @@ class FailureTriage {
         this.collector = collector;
         this.cursors = cursors;
         this.workspace = aof.workspace();
+        this.width = props.readConcurrency();
+        this.readers = width <= 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(width, r -> {
+            Thread t = new Thread(r, "collation-read");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void destroy() {
+        if (readers != null) {
+            readers.shutdownNow();
+        }
+    }
+
+    /** How many reads {@link #readAll} has in flight at once. */
+    int width() {
+        return width;
+    }
+
+    /**
+     * What each task answers, in the tasks' order, {@link #width()} of them in flight at once: Workato answers
+     * a read in tens to hundreds of milliseconds, so one after another reach a few a second. A task that throws
+     * answers its {@link WorkatoApiException}; any other exception is thrown here.
+     */
+    List<Object> readAll(List<java.util.function.Supplier<?>> tasks) {
+        java.util.function.Function<java.util.function.Supplier<?>, Object> run = task -> {
+            try {
+                return task.get();
+            } catch (WorkatoApiException e) {
+                return e;
+            }
+        };
+        if (tasks.size() <= 1 || readers == null) {
+            return tasks.stream().map(run).toList();
+        }
+        List<java.util.concurrent.Future<Object>> reading = new java.util.ArrayList<>(tasks.size());
+        for (var task : tasks) {
+            reading.add(readers.submit(() -> run.apply(task)));
+        }
+        List<Object> answers = new java.util.ArrayList<>(tasks.size());
+        for (var f : reading) {
+            try {
+                answers.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading from Workato", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+        return answers;
+    }
+
+    /**
+     * Reads ahead, {@link #width()} at a time, the details {@link #withDetail} would read one after another for
+     * these failed jobs of {@code recipeId}, into {@code reads} (where withDetail finds them); returns how many
+     * reads it spent. A read that fails is not recorded: withDetail reads it again and decides.
+     */
+    int readAhead(long recipeId, List<WorkatoJob> jobs, Reads reads) {
+        if (jobs.size() <= 1 || readers == null) {
+            return 0;   // nothing to overlap: withDetail reads it
+        }
+        List<java.util.function.Supplier<?>> tasks = jobs.stream().<java.util.function.Supplier<?>>map(job -> () ->
+                workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id())).toList();
+        List<Object> answers = readAll(tasks);
+        for (Object answer : answers) {
+            if (answer instanceof WorkatoJob detail && detail.id() != null) {
+                reads.jobs.put(recipeId + "/" + detail.id(), detail);
+            }
+        }
+        return tasks.size();
     }
 
     /** What to do with one failed job. */

@@ -34,6 +34,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -143,6 +144,9 @@ class WebhookController {
             budgets.put(source.name(), RateLimiter.of("webhook-source-" + source.name(), RateLimiterConfig.custom()
                     .limitForPeriod(this.props.perMinuteOf(source)).limitRefreshPeriod(Duration.ofMinutes(1))
                     .timeoutDuration(Duration.ZERO).build()));
+            for (String outcome : List.of("accepted", "duplicate", "invalid")) {   // published from the start
+                meters.counter("aof.webhook.batch.items", "outcome", outcome, "source", source.name());
+            }
         }
         this.refused = new RefusedBudget(this.props.refusedPerAddressPerMinute(), Duration.ofMinutes(1),
                 RefusedBudget.MAX_ADDRESSES);
@@ -173,9 +177,10 @@ class WebhookController {
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), props.maxBodyBytes())
-                .orElse(null);
-        if (raw == null) {
+        int limit = Math.max(props.maxBodyBytes(), props.maxBatchBodyBytes());
+        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), limit).orElse(null);
+        boolean batch = raw != null && isArray(raw);
+        if (raw == null || (!batch && raw.length > props.maxBodyBytes())) {
             return tooLarge();
         }
         if (budgets.isEmpty()) {
@@ -188,15 +193,14 @@ class WebhookController {
             return who.refusal();
         }
         String source = who.source();
+        if (batch) {
+            return receiveBatch(request, raw, source);
+        }
         if (!budgets.get(source).acquirePermission()) {
-            log.debug("Webhook source {} over its budget of {} a minute: 429", source, perMinute(source));
-            return refused(source, HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "Source '" + source
-                    + "' sent more than " + perMinute(source) + " requests in a minute.",
-                    Map.of(HttpHeaders.RETRY_AFTER, "60"));
+            return overBudget(source, 1);
         }
         if (!isUtf8(raw)) {
-            return refused(source, HttpStatus.BAD_REQUEST, "Invalid encoding", "The body is not valid UTF-8: send JSON "
-                    + "encoded as UTF-8 (RFC 8259).", Map.of());
+            return notUtf8(source);
         }
         JobFailureWebhook body;
         try {
@@ -208,23 +212,12 @@ class WebhookController {
         if (body == null) {
             return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "The body is empty.", Map.of());
         }
-        // as sent (an id with a control character is invalid, not repaired), then cleaned (an error text made
-        // only of control characters is as empty as none)
-        Set<ConstraintViolation<JobFailureWebhook>> violations = validator.validate(body);
-        if (violations.isEmpty()) {
-            body = body.sanitized();
-            violations = validator.validate(body);
-        }
-        if (!violations.isEmpty()) {
-            Set<String> errors = new TreeSet<>();
-            violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
-            return refused(source, HttpStatus.BAD_REQUEST, "Invalid body", String.join("; ", errors), Map.of());
+        Checked item = check(body, source);
+        if (item.errors() != null) {
+            return refused(source, HttpStatus.BAD_REQUEST, "Invalid body", item.errors(), Map.of());
         }
         String key = idempotencyKey(request);
-        JobFailed failure = JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
-                body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
-                body.completedAt() != null ? body.completedAt() : clock.instant(),
-                JobFailed.CollectionSource.WEBHOOK, source);
+        JobFailed failure = item.failure();
         String payload = EventCodec.encode(failure);
         Boolean fresh = tx.execute(status -> {
             if (key != null && !pending.rememberKey(key, failure.jobId(), failure.incidentId())) {
@@ -255,6 +248,167 @@ class WebhookController {
             answer.put("verification", "pending");
         }
         return Boolean.TRUE.equals(fresh) ? ResponseEntity.accepted().body(answer) : ResponseEntity.ok(answer);
+    }
+
+    /**
+     * A batch: a JSON array of up to {@code max-batch-items} failures, each in the
+     * single form, stored in one transaction. The source's budget is spent one per
+     * failure, all or nothing. Each item is checked on its own: an invalid one is
+     * answered in its place in {@code results} and stops none of the others.
+     * Answered 207 when some item is invalid, else 202 when some item was
+     * accepted, else 200 (all known already). An idempotency key covers the whole
+     * batch: sent again, every valid item is answered duplicate.
+     */
+    private ResponseEntity<?> receiveBatch(HttpServletRequest request, byte[] raw, String source) {
+        if (!isUtf8(raw)) {
+            return notUtf8(source);
+        }
+        JsonNode tree;
+        try {
+            tree = BODY.readTree(raw);
+        } catch (JacksonException e) {
+            return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid batch of job "
+                    + "failures (a JSON array of objects): " + e.getOriginalMessage(), Map.of());
+        }
+        if (tree == null || !tree.isArray() || tree.isEmpty()) {
+            return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "A batch is a JSON array of at least "
+                    + "one job failure.", Map.of());
+        }
+        int n = tree.size();
+        if (n > props.maxBatchItems()) {
+            return refused(source, HttpStatus.BAD_REQUEST, "Batch too large", "A batch may hold at most "
+                    + props.maxBatchItems() + " failures; this one holds " + n + ": send it in smaller batches.",
+                    Map.of());
+        }
+        if (n > perMinute(source)) {
+            return refused(source, HttpStatus.BAD_REQUEST, "Batch too large", "This batch of " + n + " failures is "
+                    + "more than source '" + source + "' may send in a minute (" + perMinute(source) + "), so it "
+                    + "could never pass: send smaller batches.", Map.of());
+        }
+        if (!budgets.get(source).acquirePermission(n)) {
+            return overBudget(source, n);
+        }
+        List<Checked> items = new ArrayList<>(n);
+        for (JsonNode element : tree) {
+            if (!element.isObject()) {
+                items.add(new Checked(null, "not a JSON object"));
+                continue;
+            }
+            try {
+                items.add(check(BODY.treeToValue(element, JobFailureWebhook.class), source));
+            } catch (JacksonException e) {
+                items.add(new Checked(null, "not a valid job failure: " + e.getOriginalMessage()));
+            }
+        }
+        // the first item of a job is the one stored; a later item of the same job is a duplicate
+        Map<String, JobFailed> distinct = new LinkedHashMap<>();
+        items.stream().filter(i -> i.failure() != null).forEach(i -> distinct.putIfAbsent(i.failure().jobId(),
+                i.failure()));
+        String key = idempotencyKey(request);
+        Set<String> accepted = distinct.isEmpty() ? Set.of() : tx.execute(status -> {
+            JobFailed first = distinct.values().iterator().next();
+            if (key != null && !pending.rememberKey(key, first.jobId(), first.incidentId())) {
+                return Set.<String>of();
+            }
+            Set<String> known = collector.collectedAmong(List.copyOf(distinct.keySet()));
+            List<WebhookPendingStore.Arrival> arrivals = new ArrayList<>();
+            distinct.values().stream().filter(f -> !known.contains(f.jobId())).forEach(f -> arrivals.add(
+                    new WebhookPendingStore.Arrival(f.jobId(), f.recipeId(), f.masterJobId(), EventCodec.encode(f))));
+            return pending.acceptAll(arrivals, props.verifyDelay());
+        });
+        List<Map<String, Object>> results = new ArrayList<>(n);
+        Set<String> answered = new java.util.HashSet<>();
+        int fresh = 0;
+        int duplicates = 0;
+        int invalid = 0;
+        for (int i = 0; i < n; i++) {
+            Checked item = items.get(i);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("index", i);
+            if (item.failure() == null) {
+                invalid++;
+                result.put("status", "invalid");
+                result.put("errors", item.errors());
+            } else {
+                JobFailed f = item.failure();
+                boolean isNew = accepted.contains(f.jobId()) && answered.add(f.jobId());
+                result.put("incident_id", f.incidentId());
+                result.put("job_id", f.jobId());
+                result.put("status", isNew ? "accepted" : "duplicate");
+                if (isNew) {
+                    fresh++;
+                    result.put("verification", "pending");
+                } else {
+                    duplicates++;
+                    collector.countDuplicate(JobFailed.CollectionSource.WEBHOOK);
+                }
+            }
+            results.add(result);
+        }
+        meters.counter("aof.webhook.requests", "outcome", "batch", "source", source).increment();
+        meters.counter("aof.webhook.batch.items", "outcome", "accepted", "source", source).increment(fresh);
+        meters.counter("aof.webhook.batch.items", "outcome", "duplicate", "source", source).increment(duplicates);
+        meters.counter("aof.webhook.batch.items", "outcome", "invalid", "source", source).increment(invalid);
+        log.info("Webhook batch from source {}: {} failures, {} accepted pending verification, {} already known, {} "
+                + "invalid", source, n, fresh, duplicates, invalid);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("source", source);
+        answer.put("accepted", fresh);
+        answer.put("duplicate", duplicates);
+        answer.put("invalid", invalid);
+        answer.put("results", results);
+        HttpStatus status = invalid > 0 ? HttpStatus.MULTI_STATUS : fresh > 0 ? HttpStatus.ACCEPTED : HttpStatus.OK;
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(answer);
+    }
+
+    /** One failure of a body, checked: what it reports, or why it is invalid ({@code errors}). */
+    private record Checked(JobFailed failure, String errors) {
+    }
+
+    /**
+     * Checks a failure as sent (an id with a control character is invalid, not repaired), then cleaned (an error
+     * text made only of control characters is as empty as none).
+     */
+    private Checked check(JobFailureWebhook body, String source) {
+        Set<ConstraintViolation<JobFailureWebhook>> violations = validator.validate(body);
+        if (violations.isEmpty()) {
+            body = body.sanitized();
+            violations = validator.validate(body);
+        }
+        if (!violations.isEmpty()) {
+            Set<String> errors = new TreeSet<>();
+            violations.forEach(v -> errors.add(jsonName(v.getPropertyPath().toString()) + ": " + v.getMessage()));
+            return new Checked(null, String.join("; ", errors));
+        }
+        return new Checked(JobFailed.of(workspace, body.recipeId(), body.recipeName(), body.folderId(), body.jobId(),
+                body.masterJobId(), body.error(), body.errorType(), body.httpStatus(), body.startedAt(),
+                body.completedAt() != null ? body.completedAt() : clock.instant(),
+                JobFailed.CollectionSource.WEBHOOK, source), null);
+    }
+
+    /** Whether the body is a JSON array (its first character other than white space is '['). */
+    private static boolean isArray(byte[] raw) {
+        for (byte b : raw) {
+            if (b == '[') {
+                return true;
+            }
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private ResponseEntity<?> overBudget(String source, int failures) {
+        log.debug("Webhook source {} over its budget of {} a minute: 429", source, perMinute(source));
+        return refused(source, HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "Source '" + source
+                + "' sent more than " + perMinute(source) + " failures in a minute" + (failures > 1 ? " (this batch "
+                + "holds " + failures + ")" : "") + ".", Map.of(HttpHeaders.RETRY_AFTER, "60"));
+    }
+
+    private ResponseEntity<?> notUtf8(String source) {
+        return refused(source, HttpStatus.BAD_REQUEST, "Invalid encoding", "The body is not valid UTF-8: send JSON "
+                + "encoded as UTF-8 (RFC 8259).", Map.of());
     }
 
     private static boolean isUtf8(byte[] raw) {
@@ -368,7 +522,8 @@ class WebhookController {
 
     private ResponseEntity<?> tooLarge() {
         return refused(NO_SOURCE, HttpStatus.CONTENT_TOO_LARGE, "Body too large", "The body may be at most "
-                + props.maxBodyBytes() + " bytes.", Map.of());
+                + props.maxBodyBytes() + " bytes for one failure, " + props.maxBatchBodyBytes() + " for a batch "
+                + "(a JSON array).", Map.of());
     }
 
     private ResponseEntity<?> refused(String source, HttpStatus status, String title, String detail,

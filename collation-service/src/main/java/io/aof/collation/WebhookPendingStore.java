@@ -7,7 +7,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code webhook_pending}: failures the webhook accepted, each waiting to be
@@ -44,6 +46,34 @@ class WebhookPendingStore {
         return jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, master_job_id, payload, next_check_at) "
                         + "VALUES (?, ?, ?, ?, now() + (? * interval '1 millisecond')) ON CONFLICT DO NOTHING",
                 jobId, recipeId, masterJobId, payload, verifyDelay.toMillis()) == 1;
+    }
+
+    /** A failure to accept: its job, recipe, claimed master and {@code JobFailed} payload. */
+    record Arrival(String jobId, long recipeId, String masterJobId, String payload) {
+    }
+
+    /**
+     * Accepts a batch's failures for verification after {@code verifyDelay}, in one statement; returns the job ids
+     * accepted (the others were pending already). Job ids must be distinct.
+     */
+    Set<String> acceptAll(List<Arrival> arrivals, Duration verifyDelay) {
+        if (arrivals.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.query(con -> {
+            var ps = con.prepareStatement("""
+                    INSERT INTO webhook_pending (job_id, recipe_id, master_job_id, payload, next_check_at)
+                    SELECT a.job_id, a.recipe_id, a.master_job_id, a.payload, now() + (? * interval '1 millisecond')
+                      FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[])
+                           AS a(job_id, recipe_id, master_job_id, payload)
+                    ON CONFLICT DO NOTHING RETURNING job_id""");
+            ps.setLong(1, verifyDelay.toMillis());
+            ps.setArray(2, con.createArrayOf("text", arrivals.stream().map(Arrival::jobId).toArray()));
+            ps.setArray(3, con.createArrayOf("bigint", arrivals.stream().map(Arrival::recipeId).toArray()));
+            ps.setArray(4, con.createArrayOf("text", arrivals.stream().map(Arrival::masterJobId).toArray()));
+            ps.setArray(5, con.createArrayOf("text", arrivals.stream().map(Arrival::payload).toArray()));
+            return ps;
+        }, (rs, i) -> rs.getString(1)));
     }
 
     /** Pending failures a poll has collected since: verified by it; returns how many. */

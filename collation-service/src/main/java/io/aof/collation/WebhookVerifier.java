@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * poll collects meanwhile (the poll listed it as failed in that recipe) is verified
  * without a read; others are read once each ({@code GET /recipes/:id/jobs/:handle},
  * which also says {@code is_test} and the workflow root, which the failed-jobs
- * listing does not), at most {@code verify-batch} a run. A job still running (the
+ * listing does not), at most {@code verify-batch} a run, {@code read-concurrency}
+ * of them in flight at once. A job still running (the
  * On-error block of a job runs before the job ends) or a Workato that cannot be read
  * is asked again later; a mismatch Workato answered is refused, counted under
  * {@code aof.webhook.refused} by reason and logged; a failure Workato did not
@@ -141,38 +142,57 @@ class WebhookVerifier {
 
     private int verify(List<Pending> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
         int settled = 0;
-        // read only within the claim (less a fifth for the last read): what is left is released for the next run,
+        // read only within the claim (less a fifth for the last reads): what is left is released for the next run,
         // so no other instance reads a row while this run still holds it, and a run that dies holds its rows for
         // one short claim only
         long stopAt = nanoTime.getAsLong() + props.verifyClaim().toNanos() * 4 / 5;
-        for (Pending row : due) {
+        int width = triage.width();
+        for (int from = 0; from < due.size(); from += width) {
             if (nanoTime.getAsLong() - stopAt >= 0) {
                 break;
             }
-            untouched.remove(row.jobId());
-            WorkatoJob job;
-            try {
-                job = workato.getJob(row.recipeId(), row.jobId());
-            } catch (WorkatoApiException e) {
-                if (FailureTriage.isNotFound(e)) {
-                    settled += refuse(row, "not_found") ? 1 : 0;
+            // a wave: its reads in flight at once, then settled one by one in the order the rows fell due
+            List<Pending> wave = due.subList(from, Math.min(due.size(), from + width));
+            wave.forEach(row -> untouched.remove(row.jobId()));
+            List<Object> answers = readAll(wave);
+            boolean paused = false;
+            for (int i = 0; i < wave.size(); i++) {
+                Pending row = wave.get(i);
+                Object answer = answers.get(i);
+                if (answer instanceof WorkatoApiException e) {
+                    if (FailureTriage.isNotFound(e)) {
+                        settled += refuse(row, "not_found") ? 1 : 0;
+                        continue;
+                    }
+                    later(row, "workato: " + e.kind());
+                    if (!paused) {
+                        log.info("Webhook verification paused ({}): {}; it continues later", e.kind(),
+                                e.getMessage());
+                    }
+                    paused = true;   // Workato cannot answer now: the rest wait, due next run
                     continue;
                 }
-                later(row, "workato: " + e.kind());
-                log.info("Webhook verification paused ({}): {}; it continues later", e.kind(), e.getMessage());
-                break;   // Workato cannot answer now: the others wait too, their rows are due next run
+                try {
+                    settled += settle(row, (WorkatoJob) answer, reads) ? 1 : 0;
+                } catch (FailureTriage.RootStillRunning e) {
+                    later(row, "root pending");   // only this one waits: Workato answers
+                    log.debug("Webhook failure kept pending: {}", e.getMessage());
+                } catch (WorkatoApiException e) {
+                    later(row, "workato: " + e.kind());
+                    paused = true;
+                }
             }
-            try {
-                settled += settle(row, job, reads) ? 1 : 0;
-            } catch (FailureTriage.RootStillRunning e) {
-                later(row, "root pending");   // only this one waits: Workato answers
-                log.debug("Webhook failure kept pending: {}", e.getMessage());
-            } catch (WorkatoApiException e) {
-                later(row, "workato: " + e.kind());
+            if (paused) {
                 break;
             }
         }
         return settled;
+    }
+
+    /** Each row's job as Workato answers it, or the {@link WorkatoApiException} it answered; in the rows' order. */
+    private List<Object> readAll(List<Pending> rows) {
+        return triage.readAll(rows.stream().<java.util.function.Supplier<?>>map(row ->
+                () -> workato.getJob(row.recipeId(), row.jobId())).toList());
     }
 
     private boolean settle(Pending row, WorkatoJob job, FailureTriage.Reads reads) {

@@ -176,6 +176,44 @@ class FailedJobPollerTest {
     }
 
     @Test
+    void aPagesDetailsAreReadSeveralAtOnceWithinTheDetailCapAndPublishedAsIfReadOneByOne() {
+        workato.recipe(R);
+        for (int i = 1; i <= 7; i++) {
+            workato.failed(R, "j-" + i, ago(Duration.ofMinutes(10 - i)));
+        }
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        workato.onGetJob = () -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(200);   // long enough for the others of the read-ahead to arrive meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+        };
+        Map<String, String> settings = new java.util.HashMap<>(watching(R));
+        settings.put("aof.collation.read-concurrency", "3");
+        settings.put("aof.collation.max-detail-reads-per-recipe", "5");
+        FailedJobPoller poller = c.poller(settings);
+
+        List<String> first = sweep(poller);
+        List<String> publishedFirst = c.publishedJobIds();
+        workato.onGetJob = () -> { };
+        List<String> second = sweep(poller);
+
+        assertThat(most.get()).isEqualTo(3);
+        assertThat(first).hasSize(7).startsWith("list_recipes", "list_jobs 7").containsExactlyInAnyOrder(
+                "list_recipes", "list_jobs 7", "get_job 7 j-7", "get_job 7 j-6", "get_job 7 j-5", "get_job 7 j-4",
+                "get_job 7 j-3");   // the cap: 5 reads, the rest next sweep
+        assertThat(publishedFirst).containsExactly("j-3", "j-4", "j-5", "j-6", "j-7");   // oldest first
+        assertThat(second).hasSize(5).startsWith("list_recipes", "list_jobs 7 after j-3")
+                .endsWith("list_jobs 7 after j-1").contains("get_job 7 j-2", "get_job 7 j-1");
+        assertThat(c.publishedJobIds()).containsExactly("j-3", "j-4", "j-5", "j-6", "j-7", "j-1", "j-2");
+        assertThat(c.cursor(R)).isEqualTo(cursor("j-7", -1, null));   // the gap closed
+    }
+
+    @Test
     void aJobListedOnTwoPagesOfOneSweepIsReadOnceAndPublishedOnce() {
         workato.pageSize = 3;
         workato.repeatOffsetJob = true;   // each next page starts with the last job of the page before

@@ -67,6 +67,8 @@ final class FakeWorkato implements AutoCloseable {
     private int failListingsStatus;
     /** Runs while a job detail is read, before it is answered (on the server's thread). */
     volatile Runnable onGetJob = () -> { };
+    /** Jobs whose detail is answered 503, as if Workato could not answer for them now. */
+    volatile java.util.Set<String> unanswered = java.util.Set.of();
 
     FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -179,6 +181,10 @@ final class FakeWorkato implements AutoCloseable {
         }
         if ((m = JOB.matcher(path)).matches()) {
             onGetJob.run();   // outside the lock: what it does may read Workato too
+            if (unanswered.contains(m.group(2))) {
+                send(ex, 503, Map.of("message", "unavailable"));
+                return;
+            }
             Job job = find(Long.parseLong(m.group(1)), m.group(2));
             if (job == null) {
                 send(ex, 404, Map.of("message", "not found"));

@@ -85,10 +85,15 @@ final class PlainCollation {
         return schema;
     }
 
-    /** Settings of {@code aof.*} (workspace "t", webhook verification without delay) with {@code settings}. */
+    /**
+     * Settings of {@code aof.*} (workspace "t", webhook verification without delay, one read at a time, so the
+     * order of Workato calls is fixed; a test of concurrent reads sets {@code read-concurrency}) with
+     * {@code settings}.
+     */
     static Binder settings(Map<String, String> settings) {
         Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
-                "aof.collation.webhook.token", "webhook-token", "aof.collation.webhook.verify-delay", "0s"));
+                "aof.collation.webhook.token", "webhook-token", "aof.collation.webhook.verify-delay", "0s",
+                "aof.collation.read-concurrency", "1"));
         p.putAll(settings);
         return new Binder(new MapConfigurationPropertySource(p));
     }
@@ -124,6 +129,16 @@ final class PlainCollation {
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
         return new WebhookVerifier(client, triage(props, aof), new WebhookPendingStore(jdbc), tx, props, meters,
                 new Outbox(jdbc, "collation-service"), aof, clock, nanoTime);
+    }
+
+    /** The webhook intake (one collation instance's) with these settings; its token is {@code webhook-token}. */
+    WebhookController webhook(Map<String, String> settings) {
+        Binder binder = settings(settings);
+        CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
+        AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
+        return new WebhookController(new FailureCollector(new CollectedJobStore(jdbc),
+                new Outbox(jdbc, "collation-service"), meters), tx, new WebhookPendingStore(jdbc),
+                jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator(), props, aof, meters, clock);
     }
 
     /** A failure as the webhook accepted it: pending verification, due at once. */

@@ -176,16 +176,19 @@ class WebhookVerifierTest {
 
     // ---- the claim ---------------------------------------------------------------------------------------------
 
+    /** One read at a time: the claim tests count reads on the runs' monotonic clock, one after another. */
+    static final Map<String, String> ONE_AT_A_TIME = Map.of("aof.collation.read-concurrency", "1");
+
     @Test
     void aRunReadsOnlyWithinFourFifthsOfItsClaimAndReleasesTheRestAtOnceForTheNextRun() {
         pendingFailures(5);
         readsTake(Duration.ofSeconds(10));   // the claim is 30 s: reads start at 0, 10 and 20 s, not at 30 s
         int from = workato.callCount();
 
-        int a = verifier().verifyDue();
+        int a = verifier(ONE_AT_A_TIME).verifyDue();
         List<String> readByA = readsSince(from);
         List<String> rowsAfterA = c.pendingRows();
-        int b = verifier().verifyDue();   // another instance's run, right after
+        int b = verifier(ONE_AT_A_TIME).verifyDue();   // another instance's run, right after
 
         assertThat(a).isEqualTo(3);
         assertThat(readByA).containsExactly("get_job 7 r-1", "get_job 7 r-2", "get_job 7 r-3");
@@ -203,7 +206,8 @@ class WebhookVerifierTest {
     @Test
     void aClaimShorterThanOneSlowReadStillReadsItsFirstRowAndLeavesTheOthersUnreadForTheNextRun() {
         pendingFailures(3);
-        Map<String, String> oneSecond = Map.of("aof.collation.webhook.verify-claim", "1s");   // the shortest
+        Map<String, String> oneSecond = Map.of("aof.collation.webhook.verify-claim", "1s",   // the shortest
+                "aof.collation.read-concurrency", "1");
         readsTake(Duration.ofSeconds(2));   // longer than the whole claim
         int from = workato.callCount();
 
@@ -220,6 +224,51 @@ class WebhookVerifierTest {
         assertThat(readsSince(from)).startsWith("get_job 7 r-1")
                 .containsExactlyInAnyOrder("get_job 7 r-1", "get_job 7 r-2", "get_job 7 r-3");
         assertThat(c.publishedJobIds()).startsWith("r-1").containsExactlyInAnyOrder("r-1", "r-2", "r-3");
+    }
+
+    @Test
+    void aRunReadsItsRowsInWavesOfVerifyConcurrencyAtOnceAndSettlesThemInTheOrderTheyFellDue() throws Exception {
+        pendingFailures(5);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        java.util.concurrent.CountDownLatch firstWave = new java.util.concurrent.CountDownLatch(3);
+        workato.onGetJob = () -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            firstWave.countDown();
+            try {   // the first wave's reads wait for one another: they are in flight together or this times out
+                firstWave.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+        };
+        Map<String, String> three = Map.of("aof.collation.read-concurrency", "3");
+        long started = System.nanoTime();
+
+        int settled = verifier(three).verifyDue();
+
+        assertThat(settled).isEqualTo(5);
+        assertThat(most.get()).isEqualTo(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(c.publishedJobIds()).containsExactly("r-1", "r-2", "r-3", "r-4", "r-5");
+    }
+
+    @Test
+    void aWaveWithAReadWorkatoCouldNotAnswerSettlesTheOthersOfItsWaveAndLeavesTheRestDueForTheNextRun() {
+        pendingFailures(5);
+        workato.unanswered = java.util.Set.of("r-1");
+        Map<String, String> two = Map.of("aof.collation.read-concurrency", "2");
+        int from = workato.callCount();
+
+        int settled = verifier(two).verifyDue();
+
+        assertThat(readsSince(from)).containsExactlyInAnyOrder("get_job 7 r-1", "get_job 7 r-2");   // one wave
+        assertThat(settled).isEqualTo(1);
+        assertThat(c.pendingRows()).containsExactly("r-1 PENDING workato: SERVER_ERROR",
+                "r-2 VERIFIED failed in Workato", "r-3 PENDING -", "r-4 PENDING -", "r-5 PENDING -");
+        assertThat(c.jdbc.queryForList("SELECT job_id FROM webhook_pending WHERE state = 'PENDING' "
+                + "AND next_check_at <= now() ORDER BY job_id", String.class))
+                .containsExactly("r-3", "r-4", "r-5");   // never read: due again at once; r-1 after the delay
     }
 
     @Test

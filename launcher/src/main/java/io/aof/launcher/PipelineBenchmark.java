@@ -139,7 +139,8 @@ final class PipelineBenchmark {
         suite.startServices(List.of(SERVICES));
         say("Suite up; a 15 s pause for the services to settle after start");
         Thread.sleep(15_000);
-        results.add(webhookPhase());
+        results.add(webhookPhase(1));
+        results.add(webhookPhase(BATCH));
         results.add(pollingPhase());
         rawKafka();
         print();
@@ -147,10 +148,17 @@ final class PipelineBenchmark {
 
     // --- (a) the webhook
 
-    private PhaseResult webhookPhase() throws Exception {
-        List<Long> recipes = createRecipes("Webhook only bench #", 50);
+    /** Failures a request in the batch phase (the webhook's largest batch). */
+    static final int BATCH = 500;
+
+    /** The webhook, one failure a request ({@code batch} 1) or batches of {@code batch} failures a request. */
+    private PhaseResult webhookPhase(int batch) throws Exception {
+        String name = batch == 1 ? "webhook (8 clients, keep-alive)"
+                : "webhook batches of " + batch + " (8 clients, keep-alive)";
+        List<Long> recipes = createRecipes(batch == 1 ? "Webhook only bench #" : "Webhook only batch bench #", 50);
         List<String[]> jobs = triggerAll(recipes);
-        say("(a) webhook: " + jobs.size() + " failed jobs made in the simulator; waiting until they have failed");
+        say("(a) " + name + ": " + jobs.size() + " failed jobs made in the simulator; waiting until they have "
+                + "failed");
         awaitFailed(jobs.get(jobs.size() - 1)[1]);
         Map<String, Long> readsBefore = jobReads();
         Sampler sampler = new Sampler();
@@ -161,7 +169,7 @@ final class PipelineBenchmark {
         long t0 = System.currentTimeMillis();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
-            Thread t = new Thread(() -> postAll(jobs, next, refused, lastAnswer), "bench-webhook-" + c);
+            Thread t = new Thread(() -> postAll(jobs, batch, next, refused, lastAnswer), "bench-webhook-" + c);
             clients.add(t);
             t.start();
         }
@@ -171,7 +179,7 @@ final class PipelineBenchmark {
         long intakeMillis = lastAnswer.get() - t0;
         say("(a) " + jobs.size() + " posted in " + secs(intakeMillis) + " s (" + refused.get()
                 + " answers not 2xx, sent again); waiting for the incidents and their events");
-        PhaseResult r = settle("webhook (8 clients, keep-alive)", recipes, t0, intakeMillis, sampler,
+        PhaseResult r = settle(name, recipes, t0, intakeMillis, sampler,
                 "\"collation\".webhook_pending w ON w.job_id = i.original_job_id", "w.received_at");
         // what verifying them cost in Workato reads (the webhook recipes are left out of the poll: only the verifier
         // lists or reads their jobs)
@@ -197,15 +205,19 @@ final class PipelineBenchmark {
         return n;
     }
 
-    private void postAll(List<String[]> jobs, AtomicInteger next, AtomicLong refused, AtomicLong lastAnswer) {
+    private void postAll(List<String[]> jobs, int batch, AtomicInteger next, AtomicLong refused,
+                         AtomicLong lastAnswer) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(3)).build();
         URI uri = URI.create(suite.url("collation") + "/api/webhooks/job-failures");
         int i;
-        while ((i = next.getAndIncrement()) < jobs.size()) {
-            String[] job = jobs.get(i);
-            String body = "{\"recipe_id\":" + job[0] + ",\"recipe_name\":\"Webhook only bench\",\"job_id\":\""
-                    + job[1] + "\",\"error\":\"" + ERROR + "\",\"http_status\":500}";
+        while ((i = next.getAndAdd(batch)) < jobs.size()) {
+            List<String> items = new ArrayList<>();
+            for (String[] job : jobs.subList(i, Math.min(jobs.size(), i + batch))) {
+                items.add("{\"recipe_id\":" + job[0] + ",\"recipe_name\":\"Webhook only bench\",\"job_id\":\""
+                        + job[1] + "\",\"error\":\"" + ERROR + "\",\"http_status\":500}");
+            }
+            String body = batch == 1 ? items.get(0) : "[" + String.join(",", items) + "]";
             while (true) {
                 try {
                     HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))

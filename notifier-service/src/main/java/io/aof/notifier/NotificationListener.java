@@ -1,12 +1,12 @@
 package io.aof.notifier;
 
-import io.aof.common.events.EventCodec;
-import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Inbox;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
+
+import java.util.List;
 
 /**
  * Stores each notification request before anything is sent: one row per
@@ -26,9 +26,13 @@ class NotificationListener {
         this.intake = intake;
     }
 
-    @KafkaListener(topics = Topics.Names.NOTIFICATION_REQUESTS)
-    void onNotificationRequested(ConsumerRecord<String, String> record) {
-        NotificationRequested request = EventCodec.decode(Topics.NOTIFICATION_REQUESTS, record.value());
-        inbox.once("notifier", request, n -> intake.store(n, record.value(), router.destinations(n)));
+    /**
+     * A poll of requests in one transaction (an outage asks for thousands at once); a record that cannot be read,
+     * or whose request cannot be stored, fails alone ({@link Inbox#onceEachRecord}).
+     */
+    @KafkaListener(topics = Topics.Names.NOTIFICATION_REQUESTS, batch = "true")
+    void onNotificationRequested(List<ConsumerRecord<String, String>> records) {
+        inbox.onceEachRecord("notifier", Topics.NOTIFICATION_REQUESTS, records,
+                (n, text) -> intake.store(n, text, router.destinations(n)));
     }
 }

@@ -177,8 +177,12 @@ public class OutboxRelay {
                 }
             }
             if (!sent.isEmpty()) {
-                jdbc.batchUpdate("DELETE FROM outbox WHERE id = ?", sent, sent.size(),
-                        (ps, row) -> ps.setLong(1, row.id));
+                Long[] ids = sent.stream().map(Row::id).toArray(Long[]::new);
+                jdbc.update(con -> {   // one statement for the round, not one per row
+                    var ps = con.prepareStatement("DELETE FROM outbox WHERE id = ANY(?)");
+                    ps.setArray(1, con.createArrayOf("bigint", ids));
+                    return ps;
+                });
                 published.increment(sent.size());
             }
             if (!refused.isEmpty()) {

@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
+import java.util.List;
+
 /**
  * The orchestrator's handler table: which event goes to which method. Each
  * event is applied once (the inbox), in one transaction with its effects.
@@ -29,9 +31,14 @@ class OrchestratorListeners {
         this.incidents = incidents;
     }
 
-    @KafkaListener(topics = Topics.Names.JOB_FAILURES)
-    void onJobFailed(ConsumerRecord<String, String> record) {
-        inbox.once(CONSUMER, EventCodec.decode(Topics.JOB_FAILURES, record.value()), incidents::onJobFailed);
+    /**
+     * A poll of failures in one transaction (the hot path: an outage fails thousands of jobs at once); a record
+     * that cannot be decoded, or whose failure cannot be applied, fails alone ({@link Inbox#onceEachRecord}).
+     */
+    @KafkaListener(topics = Topics.Names.JOB_FAILURES, batch = "true")
+    void onJobFailed(List<ConsumerRecord<String, String>> records) {
+        inbox.onceEachRecord(CONSUMER, Topics.JOB_FAILURES, records,
+                (failure, text) -> incidents.onJobFailed(failure));
     }
 
     @KafkaListener(topics = Topics.Names.RECIPE_EVENTS)
