@@ -128,8 +128,50 @@ final class PipelineBenchmark {
                 + "the postmaster's plus its backends' private memory (RssAnon)");
         settings.add("simulator: reads-per-minute=0 (unlimited; Workato's is 60), job-duration=1s");
         args.forEach((module, list) -> settings.add(module + ": " + String.join(" ", list)));
-        return new ProofSuite.Tuning(SuiteParts.LOCAL_SERVICE_JVM, args, extraJvm,
-                List.of("synchronous_commit=off", "timezone=UTC"));
+        List<String> postgres = new ArrayList<>(List.of("synchronous_commit=off", "timezone=UTC"));
+        if (STATEMENTS) {
+            postgres.add("shared_preload_libraries=pg_stat_statements");
+            settings.add("BENCH_PG_STATEMENTS=1: pg_stat_statements loaded; each phase's top statements by "
+                    + "execution time are printed after the tables");
+        }
+        return new ProofSuite.Tuning(SuiteParts.LOCAL_SERVICE_JVM, args, extraJvm, postgres);
+    }
+
+    /** {@code BENCH_PG_STATEMENTS=1}: PostgreSQL's statements profiled per phase (pg_stat_statements). */
+    static final boolean STATEMENTS = "1".equals(System.getenv("BENCH_PG_STATEMENTS"));
+
+    /** PostgreSQL's statement statistics from now on (a phase's start). */
+    private void resetStatements() throws SQLException {
+        if (!STATEMENTS) {
+            return;
+        }
+        try (Connection c = suite.db(); var st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            st.execute("SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    /** The statements that took most of PostgreSQL's execution time since the phase started, as table rows. */
+    private List<String> topStatements() throws SQLException {
+        if (!STATEMENTS) {
+            return List.of();
+        }
+        List<String> rows = new ArrayList<>();
+        try (Connection c = suite.db(); var st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT calls, total_exec_time, 100 * total_exec_time / sum(total_exec_time) OVER (), rows,
+                       left(regexp_replace(query, '\\s+', ' ', 'g'), 150),
+                       sum(total_exec_time) OVER (), sum(calls) OVER ()
+                  FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15""")) {
+            while (rs.next()) {
+                if (rows.isEmpty()) {
+                    rows.add(String.format("| all | %,d | %,.0f ms | 100%% | | |", rs.getLong(7), rs.getDouble(6)));
+                }
+                rows.add(String.format("| %s | %,d | %,.0f ms | %.1f%% | %,d | %.3f ms |", rs.getString(5)
+                                .replace("|", "\\|"), rs.getLong(1), rs.getDouble(2), rs.getDouble(3),
+                        rs.getLong(4), rs.getDouble(2) / Math.max(1, rs.getLong(1))));
+            }
+        }
+        return rows;
     }
 
     void measure() throws Exception {
@@ -308,7 +350,7 @@ final class PipelineBenchmark {
 
     record PhaseResult(String name, int failures, double intakePerSecond, double endToEndSeconds, double p50,
                        double p95, double eventsPerFailure, long lastOpenedMillis, Sampler sampler,
-                       Map<String, double[]> cpu, boolean settled) {
+                       Map<String, double[]> cpu, boolean settled, List<String> statements) {
     }
 
     private PhaseResult settle(String name, List<Long> recipes, long t0, long intakeMillis, Sampler sampler,
@@ -350,6 +392,7 @@ final class PipelineBenchmark {
         }
         sampler.stop();
         Map<String, double[]> cpu = sampler.cpuSince(cpuStart);
+        List<String> statements = topStatements();
         String filter = "i.recipe_id = ANY(?)";
         double lastOpened;
         double lastLogged;
@@ -383,7 +426,7 @@ final class PipelineBenchmark {
         say("   settled: " + settled + "; end to end " + String.format("%.1f", endToEnd) + " s; first failure "
                 + "received by collation " + secs((long) (firstIn - t0)) + " s after t0");
         return new PhaseResult(name, n, n / (intakeMillis / 1000.0), endToEnd, p50, p95, eventsPerFailure,
-                (long) lastOpened, sampler, cpu, settled);
+                (long) lastOpened, sampler, cpu, settled, statements);
     }
 
     private static long single(PreparedStatement ps) throws SQLException {
@@ -431,7 +474,8 @@ final class PipelineBenchmark {
             cpuStart = cpuTicks();
         }
 
-        void start() {
+        void start() throws SQLException {
+            resetStatements();
             thread = new Thread(this::loop, "bench-sampler");
             thread.setDaemon(true);
             thread.start();
@@ -777,6 +821,14 @@ final class PipelineBenchmark {
                         service ? mb(s.heapLast.get(name)) + " (" + mb(s.heapPeak.get(name)) + ")" : "",
                         s.rssLast.containsKey(name) ? mb(s.rssLast.get(name)) + " (" + mb(s.rssPeak.get(name)) + ")"
                                 : ""));
+            }
+        }
+        for (PhaseResult r : results) {
+            if (!r.statements().isEmpty()) {
+                out.append("\nPostgreSQL's statements, ").append(r.name()).append(" (pg_stat_statements, execution "
+                        + "time only: no parse, plan or commit)\n\n| statement | calls | time | share | rows | "
+                        + "per call |\n| --- | --- | --- | --- | --- | --- |\n");
+                r.statements().forEach(row -> out.append(row).append('\n'));
             }
         }
         System.out.println(out);
