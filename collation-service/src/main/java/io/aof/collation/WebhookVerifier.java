@@ -140,94 +140,158 @@ class WebhookVerifier {
         return settled;
     }
 
+    /** Rows read, then settled together in one transaction: enough to make a commit cheap per row. */
+    static final int CHUNK = 50;
+
+    /** A read not made: the claim's time was up, or Workato could not answer an earlier read of the run. */
+    private static final Object NOT_READ = new Object();
+
     private int verify(List<Pending> due, FailureTriage.Reads reads, java.util.Set<String> untouched) {
         int settled = 0;
-        // read only within the claim (less a fifth for the last reads): what is left is released for the next run,
-        // so no other instance reads a row while this run still holds it, and a run that dies holds its rows for
-        // one short claim only
+        // start reads only within the claim (less a fifth for the last reads): what is left is released for the
+        // next run, so no other instance reads a row while this run still holds it, and a run that dies holds
+        // its rows for one short claim only
         long stopAt = nanoTime.getAsLong() + props.verifyClaim().toNanos() * 4 / 5;
-        int width = triage.width();
-        for (int from = 0; from < due.size(); from += width) {
-            if (nanoTime.getAsLong() - stopAt >= 0) {
-                break;
-            }
-            // a wave: its reads in flight at once, then settled one by one in the order the rows fell due
-            List<Pending> wave = due.subList(from, Math.min(due.size(), from + width));
-            wave.forEach(row -> untouched.remove(row.jobId()));
-            List<Object> answers = readAll(wave);
-            boolean paused = false;
-            for (int i = 0; i < wave.size(); i++) {
-                Pending row = wave.get(i);
-                Object answer = answers.get(i);
-                if (answer instanceof WorkatoApiException e) {
-                    if (FailureTriage.isNotFound(e)) {
-                        settled += refuse(row, "not_found") ? 1 : 0;
-                        continue;
-                    }
-                    later(row, "workato: " + e.kind());
-                    if (!paused) {
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        for (int from = 0; from < due.size() && !paused.get(); from += CHUNK) {
+            // a chunk: read-concurrency reads in flight at once, then its failed jobs settled in one transaction,
+            // in the order the rows fell due
+            List<Pending> chunk = due.subList(from, Math.min(due.size(), from + CHUNK));
+            List<Object> answers = triage.readAll(chunk.stream().<java.util.function.Supplier<?>>map(row -> () -> {
+                if (paused.get() || nanoTime.getAsLong() - stopAt >= 0) {
+                    return NOT_READ;   // stays claimed-not-read: released at the end of the run
+                }
+                try {
+                    return workato.getJob(row.recipeId(), row.jobId());
+                } catch (WorkatoApiException e) {
+                    if (!FailureTriage.isNotFound(e) && !paused.getAndSet(true)) {
+                        // Workato cannot answer now: the reads not started yet wait, due next run
                         log.info("Webhook verification paused ({}): {}; it continues later", e.kind(),
                                 e.getMessage());
                     }
-                    paused = true;   // Workato cannot answer now: the rest wait, due next run
+                    return e;
+                }
+            }).toList());
+            List<Verified> failed = new java.util.ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                Pending row = chunk.get(i);
+                Object answer = answers.get(i);
+                if (answer == NOT_READ) {
+                    continue;
+                }
+                untouched.remove(row.jobId());
+                if (answer instanceof WorkatoApiException e) {
+                    if (FailureTriage.isNotFound(e)) {
+                        settled += refuse(row, "not_found") ? 1 : 0;
+                    } else {
+                        later(row, "workato: " + e.kind());
+                    }
                     continue;
                 }
                 try {
-                    settled += settle(row, (WorkatoJob) answer, reads) ? 1 : 0;
+                    Checked c = check(row, (WorkatoJob) answer, reads);
+                    if (c.verified() != null) {
+                        failed.add(c.verified());
+                    }
+                    settled += c.refusedHere() ? 1 : 0;
                 } catch (FailureTriage.RootStillRunning e) {
                     later(row, "root pending");   // only this one waits: Workato answers
                     log.debug("Webhook failure kept pending: {}", e.getMessage());
                 } catch (WorkatoApiException e) {
                     later(row, "workato: " + e.kind());
-                    paused = true;
+                    paused.set(true);
                 }
             }
-            if (paused) {
+            settled += settleAll(failed);
+            if (nanoTime.getAsLong() - stopAt >= 0) {
                 break;
             }
         }
         return settled;
     }
 
-    /** Each row's job as Workato answers it, or the {@link WorkatoApiException} it answered; in the rows' order. */
-    private List<Object> readAll(List<Pending> rows) {
-        return triage.readAll(rows.stream().<java.util.function.Supplier<?>>map(row ->
-                () -> workato.getJob(row.recipeId(), row.jobId())).toList());
+    /** A pending failure Workato shows failed, with what to do with it. */
+    private record Verified(Pending row, FailureTriage.Plan plan) {
     }
 
-    private boolean settle(Pending row, WorkatoJob job, FailureTriage.Reads reads) {
+    /** What Workato's answer made of a pending failure: verified failed (with its plan), or refused here. */
+    private record Checked(Verified verified, boolean refusedHere) {
+        static final Checked NOT_YET = new Checked(null, false);
+    }
+
+    /**
+     * What Workato's answer makes of a pending failure: refused, left for later (the job still runs), or
+     * verified failed, with its plan (settled by {@link #settleAll}).
+     */
+    private Checked check(Pending row, WorkatoJob job, FailureTriage.Reads reads) {
         if (job.recipeId() != null && job.recipeId() != row.recipeId()) {
-            return refuse(row, "other_recipe");
+            return new Checked(null, refuse(row, "other_recipe"));
         }
         if (WorkatoJob.PENDING.equals(job.status())) {
             later(row, "pending");
-            return false;
+            return Checked.NOT_YET;
         }
         if (WorkatoJob.SUCCEEDED.equals(job.status())) {
-            return refuse(row, "succeeded");
+            return new Checked(null, refuse(row, "succeeded"));
         }
         if (!job.isFailed()) {
-            return refuse(row, "not_failed");
+            return new Checked(null, refuse(row, "not_failed"));
         }
         String master = blankToNull(job.masterJobId());
         if (blankToNull(row.masterJobId()) != null && !Objects.equals(blankToNull(row.masterJobId()), master)) {
-            return refuse(row, "master_mismatch");
+            return new Checked(null, refuse(row, "master_mismatch"));
         }
         // a repeat reported without its master belongs to the master's incident, as Workato says
         JobFailed failure = EventCodec.decode(Topics.JOB_FAILURES, row.payload()).withMaster(master)
                 .withJobDetail(job);
-        FailureTriage.Plan plan = triage.plan(failure, job, reads);
-        Boolean done = tx.execute(status -> {
-            if (!store.settle(row.jobId(), WebhookPendingStore.State.VERIFIED, "failed in Workato")) {
-                return false;   // settled by another instance meanwhile
-            }
-            triage.apply(plan);
-            return true;
-        });
-        if (Boolean.TRUE.equals(done)) {
-            meters.counter("aof.webhook.verified", "by", "read").increment();
+        return new Checked(new Verified(row, triage.plan(failure, job, reads)), false);
+    }
+
+    /**
+     * Settles verified failures in one transaction (each only if still PENDING: another instance may have settled
+     * it meanwhile) and applies their plans; if that transaction fails, each on its own, so one that cannot be
+     * stored fails alone. Returns how many were settled here.
+     */
+    private int settleAll(List<Verified> failed) {
+        if (failed.isEmpty()) {
+            return 0;
         }
-        return Boolean.TRUE.equals(done);
+        int n;
+        try {
+            Integer done = tx.execute(status -> {
+                int settled = 0;
+                for (Verified v : failed) {
+                    settled += settleOne(v) ? 1 : 0;
+                }
+                return settled;
+            });
+            n = done == null ? 0 : done;
+        } catch (RuntimeException e) {
+            log.info("Settling {} verified webhook failures together failed ({}); one by one", failed.size(),
+                    e.toString());
+            n = 0;
+            for (Verified v : failed) {
+                try {
+                    n += Boolean.TRUE.equals(tx.execute(status -> settleOne(v))) ? 1 : 0;
+                } catch (RuntimeException alone) {
+                    later(v.row(), "could not be stored: " + alone.getClass().getSimpleName());
+                    log.warn("Verified webhook failure of job {} could not be stored; it is read again later: {}",
+                            v.row().jobId(), alone.toString());
+                }
+            }
+        }
+        if (n > 0) {
+            meters.counter("aof.webhook.verified", "by", "read").increment(n);
+        }
+        return n;
+    }
+
+    private boolean settleOne(Verified v) {
+        if (!store.settle(v.row().jobId(), WebhookPendingStore.State.VERIFIED, "failed in Workato")) {
+            return false;   // settled by another instance meanwhile
+        }
+        triage.apply(v.plan());
+        return true;
     }
 
     /**

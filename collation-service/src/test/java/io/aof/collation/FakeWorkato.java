@@ -67,7 +67,7 @@ final class FakeWorkato implements AutoCloseable {
     private int failListingsStatus;
     /** Runs while a job detail is read, before it is answered (on the server's thread). */
     volatile Runnable onGetJob = () -> { };
-    /** Jobs whose detail is answered 503, as if Workato could not answer for them now. */
+    /** Jobs whose detail is answered 503 at once (onGetJob does not run), as if Workato could not answer now. */
     volatile java.util.Set<String> unanswered = java.util.Set.of();
 
     FakeWorkato() throws IOException {
@@ -180,11 +180,11 @@ final class FakeWorkato implements AutoCloseable {
             return;
         }
         if ((m = JOB.matcher(path)).matches()) {
-            onGetJob.run();   // outside the lock: what it does may read Workato too
-            if (unanswered.contains(m.group(2))) {
+            if (unanswered.contains(m.group(2))) {   // at once, before onGetJob
                 send(ex, 503, Map.of("message", "unavailable"));
                 return;
             }
+            onGetJob.run();   // outside the lock: what it does may read Workato too
             Job job = find(Long.parseLong(m.group(1)), m.group(2));
             if (job == null) {
                 send(ex, 404, Map.of("message", "not found"));

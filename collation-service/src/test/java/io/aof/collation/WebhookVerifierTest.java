@@ -227,7 +227,7 @@ class WebhookVerifierTest {
     }
 
     @Test
-    void aRunReadsItsRowsInWavesOfVerifyConcurrencyAtOnceAndSettlesThemInTheOrderTheyFellDue() throws Exception {
+    void aRunReadsReadConcurrencyRowsAtOnceAndSettlesThemInTheOrderTheyFellDue() throws Exception {
         pendingFailures(5);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
@@ -235,7 +235,7 @@ class WebhookVerifierTest {
         workato.onGetJob = () -> {
             most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             firstWave.countDown();
-            try {   // the first wave's reads wait for one another: they are in flight together or this times out
+            try {   // the first three reads wait for one another: they are in flight together or this times out
                 firstWave.await(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -254,21 +254,50 @@ class WebhookVerifierTest {
     }
 
     @Test
-    void aWaveWithAReadWorkatoCouldNotAnswerSettlesTheOthersOfItsWaveAndLeavesTheRestDueForTheNextRun() {
+    void aReadWorkatoCouldNotAnswerStopsTheReadsNotStartedYetAndTheReadsInFlightAreSettled() {
         pendingFailures(5);
-        workato.unanswered = java.util.Set.of("r-1");
+        workato.unanswered = java.util.Set.of("r-1");   // answered 503 at once
+        workato.onGetJob = () -> {
+            try {
+                Thread.sleep(300);   // r-2, in flight beside r-1, is answered well after r-1's refusal
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
         Map<String, String> two = Map.of("aof.collation.read-concurrency", "2");
         int from = workato.callCount();
 
         int settled = verifier(two).verifyDue();
 
-        assertThat(readsSince(from)).containsExactlyInAnyOrder("get_job 7 r-1", "get_job 7 r-2");   // one wave
+        assertThat(readsSince(from)).containsExactlyInAnyOrder("get_job 7 r-1", "get_job 7 r-2");
         assertThat(settled).isEqualTo(1);
         assertThat(c.pendingRows()).containsExactly("r-1 PENDING workato: SERVER_ERROR",
                 "r-2 VERIFIED failed in Workato", "r-3 PENDING -", "r-4 PENDING -", "r-5 PENDING -");
         assertThat(c.jdbc.queryForList("SELECT job_id FROM webhook_pending WHERE state = 'PENDING' "
                 + "AND next_check_at <= now() ORDER BY job_id", String.class))
                 .containsExactly("r-3", "r-4", "r-5");   // never read: due again at once; r-1 after the delay
+    }
+
+    @Test
+    void aVerifiedFailureTheDatabaseRefusesFailsAloneAndIsReadAgainLaterTheOthersOfItsChunkAreSettled() {
+        pendingFailures(5);
+        c.jdbc.execute("""
+                CREATE FUNCTION refuse_r3() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.job_id = 'r-3' THEN RAISE EXCEPTION 'refused r-3'; END IF; RETURN NEW; END $$""");
+        c.jdbc.execute("CREATE TRIGGER refuse_r3 BEFORE INSERT ON collected_job FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_r3()");
+        try {
+            int settled = verifier().verifyDue();
+
+            assertThat(settled).isEqualTo(4);
+            assertThat(c.pendingRows()).containsExactly("r-1 VERIFIED failed in Workato",
+                    "r-2 VERIFIED failed in Workato", "r-3 PENDING could not be stored: UncategorizedSQLException",
+                    "r-4 VERIFIED failed in Workato", "r-5 VERIFIED failed in Workato");
+            assertThat(c.publishedJobIds()).containsExactly("r-1", "r-2", "r-4", "r-5");
+        } finally {
+            c.jdbc.execute("DROP TRIGGER refuse_r3 ON collected_job");
+            c.jdbc.execute("DROP FUNCTION refuse_r3()");
+        }
     }
 
     @Test
