@@ -63,9 +63,12 @@ class StormStore {
 
     /** {@code recipeId} failed with the signature now; how many recipes did within {@code window}, this one too. */
     int sighted(String destination, String signature, long recipeId, Duration window) {
+        // a sighting seen within the last second is not written again: a storm's thousands of alerts from a few
+        // recipes would otherwise leave as many dead row versions for every count below to step over
         jdbc.update("INSERT INTO signature_sighting (destination, signature, recipe_id) VALUES (?, ?, ?) "
-                + "ON CONFLICT (destination, signature, recipe_id) DO UPDATE SET last_at = now()", destination,
-                signature, recipeId);
+                + "ON CONFLICT (destination, signature, recipe_id) DO UPDATE SET last_at = now() "
+                + "WHERE signature_sighting.last_at < now() - interval '1 second'", destination, signature,
+                recipeId);
         Integer n = jdbc.queryForObject("SELECT count(*) FROM signature_sighting WHERE destination = ? "
                 + "AND signature = ? AND last_at > now() - (? * interval '1 millisecond')", Integer.class,
                 destination, signature, window.toMillis());
