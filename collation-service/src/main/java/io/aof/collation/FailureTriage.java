@@ -97,15 +97,17 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
             reading.add(readers.submit(() -> run.apply(task)));
         }
         List<Object> answers = new java.util.ArrayList<>(tasks.size());
-        for (var f : reading) {
-            try {
+        try {
+            for (var f : reading) {
                 answers.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while reading from Workato", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading from Workato", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            reading.forEach(f -> f.cancel(true));   // after a failure: the reads not started are not made
         }
         return answers;
     }
@@ -113,7 +115,8 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     /**
      * Reads ahead, {@link #width()} at a time, the details {@link #withDetail} would read one after another for
      * these failed jobs of {@code recipeId}, into {@code reads} (where withDetail finds them); returns how many
-     * reads it spent. A read that fails is not recorded: withDetail reads it again and decides.
+     * reads it spent. A read that fails is recorded as failed: withDetail decides with what Workato answered, as
+     * if it had read it then (a transient failure pauses the sweep there), without reading it again.
      */
     int readAhead(long recipeId, List<WorkatoJob> jobs, Reads reads) {
         if (jobs.size() <= 1 || readers == null) {
@@ -122,9 +125,13 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         List<java.util.function.Supplier<?>> tasks = jobs.stream().<java.util.function.Supplier<?>>map(job -> () ->
                 workato.getJob(recipeId, job.handle() != null ? job.handle() : job.id())).toList();
         List<Object> answers = readAll(tasks);
-        for (Object answer : answers) {
-            if (answer instanceof WorkatoJob detail && detail.id() != null) {
-                reads.jobs.put(recipeId + "/" + detail.id(), detail);
+        for (int i = 0; i < answers.size(); i++) {
+            String key = recipeId + "/" + jobs.get(i).id();
+            if (answers.get(i) instanceof WorkatoJob detail && detail.id() != null
+                    && !WorkatoJob.PENDING.equals(detail.status())) {
+                reads.jobs.put(key, detail);
+            } else {
+                reads.readAheadFailed.put(key, answers.get(i) instanceof WorkatoApiException e ? e : null);
             }
         }
         return tasks.size();
@@ -152,6 +159,12 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      */
     static final class Reads {
         private final Map<String, WorkatoJob> jobs = new java.util.HashMap<>();
+        /**
+         * Jobs read ahead whose detail did not come, by recipe and job: what Workato answered (null: a detail
+         * without an id). {@link #withDetail} decides with it instead of reading again, and the read is not
+         * charged to the recipe's cap twice.
+         */
+        private final Map<String, WorkatoApiException> readAheadFailed = new java.util.HashMap<>();
         private final java.util.function.Function<Long, String> recipeNames;
 
         Reads(java.util.function.Function<Long, String> recipeNames) {
@@ -185,6 +198,14 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         if (known != null) {
             return known;   // read already in this run (as another job's workflow root)
         }
+        String key = recipeId + "/" + job.id();
+        if (reads.readAheadFailed.containsKey(key)) {
+            WorkatoApiException e = reads.readAheadFailed.get(key);
+            if (e != null && needTest && isTransient(e)) {
+                throw e;   // as if read now: the sweep pauses here and reads it again next time
+            }
+            return job;
+        }
         if (!needsDetail(job, reads, recipeId)) {
             return job;
         }
@@ -212,7 +233,8 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     /** Whether {@link #withDetail} spends a read on this job of {@code recipeId}. */
     boolean needsDetail(WorkatoJob job, Reads reads, long recipeId) {
         return ((job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null)
-                && reads.finished(recipeId, job.id()) == null;
+                && reads.finished(recipeId, job.id()) == null
+                && !reads.readAheadFailed.containsKey(recipeId + "/" + job.id());
     }
 
     /**

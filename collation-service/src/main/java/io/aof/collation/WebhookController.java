@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
-import io.aof.common.ops.BoundedBody;
 import io.aof.common.ops.Signature;
 import io.aof.common.text.ExternalText;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -177,12 +176,11 @@ class WebhookController {
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        int limit = Math.max(props.maxBodyBytes(), props.maxBatchBodyBytes());
-        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), limit).orElse(null);
-        boolean batch = raw != null && isArray(raw);
-        if (raw == null || (!batch && raw.length > props.maxBodyBytes())) {
+        byte[] raw = body(request);
+        if (raw == null) {
             return tooLarge();
         }
+        boolean batch = isArray(raw);
         if (budgets.isEmpty()) {
             return refused(NO_SOURCE, HttpStatus.SERVICE_UNAVAILABLE, "Webhook intake disabled", "No webhook "
                     + "credential is configured: set aof.collation.webhook.sources (or AOF_WEBHOOK_TOKEN or "
@@ -251,36 +249,73 @@ class WebhookController {
     }
 
     /**
+     * The body, or null when it is too large: read up to {@code max-body-bytes}, and on to
+     * {@code max-batch-body-bytes} only when it is a batch (its first character other than white space is '['),
+     * so a large body that is no batch costs no more than before.
+     */
+    private byte[] body(HttpServletRequest request) throws IOException {
+        int single = props.maxBodyBytes();
+        int batch = props.maxBatchBodyBytes();
+        if (request.getContentLengthLong() > batch) {
+            return null;
+        }
+        try (java.io.InputStream in = request.getInputStream()) {
+            byte[] head = in.readNBytes(single + 1);
+            if (head.length <= single) {
+                return head;
+            }
+            if (!isArray(head)) {
+                return null;
+            }
+            byte[] rest = in.readNBytes(batch + 1 - head.length);
+            if (head.length + rest.length > batch) {
+                return null;
+            }
+            byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
+            System.arraycopy(rest, 0, all, head.length, rest.length);
+            return all;
+        }
+    }
+
+    /**
      * A batch: a JSON array of up to {@code max-batch-items} failures, each in the
      * single form, stored in one transaction. The source's budget is spent one per
      * failure, all or nothing. Each item is checked on its own: an invalid one is
      * answered in its place in {@code results} and stops none of the others.
      * Answered 207 when some item is invalid, else 202 when some item was
-     * accepted, else 200 (all known already). An idempotency key covers the whole
-     * batch: sent again, every valid item is answered duplicate.
+     * accepted, else 200 (all known already). Items are deduplicated by job id, so
+     * a batch sent again changes nothing and its fixed items are taken; an
+     * idempotency key is not used for a batch.
      */
     private ResponseEntity<?> receiveBatch(HttpServletRequest request, byte[] raw, String source) {
+        // a batch refused before it is counted costs its source one failure's budget, as a single refused
+        // failure does; a counted batch costs one per item, all or nothing
         if (!isUtf8(raw)) {
+            budgets.get(source).acquirePermission();
             return notUtf8(source);
         }
         JsonNode tree;
         try {
             tree = BODY.readTree(raw);
         } catch (JacksonException e) {
+            budgets.get(source).acquirePermission();
             return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "The body is not a valid batch of job "
                     + "failures (a JSON array of objects): " + e.getOriginalMessage(), Map.of());
         }
         if (tree == null || !tree.isArray() || tree.isEmpty()) {
+            budgets.get(source).acquirePermission();
             return refused(source, HttpStatus.BAD_REQUEST, "Malformed body", "A batch is a JSON array of at least "
                     + "one job failure.", Map.of());
         }
         int n = tree.size();
         if (n > props.maxBatchItems()) {
+            budgets.get(source).acquirePermission();
             return refused(source, HttpStatus.BAD_REQUEST, "Batch too large", "A batch may hold at most "
                     + props.maxBatchItems() + " failures; this one holds " + n + ": send it in smaller batches.",
                     Map.of());
         }
         if (n > perMinute(source)) {
+            budgets.get(source).acquirePermission();
             return refused(source, HttpStatus.BAD_REQUEST, "Batch too large", "This batch of " + n + " failures is "
                     + "more than source '" + source + "' may send in a minute (" + perMinute(source) + "), so it "
                     + "could never pass: send smaller batches.", Map.of());
@@ -304,16 +339,16 @@ class WebhookController {
         Map<String, JobFailed> distinct = new LinkedHashMap<>();
         items.stream().filter(i -> i.failure() != null).forEach(i -> distinct.putIfAbsent(i.failure().jobId(),
                 i.failure()));
-        String key = idempotencyKey(request);
+        // no idempotency key: every item is deduplicated by its job id (a key for the whole batch would answer a
+        // resent batch whose invalid items were fixed as all duplicates, and lose the fixed ones)
         Set<String> accepted = distinct.isEmpty() ? Set.of() : tx.execute(status -> {
-            JobFailed first = distinct.values().iterator().next();
-            if (key != null && !pending.rememberKey(key, first.jobId(), first.incidentId())) {
-                return Set.<String>of();
-            }
             Set<String> known = collector.collectedAmong(List.copyOf(distinct.keySet()));
             List<WebhookPendingStore.Arrival> arrivals = new ArrayList<>();
-            distinct.values().stream().filter(f -> !known.contains(f.jobId())).forEach(f -> arrivals.add(
-                    new WebhookPendingStore.Arrival(f.jobId(), f.recipeId(), f.masterJobId(), EventCodec.encode(f))));
+            distinct.values().stream().filter(f -> !known.contains(f.jobId()))
+                    // in job id order: two batches with the same jobs in another order never wait on each other
+                    .sorted(java.util.Comparator.comparing(JobFailed::jobId))
+                    .forEach(f -> arrivals.add(new WebhookPendingStore.Arrival(f.jobId(), f.recipeId(),
+                            f.masterJobId(), EventCodec.encode(f))));
             return pending.acceptAll(arrivals, props.verifyDelay());
         });
         List<Map<String, Object>> results = new ArrayList<>(n);

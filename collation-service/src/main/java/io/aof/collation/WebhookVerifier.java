@@ -200,6 +200,11 @@ class WebhookVerifier {
                 } catch (WorkatoApiException e) {
                     later(row, "workato: " + e.kind());
                     paused.set(true);
+                } catch (RuntimeException e) {
+                    // this row only (a payload or an answer that cannot be used): the chunk's others are settled
+                    later(row, "error: " + e.getClass().getSimpleName());
+                    log.warn("Webhook failure of job {} could not be checked; it is read again later: {}",
+                            row.jobId(), e.toString());
                 }
             }
             settled += settleAll(failed);

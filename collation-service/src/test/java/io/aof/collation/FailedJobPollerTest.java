@@ -214,6 +214,28 @@ class FailedJobPollerTest {
     }
 
     @Test
+    void aJobWhoseDetailTheReadAheadCouldNotGetIsDecidedWithoutASecondReadAndHoldsNothingBehindIt() {
+        workato.recipe(R);
+        for (int i = 1; i <= 5; i++) {
+            workato.failed(R, "j-" + i, ago(Duration.ofMinutes(10 - i)));
+        }
+        workato.detailNotFound = java.util.Set.of("j-5");   // listed as failed, no detail: published as listed
+        Map<String, String> settings = new java.util.HashMap<>(watching(R));
+        settings.put("aof.collation.read-concurrency", "3");
+        settings.put("aof.collation.max-detail-reads-per-recipe", "3");   // the read-ahead spends the whole cap
+        FailedJobPoller poller = c.poller(settings);
+
+        List<String> first = sweep(poller);
+        List<String> publishedFirst = c.publishedJobIds();
+        sweep(poller);
+
+        assertThat(first).hasSize(5).containsExactlyInAnyOrder("list_recipes", "list_jobs 7", "get_job 7 j-5",
+                "get_job 7 j-4", "get_job 7 j-3");
+        assertThat(publishedFirst).containsExactly("j-3", "j-4", "j-5");
+        assertThat(c.publishedJobIds()).containsExactly("j-3", "j-4", "j-5", "j-1", "j-2");
+    }
+
+    @Test
     void aJobListedOnTwoPagesOfOneSweepIsReadOnceAndPublishedOnce() {
         workato.pageSize = 3;
         workato.repeatOffsetJob = true;   // each next page starts with the last job of the page before

@@ -69,6 +69,8 @@ final class FakeWorkato implements AutoCloseable {
     volatile Runnable onGetJob = () -> { };
     /** Jobs whose detail is answered 503 at once (onGetJob does not run), as if Workato could not answer now. */
     volatile java.util.Set<String> unanswered = java.util.Set.of();
+    /** Jobs whose detail is answered 404 at once (they are still listed). */
+    volatile java.util.Set<String> detailNotFound = java.util.Set.of();
 
     FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -182,6 +184,10 @@ final class FakeWorkato implements AutoCloseable {
         if ((m = JOB.matcher(path)).matches()) {
             if (unanswered.contains(m.group(2))) {   // at once, before onGetJob
                 send(ex, 503, Map.of("message", "unavailable"));
+                return;
+            }
+            if (detailNotFound.contains(m.group(2))) {
+                send(ex, 404, Map.of("message", "not found"));
                 return;
             }
             onGetJob.run();   // outside the lock: what it does may read Workato too

@@ -116,7 +116,7 @@ class WebhookBatchTest {
     }
 
     @Test
-    void aBatchSpendsItsSourcesBudgetOnePerFailureAllOrNothing() throws Exception {
+    void aBatchSpendsItsSourcesBudgetOnePerFailureAllOrNothingAndARefusedBatchOne() throws Exception {
         WebhookController webhook = c.webhook(Map.of("aof.collation.webhook.per-source-per-minute", "5"));
 
         ResponseEntity<?> three = webhook.receive(request(batch(item("j-1"), item("j-2"), item("j-3"))));
@@ -129,12 +129,12 @@ class WebhookBatchTest {
         assertThat(three.getStatusCode().value()).isEqualTo(202);
         assertThat(threeMore.getStatusCode().value()).isEqualTo(429);   // two left: none of the three is taken
         assertThat(detail(threeMore)).contains("more than 5 failures in a minute (this batch holds 3)");
-        assertThat(six.getStatusCode().value()).isEqualTo(400);   // could never pass
+        assertThat(six.getStatusCode().value()).isEqualTo(400);   // could never pass; costs one, as a refused single
         assertThat(detail(six)).contains("more than source 'default' may send in a minute (5)");
-        assertThat(one.getStatusCode().value()).isEqualTo(202);
-        assertThat(two.getStatusCode().value()).isEqualTo(202);
+        assertThat(one.getStatusCode().value()).isEqualTo(202);   // the last of the five
+        assertThat(two.getStatusCode().value()).isEqualTo(429);
         assertThat(c.pendingRows()).containsExactly("j-1 PENDING -", "j-2 PENDING -", "j-3 PENDING -",
-                "j-7 PENDING -", "j-8 PENDING -");
+                "j-7 PENDING -");
     }
 
     @Test
@@ -164,18 +164,19 @@ class WebhookBatchTest {
     }
 
     @Test
-    void aBatchSentAgainWithItsIdempotencyKeyChangesNothing() throws Exception {
+    void aBatchSentAgainChangesNothingAndItsFixedItemsAreTakenWhateverItsIdempotencyKey() throws Exception {
         WebhookController webhook = c.webhook(Map.of());
-        String body = batch(item("j-1"), item("j-2"));
+        String invalid = "{\"recipe_id\":7,\"error\":\"no job id\"}";
 
-        ResponseEntity<?> first = webhook.receive(request(body, "X-Idempotency-Key", "batch-1"));
-        c.jdbc.update("DELETE FROM webhook_pending");   // settled and cleaned up meanwhile, say
-        ResponseEntity<?> again = webhook.receive(request(body, "X-Idempotency-Key", "batch-1"));
+        ResponseEntity<?> first = webhook.receive(request(batch(item("j-1"), invalid), "X-Idempotency-Key", "b-1"));
+        ResponseEntity<?> fixed = webhook.receive(request(batch(item("j-1"), item("j-2")), "X-Idempotency-Key",
+                "b-1"));
 
-        assertThat(first.getStatusCode().value()).isEqualTo(202);
-        assertThat(again.getStatusCode().value()).isEqualTo(200);
-        assertThat(statuses(again)).containsExactly("0 duplicate j-1", "1 duplicate j-2");
-        assertThat(c.pendingRows()).isEmpty();
+        assertThat(first.getStatusCode().value()).isEqualTo(207);
+        assertThat(statuses(first)).containsExactly("0 accepted j-1", "1 invalid");
+        assertThat(fixed.getStatusCode().value()).isEqualTo(202);
+        assertThat(statuses(fixed)).containsExactly("0 duplicate j-1", "1 accepted j-2");
+        assertThat(c.pendingRows()).containsExactly("j-1 PENDING -", "j-2 PENDING -");
     }
 
     @Test

@@ -94,7 +94,10 @@ public class Inbox {
      * is reported by its index ({@link BatchListenerFailedException}: the
      * container commits the offsets before it, retries or dead-letters it, and
      * delivers the rest again). If the database is unavailable the whole batch
-     * is reported from its first event. Returns how many effects ran.
+     * is reported from its first event (a deadlock or lock conflict is not
+     * that: it falls back to one by one). Metrics an effect counts in a poll
+     * that is rolled back and applied again are counted twice. Returns how many
+     * effects ran.
      */
     public <T extends AofEvent> int onceEach(String consumer, List<T> events, Consumer<T> effect) {
         if (events.isEmpty()) {
@@ -121,7 +124,9 @@ public class Inbox {
             });
             return ran == null ? 0 : ran;
         } catch (RuntimeException batchFailed) {
-            if (Failures.isInfrastructure(batchFailed)) {
+            // the database unavailable: the whole poll again later; a deadlock or lock conflict between this poll's
+            // events and another transaction: one by one, like any other failure of the poll
+            if (Failures.isInfrastructure(batchFailed) && !isConflict(batchFailed)) {
                 throw new BatchListenerFailedException("the database is unavailable: "
                         + Failures.rootMessage(batchFailed), batchFailed, 0);
             }
@@ -138,5 +143,14 @@ public class Inbox {
             }
         }
         return n;
+    }
+
+    private static boolean isConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.ConcurrencyFailureException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

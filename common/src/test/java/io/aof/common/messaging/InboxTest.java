@@ -1,6 +1,9 @@
 package io.aof.common.messaging;
 
+import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
+import io.aof.common.events.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.aof.testsupport.AofTestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,32 @@ class InboxTest {
         assertThat(inbox.onceEach("orchestrator", List.of(batch.get(0), batch.get(1), batch.get(3)), effect()))
                 .isEqualTo(1);
         assertThat(effects()).containsExactly("a", "b", "d");
+    }
+
+    @Test
+    void aPollOfRecordsIsDecodedAndAppliedWithEachRecordsTextAndARecordThatCannotBeReadFailsAloneAfterTheOnesBefore() {
+        JobFailed a = failure("a");
+        JobFailed c = failure("c");
+        List<ConsumerRecord<String, String>> poll = List.of(record(0, EventCodec.encode(a)), record(1, "not an event"),
+                record(2, EventCodec.encode(c)));
+        List<String> texts = new ArrayList<>();
+
+        assertThatThrownBy(() -> inbox.onceEachRecord("orchestrator", Topics.JOB_FAILURES, poll,
+                (f, text) -> {
+                    effect().accept(f);
+                    texts.add(text);
+                }))
+                .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> {
+                    assertThat(e.getIndex()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("aof.job-failures-0@1 cannot be read");
+                });
+
+        assertThat(effects()).containsExactly("a");   // the one before it; c comes with the redelivery
+        assertThat(texts).containsExactly(EventCodec.encode(a));
+    }
+
+    static ConsumerRecord<String, String> record(long offset, String value) {
+        return new ConsumerRecord<>("aof.job-failures", 0, offset, "k", value);
     }
 
     @Test
