@@ -46,7 +46,6 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     private final java.time.Clock clock;
     /** The threads job details are read on, {@code read-concurrency} at once (none when it is 1: the caller's). */
     private final java.util.concurrent.ExecutorService readers;
-    private final int width;
 
     FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors, AofProperties aof,
                   CollationProperties props, java.time.Clock clock) {
@@ -56,7 +55,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         this.collector = collector;
         this.cursors = cursors;
         this.workspace = aof.workspace();
-        this.width = props.readConcurrency();
+        int width = props.readConcurrency();
         this.readers = width <= 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(width, r -> {
             Thread t = new Thread(r, "collation-read");
             t.setDaemon(true);
@@ -71,13 +70,8 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         }
     }
 
-    /** How many reads {@link #readAll} has in flight at once. */
-    int width() {
-        return width;
-    }
-
     /**
-     * What each task answers, in the tasks' order, {@link #width()} of them in flight at once: Workato answers
+     * What each task answers, in the tasks' order, {@code read-concurrency} of them in flight at once: Workato answers
      * a read in tens to hundreds of milliseconds, so one after another reach a few a second. A task that throws
      * answers its {@link WorkatoApiException}; any other exception is thrown here.
      */
@@ -113,7 +107,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     }
 
     /**
-     * Reads ahead, {@link #width()} at a time, the details {@link #withDetail} would read one after another for
+     * Reads ahead, {@code read-concurrency} at a time, the details {@link #withDetail} would read one after another for
      * these failed jobs of {@code recipeId}, into {@code reads} (where withDetail finds them); returns how many
      * reads it spent. A read that fails is recorded as failed: withDetail decides with what Workato answered, as
      * if it had read it then (a transient failure pauses the sweep there), without reading it again.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
+import io.aof.common.ops.BoundedBody;
 import io.aof.common.ops.Signature;
 import io.aof.common.text.ExternalText;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -176,7 +177,9 @@ class WebhookController {
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        byte[] raw = body(request);
+        // read on past max-body-bytes only for a batch (the first character other than white space is '[')
+        byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), props.maxBodyBytes(),
+                props.maxBatchBodyBytes(), WebhookController::isArray).orElse(null);
         if (raw == null) {
             return tooLarge();
         }
@@ -246,35 +249,6 @@ class WebhookController {
             answer.put("verification", "pending");
         }
         return Boolean.TRUE.equals(fresh) ? ResponseEntity.accepted().body(answer) : ResponseEntity.ok(answer);
-    }
-
-    /**
-     * The body, or null when it is too large: read up to {@code max-body-bytes}, and on to
-     * {@code max-batch-body-bytes} only when it is a batch (its first character other than white space is '['),
-     * so a large body that is no batch costs no more than before.
-     */
-    private byte[] body(HttpServletRequest request) throws IOException {
-        int single = props.maxBodyBytes();
-        int batch = props.maxBatchBodyBytes();
-        if (request.getContentLengthLong() > batch) {
-            return null;
-        }
-        try (java.io.InputStream in = request.getInputStream()) {
-            byte[] head = in.readNBytes(single + 1);
-            if (head.length <= single) {
-                return head;
-            }
-            if (!isArray(head)) {
-                return null;
-            }
-            byte[] rest = in.readNBytes(batch + 1 - head.length);
-            if (head.length + rest.length > batch) {
-                return null;
-            }
-            byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
-            System.arraycopy(rest, 0, all, head.length, rest.length);
-            return all;
-        }
     }
 
     /**

@@ -183,10 +183,12 @@ class FailedJobPollerTest {
         }
         java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(3);
         workato.onGetJob = () -> {
             most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            try {
-                Thread.sleep(200);   // long enough for the others of the read-ahead to arrive meanwhile
+            together.countDown();
+            try {   // the first three reads wait for one another: in flight together, or this times out
+                together.await(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

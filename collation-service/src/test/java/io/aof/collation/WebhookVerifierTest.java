@@ -243,13 +243,11 @@ class WebhookVerifierTest {
             inFlight.decrementAndGet();
         };
         Map<String, String> three = Map.of("aof.collation.read-concurrency", "3");
-        long started = System.nanoTime();
 
         int settled = verifier(three).verifyDue();
 
         assertThat(settled).isEqualTo(5);
         assertThat(most.get()).isEqualTo(3);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(c.publishedJobIds()).containsExactly("r-1", "r-2", "r-3", "r-4", "r-5");
     }
 

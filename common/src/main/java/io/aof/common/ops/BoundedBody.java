@@ -25,6 +25,34 @@ public final class BoundedBody {
         }
     }
 
+    /**
+     * As {@link #read(long, InputStream, int)}, but a body whose first {@code maxBytes + 1} bytes {@code mayGrow}
+     * accepts (a batch, say) is read on up to {@code largerMaxBytes}: a large body of the other kind costs no
+     * more than with the smaller limit alone.
+     */
+    public static Optional<byte[]> read(long declaredLength, InputStream in, int maxBytes, int largerMaxBytes,
+                                        java.util.function.Predicate<byte[]> mayGrow) throws IOException {
+        if (declaredLength > Math.max(maxBytes, largerMaxBytes)) {
+            return Optional.empty();
+        }
+        try (in) {
+            byte[] head = in.readNBytes(maxBytes + 1);
+            if (head.length <= maxBytes) {
+                return Optional.of(head);
+            }
+            if (largerMaxBytes <= maxBytes || !mayGrow.test(head)) {
+                return Optional.empty();
+            }
+            byte[] rest = in.readNBytes(largerMaxBytes + 1 - head.length);
+            if (head.length + rest.length > largerMaxBytes) {
+                return Optional.empty();
+            }
+            byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
+            System.arraycopy(rest, 0, all, head.length, rest.length);
+            return Optional.of(all);
+        }
+    }
+
     private BoundedBody() {
     }
 }
