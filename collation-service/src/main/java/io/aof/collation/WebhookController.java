@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
@@ -240,14 +241,8 @@ class WebhookController {
             log.debug("Webhook from source {}: job {} of recipe {} already known", source, failure.jobId(),
                     failure.recipeId());
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("incident_id", failure.incidentId());
-        answer.put("job_id", failure.jobId());
-        answer.put("source", source);
-        answer.put("status", Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate");
-        if (Boolean.TRUE.equals(fresh)) {
-            answer.put("verification", "pending");
-        }
+        Answer answer = new Answer(failure.incidentId(), failure.jobId(), source,
+                Boolean.TRUE.equals(fresh) ? "accepted" : "duplicate", Boolean.TRUE.equals(fresh) ? "pending" : null);
         return Boolean.TRUE.equals(fresh) ? ResponseEntity.accepted().body(answer) : ResponseEntity.ok(answer);
     }
 
@@ -325,34 +320,28 @@ class WebhookController {
                             f.masterJobId(), EventCodec.encode(f))));
             return pending.acceptAll(arrivals, props.verifyDelay());
         });
-        List<Map<String, Object>> results = new ArrayList<>(n);
+        List<ItemResult> results = new ArrayList<>(n);
         Set<String> answered = new java.util.HashSet<>();
         int fresh = 0;
         int duplicates = 0;
         int invalid = 0;
         for (int i = 0; i < n; i++) {
             Checked item = items.get(i);
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("index", i);
             if (item.failure() == null) {
                 invalid++;
-                result.put("status", "invalid");
-                result.put("errors", item.errors());
+                results.add(new ItemResult(i, null, null, "invalid", null, item.errors()));
             } else {
                 JobFailed f = item.failure();
                 boolean isNew = accepted.contains(f.jobId()) && answered.add(f.jobId());
-                result.put("incident_id", f.incidentId());
-                result.put("job_id", f.jobId());
-                result.put("status", isNew ? "accepted" : "duplicate");
                 if (isNew) {
                     fresh++;
-                    result.put("verification", "pending");
                 } else {
                     duplicates++;
                     collector.countDuplicate(JobFailed.CollectionSource.WEBHOOK);
                 }
+                results.add(new ItemResult(i, f.incidentId(), f.jobId(), isNew ? "accepted" : "duplicate",
+                        isNew ? "pending" : null, null));
             }
-            results.add(result);
         }
         meters.counter("aof.webhook.requests", "outcome", "batch", "source", source).increment();
         meters.counter("aof.webhook.batch.items", "outcome", "accepted", "source", source).increment(fresh);
@@ -360,14 +349,31 @@ class WebhookController {
         meters.counter("aof.webhook.batch.items", "outcome", "invalid", "source", source).increment(invalid);
         log.info("Webhook batch from source {}: {} failures, {} accepted pending verification, {} already known, {} "
                 + "invalid", source, n, fresh, duplicates, invalid);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("source", source);
-        answer.put("accepted", fresh);
-        answer.put("duplicate", duplicates);
-        answer.put("invalid", invalid);
-        answer.put("results", results);
+        BatchAnswer answer = new BatchAnswer(source, fresh, duplicates, invalid, results);
         HttpStatus status = invalid > 0 ? HttpStatus.MULTI_STATUS : fresh > 0 ? HttpStatus.ACCEPTED : HttpStatus.OK;
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(answer);
+    }
+
+    /**
+     * The answer to one failure: its incident and job, {@code status} accepted or duplicate, and
+     * {@code verification} pending when accepted (absent otherwise).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Answer(@JsonProperty("incident_id") String incidentId, @JsonProperty("job_id") String jobId,
+                  String source, String status, String verification) {
+    }
+
+    /** A batch's answer: its counts, and one result per item in the order sent. */
+    record BatchAnswer(String source, int accepted, int duplicate, int invalid, List<ItemResult> results) {
+    }
+
+    /**
+     * One batch item's result, by its index in the array: as {@link Answer} for a valid item; {@code status}
+     * invalid and its {@code errors} (only) for an invalid one.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ItemResult(int index, @JsonProperty("incident_id") String incidentId, @JsonProperty("job_id") String jobId,
+                      String status, String verification, String errors) {
     }
 
     /** One failure of a body, checked: what it reports, or why it is invalid ({@code errors}). */

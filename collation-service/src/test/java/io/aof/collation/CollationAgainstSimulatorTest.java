@@ -237,7 +237,7 @@ class CollationAgainstSimulatorTest {
         request.addHeader("Authorization", "Bearer team-b-token");
         ResponseEntity<?> answer = c.webhook().receive(request);
         assertThat(answer.getStatusCode().value()).isEqualTo(202);
-        assertThat(((Map<?, ?>) answer.getBody()).get("source")).isEqualTo("team-b");
+        assertThat(((WebhookController.Answer) answer.getBody()).source()).isEqualTo("team-b");
         c.verifier().verifyDue();
         c.poller().sweep();
 

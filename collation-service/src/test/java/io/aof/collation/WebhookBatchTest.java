@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,10 +61,15 @@ class WebhookBatchTest {
         return r;
     }
 
+    /** The answer's body as its JSON reads (field names, absent fields), as a map. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(ResponseEntity<?> answer) {
+        return JsonMapper.builder().build().convertValue(answer.getBody(), Map.class);
+    }
+
     @SuppressWarnings("unchecked")
     static List<String> statuses(ResponseEntity<?> answer) {
-        List<Map<String, Object>> results = (List<Map<String, Object>>) ((Map<String, Object>) answer.getBody())
-                .get("results");
+        List<Map<String, Object>> results = (List<Map<String, Object>>) json(answer).get("results");
         return results.stream().map(r -> r.get("index") + " " + r.get("status")
                 + (r.get("job_id") == null ? "" : " " + r.get("job_id"))).toList();
     }
@@ -84,12 +90,16 @@ class WebhookBatchTest {
         assertThat(answer.getStatusCode().value()).isEqualTo(207);
         assertThat(statuses(answer)).containsExactly("0 accepted j-1", "1 invalid", "2 accepted j-2",
                 "3 duplicate j-1", "4 invalid", "5 duplicate polled", "6 invalid");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> body = (Map<String, Object>) answer.getBody();
+        Map<String, Object> body = json(answer);
         assertThat(body).containsEntry("accepted", 2).containsEntry("duplicate", 2).containsEntry("invalid", 3)
                 .containsEntry("source", "default");
         assertThat(body.get("results").toString()).contains("job_id: must not be blank", "not a JSON object",
                 "job_id: must match");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) body.get("results");
+        assertThat(results.get(0)).containsKeys("incident_id", "job_id").containsEntry("verification", "pending");
+        assertThat(results.get(1)).containsOnlyKeys("index", "status", "errors");
+        assertThat(results.get(3)).doesNotContainKeys("verification", "errors");
         assertThat(c.pendingRows()).containsExactly("j-1 PENDING -", "j-2 PENDING -");
         assertThat(c.counter("aof.webhook.batch.items", "outcome", "invalid", "source", "default")).isEqualTo(3);
 

@@ -31,7 +31,6 @@ import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -99,13 +98,14 @@ class IncidentController {
 
     @GetMapping("/api/incidents/{id}")
     @Operation(summary = "One incident with its attempts")
-    Map<String, Object> get(@PathVariable String id) {
+    IncidentDetail get(@PathVariable String id) {
         Incident incident = incidents.find(id)
                 .orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No incident with id " + id));
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("incident", incident);
-        view.put("attempts", incidents.attempts(id));
-        return view;
+        return new IncidentDetail(incident, incidents.attempts(id));
+    }
+
+    /** An incident with its attempts, first first. */
+    record IncidentDetail(Incident incident, List<IncidentRepository.Attempt> attempts) {
     }
 
     @GetMapping("/api/incidents/hourly")
@@ -187,7 +187,7 @@ class IncidentController {
     @PostMapping("/api/suppressions")
     @Operation(summary = "Suppress a recipe for a while: its failures are kept but not retried or announced until "
             + "the window ends (then scheduled or announced, by policy after-suppression); pending retries wait too")
-    ResponseEntity<Map<String, Object>> suppress(@Valid @RequestBody SuppressionRequest body, Principal principal) {
+    ResponseEntity<SuppressionSet> suppress(@Valid @RequestBody SuppressionRequest body, Principal principal) {
         String actor = Actor.of(principal, body.requestedBy(), "suppression of recipe " + body.recipeId());
         // the window is compared with the database's clock (RecipeSuppressionRepository.findActive, the release
         // sweep): measure it there; to the microsecond, as PostgreSQL keeps it, so the answer and the
@@ -209,12 +209,12 @@ class IncidentController {
             // integrity error fails the second try the same way and is answered as such)
             tx.executeWithoutResult(s -> service.suppressRecipe(body.recipeId(), until, body.reason(), actor));
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("recipeId", body.recipeId());
-        answer.put("until", until);
-        answer.put("reason", body.reason());
-        answer.put("requestedBy", actor);
-        return ResponseEntity.status(HttpStatus.CREATED).body(answer);
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(new SuppressionSet(body.recipeId(), until, body.reason(), actor));
+    }
+
+    /** The window {@code POST /api/suppressions} set: until when, why, by whom. */
+    record SuppressionSet(long recipeId, Instant until, String reason, String requestedBy) {
     }
 
     /**

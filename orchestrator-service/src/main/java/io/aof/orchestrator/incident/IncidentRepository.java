@@ -2,6 +2,7 @@ package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
 import io.aof.orchestrator.policy.Category;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
@@ -322,9 +323,23 @@ class IncidentRepository {
                 + "WHERE incident_id = ? AND attempt = ?", outcome, repeatJobId, error, incidentId, attempt);
     }
 
-    List<Map<String, Object>> attempts(String incidentId) {
-        return jdbc.queryForList("SELECT attempt, requested_at, accepted_at, outcome, repeat_job_id, error, "
-                + "finished_at FROM incident_attempt WHERE incident_id = ? ORDER BY attempt", incidentId);
+    /** The incident's attempts, first first. */
+    List<Attempt> attempts(String incidentId) {
+        return jdbc.query("SELECT attempt, requested_at, accepted_at, outcome, repeat_job_id, error, "
+                        + "finished_at FROM incident_attempt WHERE incident_id = ? ORDER BY attempt",
+                (rs, n) -> new Attempt(rs.getInt(1), date(rs.getTimestamp(2)), date(rs.getTimestamp(3)),
+                        rs.getString(4), rs.getString(5), rs.getString(6), date(rs.getTimestamp(7))), incidentId);
+    }
+
+    /**
+     * One attempt as {@code GET /api/incidents/{id}} has always answered it (it returned the rows as JdbcTemplate
+     * read them): the table's column names, and times as a {@link java.util.Date} is written (to the millisecond).
+     * {@code outcome} is null until recovery reported one.
+     */
+    record Attempt(int attempt, @JsonProperty("requested_at") java.util.Date requestedAt,
+                   @JsonProperty("accepted_at") java.util.Date acceptedAt, String outcome,
+                   @JsonProperty("repeat_job_id") String repeatJobId, String error,
+                   @JsonProperty("finished_at") java.util.Date finishedAt) {
     }
 
     // schedule
@@ -363,6 +378,10 @@ class IncidentRepository {
 
     private static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
+    }
+
+    private static java.util.Date date(Timestamp t) {
+        return t == null ? null : new java.util.Date(t.getTime());
     }
 
     private static Instant instant(Timestamp t) {

@@ -24,9 +24,7 @@ import tools.jackson.core.JacksonException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -71,7 +69,7 @@ public class PolicyController {
             + MAX_DRY_RUN_BYTES + " bytes)", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = DryRunRequest.class))))
-    Map<String, Object> dryRun(HttpServletRequest request) throws IOException {
+    DryRun dryRun(HttpServletRequest request) throws IOException {
         DryRunRequest r = dryRunRequest(request);
         Category category = categorizer.classify(r.errorType(), r.httpStatus(), r.error());
         RetryPolicy p = policies.resolve(category, r.recipeId(), r.folderId(), r.recipeName());
@@ -87,12 +85,11 @@ public class PolicyController {
                         + ", super admin told: " + p.escalate()
                 : "repeated up to " + p.maxAttempts() + " times; if all fail: exhausted, ops told: "
                         + p.tellsOpsOnFinalFailure() + ", super admin told: " + p.escalate();
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("category", category);
-        view.put("policy", p);
-        view.put("decision", decision);
-        view.put("schedule", delays);
-        return view;
+        return new DryRun(category, p, decision, delays);
+    }
+
+    /** What the dry run found: the category, the policy that applies, the decision and its attempts' delays. */
+    record DryRun(Category category, RetryPolicy policy, String decision, List<String> schedule) {
     }
 
     private DryRunRequest dryRunRequest(HttpServletRequest request) throws IOException {
