@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import io.aof.collation.poll.SweepLease;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

@@ -1,5 +1,15 @@
 package io.aof.collation;
 
+import io.aof.collation.poll.FailedJobPoller;
+import io.aof.collation.poll.FailedJobPollerTest;
+import io.aof.collation.poll.RecipeCursorRepository;
+import io.aof.collation.triage.CollectedJobStore;
+import io.aof.collation.triage.FailureCollector;
+import io.aof.collation.triage.FailureTriage;
+import io.aof.collation.webhook.WebhookController;
+import io.aof.collation.webhook.WebhookPendingStore;
+import io.aof.collation.webhook.WebhookVerifier;
+import io.aof.collation.webhook.WebhookVerifierTest;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;
@@ -47,7 +57,7 @@ import static org.awaitility.Awaitility.await;
  * moved by hand instead of jobs running in real time: {@link FailedJobPollerTest},
  * {@link WebhookVerifierTest}.
  */
-class CollationAgainstSimulatorTest {
+public class CollationAgainstSimulatorTest {
 
     static final String TOKEN = "collation-test-token";
     static final String WEBHOOK_TOKEN = "collation-webhook-token";
@@ -125,7 +135,7 @@ class CollationAgainstSimulatorTest {
         return p;
     }
 
-    static long recipe(String name, Behaviour behaviour) {
+    public static long recipe(String name, Behaviour behaviour) {
         return ((Number) workspace.addRecipe(name + " " + UUID.randomUUID(), null, behaviour).get("id")).longValue();
     }
 

@@ -1,5 +1,6 @@
 package io.aof.collation;
 
+import io.aof.collation.poll.SweepLease;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;
@@ -44,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * when the instance that sweeps is closed, another sweeps its recipes within a
  * minute.
  */
-class CollationInstancesTest {
+public class CollationInstancesTest {
 
     private static final Logger log = LoggerFactory.getLogger(CollationInstancesTest.class);
     static final String TOKEN = "instances-workato-token";
@@ -123,7 +124,7 @@ class CollationInstancesTest {
         return ctx;
     }
 
-    static long recipe(String name) {
+    public static long recipe(String name) {
         return ((Number) workspace.addRecipe(name + " " + UUID.randomUUID(), null,
                 Behaviour.alwaysFail("500 boom", null, 500)).get("id")).longValue();
     }

@@ -31,18 +31,18 @@ import java.util.regex.Pattern;
  * {@link #onGetJob} runs while a job detail is being read (a slow read, another
  * instance acting meanwhile).
  */
-final class FakeWorkato implements AutoCloseable {
+public final class FakeWorkato implements AutoCloseable {
 
     private static final Pattern JOBS = Pattern.compile("/api/recipes/(\\d+)/jobs");
     private static final Pattern JOB = Pattern.compile("/api/recipes/(\\d+)/jobs/([^/?]+)");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A recipe; {@code failedCount} overrides the count of its failed jobs when not null. */
-    record Recipe(long id, String name, boolean running, String stopCause, Instant stoppedAt, Long failedCount) {
+    public record Recipe(long id, String name, boolean running, String stopCause, Instant stoppedAt, Long failedCount) {
     }
 
     /** A job; {@code rootJobId}/{@code rootRecipeId} make it a called job of that workflow root. */
-    record Job(String id, long recipeId, String status, Instant startedAt, Instant completedAt, String error,
+    public record Job(String id, long recipeId, String status, Instant startedAt, Instant completedAt, String error,
                String masterJobId, boolean test, String rootJobId, Long rootRecipeId) {
 
         Job withStatus(String newStatus) {
@@ -59,20 +59,20 @@ final class FakeWorkato implements AutoCloseable {
     private final List<String> calls = new ArrayList<>();
     private volatile int downStatus;
     /** Items on one page of a job listing. */
-    volatile int pageSize = 100;
+    public volatile int pageSize = 100;
     /** Each next page of a listing starts with the job it was asked to list below (a shifted page). */
-    volatile boolean repeatOffsetJob;
+    public volatile boolean repeatOffsetJob;
     /** Job listings answered before those answered {@link #failListingsStatus}. */
     private int listingsBeforeFailing = -1;
     private int failListingsStatus;
     /** Runs while a job detail is read, before it is answered (on the server's thread). */
-    volatile Runnable onGetJob = () -> { };
+    public volatile Runnable onGetJob = () -> { };
     /** Jobs whose detail is answered 503 at once (onGetJob does not run), as if Workato could not answer now. */
-    volatile java.util.Set<String> unanswered = java.util.Set.of();
+    public volatile java.util.Set<String> unanswered = java.util.Set.of();
     /** Jobs whose detail is answered 404 at once (they are still listed). */
-    volatile java.util.Set<String> detailNotFound = java.util.Set.of();
+    public volatile java.util.Set<String> detailNotFound = java.util.Set.of();
 
-    FakeWorkato() throws IOException {
+    public FakeWorkato() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(threads);
         server.createContext("/api", this::answer);
@@ -90,7 +90,7 @@ final class FakeWorkato implements AutoCloseable {
     }
 
     /** Adds or replaces a recipe (replaced in place: the listing keeps its order). */
-    synchronized void recipe(Recipe recipe) {
+    public synchronized void recipe(Recipe recipe) {
         for (int i = 0; i < recipes.size(); i++) {
             if (recipes.get(i).id() == recipe.id()) {
                 recipes.set(i, recipe);
@@ -101,17 +101,17 @@ final class FakeWorkato implements AutoCloseable {
     }
 
     /** A running recipe whose failed count is that of its failed jobs here. */
-    void recipe(long id) {
+    public void recipe(long id) {
         recipe(new Recipe(id, "Recipe " + id, true, null, null, null));
     }
 
     /** A job newer than every other. */
-    synchronized void job(Job job) {
+    public synchronized void job(Job job) {
         jobs.add(0, job);
     }
 
     /** A job listed just below (older than) {@code existing}. */
-    synchronized void jobOlderThan(String existing, Job job) {
+    public synchronized void jobOlderThan(String existing, Job job) {
         for (int i = 0; i < jobs.size(); i++) {
             if (jobs.get(i).id().equals(existing)) {
                 jobs.add(i + 1, job);
@@ -122,24 +122,24 @@ final class FakeWorkato implements AutoCloseable {
     }
 
     /** After {@code answered} more job listings, every job listing is answered {@code status} (0: never). */
-    synchronized void failJobListingsAfter(int answered, int status) {
+    public synchronized void failJobListingsAfter(int answered, int status) {
         listingsBeforeFailing = status == 0 ? -1 : answered;
         failListingsStatus = status;
     }
 
     /** A failed job of {@code recipe} that ended at {@code completedAt}, newer than every other job. */
-    void failed(long recipe, String id, Instant completedAt) {
+    public void failed(long recipe, String id, Instant completedAt) {
         job(new Job(id, recipe, "failed", completedAt.minusSeconds(1), completedAt, "500 boom", null, false, null,
                 null));
     }
 
     /** A job already listed is now {@code status} (in place: its position in the listing stays). */
-    synchronized void setStatus(String jobId, String status) {
+    public synchronized void setStatus(String jobId, String status) {
         jobs.replaceAll(j -> j.id().equals(jobId) ? j.withStatus(status) : j);
     }
 
     /** Every call answered from now on is {@code status} (0: normal answers again). */
-    void down(int status) {
+    public void down(int status) {
         downStatus = status;
     }
 
@@ -149,11 +149,11 @@ final class FakeWorkato implements AutoCloseable {
     }
 
     /** The calls made from index {@code from} on. */
-    synchronized List<String> callsSince(int from) {
+    public synchronized List<String> callsSince(int from) {
         return List.copyOf(calls.subList(from, calls.size()));
     }
 
-    synchronized int callCount() {
+    public synchronized int callCount() {
         return calls.size();
     }
 
@@ -308,7 +308,7 @@ final class FakeWorkato implements AutoCloseable {
     private final Map<String, String> adapters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The detail of job {@code jobId} names {@code adapterName} as its failed step's connector. */
-    void failedStep(String jobId, String adapterName) {
+    public void failedStep(String jobId, String adapterName) {
         adapters.put(jobId, adapterName);
     }
 

@@ -1,5 +1,13 @@
 package io.aof.collation;
 
+import io.aof.collation.poll.FailedJobPoller;
+import io.aof.collation.poll.RecipeCursorRepository;
+import io.aof.collation.triage.CollectedJobStore;
+import io.aof.collation.triage.FailureCollector;
+import io.aof.collation.triage.FailureTriage;
+import io.aof.collation.webhook.WebhookController;
+import io.aof.collation.webhook.WebhookPendingStore;
+import io.aof.collation.webhook.WebhookVerifier;
 import io.aof.testsupport.TestClock;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
@@ -33,15 +41,15 @@ import java.util.function.LongSupplier;
  * against a {@link FakeWorkato}, and a {@link TestClock}; no Spring context, no
  * Kafka (what collation publishes stays in its outbox, where the tests read it).
  */
-final class PlainCollation {
+public final class PlainCollation {
 
-    static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
+    public static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
 
     final FakeWorkato workato;
-    final TestClock clock = new TestClock(START);
-    final JdbcTemplate jdbc;
-    final TransactionTemplate tx;
-    final MeterRegistry meters = new SimpleMeterRegistry();
+    public final TestClock clock = new TestClock(START);
+    public final JdbcTemplate jdbc;
+    public final TransactionTemplate tx;
+    public final MeterRegistry meters = new SimpleMeterRegistry();
     final WorkatoClient client;
 
     /**
@@ -51,7 +59,7 @@ final class PlainCollation {
      */
     private static HikariDataSource schema;
 
-    PlainCollation(FakeWorkato workato) {
+    public PlainCollation(FakeWorkato workato) {
         this.workato = workato;
         DataSource ds = emptySchema();
         jdbc = new JdbcTemplate(ds);
@@ -90,7 +98,7 @@ final class PlainCollation {
      * order of Workato calls is fixed; a test of concurrent reads sets {@code read-concurrency}) with
      * {@code settings}.
      */
-    static Binder settings(Map<String, String> settings) {
+    public static Binder settings(Map<String, String> settings) {
         Map<String, String> p = new HashMap<>(Map.of("aof.workspace", "t",
                 "aof.collation.webhook.token", "webhook-token", "aof.collation.webhook.verify-delay", "0s",
                 "aof.collation.read-concurrency", "1"));
@@ -99,7 +107,7 @@ final class PlainCollation {
     }
 
     /** Settings watching {@code recipes} by id. */
-    static Map<String, String> watching(long... recipes) {
+    public static Map<String, String> watching(long... recipes) {
         Map<String, String> p = new HashMap<>();
         for (int i = 0; i < recipes.length; i++) {
             p.put("aof.collation.watch.recipe-ids[" + i + "]", String.valueOf(recipes[i]));
@@ -114,7 +122,7 @@ final class PlainCollation {
     }
 
     /** A poller (one instance: it holds the sweep) with these settings; a new one is a restarted collation. */
-    FailedJobPoller poller(Map<String, String> settings) {
+    public FailedJobPoller poller(Map<String, String> settings) {
         Binder binder = settings(settings);
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
@@ -123,7 +131,7 @@ final class PlainCollation {
     }
 
     /** A webhook verifier (one collation instance's) whose runs measure their claim on {@code nanoTime}. */
-    WebhookVerifier verifier(Map<String, String> settings, LongSupplier nanoTime) {
+    public WebhookVerifier verifier(Map<String, String> settings, LongSupplier nanoTime) {
         Binder binder = settings(settings);
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
@@ -132,7 +140,7 @@ final class PlainCollation {
     }
 
     /** The webhook intake (one collation instance's) with these settings; its token is {@code webhook-token}. */
-    WebhookController webhook(Map<String, String> settings) {
+    public WebhookController webhook(Map<String, String> settings) {
         Binder binder = settings(settings);
         CollationProperties props = binder.bindOrCreate("aof.collation", CollationProperties.class);
         AofProperties aof = binder.bindOrCreate("aof", AofProperties.class);
@@ -142,7 +150,7 @@ final class PlainCollation {
     }
 
     /** A failure as the webhook accepted it: pending verification, due at once. */
-    void pending(long recipe, String jobId, String masterJobId) {
+    public void pending(long recipe, String jobId, String masterJobId) {
         JobFailed failure = JobFailed.of("t", recipe, "Recipe " + recipe, null, jobId, masterJobId, "500 boom",
                 null, 500, clock.instant().minusSeconds(2), clock.instant().minusSeconds(1),
                 JobFailed.CollectionSource.WEBHOOK, "default");
@@ -150,36 +158,36 @@ final class PlainCollation {
     }
 
     /** The JobFailed events in the outbox, in order. */
-    List<JobFailed> published() {
+    public List<JobFailed> published() {
         return jdbc.queryForList("SELECT payload FROM outbox WHERE topic = ? ORDER BY id", String.class,
                 Topics.JOB_FAILURES.name()).stream().map(p -> EventCodec.decode(Topics.JOB_FAILURES, p)).toList();
     }
 
     /** The job ids of the JobFailed events in the outbox, in order (a job published twice is there twice). */
-    List<String> publishedJobIds() {
+    public List<String> publishedJobIds() {
         return published().stream().map(JobFailed::jobId).toList();
     }
 
     /** The events of {@code topic} in the outbox, in order, each as "type key". */
-    List<String> outbox(io.aof.common.events.Topic<?> topic) {
+    public List<String> outbox(io.aof.common.events.Topic<?> topic) {
         return jdbc.queryForList("SELECT event_type || ' ' || coalesce(message_key, '-') FROM outbox "
                 + "WHERE topic = ? ORDER BY id", String.class, topic.name());
     }
 
     /** The cursor of {@code recipe}: its closed job, failed count and open gap, as the database holds them. */
-    List<Object> cursor(long recipe) {
+    public List<Object> cursor(long recipe) {
         return jdbc.query("SELECT newest_failed_job_id, last_failed_count, resume_job_id FROM recipe_cursor "
                         + "WHERE recipe_id = ?", (rs, i) -> java.util.Arrays.asList(rs.getString(1),
                         (Object) rs.getLong(2), rs.getString(3)), recipe).stream().findFirst().orElse(null);
     }
 
     /** Each webhook_pending row as "job state reason", by job id. */
-    List<String> pendingRows() {
+    public List<String> pendingRows() {
         return jdbc.queryForList("SELECT job_id || ' ' || state || ' ' || coalesce(reason, '-') FROM webhook_pending "
                 + "ORDER BY job_id", String.class);
     }
 
-    double counter(String name, String... tags) {
+    public double counter(String name, String... tags) {
         var c = meters.find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }

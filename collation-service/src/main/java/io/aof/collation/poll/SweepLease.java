@@ -1,5 +1,6 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
+import io.aof.collation.CollationProperties;
 import io.aof.common.ops.InstanceName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,7 @@ import java.util.function.LongSupplier;
  * nothing twice ({@code collected_job}); the lease is about reads, not safety.
  */
 @Component
-class SweepLease implements DisposableBean {
+public class SweepLease implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SweepLease.class);
     private final SweepLeaseStore store;
@@ -115,7 +116,7 @@ class SweepLease implements DisposableBean {
     }
 
     /** Whether this instance holds the lease now, by its own clock (which gives up before the database's). */
-    boolean held() {
+    public boolean held() {
         return held && heldUntilNanos - nanoTime.getAsLong() > 0;
     }
 

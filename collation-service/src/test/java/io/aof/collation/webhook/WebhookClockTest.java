@@ -1,5 +1,10 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.CollationProperties;
+import io.aof.collation.FakeWorkato;
+import io.aof.collation.PlainCollation;
+import io.aof.collation.triage.CollectedJobStore;
+import io.aof.collation.triage.FailureCollector;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;

@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
 import io.aof.common.workato.WorkatoRecipe;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * failed count Workato reported, and the stop Workato last reported.
  */
 @Repository
-class RecipeCursorRepository {
+public class RecipeCursorRepository {
 
     /**
      * One recipe's cursor. {@code lastFailedCount} is what the DELTA strategy compares with next sweep;
@@ -29,7 +29,7 @@ class RecipeCursorRepository {
 
     private final JdbcTemplate jdbc;
 
-    RecipeCursorRepository(JdbcTemplate jdbc) {
+    public RecipeCursorRepository(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -45,7 +45,7 @@ class RecipeCursorRepository {
     }
 
     /** The recipe's name as last seen by a sweep (null when never swept). */
-    String recipeName(long recipeId) {
+    public String recipeName(long recipeId) {
         return jdbc.query("SELECT recipe_name FROM recipe_cursor WHERE recipe_id = ?", (rs, i) -> rs.getString(1),
                 recipeId).stream().findFirst().orElse(null);
     }

@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
 import io.aof.testsupport.AofTestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,5 +1,7 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.CollationProperties;
+import io.aof.collation.triage.FailureCollector;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.ops.Signature;
 import io.micrometer.core.instrument.MeterRegistry;

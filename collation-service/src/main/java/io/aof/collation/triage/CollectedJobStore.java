@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.triage;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -13,7 +13,7 @@ import java.util.Set;
  * both, again) the job arrives.
  */
 @Repository
-class CollectedJobStore {
+public class CollectedJobStore {
 
     /** What became of a collected job. */
     enum Disposition {
@@ -27,7 +27,7 @@ class CollectedJobStore {
 
     private final JdbcTemplate jdbc;
 
-    CollectedJobStore(JdbcTemplate jdbc) {
+    public CollectedJobStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -49,7 +49,7 @@ class CollectedJobStore {
     }
 
     /** Which of these job ids were collected already. */
-    Set<String> collectedAmong(List<String> jobIds) {
+    public Set<String> collectedAmong(List<String> jobIds) {
         if (jobIds.isEmpty()) {
             return Set.of();
         }

@@ -1,5 +1,6 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
+import io.aof.collation.CollationProperties;
 import io.aof.common.workato.WorkatoRecipe;
 
 import java.util.ArrayList;

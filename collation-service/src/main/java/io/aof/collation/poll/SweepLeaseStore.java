@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;

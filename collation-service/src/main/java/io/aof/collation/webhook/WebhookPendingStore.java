@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -18,7 +18,7 @@ import java.util.Set;
  * settle one row twice. Also {@code webhook_idempotency}, the keys callers sent.
  */
 @Repository
-class WebhookPendingStore {
+public class WebhookPendingStore {
 
     /** A pending failure: the webhook's {@code JobFailed} as it arrived, and what the last look at it saw. */
     record Pending(String jobId, long recipeId, String masterJobId, String payload, String lastSeen) {
@@ -31,7 +31,7 @@ class WebhookPendingStore {
 
     private final JdbcTemplate jdbc;
 
-    WebhookPendingStore(JdbcTemplate jdbc) {
+    public WebhookPendingStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -42,7 +42,7 @@ class WebhookPendingStore {
     }
 
     /** Accepts a failure for verification after {@code verifyDelay}; false when the job is pending already. */
-    boolean accept(String jobId, long recipeId, String masterJobId, String payload, Duration verifyDelay) {
+    public boolean accept(String jobId, long recipeId, String masterJobId, String payload, Duration verifyDelay) {
         return jdbc.update("INSERT INTO webhook_pending (job_id, recipe_id, master_job_id, payload, next_check_at) "
                         + "VALUES (?, ?, ?, ?, now() + (? * interval '1 millisecond')) ON CONFLICT DO NOTHING",
                 jobId, recipeId, masterJobId, payload, verifyDelay.toMillis()) == 1;

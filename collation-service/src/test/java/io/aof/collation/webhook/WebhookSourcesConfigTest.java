@@ -1,5 +1,7 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.CollationApplication;
+import io.aof.collation.CollationProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;

@@ -1,5 +1,7 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.CollationProperties;
+import io.aof.collation.triage.FailureCollector;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.aof.common.events.EventCodec;
@@ -87,7 +89,7 @@ import java.util.TreeSet;
  * RFC 9457 problem detail that never echoes a credential.
  */
 @RestController
-class WebhookController {
+public class WebhookController {
 
     static final String TIMESTAMP_HEADER = "X-AOF-Timestamp";
     static final String SIGNATURE_HEADER = "X-AOF-Signature";
@@ -127,7 +129,7 @@ class WebhookController {
     private record Credential(byte[] value, String source) {
     }
 
-    WebhookController(FailureCollector collector, TransactionTemplate tx, WebhookPendingStore pending,
+    public WebhookController(FailureCollector collector, TransactionTemplate tx, WebhookPendingStore pending,
                       Validator validator, CollationProperties props, AofProperties aof, MeterRegistry meters,
                       java.time.Clock clock) {
         this.clock = clock;
@@ -177,7 +179,7 @@ class WebhookController {
     }
 
     @PostMapping(path = "/api/webhooks/job-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         // read on past max-body-bytes only for a batch (the first character other than white space is '[')
         byte[] raw = BoundedBody.read(request.getContentLengthLong(), request.getInputStream(), props.maxBodyBytes(),
                 props.maxBatchBodyBytes(), WebhookController::isArray).orElse(null);
@@ -359,7 +361,7 @@ class WebhookController {
      * {@code verification} pending when accepted (absent otherwise).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Answer(@JsonProperty("incident_id") String incidentId, @JsonProperty("job_id") String jobId,
+    public record Answer(@JsonProperty("incident_id") String incidentId, @JsonProperty("job_id") String jobId,
                   String source, String status, String verification) {
     }
 

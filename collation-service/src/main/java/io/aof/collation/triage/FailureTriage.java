@@ -1,5 +1,7 @@
-package io.aof.collation;
+package io.aof.collation.triage;
 
+import io.aof.collation.CollationProperties;
+import io.aof.collation.poll.RecipeCursorRepository;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.workato.WorkatoApiException;
@@ -33,7 +35,7 @@ import java.util.Map;
  * now: the caller keeps the job for later instead of guessing.
  */
 @Component
-class FailureTriage implements org.springframework.beans.factory.DisposableBean {
+public class FailureTriage implements org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(FailureTriage.class);
 
@@ -47,7 +49,8 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     /** The threads job details are read on, {@code read-concurrency} at once (none when it is 1: the caller's). */
     private final java.util.concurrent.ExecutorService readers;
 
-    FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors, AofProperties aof,
+    public FailureTriage(WorkatoClient workato, FailureCollector collector, RecipeCursorRepository cursors,
+            AofProperties aof,
                   CollationProperties props, java.time.Clock clock) {
         this.clock = clock;
         this.rootWait = props.calledRootMaxWait();
@@ -75,7 +78,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      * a read in tens to hundreds of milliseconds, so one after another reach a few a second. A task that throws
      * answers its {@link WorkatoApiException}; any other exception is thrown here.
      */
-    List<Object> readAll(List<java.util.function.Supplier<?>> tasks) {
+    public List<Object> readAll(List<java.util.function.Supplier<?>> tasks) {
         java.util.function.Function<java.util.function.Supplier<?>, Object> run = task -> {
             try {
                 return task.get();
@@ -112,7 +115,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      * reads it spent. A read that fails is recorded as failed: withDetail decides with what Workato answered, as
      * if it had read it then (a transient failure pauses the sweep there), without reading it again.
      */
-    int readAhead(long recipeId, List<WorkatoJob> jobs, Reads reads) {
+    public int readAhead(long recipeId, List<WorkatoJob> jobs, Reads reads) {
         if (jobs.size() <= 1 || readers == null) {
             return 0;   // nothing to overlap: withDetail reads it
         }
@@ -132,7 +135,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     }
 
     /** What to do with one failed job. */
-    sealed interface Plan {
+    public sealed interface Plan {
         JobFailed failure();
     }
 
@@ -151,7 +154,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      * job is not read again for its called jobs, nor a root read for one child for
      * the next), and the names of the recipes it knows.
      */
-    static final class Reads {
+    public static final class Reads {
         private final Map<String, WorkatoJob> jobs = new java.util.HashMap<>();
         /**
          * Jobs read ahead whose detail did not come, by recipe and job: what Workato answered (null: a detail
@@ -161,7 +164,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         private final Map<String, WorkatoApiException> readAheadFailed = new java.util.HashMap<>();
         private final java.util.function.Function<Long, String> recipeNames;
 
-        Reads(java.util.function.Function<Long, String> recipeNames) {
+        public Reads(java.util.function.Function<Long, String> recipeNames) {
             this.recipeNames = recipeNames;
         }
 
@@ -173,7 +176,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     }
 
     /** Reads for a run that knows no recipes: their names come from the recipes the poll has seen. */
-    Reads reads() {
+    public Reads reads() {
         Map<Long, String> names = new java.util.HashMap<>();
         return new Reads(id -> names.computeIfAbsent(id, this::recipeName));
     }
@@ -186,7 +189,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      *
      * @throws WorkatoApiException when the detail is needed and Workato cannot answer now
      */
-    WorkatoJob withDetail(long recipeId, WorkatoJob job, Reads reads) {
+    public WorkatoJob withDetail(long recipeId, WorkatoJob job, Reads reads) {
         boolean needTest = job.isTest() == null && !isRepeat(job);
         WorkatoJob known = reads.finished(recipeId, job.id());
         if (known != null) {
@@ -220,12 +223,12 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
     }
 
     /** A failed job seen again after it was collected: counted, nothing read or published. */
-    void countDuplicate(JobFailed.CollectionSource source) {
+    public void countDuplicate(JobFailed.CollectionSource source) {
         collector.countDuplicate(source);
     }
 
     /** Whether {@link #withDetail} spends a read on this job of {@code recipeId}. */
-    boolean needsDetail(WorkatoJob job, Reads reads, long recipeId) {
+    public boolean needsDetail(WorkatoJob job, Reads reads, long recipeId) {
         return ((job.isTest() == null && !isRepeat(job)) || job.errorTypeId() == null)
                 && reads.finished(recipeId, job.id()) == null
                 && !reads.readAheadFailed.containsKey(recipeId + "/" + job.id());
@@ -237,7 +240,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      *
      * @throws WorkatoApiException when a called job's root cannot be read now
      */
-    Plan plan(JobFailed failure, WorkatoJob job, Reads reads) {
+    public Plan plan(JobFailed failure, WorkatoJob job, Reads reads) {
         Map<String, WorkatoJob> roots = reads.jobs;
         if (job.isTestJob()) {
             return new TestJob(failure);
@@ -303,7 +306,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
      * (the poll reads it again next sweep, a webhook failure stays pending) until
      * the root has finished, as when the root cannot be read.
      */
-    static final class RootStillRunning extends RuntimeException {
+    public static final class RootStillRunning extends RuntimeException {
         RootStillRunning(String jobId, long rootRecipeId, String rootJobId) {
             super("job " + jobId + " was called by job " + rootJobId + " of recipe " + rootRecipeId
                     + ", which is still running", null, false, false);
@@ -312,7 +315,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
 
     /** Applies a plan inside the caller's transaction; true when something new was recorded. */
     @Transactional(propagation = Propagation.MANDATORY)
-    boolean apply(Plan plan) {
+    public boolean apply(Plan plan) {
         JobFailed f = plan.failure();
         if (plan instanceof TestJob) {
             boolean fresh = collector.skipTestJob(f);
@@ -335,7 +338,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
 
     /** Publishes a failure that is not a called job, as it is, inside the caller's transaction. */
     @Transactional(propagation = Propagation.MANDATORY)
-    boolean publish(JobFailed failure) {
+    public boolean publish(JobFailed failure) {
         return collector.collect(failure, false);
     }
 
@@ -356,7 +359,7 @@ class FailureTriage implements org.springframework.beans.factory.DisposableBean 
         return !isNotFound(e) && e.kind() != WorkatoApiException.Kind.BAD_RESPONSE;
     }
 
-    static boolean isNotFound(WorkatoApiException e) {
+    public static boolean isNotFound(WorkatoApiException e) {
         return e.kind() == WorkatoApiException.Kind.CLIENT_ERROR && e.status() == 404;
     }
 }

@@ -1,5 +1,7 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.FakeWorkato;
+import io.aof.collation.PlainCollation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

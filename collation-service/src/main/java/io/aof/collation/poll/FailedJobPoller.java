@@ -1,6 +1,9 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
-import io.aof.collation.RecipeCursorRepository.Cursor;
+import io.aof.collation.CollationProperties;
+import io.aof.collation.triage.CollectedJobStore;
+import io.aof.collation.triage.FailureTriage;
+import io.aof.collation.poll.RecipeCursorRepository.Cursor;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.RecipeEvent;
 import io.aof.common.events.RecipeStopped;
@@ -40,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the events, so a restart neither misses nor re-emits a failure.
  */
 @Component
-class FailedJobPoller {
+public class FailedJobPoller {
 
     private static final Logger log = LoggerFactory.getLogger(FailedJobPoller.class);
     private static final int RECIPES_PER_PAGE = 100;
@@ -64,14 +67,14 @@ class FailedJobPoller {
     private Instant nextStatsAt = Instant.EPOCH;
 
     /** One poller alone (tests that build collation as plain objects): it holds the sweep by construction. */
-    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
+    public FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
                     CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
                     AofProperties aof, MeterRegistry meters, Clock clock) {
         this(workato, triage, outbox, cursors, collectedJobs, tx, props, aof, meters, SweepLease.solo(), clock);
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
+    public FailedJobPoller(WorkatoClient workato, FailureTriage triage, Outbox outbox, RecipeCursorRepository cursors,
                     CollectedJobStore collectedJobs, TransactionTemplate tx, CollationProperties props,
                     AofProperties aof, MeterRegistry meters, SweepLease lease, Clock clock) {
         this.lease = lease;
@@ -118,7 +121,7 @@ class FailedJobPoller {
     }
 
     /** One sweep of the workspace (while this instance holds the sweep lease). */
-    void sweep() {
+    public void sweep() {
         boolean statsDue = clock.instant().isAfter(nextStatsAt);
         List<WorkatoRecipe> watched = new ArrayList<>();
         try {

@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.triage;
 
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;
@@ -16,13 +16,13 @@ import java.util.List;
  * key; the insert and the outgoing event commit together.
  */
 @Component
-class FailureCollector {
+public class FailureCollector {
 
     private final CollectedJobStore collected;
     private final Outbox outbox;
     private final MeterRegistry meters;
 
-    FailureCollector(CollectedJobStore collected, Outbox outbox, MeterRegistry meters) {
+    public FailureCollector(CollectedJobStore collected, Outbox outbox, MeterRegistry meters) {
         this.collected = collected;
         this.outbox = outbox;
         this.meters = meters;
@@ -37,16 +37,16 @@ class FailureCollector {
     }
 
     /** Whether this job was collected already (by a poll, a webhook, or an earlier read). */
-    boolean isCollected(String jobId) {
+    public boolean isCollected(String jobId) {
         return collected.isCollected(jobId);
     }
 
     /** Which of these jobs were collected already. */
-    java.util.Set<String> collectedAmong(List<String> jobIds) {
+    public java.util.Set<String> collectedAmong(List<String> jobIds) {
         return collected.collectedAmong(jobIds);
     }
 
-    void countDuplicate(JobFailed.CollectionSource source) {
+    public void countDuplicate(JobFailed.CollectionSource source) {
         meters.counter("aof.collation.duplicates", "source", source.name()).increment();
     }
 
@@ -87,7 +87,7 @@ class FailureCollector {
 
     /** Returns true when the failure is new and {@code JobFailed} was written to the outbox. */
     @Transactional(propagation = Propagation.MANDATORY)
-    boolean collect(JobFailed failure) {
+    public boolean collect(JobFailed failure) {
         return collect(failure, failure.notRepeatable() != null);
     }
 
@@ -96,7 +96,7 @@ class FailureCollector {
      * failure is counted as a called job (an unverified webhook failure is not one).
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    boolean collect(JobFailed failure, boolean calledJob) {
+    public boolean collect(JobFailed failure, boolean calledJob) {
         if (!collected.insert(failure.jobId(), failure.recipeId(), failure.incidentId(), failure.source().name())) {
             meters.counter("aof.collation.duplicates", "source", failure.source().name()).increment();
             return false;

@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
 import org.junit.jupiter.api.Test;
 

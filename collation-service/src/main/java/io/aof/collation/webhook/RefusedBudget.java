@@ -1,4 +1,4 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,9 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
+import io.aof.collation.CollationAgainstSimulatorTest;
+import io.aof.collation.CollationInstancesTest;
+import io.aof.collation.FakeWorkato;
+import io.aof.collation.PlainCollation;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.NotificationRequested;
@@ -31,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a master named by Workato, an outage, the unverified burst with one alert, a poll verifying without a read,
  * called jobs); several instances: {@code CollationInstancesTest}.
  */
-class WebhookVerifierTest {
+public class WebhookVerifierTest {
 
     static final long R = 7;
 

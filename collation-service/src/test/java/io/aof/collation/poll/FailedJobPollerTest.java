@@ -1,5 +1,8 @@
-package io.aof.collation;
+package io.aof.collation.poll;
 
+import io.aof.collation.CollationAgainstSimulatorTest;
+import io.aof.collation.FakeWorkato;
+import io.aof.collation.PlainCollation;
 import io.aof.common.events.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The same paths against the simulator, slower: {@code CollationAgainstSimulatorTest} (page cap and gap,
  * detail cap, recipes' turn, called jobs, test jobs).
  */
-class FailedJobPollerTest {
+public class FailedJobPollerTest {
 
     static final long R = 7;
     static final long OTHER = 8;

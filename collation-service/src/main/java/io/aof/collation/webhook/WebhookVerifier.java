@@ -1,6 +1,8 @@
-package io.aof.collation;
+package io.aof.collation.webhook;
 
-import io.aof.collation.WebhookPendingStore.Pending;
+import io.aof.collation.CollationProperties;
+import io.aof.collation.triage.FailureTriage;
+import io.aof.collation.webhook.WebhookPendingStore.Pending;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.NotificationRequested;
@@ -47,7 +49,7 @@ import java.util.function.LongSupplier;
  * is alerted ({@code AOF_TROUBLE}) once per {@code verify-timeout} period.
  */
 @Component
-class WebhookVerifier {
+public class WebhookVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookVerifier.class);
 
@@ -69,13 +71,15 @@ class WebhookVerifier {
     private final LongSupplier nanoTime;
 
     @org.springframework.beans.factory.annotation.Autowired
-    WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store, TransactionTemplate tx,
+    public WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store,
+            TransactionTemplate tx,
                     CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof,
                     java.time.Clock clock) {
         this(workato, triage, store, tx, props, meters, outbox, aof, clock, System::nanoTime);
     }
 
-    WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store, TransactionTemplate tx,
+    public WebhookVerifier(WorkatoClient workato, FailureTriage triage, WebhookPendingStore store,
+            TransactionTemplate tx,
                     CollationProperties props, MeterRegistry meters, Outbox outbox, AofProperties aof,
                     java.time.Clock clock, LongSupplier nanoTime) {
         this.clock = clock;
@@ -109,12 +113,12 @@ class WebhookVerifier {
     }
 
     /** One run; returns how many pending failures were settled (verified or refused). */
-    int verifyDue() {
+    public int verifyDue() {
         return verifyDue(clock.instant());
     }
 
     /** One run at {@code now} (which alert period an unverified failure falls in). */
-    int verifyDue(java.time.Instant now) {
+    public int verifyDue(java.time.Instant now) {
         int settled = 0;
         int byPoll = store.verifyCollectedByPoll();
         if (byPoll > 0) {
