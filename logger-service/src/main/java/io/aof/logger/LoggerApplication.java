@@ -1,5 +1,6 @@
 package io.aof.logger;
 
+import io.aof.logger.eventlog.RedactionProperties;
 import io.aof.common.messaging.AofMessagingConfiguration;
 import io.aof.common.retention.RetentionRule;
 import io.aof.logger.report.ReportProperties;

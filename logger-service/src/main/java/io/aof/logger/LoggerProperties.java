@@ -1,5 +1,7 @@
 package io.aof.logger;
 
+import io.aof.logger.deadletter.DeadLetterWatch;
+import io.aof.logger.eventlog.RedactionProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;

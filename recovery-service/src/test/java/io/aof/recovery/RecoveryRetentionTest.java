@@ -1,5 +1,6 @@
 package io.aof.recovery;
 
+import io.aof.recovery.repeat.RecoveryInstance;
 import io.aof.common.retention.RetentionJob;
 import io.aof.common.retention.RetentionRule;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,5 +1,11 @@
 package io.aof.recovery;
 
+import io.aof.recovery.repeat.RecoveryInstance;
+import io.aof.recovery.repeat.RecoveryListener;
+import io.aof.recovery.repeat.RepeatEvents;
+import io.aof.recovery.repeat.RepeatStore;
+import io.aof.recovery.repeat.RepeatWatcher;
+import io.aof.recovery.repeat.RepeatWorker;
 import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.messaging.Inbox;

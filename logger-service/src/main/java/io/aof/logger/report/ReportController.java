@@ -4,7 +4,7 @@ import io.aof.common.messaging.AofProperties;
 import io.aof.common.ops.Problems;
 import io.aof.common.report.JobReport.RecipeLine;
 import io.aof.common.report.JobReport;
-import io.aof.logger.Csv;
+import io.aof.logger.eventlog.Csv;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
