@@ -1,5 +1,7 @@
 package io.aof.collation;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.aof.collation.poll.FailedJobPoller;
 import io.aof.collation.poll.RecipeCursorRepository;
 import io.aof.collation.triage.CollectedJobStore;
@@ -8,7 +10,6 @@ import io.aof.collation.triage.FailureTriage;
 import io.aof.collation.webhook.WebhookController;
 import io.aof.collation.webhook.WebhookPendingStore;
 import io.aof.collation.webhook.WebhookVerifier;
-import io.aof.testsupport.TestClock;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.Topics;
@@ -17,10 +18,9 @@ import io.aof.common.messaging.Outbox;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
 import io.aof.testsupport.AofTestInfrastructure;
+import io.aof.testsupport.TestClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -100,7 +100,7 @@ class OpsSurfaceTest extends SuiteTest {
             }
         }
         // the watch sees what the services' logging writes: a line logged on purpose is caught
-        org.slf4j.LoggerFactory.getLogger("io.aof.notifier.NotificationDispatcher").info("canary {}",
+        org.slf4j.LoggerFactory.getLogger("io.aof.notifier.delivery.NotificationDispatcher").info("canary {}",
                 SecretWatch.CANARY);
         assertThat(SecretWatch.LEAKS).anyMatch(l -> l.contains(SecretWatch.CANARY));
         assertThat(SecretWatch.LEAKS).filteredOn(l -> !l.contains(SecretWatch.CANARY))

@@ -1,8 +1,8 @@
 package io.aof.logger;
 
-import io.aof.logger.eventlog.RedactionProperties;
 import io.aof.common.messaging.AofMessagingConfiguration;
 import io.aof.common.retention.RetentionRule;
+import io.aof.logger.eventlog.RedactionProperties;
 import io.aof.logger.report.ReportProperties;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;

@@ -1,12 +1,14 @@
 package io.aof.notifier;
 
-import io.aof.common.events.OperatorActed;
 import io.aof.common.events.OperatorActed.Action;
+import io.aof.common.events.OperatorActed;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.DomainException;
 import io.aof.common.text.ExternalText;
+import io.aof.notifier.escalation.EscalationStore;
+import io.aof.notifier.intake.NotificationStore;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -18,7 +20,7 @@ import java.util.UUID;
  * ({@link OperatorActed} on the outbox, kept by the logger: {@code GET /api/audit}).
  */
 @Component
-class NotifierActions {
+public class NotifierActions {
 
     private final TransactionTemplate tx;
     private final NotificationStore notifications;
@@ -26,7 +28,7 @@ class NotifierActions {
     private final Outbox outbox;
     private final String workspace;
 
-    NotifierActions(TransactionTemplate tx, NotificationStore notifications, EscalationStore escalations,
+    public NotifierActions(TransactionTemplate tx, NotificationStore notifications, EscalationStore escalations,
                     Outbox outbox, AofProperties aof) {
         this.tx = tx;
         this.notifications = notifications;
@@ -53,7 +55,7 @@ class NotifierActions {
     }
 
     /** The escalation of {@code incidentId} acknowledged: its reminders stop. 404 none, 409 already. */
-    void acknowledge(String actor, String incidentId, String reason) {
+    public void acknowledge(String actor, String incidentId, String reason) {
         Boolean done = tx.execute(s -> {
             if (!escalations.acknowledge(incidentId, actor)) {
                 return false;
@@ -72,7 +74,7 @@ class NotifierActions {
      * acknowledged at once: their reminders stop. Each is audited under its incident. The incidents acknowledged,
      * oldest first. 404 none, 409 already.
      */
-    List<String> acknowledgeGroup(String actor, String incidentId, String reason) {
+    public List<String> acknowledgeGroup(String actor, String incidentId, String reason) {
         List<String> acked = tx.execute(s -> {
             List<String> incidents = escalations.acknowledgeGroup(incidentId, actor);
             String why = reason == null ? null : ExternalText.field(reason);
@@ -97,10 +99,10 @@ class NotifierActions {
     }
 
     /** What a bulk acknowledgement's dry run found: how many open escalations match, and the oldest few. */
-    record BulkPreview(int matched, List<String> sample) {
+    public record BulkPreview(int matched, List<String> sample) {
     }
 
-    BulkPreview previewBulkAcknowledge(EscalationStore.Filter filter) {
+    public BulkPreview previewBulkAcknowledge(EscalationStore.Filter filter) {
         requireFilter(filter);
         EscalationStore.Matching m = escalations.matching(filter, 20);
         return new BulkPreview(m.count(), m.sample());
@@ -111,7 +113,7 @@ class NotifierActions {
      * incident; refused (409, nothing changed) when they are not {@code expectedCount} any more, the count the
      * dry run showed. The incidents acknowledged, oldest first.
      */
-    List<String> acknowledgeBulk(String actor, EscalationStore.Filter filter, int expectedCount, String reason) {
+    public List<String> acknowledgeBulk(String actor, EscalationStore.Filter filter, int expectedCount, String reason) {
         requireFilter(filter);
         String why = reason == null ? null : ExternalText.field(reason);
         return tx.execute(s -> {

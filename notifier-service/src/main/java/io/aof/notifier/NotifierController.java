@@ -3,6 +3,11 @@ package io.aof.notifier;
 import io.aof.common.ops.Actor;
 import io.aof.common.ops.Problems;
 import io.aof.common.text.ExternalText;
+import io.aof.notifier.escalation.EscalationStore;
+import io.aof.notifier.grouping.Digest;
+import io.aof.notifier.grouping.SignatureStorms;
+import io.aof.notifier.grouping.Storm;
+import io.aof.notifier.intake.NotificationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -24,7 +29,7 @@ import java.util.UUID;
  * and the notifications their destination refused for good.
  */
 @RestController
-class NotifierController {
+public class NotifierController {
 
     private static final Logger log = LoggerFactory.getLogger(NotifierController.class);
 
@@ -57,7 +62,7 @@ class NotifierController {
 
     /** The signature storms of the last week in every destination, open ones first, then the latest; at most 100. */
     @GetMapping("/api/storms")
-    List<Storm> storms() {
+    public List<Storm> storms() {
         return storms.recent();
     }
 
@@ -67,7 +72,7 @@ class NotifierController {
      * {@code offset}; {@code next} is the next page's offset, null on the last page.
      */
     @GetMapping("/api/storms/{id}")
-    Storm.Page storm(@PathVariable String id, @RequestParam(defaultValue = "0") int offset,
+    public Storm.Page storm(@PathVariable String id, @RequestParam(defaultValue = "0") int offset,
                      @RequestParam(defaultValue = "500") int limit) {
         UUID uuid;
         try {

@@ -3,6 +3,10 @@ package io.aof.notifier;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.notifier.grouping.ErrorSignature;
+import io.aof.notifier.grouping.Grouping;
+import io.aof.notifier.intake.Destination;
+import io.aof.notifier.intake.Router;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -166,7 +170,7 @@ public record NotifierProperties(
         }
 
         /** Whether storms are recognised in {@code destination}. */
-        boolean in(String destination) {
+        public boolean in(String destination) {
             return enabled && (destinations.isEmpty() || destinations.contains(destination));
         }
     }

@@ -26,22 +26,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * even for errors, as Slack does), and {@code conversations.history}/{@code conversations.replies} of what it
  * took, with the messages' metadata. Per channel, a queue of error codes to answer before accepting again.
  */
-final class FakeSlack implements AutoCloseable {
+public final class FakeSlack implements AutoCloseable {
 
     /** What Slack took (ok) or refused (the error code). */
-    record Call(String method, String channel, String text, String threadTs, String error, String ts,
+    public record Call(String method, String channel, String text, String threadTs, String error, String ts,
                 String metadata) {
     }
 
     /** Run after Slack took a message and before it answers (a crash between the two, say). */
-    volatile Runnable beforeAnswer = () -> { };
+    public volatile Runnable beforeAnswer = () -> { };
 
     private final HttpServer server;
     private final Map<String, Deque<String>> errors = new ConcurrentHashMap<>();
-    final List<Call> calls = new CopyOnWriteArrayList<>();
+    public final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicLong ts = new AtomicLong();
 
-    FakeSlack() throws IOException {
+    public FakeSlack() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/", exchange -> {
             String method = exchange.getRequestURI().getPath().substring("/api/".length());
@@ -124,7 +124,7 @@ final class FakeSlack implements AutoCloseable {
     }
 
     /** The next {@code times} messages to {@code channel} are refused with {@code error} (JSON-escaped as given). */
-    synchronized FakeSlack refuse(String channel, String error, int times) {
+    public synchronized FakeSlack refuse(String channel, String error, int times) {
         Deque<String> q = errors.computeIfAbsent(channel, c -> new ArrayDeque<>());
         for (int i = 0; i < times; i++) {
             q.add(error);
@@ -132,15 +132,15 @@ final class FakeSlack implements AutoCloseable {
         return this;
     }
 
-    String apiUrl() {
+    public String apiUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/";
     }
 
-    List<Call> to(String channel) {
+    public List<Call> to(String channel) {
         return calls.stream().filter(c -> channel.equals(c.channel())).toList();
     }
 
-    List<Call> delivered(String channel) {
+    public List<Call> delivered(String channel) {
         return to(channel).stream().filter(c -> c.error() == null).toList();
     }
 

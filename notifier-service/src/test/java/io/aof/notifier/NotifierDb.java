@@ -13,7 +13,7 @@ import javax.sql.DataSource;
  * pool as the service has. Without the pool every statement outside a transaction opened a new PostgreSQL
  * connection: a storm test's thousand-odd statements spent most of their time connecting.
  */
-final class NotifierDb {
+public final class NotifierDb {
 
     private static HikariDataSource shared;
 
@@ -21,7 +21,7 @@ final class NotifierDb {
     }
 
     /** The shared schema with every table emptied (sequences restarted): what a fresh schema would be. */
-    static synchronized DataSource emptied() {
+    public static synchronized DataSource emptied() {
         if (shared == null) {
             HikariConfig config = new HikariConfig();
             config.setDataSource(AofTestInfrastructure.get().migratedSchema("notifier", "notifier"));

@@ -1,6 +1,10 @@
 package io.aof.notifier;
 
 import io.aof.common.messaging.Outbox;
+import io.aof.notifier.delivery.NotificationDispatcher;
+import io.aof.notifier.delivery.RefusalAlerts;
+import io.aof.notifier.intake.Router;
+import io.aof.notifier.intake.RouterTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,12 +25,12 @@ import java.util.Map;
  * ({@link NotifierDb}, emptied for each test), the HTTP fake of Slack's Web API, and the notifier's parts and
  * dispatcher wired on them as Spring wires them, with the settings each test gives.
  */
-abstract class NotifierHarness {
+public abstract class NotifierHarness {
 
-    JdbcTemplate jdbc;
-    TransactionTemplate tx;
-    FakeSlack slack;
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    public JdbcTemplate jdbc;
+    public TransactionTemplate tx;
+    public FakeSlack slack;
+    public SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
     void startHarness() throws Exception {
@@ -41,11 +45,12 @@ abstract class NotifierHarness {
         slack.close();
     }
 
-    record Notifier(NotifierParts parts, Router router, NotificationDispatcher dispatcher, NotifierController api) {
+    public record Notifier(NotifierParts parts, Router router, NotificationDispatcher dispatcher,
+            NotifierController api) {
     }
 
     /** The notifier on Slack's fake ({@code #ops}, admin {@code #admin}) with {@code settings} besides. */
-    Notifier notifier(Map<String, String> settings) {
+    public Notifier notifier(Map<String, String> settings) {
         Map<String, String> p = new HashMap<>(Map.of(
                 "aof.notifier.slack.api-url", slack.apiUrl(),
                 "aof.notifier.slack.bot-token", "xoxb-test",
@@ -66,18 +71,18 @@ abstract class NotifierHarness {
     }
 
     /** A few dispatch rounds, no waiting: enough for every row that is due to be tried. */
-    void rounds(Notifier notifier, int n) {
+    public void rounds(Notifier notifier, int n) {
         for (int i = 0; i < n; i++) {
             notifier.dispatcher().dispatch();
         }
     }
 
-    List<FakeSlack.Call> posts(String channel) {
+    public List<FakeSlack.Call> posts(String channel) {
         return slack.delivered(channel).stream().filter(c -> c.method().equals("chat.postMessage")).toList();
     }
 
     /** The first message's edits: chat.update goes to the channel's id, which Slack answered the first post with. */
-    List<FakeSlack.Call> edits(String channel) {
+    public List<FakeSlack.Call> edits(String channel) {
         return slack.delivered(FakeSlack.channelId(channel)).stream().filter(c -> c.method().equals("chat.update"))
                 .toList();
     }

@@ -1,6 +1,18 @@
 package io.aof.notifier;
 
 import io.aof.common.messaging.AofProperties;
+import io.aof.notifier.delivery.Fallbacks;
+import io.aof.notifier.delivery.RefusalStore;
+import io.aof.notifier.escalation.EscalationStore;
+import io.aof.notifier.escalation.Escalations;
+import io.aof.notifier.grouping.AlertGroupStore;
+import io.aof.notifier.grouping.Digests;
+import io.aof.notifier.grouping.Grouping;
+import io.aof.notifier.grouping.SignatureStorms;
+import io.aof.notifier.grouping.StormStore;
+import io.aof.notifier.grouping.ThreadStore;
+import io.aof.notifier.intake.NotificationIntake;
+import io.aof.notifier.intake.NotificationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -13,11 +25,11 @@ import java.util.Map;
  * The notifier's stores and the parts that decide over them, wired as Spring wires them, on one schema: for the
  * tests that drive them without a Spring context.
  */
-record NotifierParts(NotificationStore notifications, NotificationIntake intake, Digests digests,
+public record NotifierParts(NotificationStore notifications, NotificationIntake intake, Digests digests,
                      SignatureStorms storms, Escalations escalations, Fallbacks fallbacks, ThreadStore threads,
                      RefusalStore refusals) {
 
-    static NotifierParts of(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
+    public static NotifierParts of(JdbcTemplate jdbc, NotifierProperties props, MeterRegistry meters, Clock clock) {
         NotificationStore notifications = new NotificationStore(jdbc);
         ThreadStore threads = new ThreadStore(jdbc);
         AlertGroupStore groups = new AlertGroupStore(jdbc);
@@ -31,7 +43,7 @@ record NotifierParts(NotificationStore notifications, NotificationIntake intake,
     }
 
     /** {@code aof.*} with workspace {@code w}. */
-    static AofProperties aof() {
+    public static AofProperties aof() {
         return new Binder(new MapConfigurationPropertySource(Map.of("aof.workspace", "w")))
                 .bindOrCreate("aof", AofProperties.class);
     }

@@ -3,11 +3,15 @@ package io.aof.notifier;
 import com.sun.net.httpserver.HttpServer;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.EventCodec;
-import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
+import io.aof.common.events.NotificationRequested;
 import io.aof.common.messaging.Outbox;
+import io.aof.notifier.escalation.EscalationStore;
+import io.aof.notifier.grouping.Digest;
+import io.aof.notifier.intake.NotificationStoreTest;
+import io.aof.notifier.intake.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +59,7 @@ class OutageNotificationTest extends NotifierHarness {
 
     /** Without grouping, unless a test turns it on. */
     @Override
-    Notifier notifier(Map<String, String> extra) {
+    public Notifier notifier(Map<String, String> extra) {
         Map<String, String> p = new HashMap<>(Map.of("aof.notifier.grouping.enabled", "false"));
         p.putAll(extra);
         return super.notifier(p);

@@ -1,8 +1,8 @@
 package io.aof.recovery;
 
-import io.aof.recovery.repeat.RecoveryInstance;
 import io.aof.common.retention.RetentionJob;
 import io.aof.common.retention.RetentionRule;
+import io.aof.recovery.repeat.RecoveryInstance;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,11 +1,5 @@
 package io.aof.recovery;
 
-import io.aof.recovery.repeat.RecoveryInstance;
-import io.aof.recovery.repeat.RecoveryListener;
-import io.aof.recovery.repeat.RepeatEvents;
-import io.aof.recovery.repeat.RepeatStore;
-import io.aof.recovery.repeat.RepeatWatcher;
-import io.aof.recovery.repeat.RepeatWorker;
 import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.messaging.Inbox;
@@ -13,6 +7,12 @@ import io.aof.common.messaging.Outbox;
 import io.aof.common.workato.WorkatoAccountHold;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
+import io.aof.recovery.repeat.RecoveryInstance;
+import io.aof.recovery.repeat.RecoveryListener;
+import io.aof.recovery.repeat.RepeatEvents;
+import io.aof.recovery.repeat.RepeatStore;
+import io.aof.recovery.repeat.RepeatWatcher;
+import io.aof.recovery.repeat.RepeatWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,15 @@
 package io.aof.collation.poll;
 
 import io.aof.collation.CollationProperties;
+import io.aof.collation.poll.RecipeCursorRepository.Cursor;
 import io.aof.collation.triage.CollectedJobStore;
 import io.aof.collation.triage.FailureTriage;
-import io.aof.collation.poll.RecipeCursorRepository.Cursor;
 import io.aof.common.events.JobFailed;
 import io.aof.common.events.RecipeEvent;
 import io.aof.common.events.RecipeStopped;
 import io.aof.common.events.Topics;
-import io.aof.common.messaging.Outbox;
 import io.aof.common.messaging.AofProperties;
+import io.aof.common.messaging.Outbox;
 import io.aof.common.workato.JobQuery;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;

@@ -1,9 +1,9 @@
 package io.aof.collation.webhook;
 
-import io.aof.collation.CollationProperties;
-import io.aof.collation.triage.FailureCollector;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.aof.collation.CollationProperties;
+import io.aof.collation.triage.FailureCollector;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.JobFailed;
 import io.aof.common.messaging.AofProperties;

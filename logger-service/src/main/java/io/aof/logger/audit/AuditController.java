@@ -1,9 +1,9 @@
 package io.aof.logger.audit;
 
-import io.aof.logger.eventlog.Csv;
 import io.aof.common.events.OperatorActed.Action;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
+import io.aof.logger.eventlog.Csv;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;

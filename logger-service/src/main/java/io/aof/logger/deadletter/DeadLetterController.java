@@ -1,15 +1,15 @@
 package io.aof.logger.deadletter;
 
-import io.aof.logger.LoggerProperties;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.OperatorActed;
-import io.aof.common.messaging.AofProperties;
 import io.aof.common.events.Topic;
 import io.aof.common.events.Topics;
+import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.Actor;
 import io.aof.common.ops.PageCursor;
 import io.aof.common.ops.Problems;
+import io.aof.logger.LoggerProperties;
 import io.aof.logger.deadletter.DeadLetterStore.Redrive;
 import io.aof.logger.deadletter.DeadLetterStore.Row;
 import io.micrometer.core.instrument.Counter;

@@ -1,9 +1,9 @@
 package io.aof.logger.deadletter;
 
-import io.aof.logger.eventlog.EventLogQuery;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topics;
 import io.aof.common.ops.PageCursor;
+import io.aof.logger.eventlog.EventLogQuery;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;

@@ -1,11 +1,11 @@
 package io.aof.logger.deadletter;
 
-import io.aof.logger.LoggerProperties;
-import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.NotificationRequested.Kind;
+import io.aof.common.events.NotificationRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
+import io.aof.logger.LoggerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;

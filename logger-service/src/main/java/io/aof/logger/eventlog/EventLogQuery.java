@@ -1,8 +1,8 @@
 package io.aof.logger.eventlog;
 
+import io.aof.common.ops.PageCursor;
 import io.aof.logger.audit.AuditStore;
 import io.aof.logger.deadletter.DeadLetterStore;
-import io.aof.common.ops.PageCursor;
 
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,14 +1,14 @@
 package io.aof.logger.audit;
 
+import io.aof.common.events.EventCodec;
+import io.aof.common.events.OperatorActed.Action;
+import io.aof.common.events.OperatorActed;
+import io.aof.common.events.Topics;
+import io.aof.common.messaging.Headers;
 import io.aof.logger.LoggerSchema;
 import io.aof.logger.eventlog.EventLogIngester;
 import io.aof.logger.eventlog.EventLogIngesterTest;
 import io.aof.logger.eventlog.EventLogStore;
-import io.aof.common.events.EventCodec;
-import io.aof.common.events.OperatorActed;
-import io.aof.common.events.OperatorActed.Action;
-import io.aof.common.events.Topics;
-import io.aof.common.messaging.Headers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;

@@ -1,15 +1,15 @@
 package io.aof.logger.deadletter;
 
-import io.aof.logger.LoggerSchema;
-import io.aof.logger.eventlog.EventLogIngester;
-import io.aof.logger.eventlog.EventLogIngesterTest;
-import io.aof.logger.eventlog.EventLogStore;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
+import io.aof.logger.LoggerSchema;
 import io.aof.logger.deadletter.DeadLetterController.Page;
 import io.aof.logger.deadletter.DeadLetterController.RedriveRequest;
 import io.aof.logger.deadletter.DeadLetterController.RedriveResult;
+import io.aof.logger.eventlog.EventLogIngester;
+import io.aof.logger.eventlog.EventLogIngesterTest;
+import io.aof.logger.eventlog.EventLogStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;

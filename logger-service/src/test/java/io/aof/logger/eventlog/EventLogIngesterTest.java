@@ -1,8 +1,8 @@
 package io.aof.logger.eventlog;
 
-import io.aof.logger.LoggerSchema;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Failures;
+import io.aof.logger.LoggerSchema;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;

@@ -1,9 +1,9 @@
 package io.aof.recovery.repeat;
 
 import io.aof.common.events.EventCodec;
-import io.aof.common.events.RecoveryCommand;
 import io.aof.common.events.RecoveryCommand.OutcomeRequested;
 import io.aof.common.events.RecoveryCommand.RecoveryCancelled;
+import io.aof.common.events.RecoveryCommand;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Inbox;

@@ -2,11 +2,11 @@ package io.aof.recovery.repeat;
 
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.RecoveryCommand.OutcomeRequested;
-import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.RecoveryEvent.JobRepeated;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryEvent.RepeatCancelled;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
+import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;

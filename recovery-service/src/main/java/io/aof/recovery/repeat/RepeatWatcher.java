@@ -1,10 +1,10 @@
 package io.aof.recovery.repeat;
 
-import io.aof.recovery.RecoveryProperties;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
+import io.aof.recovery.RecoveryProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;

@@ -1,6 +1,5 @@
 package io.aof.recovery.repeat;
 
-import io.aof.recovery.RecoveryProperties;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.workato.RepeatResult;
 import io.aof.common.workato.WorkatoAccountHold;
@@ -8,6 +7,7 @@ import io.aof.common.workato.WorkatoApiException;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoJob;
 import io.aof.common.workato.WorkatoProperties;
+import io.aof.recovery.RecoveryProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

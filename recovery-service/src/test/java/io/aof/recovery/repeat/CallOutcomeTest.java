@@ -1,10 +1,10 @@
 package io.aof.recovery.repeat;
 
-import io.aof.testsupport.TestClock;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.RecoveryEvent.RepeatDeferred;
 import io.aof.common.events.RecoveryRequested;
 import io.aof.common.workato.WorkatoProperties;
+import io.aof.testsupport.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -1,17 +1,17 @@
 package io.aof.recovery.repeat;
 
-import io.aof.recovery.RecoveryProperties;
 import io.aof.common.events.AofEvent;
 import io.aof.common.events.EventCodec;
-import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.RecoveryEvent.RecoveryOutcome;
 import io.aof.common.events.RecoveryEvent.RepeatCancelled;
+import io.aof.common.events.RecoveryEvent;
 import io.aof.common.events.Topics;
 import io.aof.common.messaging.Inbox;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.workato.WorkatoAccountHold;
 import io.aof.common.workato.WorkatoClient;
 import io.aof.common.workato.WorkatoProperties;
+import io.aof.recovery.RecoveryProperties;
 import io.aof.testsupport.AofTestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,7 +1,7 @@
 package io.aof.recovery.repeat;
 
-import io.aof.recovery.RecoveryProperties;
 import io.aof.common.events.RecoveryRequested;
+import io.aof.recovery.RecoveryProperties;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
