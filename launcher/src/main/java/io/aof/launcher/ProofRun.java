@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code ./aof prove}: runs the suite as separate processes, drives failures through the simulator (polled
