@@ -1,7 +1,5 @@
 package io.aof.collation;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.aof.collation.poll.FailedJobPoller;
 import io.aof.collation.poll.RecipeCursorRepository;
 import io.aof.collation.triage.CollectedJobStore;
@@ -52,13 +50,6 @@ public final class PlainCollation {
     public final MeterRegistry meters = new SimpleMeterRegistry();
     final WorkatoClient client;
 
-    /**
-     * One migrated schema for all the plain tests of this JVM (they run one at a time), emptied for each, behind a
-     * small connection pool as the service has (without it every statement outside a transaction opened a new
-     * PostgreSQL connection).
-     */
-    private static HikariDataSource schema;
-
     public PlainCollation(FakeWorkato workato) {
         this.workato = workato;
         DataSource ds = emptySchema();
@@ -70,27 +61,9 @@ public final class PlainCollation {
                 .bindOrCreate("aof.workato", WorkatoProperties.class), meters);
     }
 
-    /**
-     * The schema with collation's migrations and no rows: migrated once (a migration per test cost about half a
-     * second), then emptied; no migration inserts rows, so empty is as migrated.
-     */
-    static synchronized DataSource emptySchema() {
-        if (schema == null) {
-            HikariConfig config = new HikariConfig();
-            config.setDataSource(AofTestInfrastructure.get().migratedSchema("collation", "collation"));
-            config.setPoolName("collation-test");
-            config.setMaximumPoolSize(4);
-            schema = new HikariDataSource(config);
-            AofTestInfrastructure.get().closeBeforeStop(schema);
-            return schema;
-        }
-        new JdbcTemplate(schema).execute("""
-                DO $$ DECLARE tables text; BEGIN
-                  SELECT string_agg(format('%I', tablename), ', ') INTO tables FROM pg_tables
-                   WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history';
-                  EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
-                END $$""");
-        return schema;
+    /** The schema with collation's migrations and no rows ({@link AofTestInfrastructure#emptiedSchema}). */
+    static DataSource emptySchema() {
+        return AofTestInfrastructure.get().emptiedSchema("collation", 4);
     }
 
     /**

@@ -64,7 +64,7 @@ final class OrchestratorDb {
     final OutageRepository outageRepository;
     final Outages outages;
     final OutageSweeps sweeps;
-    final PGSimpleDataSource ds;
+    final DataSource ds;
     final Clock clock;
 
     OrchestratorDb() {
@@ -80,29 +80,9 @@ final class OrchestratorDb {
         this(emptiedSharedSchema(), clock, AfterSuppression.SCHEDULE, outageSettings);
     }
 
-    /**
-     * One migrated schema per test JVM, emptied for each test (migrating one per test cost about half a second),
-     * used through a small connection pool as the service uses its database: without one, every statement outside
-     * a transaction opened a new PostgreSQL connection.
-     */
-    private static PGSimpleDataSource sharedSchema;
-    private static com.zaxxer.hikari.HikariDataSource sharedPool;
-
-    private static synchronized PGSimpleDataSource emptiedSharedSchema() {
-        if (sharedSchema == null) {
-            sharedSchema = AofTestInfrastructure.get().migratedSchema("orch", "orchestrator");
-            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
-            config.setDataSource(sharedSchema);
-            config.setPoolName("orchestrator-test");
-            config.setMaximumPoolSize(8);
-            sharedPool = new com.zaxxer.hikari.HikariDataSource(config);
-            AofTestInfrastructure.get().closeBeforeStop(sharedPool);
-        }
-        JdbcTemplate jdbc = new JdbcTemplate(sharedPool);
-        String tables = jdbc.queryForObject("SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
-                + "WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'", String.class);
-        jdbc.execute("TRUNCATE " + tables + " RESTART IDENTITY CASCADE");
-        return sharedSchema;
+    /** The orchestrator's schema, emptied ({@link AofTestInfrastructure#emptiedSchema}). */
+    private static DataSource emptiedSharedSchema() {
+        return AofTestInfrastructure.get().emptiedSchema("orchestrator", 8);
     }
 
     /**
@@ -113,8 +93,8 @@ final class OrchestratorDb {
     private static final SwitchableDataSource CURRENT = new SwitchableDataSource();
     private static AnnotationConfigApplicationContext jpa;
 
-    private static synchronized AnnotationConfigApplicationContext jpaOn(PGSimpleDataSource schema) {
-        CURRENT.target = schema == sharedSchema ? sharedPool : schema;
+    private static synchronized AnnotationConfigApplicationContext jpaOn(DataSource schema) {
+        CURRENT.target = schema;
         if (jpa == null) {
             jpa = new AnnotationConfigApplicationContext();
             jpa.registerBean(DataSource.class, () -> CURRENT);
@@ -145,7 +125,7 @@ final class OrchestratorDb {
         this(migrated, Clock.systemUTC(), AfterSuppression.SCHEDULE, OrchestratorProperties.Outages.defaults());
     }
 
-    private OrchestratorDb(PGSimpleDataSource migrated, Clock clock, AfterSuppression afterSuppression,
+    private OrchestratorDb(DataSource migrated, Clock clock, AfterSuppression afterSuppression,
                            OrchestratorProperties.Outages outageSettings) {
         ds = migrated;
         this.clock = clock;
