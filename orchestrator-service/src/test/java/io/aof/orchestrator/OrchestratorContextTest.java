@@ -11,6 +11,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -123,6 +125,40 @@ class OrchestratorContextTest {
                 + "?reason=done")).DELETE());
         assertThat(ended.statusCode()).isEqualTo(204);
         assertThat(call(HttpRequest.newBuilder(URI.create(url + "/api/suppressions")).GET()).body()).isEqualTo("[]");
+    }
+
+    @Test
+    void outagesAreDeclaredEndedAndAnsweredAsBefore() throws Exception {
+        HttpResponse<String> declared = call(HttpRequest.newBuilder(URI.create(url + "/api/outages"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"upstream\":\"context-erp\",\"minutes\":30,"
+                        + "\"reason\":\"ERP maintenance\"}")));
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
+        JsonNode view = JsonMapper.builder().build().readTree(declared.body());
+        // the outage's fields by name, in the order the record it was had them
+        List<String> fields = new ArrayList<>();
+        view.get("outage").propertyNames().forEach(fields::add);
+        assertThat(fields).containsExactly("id", "workspace", "upstream", "category", "openedAt", "declaredBy",
+                "reason", "until", "failures", "recipes", "probes", "nextProbeAt", "probeIncidentId", "probeAttempt",
+                "escalatedAt", "endedAt", "endedHow", "endedBy", "afterEnd", "released", "alerted", "alertedAt");
+        String id = view.get("outage").get("id").asString();
+        assertThat(view.get("outage").get("declaredBy").asString()).isEqualTo("ops");
+        assertThat(view.get("outage").get("afterEnd").asString()).isEqualTo("RELEASE");
+        assertThat(view.get("jobs").asInt()).isZero();
+
+        HttpResponse<String> ended = call(HttpRequest.newBuilder(URI.create(url + "/api/outages/" + id + "/end"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"back early\"}")));
+        assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+        JsonNode endedOutage = JsonMapper.builder().build().readTree(ended.body()).get("outage");
+        assertThat(endedOutage.get("endedBy").asString()).isEqualTo("ops");
+        assertThat(endedOutage.get("endedHow").asString()).isEqualTo("ended by ops: back early");
+        assertThat(endedOutage.get("endedAt").isNull()).isFalse();
+        HttpResponse<String> again = call(HttpRequest.newBuilder(URI.create(url + "/api/outages/" + id + "/end"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"again\"}")));
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(count("outbox WHERE event_type = 'OutageEnded' AND message_key = '" + id + "'")).isOne();
     }
 
     static HttpResponse<String> call(HttpRequest.Builder request) throws Exception {

@@ -98,7 +98,7 @@ public class IncidentService {
     private final RecipeSuppressionRepository suppressions;
     private final OperatorActionRepository operatorActions;
     private final Outages outages;
-    private final OutageRepository outageRepository;
+    private final OutageStore outageStore;
     private final Categorizer categorizer;
     private final PolicyBook policies;
     private final Outbox outbox;
@@ -110,20 +110,20 @@ public class IncidentService {
 
     @Autowired
     IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Outages outages, OutageRepository outageRepository,
+                    OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
                     Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
                     RandomGenerator jitter, OrchestratorProperties props, AofProperties aof) {
-        this(incidents, suppressions, operatorActions, outages, outageRepository, categorizer, policies, outbox,
+        this(incidents, suppressions, operatorActions, outages, outageStore, categorizer, policies, outbox,
                 meters, clock, jitter, props, aof.workspace());
     }
 
     IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Outages outages, OutageRepository outageRepository,
+                    OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
                     Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
                     RandomGenerator jitter, OrchestratorProperties props, String workspace) {
         this.workspace = workspace;
         this.outages = outages;
-        this.outageRepository = outageRepository;
+        this.outageStore = outageStore;
         this.incidents = incidents;
         this.suppressions = suppressions;
         this.operatorActions = operatorActions;
@@ -461,7 +461,7 @@ public class IncidentService {
      * path now are skipped, never waited for: they are held when their retry comes due.
      */
     private void holdScheduled(Outage o) {
-        for (String id : outageRepository.lockScheduledOf(o.workspace(), o.upstream(), 10_000)) {
+        for (String id : outageStore.lockScheduledOf(o.workspace(), o.upstream(), 10_000)) {
             Incident member = incidents.lock(id).orElseThrow();
             if (member.state() == IncidentState.RETRY_SCHEDULED) {
                 hold(member, o, null);

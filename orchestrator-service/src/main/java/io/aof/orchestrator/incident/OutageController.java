@@ -35,11 +35,13 @@ import java.util.List;
 class OutageController {
 
     private final OutageRepository outages;
+    private final OutageStore store;
     private final IncidentService service;
     private final TransactionTemplate tx;
 
-    OutageController(OutageRepository outages, IncidentService service, TransactionTemplate tx) {
+    OutageController(OutageRepository outages, OutageStore store, IncidentService service, TransactionTemplate tx) {
         this.outages = outages;
+        this.store = store;
         this.service = service;
         this.tx = tx;
     }
@@ -47,8 +49,8 @@ class OutageController {
     /** An outage with its members now: jobs and recipes ever held for it, jobs held now, a sample of those. */
     record OutageView(Outage outage, int jobs, int recipes, int held, List<String> heldSample) {
 
-        static OutageView of(Outage o, OutageRepository repo, int sample) {
-            OutageRepository.Members m = repo.members(o.id());
+        static OutageView of(Outage o, OutageStore repo, int sample) {
+            OutageStore.Members m = repo.members(o.id());
             return new OutageView(o, m.jobs(), m.recipes(), m.held(), sample == 0 ? List.of()
                     : repo.heldOf(o.id(), sample));
         }
@@ -67,14 +69,15 @@ class OutageController {
             case "all" -> null;
             default -> throw Problems.of(HttpStatus.BAD_REQUEST, "state must be open, ended or all");
         };
-        return outages.list(open, limit).stream().map(o -> OutageView.of(o, outages, 0)).toList();
+        return outages.list(open, limit).stream().map(o -> OutageView.of(o, store, 0)).toList();
     }
 
     @GetMapping("/api/outages/{id}")
     @Operation(summary = "One outage with its members' figures and up to 100 of its held incidents, oldest first")
     OutageView get(@PathVariable String id) {
-        Outage o = outages.find(id).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No outage with id " + id));
-        return OutageView.of(o, outages, 100);
+        Outage o = outages.findById(id)
+                .orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No outage with id " + id));
+        return OutageView.of(o, store, 100);
     }
 
     /** A declared outage: {@code until} or {@code minutes}; the upstream as incidents name it. */
@@ -101,7 +104,7 @@ class OutageController {
             throw Problems.of(HttpStatus.BAD_REQUEST, "a declared outage may last at most 7 days");
         }
         Outage o = tx.execute(s -> service.declareOutage(body.upstream(), until, body.reason(), actor));
-        return ResponseEntity.status(HttpStatus.CREATED).body(OutageView.of(o, outages, 0));
+        return ResponseEntity.status(HttpStatus.CREATED).body(OutageView.of(o, store, 0));
     }
 
     record EndRequest(@Size(max = 200) String requestedBy, @NotBlank @Size(max = 2000) String reason) {
@@ -112,7 +115,7 @@ class OutageController {
     OutageView end(@PathVariable String id, @Valid @RequestBody EndRequest body, Principal principal) {
         String actor = Actor.of(principal, body.requestedBy(), "end of outage " + id);
         Boolean ended = tx.execute(s -> {
-            Outage o = outages.lock(id).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No outage with id " + id));
+            Outage o = store.lock(id).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No outage with id " + id));
             if (!o.isOpen()) {
                 throw Problems.of(HttpStatus.CONFLICT, "Outage " + id + " ended already (" + o.endedHow() + ")");
             }
@@ -121,6 +124,6 @@ class OutageController {
         if (!Boolean.TRUE.equals(ended)) {
             throw Problems.of(HttpStatus.CONFLICT, "Outage " + id + " ended already");
         }
-        return OutageView.of(outages.find(id).orElseThrow(), outages, 0);
+        return OutageView.of(outages.findById(id).orElseThrow(), store, 0);
     }
 }

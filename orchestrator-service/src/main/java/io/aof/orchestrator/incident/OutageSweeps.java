@@ -33,14 +33,16 @@ class OutageSweeps {
     static final Duration SPACING = Duration.ofMillis(1);
 
     private final OutageRepository outageRepository;
+    private final OutageStore store;
     private final Outages outages;
     private final IncidentService service;
     private final TransactionTemplate tx;
     private final AtomicInteger open = new AtomicInteger();
 
-    OutageSweeps(OutageRepository outageRepository, Outages outages, IncidentService service, TransactionTemplate tx,
-                 MeterRegistry meters) {
+    OutageSweeps(OutageRepository outageRepository, OutageStore store, Outages outages, IncidentService service,
+                 TransactionTemplate tx, MeterRegistry meters) {
         this.outageRepository = outageRepository;
+        this.store = store;
         this.outages = outages;
         this.service = service;
         this.tx = tx;
@@ -62,7 +64,7 @@ class OutageSweeps {
             log.warn("Releasing the held members of ended outages failed; tried again next round: {}", e.toString());
         }
         try {
-            open.set(outageRepository.countOpen());
+            open.set((int) outageRepository.countByEndedAtIsNull());
         } catch (RuntimeException e) {
             log.debug("Could not count the open outages: {}", e.toString());
         }
@@ -95,19 +97,18 @@ class OutageSweeps {
 
     /** One open outage, locked {@code SKIP LOCKED}: reviewed, and probed when due; true when a probe was sent. */
     private boolean reviewOne(String id) {
-        Outage o = outageRepository.lockOpen(id).orElse(null);
+        Outage o = store.lockOpen(id).orElse(null);
         if (o == null) {
             return false;   // ended since the list, or another orchestrator looks after it now
         }
-        if (o.probeIncidentId() != null && !outageRepository.probeInFlight(o)) {
+        if (o.probeIncidentId() != null && !store.probeInFlight(o)) {
             // resolved, cancelled or settled by another path: no answer will come from it
             outages.probeLost(o);
-            o = outageRepository.find(o.id()).orElseThrow();
         }
         if (!outages.review(o)) {
             return false;
         }
-        var candidate = outageRepository.lockProbeCandidate(o.id());
+        var candidate = store.lockProbeCandidate(o.id());
         if (candidate.isPresent() && service.startProbe(candidate.get(), o)) {
             return true;
         }
@@ -118,9 +119,9 @@ class OutageSweeps {
     /** One batch of held members of ended outages released, the first {@code before} {@link #SPACING}s on. */
     int releaseBatch(int before) {
         Integer n = tx.execute(s -> {
-            List<OutageRepository.Release> held = outageRepository.lockReleasable(BATCH);
+            List<OutageStore.Release> held = store.lockReleasable(BATCH);
             for (int k = 0; k < held.size(); k++) {
-                OutageRepository.Release r = held.get(k);
+                OutageStore.Release r = held.get(k);
                 service.releaseHeld(r.incidentId(), r.afterEnd(), SPACING.multipliedBy(before + k));
             }
             return held.size();

@@ -38,12 +38,15 @@ public class Outages {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final OutageRepository outages;
+    private final OutageStore store;
     private final Outbox outbox;
     private final MeterRegistry meters;
     private final Clock clock;
     private final OrchestratorProperties.Outages props;
 
-    Outages(OutageRepository outages, Outbox outbox, MeterRegistry meters, Clock clock, OrchestratorProperties props) {
+    Outages(OutageRepository outages, OutageStore store, Outbox outbox, MeterRegistry meters, Clock clock,
+            OrchestratorProperties props) {
+        this.store = store;
         this.outages = outages;
         this.outbox = outbox;
         this.meters = meters;
@@ -82,15 +85,14 @@ public class Outages {
         }
         OrchestratorProperties.Thresholds t = props.thresholdsOf(incident.upstream());
         Instant now = clock.instant();
-        OutageRepository.Recent recent = outages.recentFailures(incident.workspace(), incident.upstream(),
+        OutageStore.Recent recent = store.recentFailures(incident.workspace(), incident.upstream(),
                 now.minus(t.window()));
         if (recent.failures() < t.minFailures() || recent.recipes() < t.minRecipes()) {
             return Optional.empty();
         }
-        Outage candidate = new Outage(newId(), incident.workspace(), incident.upstream(), incident.category().name(),
-                now, null, null, null, recent.failures(), recent.recipes(), 0, now.plus(props.backoff(1)), null, null,
-                null, null, null, null, Outage.AfterEnd.RELEASE, 0, null, null);
-        OutageRepository.Opened opened = outages.openIfAbsent(candidate);
+        Outage candidate = Outage.detected(newId(), incident.workspace(), incident.upstream(),
+                incident.category().name(), now, recent.failures(), recent.recipes(), now.plus(props.backoff(1)));
+        Opened opened = openIfAbsent(candidate);
         if (opened.created()) {
             Outage o = opened.outage();
             meters.counter("aof.outages.opened", "how", "detected").increment();
@@ -107,13 +109,28 @@ public class Outages {
     record Detected(Outage outage, boolean opened) {
     }
 
+    /**
+     * Opens the outage unless one of its upstream is open already (another orchestrator opened it since our look;
+     * this waits for that one's transaction); returns the open one, and whether this call opened it (then it is
+     * locked: this transaction inserted it).
+     */
+    private Opened openIfAbsent(Outage candidate) {
+        boolean created = store.insertIfNoneOpen(candidate);
+        Outage open = outages.findOpen(candidate.workspace(), candidate.upstream()).orElseThrow();
+        return new Opened(open, created);
+    }
+
+    private record Opened(Outage outage, boolean created) {
+    }
+
     /** The start of a detected outage is told, with its members once the caller has held them. */
     void announce(Outage o) {
-        OutageRepository.Members m = outages.members(o.id());
+        OutageStore.Members m = store.members(o.id());
         notify(o, Audience.OPS, Kind.OUTAGE_STARTED, Severity.WARNING, title(o, m.jobs(), m.recipes()),
                 "Retries of its jobs are held (no attempt is spent) while AOF probes it with one job; they are "
                 + "released when the probe succeeds.", "started");
-        outages.alerted(o.id(), figures(m.jobs(), m.recipes(), 0), clock.instant());
+        o.alerted(figures(m.jobs(), m.recipes(), 0), clock.instant());   // opened by this transaction: locked
+        store.changed();
     }
 
     /** The open outage of the incident's upstream that it joins, if any (nothing is detected; none when off). */
@@ -136,16 +153,13 @@ public class Outages {
     /** Operator: holds everything of {@code upstream} until {@code until} (a maintenance of that system). */
     Outage declare(String workspace, String upstream, Instant until, String reason, String by) {
         Instant now = clock.instant();
-        Outage candidate = new Outage(newId(), workspace, upstream, null, now, by, reason, until, 0, 0, 0, until, null,
-                null, null, null, null, null, Outage.AfterEnd.RELEASE, 0, null, null);
-        OutageRepository.Opened opened = outages.openIfAbsent(candidate);
-        while (!opened.created() && !outages.redeclared(opened.outage().id(), by, reason, until)) {
-            opened = outages.openIfAbsent(candidate);   // it ended since our look: this declaration opens one
+        Outage candidate = Outage.declared(newId(), workspace, upstream, now, by, reason, until);
+        Opened opened = openIfAbsent(candidate);
+        while (!opened.created() && !redeclared(opened.outage().id(), by, reason, until)) {
+            opened = openIfAbsent(candidate);   // it ended since our look: this declaration opens one
         }
         Outage o = opened.outage();
-        if (!opened.created()) {
-            o = outages.find(o.id()).orElseThrow();
-        } else {
+        if (opened.created()) {
             meters.counter("aof.outages.opened", "how", "declared").increment();
             notify(o, Audience.OPS, Kind.OUTAGE_STARTED, Severity.WARNING, title(o, 0, 0),
                     "Declared by " + by + ": " + reason, "started");
@@ -161,9 +175,20 @@ public class Outages {
         meters.counter("aof.outages.held").increment();
     }
 
+    /** A declared outage's window moved (declared again while open); false when it had ended meanwhile. */
+    private boolean redeclared(String id, String by, String reason, Instant until) {
+        Optional<Outage> o = store.lock(id).filter(Outage::isOpen);
+        o.ifPresent(open -> {
+            open.redeclare(by, reason, until);
+            store.changed();
+        });
+        return o.isPresent();
+    }
+
     /** Member {@code incidentId}'s attempt {@code attempt} is the outage's probe now (the outage is locked). */
     void probeStarted(Outage o, String incidentId, int attempt) {
-        outages.probeStarted(o.id(), incidentId, attempt);
+        o.probeStarted(incidentId, attempt);
+        store.changed();
         log.info("Outage {} of {}: probing with attempt {} of {}", o.id(), o.upstream(), attempt, incidentId);
     }
 
@@ -172,12 +197,21 @@ public class Outages {
         return incidentId.equals(o.probeIncidentId()) && o.probeAttempt() != null && o.probeAttempt() == attempt;
     }
 
-    /** The probe did not bring the upstream back: the next one is due after the next backoff. */
-    void probeFailed(Outage o, String incidentId, int attempt) {
+    /**
+     * The probe did not bring the upstream back: the next one is due after the next backoff. {@code seen} may
+     * have been read without a lock: the outage is locked and read afresh here, and nothing changes when it ended
+     * or probes with another attempt meanwhile.
+     */
+    void probeFailed(Outage seen, String incidentId, int attempt) {
+        Outage o = store.lock(seen.id()).orElse(null);
+        if (o == null || !o.isOpen() || !isProbe(o, incidentId, attempt)) {
+            return;
+        }
         Instant now = clock.instant();
         int probes = o.probes() + 1;
         Instant next = now.plus(props.backoff(probes + 1));
-        outages.probeFailed(o.id(), next);
+        o.probeFailed(next);
+        store.changed();
         meters.counter("aof.outages.probes", "result", "failed").increment();
         outbox.append(Topics.OUTAGE_EVENTS, o.id(), new OutageEvent.OutageProbed(UUID.randomUUID(), now,
                 AofEvent.SCHEMA_VERSION, o.workspace(), o.id(), o.upstream(), incidentId, attempt, false, next, probes));
@@ -188,7 +222,12 @@ public class Outages {
      * the outage ends and its held members are released. No-op when it had ended already, and for a declared
      * outage (it ends when its window does, or by hand).
      */
-    void upstreamAnswered(Outage o, String incidentId, int attempt) {
+    void upstreamAnswered(Outage seen, String incidentId, int attempt) {
+        // read without a lock: locked and read afresh, it may have ended, or been declared, meanwhile
+        Outage o = store.lock(seen.id()).orElse(null);
+        if (o == null || !o.isOpen()) {
+            return;
+        }
         if (o.isDeclared()) {
             // an operator's window (a maintenance until a time) is kept: a repeat sent before it began that
             // succeeds says nothing of what the system will do during the maintenance
@@ -220,14 +259,13 @@ public class Outages {
      */
     boolean review(Outage o) {
         Instant now = clock.instant();
-        OutageRepository.Members m = outages.members(o.id());
+        OutageStore.Members m = store.members(o.id());
         if (o.isDeclared() && o.until() != null && !now.isBefore(o.until())) {
             end(o, "the declared window (until " + o.until() + ") is over", null, Outage.AfterEnd.RELEASE);
             return false;
         }
         if (!o.isDeclared() && o.escalatedAt() == null && o.lasted(now).compareTo(props.maxDuration()) >= 0) {
             // (a declared outage lasts the window its operator chose, however long)
-            outages.escalated(o.id(), now);
             meters.counter("aof.outages.escalated").increment();
             boolean giveUp = props.afterMaxDuration() == OrchestratorProperties.AfterMaxDuration.EXHAUST;
             notify(o, Audience.SUPER_ADMIN, Kind.OUTAGE_STARTED, Severity.CRITICAL, o.upstream() + " down for "
@@ -236,9 +274,14 @@ public class Outages {
                     + "them when it is back" : "Past the maximum of " + human(props.maxDuration()) + ": its jobs "
                     + "stay held and probed; end the outage or resolve them by hand", "escalated");
             if (giveUp) {
+                // ended before it is marked escalated: the super admin was told just now, and is not told again
                 end(o, "open past the maximum of " + human(props.maxDuration()), null, Outage.AfterEnd.EXHAUST);
+                o.escalated(now);
+                store.changed();
                 return false;
             }
+            o.escalated(now);
+            store.changed();
         }
         String figures = figures(m.jobs(), m.recipes(), o.probes());
         Instant unchangedSince = figures.equals(o.alerted()) && o.alertedAt() != null ? o.alertedAt() : now;
@@ -249,7 +292,8 @@ public class Outages {
             return false;
         }
         if (!figures.equals(o.alerted())) {
-            outages.alerted(o.id(), figures, now);
+            o.alerted(figures, now);
+            store.changed();
             notify(o, Audience.OPS, Kind.OUTAGE_UPDATED, Severity.WARNING, title(o, m.jobs(), m.recipes()),
                     o.probes() == 0 ? null : o.probes() + " probe(s) failed so far", "u" + figures);
         }
@@ -261,22 +305,27 @@ public class Outages {
 
     /** No held member could be probed now: looked at again after the current backoff. */
     void probeLater(Outage o) {
-        outages.probeLater(o.id(), clock.instant().plus(props.backoff(o.probes() + 1)));
+        o.probeLater(clock.instant().plus(props.backoff(o.probes() + 1)));
+        store.changed();
     }
 
     /** The probe in flight was dropped (resolved by hand, cancelled, settled): another is due at once. */
     void probeLost(Outage o) {
         log.info("Outage {} of {}: probe {} attempt {} ended without an outcome; probing another", o.id(),
                 o.upstream(), o.probeIncidentId(), o.probeAttempt());
-        outages.probeLater(o.id(), clock.instant());
+        o.probeLater(clock.instant());
+        store.changed();
     }
 
+    /** Ends the locked outage {@code o}, unless it had ended already (false). */
     private boolean end(Outage o, String how, String by, Outage.AfterEnd afterEnd) {
         Instant now = clock.instant();
-        if (!outages.end(o.id(), now, how, by, afterEnd)) {
+        if (!o.isOpen()) {
             return false;
         }
-        OutageRepository.Members m = outages.members(o.id());
+        o.end(now, how, by, afterEnd);
+        store.changed();
+        OutageStore.Members m = store.members(o.id());
         log.warn("Outage {} of {} ended after {}: {}; {} held jobs {}", o.id(), o.upstream(), human(o.lasted(now)),
                 how, m.held(), afterEnd == Outage.AfterEnd.RELEASE ? "released" : "exhausted");
         outbox.append(Topics.OUTAGE_EVENTS, o.id(), new OutageEvent.OutageEnded(UUID.randomUUID(), now,

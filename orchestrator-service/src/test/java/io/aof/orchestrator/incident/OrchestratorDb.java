@@ -62,6 +62,7 @@ final class OrchestratorDb {
     final OrchestratorProperties props;
     final IncidentService service;
     final OutageRepository outageRepository;
+    final OutageStore outageStore;
     final Outages outages;
     final OutageSweeps sweeps;
     final DataSource ds;
@@ -147,12 +148,14 @@ final class OrchestratorDb {
                         Duration.ofMinutes(10), 3),
                 Duration.ofSeconds(30), outageSettings);
         Outbox outbox = new Outbox(jdbc, "orchestrator-service");
-        outageRepository = new OutageRepository(jdbc);
-        outages = new Outages(outageRepository, outbox, meters, clock, props);
-        service = new IncidentService(incidents, suppressions, operatorActions, outages, outageRepository,
+        outageRepository = jpa.getBean(OutageRepository.class);
+        outageStore = new OutageStore(jdbc, org.springframework.orm.jpa.SharedEntityManagerCreator
+                .createSharedEntityManager(jpa.getBean(jakarta.persistence.EntityManagerFactory.class)));
+        outages = new Outages(outageRepository, outageStore, outbox, meters, clock, props);
+        service = new IncidentService(incidents, suppressions, operatorActions, outages, outageStore,
                 new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox, meters, clock,
                 new Random(42), props, WORKSPACE);
-        sweeps = new OutageSweeps(outageRepository, outages, service, tx, meters);
+        sweeps = new OutageSweeps(outageRepository, outageStore, outages, service, tx, meters);
     }
 
     /** A second orchestrator on this one's schema and clock, with other outage settings (nothing emptied). */

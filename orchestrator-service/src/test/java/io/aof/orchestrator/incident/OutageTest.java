@@ -196,7 +196,7 @@ class OutageTest {
         db.outcome(incident(20, "j-2"), 1, RecoveryOutcome.Status.SUCCEEDED);
 
         assertThat(db.incident(incident(20, "j-2")).state()).isEqualTo(IncidentState.RECOVERED);
-        Outage ended = db.outageRepository.find(o.id()).orElseThrow();
+        Outage ended = db.outageRepository.findById(o.id()).orElseThrow();
         assertThat(ended.isOpen()).isFalse();
         assertThat(ended.endedHow()).startsWith("the probe (" + incident(20, "j-2") + ", attempt 1) succeeded");
         assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageEnded.class)).singleElement()
@@ -290,10 +290,10 @@ class OutageTest {
 
         clock.advance(Duration.ofMinutes(30));
         assertThat(db.sweeps.reviewOpen()).as("no probe in a declared window").isZero();
-        assertThat(db.outageRepository.find(o.id()).orElseThrow().isOpen()).isTrue();
+        assertThat(db.outageRepository.findById(o.id()).orElseThrow().isOpen()).isTrue();
         clock.advance(Duration.ofMinutes(30));
         db.sweeps.reviewOpen();
-        assertThat(db.outageRepository.find(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
+        assertThat(db.outageRepository.findById(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
         assertThat(db.sweeps.releaseBatch()).isEqualTo(1);
         assertThat(db.incident(incident(10, "j-1")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
         assertThat(db.events(Topics.OPERATOR_ACTIONS, OperatorActed.class)).singleElement()
@@ -305,18 +305,41 @@ class OutageTest {
     void anOperatorEndsAnOutageEarlyAndItIsAudited() {
         fiveFailuresOfTwoRecipes();
         Outage o = theOutage();
-        Boolean ended = db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(o.id()).orElseThrow(),
+        Boolean ended = db.tx.execute(s -> db.service.endOutage(db.outageStore.lock(o.id()).orElseThrow(),
                 "bob", "NetSuite says it is back"));
         assertThat(ended).isTrue();
         assertThat(alertsOf(Kind.OUTAGE_ENDED)).singleElement()
                 .satisfies(n -> assertThat(n.error()).contains("ended by bob: NetSuite says it is back"));
-        Boolean again = db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(o.id()).orElseThrow(), "bob",
+        Boolean again = db.tx.execute(s -> db.service.endOutage(db.outageStore.lock(o.id()).orElseThrow(), "bob",
                 "again"));
         assertThat(again).isFalse();
         assertThat(theOutage().endedBy()).isEqualTo("bob");
         assertThat(db.events(Topics.OPERATOR_ACTIONS, OperatorActed.class)).extracting(OperatorActed::action)
                 .containsExactly(OperatorActed.Action.END_OUTAGE);
         assertThat(db.sweeps.releaseBatch()).isEqualTo(5);
+    }
+
+    @Test
+    void anOutageReadBeforeAnotherOrchestratorEndedItIsNotEndedTwiceByARepeatThatSucceeds() {
+        fiveFailuresOfTwoRecipes();
+        Outage o = theOutage();
+        Boolean endedAgain = db.tx.execute(s -> {
+            // this transaction (a poll of outcomes, say) reads the outage without a lock: it is open
+            Outage seen = db.outageRepository.findOpen(OrchestratorDb.WORKSPACE, "netsuite").orElseThrow();
+            // meanwhile an operator on another orchestrator ends it, and commits
+            Boolean endedByBob = db.otherTx().execute(t -> db.service.endOutage(
+                    db.outageStore.lock(o.id()).orElseThrow(), "bob", "NetSuite says it is back"));
+            assertThat(endedByBob).isTrue();
+            // then a repeat of a member against netsuite succeeds here: the outage this transaction holds in
+            // memory still says open, but is locked and read afresh before it is changed
+            db.outages.upstreamAnswered(seen, incident(10, "j-1"), 1);
+            return !"bob".equals(db.outageRepository.findById(o.id()).orElseThrow().endedBy());
+        });
+        assertThat(endedAgain).isFalse();
+        assertThat(db.events(Topics.OUTAGE_EVENTS, OutageEvent.OutageEnded.class)).hasSize(1);
+        assertThat(alertsOf(Kind.OUTAGE_ENDED)).singleElement()
+                .satisfies(n -> assertThat(n.error()).contains("ended by bob"));
+        assertThat(theOutage().endedHow()).startsWith("ended by bob");
     }
 
     @Test
@@ -339,7 +362,7 @@ class OutageTest {
     void aHeldIncidentResolvedByHandIsNotReleased() {
         fiveFailuresOfTwoRecipes();
         db.tx.execute(s -> db.service.resolve(incident(10, "j-5"), "alice", "not needed"));
-        db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(theOutage().id()).orElseThrow(), "bob",
+        db.tx.execute(s -> db.service.endOutage(db.outageStore.lock(theOutage().id()).orElseThrow(), "bob",
                 "back"));
         assertThat(db.sweeps.releaseBatch()).isEqualTo(4);
         assertThat(db.incident(incident(10, "j-5")).state()).isEqualTo(IncidentState.MANUALLY_RESOLVED);
@@ -530,17 +553,17 @@ class OutageTest {
         Outage o = db.tx.execute(s -> db.service.declareOutage("netsuite", until, "ERP upgrade", "alice"));
 
         db.outcome(incident(10, "j-1"), 1, RecoveryOutcome.Status.SUCCEEDED);
-        assertThat(db.outageRepository.find(o.id()).orElseThrow().isOpen()).isTrue();
+        assertThat(db.outageRepository.findById(o.id()).orElseThrow().isOpen()).isTrue();
 
         clock.advance(Duration.ofHours(25));
         db.sweeps.reviewOpen();
-        Outage after = db.outageRepository.find(o.id()).orElseThrow();
+        Outage after = db.outageRepository.findById(o.id()).orElseThrow();
         assertThat(after.isOpen()).isTrue();
         assertThat(after.escalatedAt()).isNull();
         assertThat(db.counter("aof.outages.escalated")).isZero();
         clock.advance(Duration.ofHours(5));
         db.sweeps.reviewOpen();
-        assertThat(db.outageRepository.find(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
+        assertThat(db.outageRepository.findById(o.id()).orElseThrow().endedHow()).startsWith("the declared window");
     }
 
     /** Found in review: only the 100 oldest open outages were looked at each round; the others never ended. */
@@ -590,7 +613,7 @@ class OutageTest {
             db.given(netsuite(k % 2 == 0 ? 20 : 10, String.format("j-%03d", k)));
             clock.advance(Duration.ofMillis(10));
         }
-        db.tx.execute(s -> db.service.endOutage(db.outageRepository.lock(theOutage().id()).orElseThrow(), "bob",
+        db.tx.execute(s -> db.service.endOutage(db.outageStore.lock(theOutage().id()).orElseThrow(), "bob",
                 "back"));
 
         db.sweeps.sweep();
