@@ -1,6 +1,7 @@
 package io.aof.e2e;
 
 import io.aof.common.events.AofEvent;
+import io.aof.common.events.Category;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.IncidentEvent;
 import io.aof.common.events.IncidentState;
@@ -148,7 +149,8 @@ class LoggerIngestBenchmark {
                         ps.setString(8, e.jobId());
                         ps.setObject(9, e.attempt());
                         ps.setBoolean(10, false);
-                        ps.setString(11, e instanceof IncidentEvent ie ? ie.category() : null);
+                        ps.setString(11, e instanceof IncidentEvent ie && ie.category() != null
+                                ? ie.category().name() : null);
                         ps.setString(12, e instanceof JobFailed ? "collation" : "orchestrator");
                         ps.setString(13, EventCodec.encode(e));
                         ps.addBatch();
@@ -196,7 +198,7 @@ class LoggerIngestBenchmark {
         long recipe = 1000 + i % RECIPES;
         String job = "j-" + i;
         String id = incidentId(i);
-        String category = CATEGORIES[i % CATEGORIES.length];
+        Category category = Category.valueOf(CATEGORIES[i % CATEGORIES.length]);
         Instant t = START.plusMillis(i * 9_000L);   // spread over about a week
         int v = AofEvent.SCHEMA_VERSION;
         return List.of(

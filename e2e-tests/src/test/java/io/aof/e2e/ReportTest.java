@@ -1,6 +1,7 @@
 package io.aof.e2e;
 
 import io.aof.common.events.AofEvent;
+import io.aof.common.events.Category;
 import io.aof.common.events.EventCodec;
 import io.aof.common.events.IncidentEvent;
 import io.aof.common.events.IncidentState;
@@ -265,33 +266,33 @@ class ReportTest extends SuiteTest {
 
     private static IncidentEvent opened(long recipe, String name, String job, Instant at, String category) {
         return new IncidentEvent.IncidentOpened(UUID.randomUUID(), at, AofEvent.SCHEMA_VERSION, WS, recipe, job,
-                incidentId(recipe, job), null, IncidentState.OPEN, category, name, "error", 5, null);
+                incidentId(recipe, job), null, IncidentState.OPEN, Category.valueOf(category), name, "error", 5, null);
     }
 
     private static IncidentEvent scheduled(long recipe, String job, Instant at, String category) {
         return new IncidentEvent.RetryScheduled(UUID.randomUUID(), at.plusMillis(1), AofEvent.SCHEMA_VERSION, WS,
-                recipe, job, incidentId(recipe, job), 1, IncidentState.RETRY_SCHEDULED, category,
+                recipe, job, incidentId(recipe, job), 1, IncidentState.RETRY_SCHEDULED, Category.valueOf(category),
                 at.plus(Duration.ofMinutes(5)), 5);
     }
 
     private static IncidentEvent recovered(long recipe, String job, Instant at, String category) {
         return new IncidentEvent.IncidentRecovered(UUID.randomUUID(), at, AofEvent.SCHEMA_VERSION, WS, recipe, job,
-                incidentId(recipe, job), 1, IncidentState.RECOVERED, category, "r-" + job);
+                incidentId(recipe, job), 1, IncidentState.RECOVERED, Category.valueOf(category), "r-" + job);
     }
 
     private static IncidentEvent exhausted(long recipe, String job, Instant at, String category) {
         return new IncidentEvent.RetriesExhausted(UUID.randomUUID(), at, AofEvent.SCHEMA_VERSION, WS, recipe, job,
-                incidentId(recipe, job), 5, IncidentState.EXHAUSTED, category, "FAILED", "still failing");
+                incidentId(recipe, job), 5, IncidentState.EXHAUSTED, Category.valueOf(category), "FAILED", "still failing");
     }
 
     private static IncidentEvent nonRetryable(long recipe, String job, Instant at, String category) {
         return new IncidentEvent.IncidentNonRetryable(UUID.randomUUID(), at.plusMillis(1), AofEvent.SCHEMA_VERSION,
-                WS, recipe, job, incidentId(recipe, job), null, IncidentState.NON_RETRYABLE, category, "refused");
+                WS, recipe, job, incidentId(recipe, job), null, IncidentState.NON_RETRYABLE, Category.valueOf(category), "refused");
     }
 
     private static IncidentEvent resolved(long recipe, String job, Instant at, String category) {
         return new IncidentEvent.ResolvedManually(UUID.randomUUID(), at, AofEvent.SCHEMA_VERSION, WS, recipe, job,
-                incidentId(recipe, job), null, IncidentState.MANUALLY_RESOLVED, category,
+                incidentId(recipe, job), null, IncidentState.MANUALLY_RESOLVED, Category.valueOf(category),
                 IncidentState.NON_RETRYABLE, "ann", "fixed the record");
     }
 }

@@ -30,77 +30,77 @@ public sealed interface IncidentEvent extends AofEvent {
 
     IncidentState state();
 
-    String category();
+    Category category();
 
     /**
      * A failed original job opened an incident; {@code webhookSource} names the webhook source that reported
      * it (null: found by a poll, or written before the field existed).
      */
     record IncidentOpened(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                          String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                          String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                           String recipeName, String error, int maxAttempts, String webhookSource)
             implements IncidentEvent {
     }
 
     /** Attempt {@code attempt} is due at {@code dueAt}; the due time is durable in the orchestrator's schema. */
     record RetryScheduled(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                          String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                          String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                           Instant dueAt, int maxAttempts) implements IncidentEvent {
     }
 
     /** The due attempt was handed to recovery ({@link RecoveryRequested} sent in the same transaction). */
     record RetryStarted(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                        String jobId, String incidentId, Integer attempt, IncidentState state, String category)
+                        String jobId, String incidentId, Integer attempt, IncidentState state, Category category)
             implements IncidentEvent {
     }
 
     /** A repeat succeeded: the incident is over. */
     record IncidentRecovered(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                             String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                             String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                              String repeatJobId) implements IncidentEvent {
     }
 
     /** No attempt left, or the repeat could not be made or followed: people must look. */
     record RetriesExhausted(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                            String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                            String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                             String reason, String lastError) implements IncidentEvent {
     }
 
     /** The category must not be retried (an auth error, bad data): people must look. */
     record IncidentNonRetryable(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
                                 Long recipeId, String jobId, String incidentId, Integer attempt, IncidentState state,
-                                String category, String error) implements IncidentEvent {
+                                Category category, String error) implements IncidentEvent {
     }
 
     /** A failed repeat of this incident's job was collected; the transition itself follows RecoveryOutcome. */
     record RepeatFailureObserved(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
                                  Long recipeId, String jobId, String incidentId, Integer attempt,
-                                 IncidentState state, String category, String repeatJobId, String error)
+                                 IncidentState state, Category category, String repeatJobId, String error)
             implements IncidentEvent {
     }
 
     /** Opened while its recipe was suppressed by an operator: not retried, nobody told. */
     record IncidentSuppressed(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
                               String jobId, String incidentId, Integer attempt, IncidentState state,
-                              String category, Instant suppressedUntil, String reason) implements IncidentEvent {
+                              Category category, Instant suppressedUntil, String reason) implements IncidentEvent {
     }
 
     /** An operator asked for fresh attempts of an incident that had ended. Audited: who and why. */
     record ReplayRequested(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                           String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                           String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                            String requestedBy, String reason, int freshAttempts) implements IncidentEvent {
     }
 
     /** An operator closed the incident by hand. Audited: who and why. */
     record ResolvedManually(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                            String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                            String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                             IncidentState previousState, String resolvedBy, String reason) implements IncidentEvent {
     }
 
     /** Workato stopped the recipe (trigger errors create no job): escalated, never repeated. */
     record RecipeStoppedEscalated(UUID eventId, Instant occurredAt, int schemaVersion, String workspace,
                                   Long recipeId, String jobId, String incidentId, Integer attempt,
-                                  IncidentState state, String category, String recipeName, String stopCause,
+                                  IncidentState state, Category category, String recipeName, String stopCause,
                                   Instant stoppedAt) implements IncidentEvent {
     }
 
@@ -109,7 +109,7 @@ public sealed interface IncidentEvent extends AofEvent {
      * scheduled or sent, and is released when the outage ends. {@code attempt} is the last attempt spent.
      */
     record IncidentHeld(UUID eventId, Instant occurredAt, int schemaVersion, String workspace, Long recipeId,
-                        String jobId, String incidentId, Integer attempt, IncidentState state, String category,
+                        String jobId, String incidentId, Integer attempt, IncidentState state, Category category,
                         String outageId, String upstream) implements IncidentEvent {
     }
 }

@@ -1,7 +1,7 @@
 package io.aof.orchestrator.incident;
 
 import io.aof.common.events.IncidentState;
-import io.aof.orchestrator.policy.Category;
+import io.aof.common.events.Category;
 
 import java.time.Instant;
 

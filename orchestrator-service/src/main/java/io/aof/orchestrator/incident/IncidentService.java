@@ -24,7 +24,7 @@ import io.aof.common.messaging.AofProperties;
 import io.aof.common.messaging.Outbox;
 import io.aof.common.ops.DomainException;
 import io.aof.orchestrator.policy.Categorizer;
-import io.aof.orchestrator.policy.Category;
+import io.aof.common.events.Category;
 import io.aof.orchestrator.policy.OrchestratorProperties;
 import io.aof.orchestrator.policy.PolicyBook;
 import io.aof.orchestrator.policy.RetryPolicy;
@@ -160,7 +160,7 @@ public class IncidentService {
             if (e.isRepeat()) {
                 // The decision follows RecoveryOutcome; this is the same fact seen by collation.
                 emit(new IncidentEvent.RepeatFailureObserved(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                        i.recipeId(), i.originalJobId(), i.id(), i.attempt(), i.state(), i.category().name(), e.jobId(),
+                        i.recipeId(), i.originalJobId(), i.id(), i.attempt(), i.state(), i.category(), e.jobId(),
                         e.error()));
             } else {
                 log.debug("Incident {} already open; ignoring a second sight of job {}", i.id(), e.jobId());
@@ -184,7 +184,7 @@ public class IncidentService {
         }
         meters.counter("aof.incidents.opened", "category", category.name()).increment();
         emit(new IncidentEvent.IncidentOpened(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(), e.recipeId(),
-                incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category.name(), e.recipeName(),
+                incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category, e.recipeName(),
                 e.error(), policy.maxAttempts(), incident.webhookSource()));
 
         var suppression = suppressions.findActive(e.recipeId());
@@ -258,7 +258,7 @@ public class IncidentService {
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
         incidents.update(i.id(), IncidentState.NON_RETRYABLE, i.attempt(), null, null);
         emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category().name(), error));
+                i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category(), error));
         if (policy.tellsOpsOnFinalFailure()) {
             notify(i, null, Audience.OPS, Kind.NON_RETRYABLE, policy.severity(), error);
         }
@@ -275,7 +275,7 @@ public class IncidentService {
         incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
-                IncidentState.SUPPRESSED, i.category().name(), window.until(), window.reason()));
+                IncidentState.SUPPRESSED, i.category(), window.until(), window.reason()));
     }
 
     /**
@@ -341,7 +341,7 @@ public class IncidentService {
         }
         meters.counter("aof.incidents.opened", "category", "RECIPE_STOPPED").increment();
         emit(new IncidentEvent.RecipeStoppedEscalated(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(),
-                e.recipeId(), null, incident.id(), null, IncidentState.ESCALATED, incident.category().name(), e.recipeName(),
+                e.recipeId(), null, incident.id(), null, IncidentState.ESCALATED, incident.category(), e.recipeName(),
                 e.stopCause(), e.stoppedAt()));
         String why = "Workato stopped the recipe (" + e.stopCause() + "); its trigger needs attention";
         notify(incident, null, Audience.OPS, Kind.RECIPE_STOPPED, Severity.CRITICAL, why);
@@ -360,7 +360,7 @@ public class IncidentService {
         }
         incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
         emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                null, i.id(), null, IncidentState.RECOVERED, i.category().name(), null));
+                null, i.id(), null, IncidentState.RECOVERED, i.category(), null));
         meters.counter("aof.incidents.recipe.running.again").increment();
         String why = "The recipe runs again (it had been stopped by Workato at " + e.stoppedAt() + ")";
         notify(i, null, Audience.OPS, Kind.RECOVERED, Severity.INFO, why, null, "Recipe running again");
@@ -402,7 +402,7 @@ public class IncidentService {
         outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
                 RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
         emit(new IncidentEvent.RetryStarted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category().name()));
+                i.originalJobId(), incidentId, attempt, IncidentState.RETRYING, i.category()));
         meters.counter("aof.retries.requested", "category", i.category().name()).increment();
     }
 
@@ -451,7 +451,7 @@ public class IncidentService {
     private void hold(Incident i, Outage o, String lastError) {
         incidents.hold(i.id(), o.id(), lastError);
         emit(new IncidentEvent.IncidentHeld(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.HELD, i.category().name(), o.id(), o.upstream()));
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.HELD, i.category(), o.id(), o.upstream()));
         outages.held();
     }
 
@@ -551,7 +551,7 @@ public class IncidentService {
                 outage.ifPresent(down -> outages.upstreamAnswered(down, i.id(), o.attempt()));
                 incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
                 emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
-                        i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category().name(),
+                        i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category(),
                         o.repeatJobId()));
                 meters.timer("aof.time.to.recovery", "category", i.category().name())
                         .record(Duration.between(i.openedAt(), now()));
@@ -647,7 +647,7 @@ public class IncidentService {
         incidents.replayed(incidentId, replayed.maxAttempts());
         audit(by, Action.REPLAY, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category().name(), by, reason,
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
                 fresh));
         scheduleAttempt(replayed, i.attempt() + 1, policy, null, Duration.ZERO);
         meters.counter("aof.operator.actions", "action", "replay").increment();
@@ -671,7 +671,7 @@ public class IncidentService {
         incidents.update(incidentId, IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null);
         audit(by, Action.RESOLVE, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category().name(), i.state(), by,
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), i.state(), by,
                 reason));
         // closes the incident's thread in Slack (and stops a super-admin escalation repeating)
         notify(i, i.attempt(), Audience.OPS, Kind.RESOLVED_MANUALLY, Severity.INFO,
@@ -697,7 +697,7 @@ public class IncidentService {
         Instant due = incidents.schedule(i.id(), attempt, delay);
         incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError, announce);
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category().name(), due,
+                i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
                 i.maxAttempts()));
         meters.counter("aof.retries.scheduled", "category", i.category().name()).increment();
         return due;
@@ -707,7 +707,7 @@ public class IncidentService {
                          boolean alwaysAlert) {
         incidents.update(i.id(), IncidentState.EXHAUSTED, attempt, null, lastError);
         emit(new IncidentEvent.RetriesExhausted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category().name(), reason,
+                i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category(), reason,
                 lastError != null ? lastError : i.lastError()));
         meters.counter("aof.incidents.exhausted", "category", i.category().name()).increment();
         String error = alwaysAlert ? reason : lastError != null ? lastError : i.lastError();

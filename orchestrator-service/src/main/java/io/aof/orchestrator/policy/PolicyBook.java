@@ -1,5 +1,6 @@
 package io.aof.orchestrator.policy;
 
+import io.aof.common.events.Category;
 import io.aof.common.events.NotificationRequested.Severity;
 import io.aof.orchestrator.policy.OrchestratorProperties.AfterSuppression;
 import io.aof.orchestrator.policy.OrchestratorProperties.NotifyWhen;

@@ -1,5 +1,6 @@
 package io.aof.orchestrator.policy;
 
+import io.aof.common.events.Category;
 import io.aof.common.events.EventCodec;
 import io.aof.common.ops.BoundedBody;
 import io.aof.common.ops.Problems;

@@ -1,5 +1,6 @@
 package io.aof.orchestrator.policy;
 
+import io.aof.common.events.Category;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.aof.orchestrator.policy;
 
+import io.aof.common.events.Category;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;

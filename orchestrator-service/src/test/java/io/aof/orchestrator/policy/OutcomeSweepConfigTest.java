@@ -1,5 +1,6 @@
 package io.aof.orchestrator.policy;
 
+import io.aof.common.events.Category;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
