@@ -1,6 +1,5 @@
 package io.aof.logger;
 
-import io.aof.logger.deadletter.DeadLetterWatch;
 import io.aof.logger.eventlog.RedactionProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -34,7 +33,7 @@ public record LoggerProperties(
      * @param quietPeriod   the super admin is told about new dead letters at most once per this period; it is the
      *                      alert's dedup key, so several loggers tell once (default 1 hour)
      * @param checkInterval how often the logger looks for new dead letters (default 1 minute; read by the
-     *                      {@code @Scheduled} of {@link DeadLetterWatch} under the same name)
+     *                      {@code @Scheduled} of {@code DeadLetterWatch} under the same name)
      */
     public record DeadLetters(
             @NotNull @DefaultValue("13d") Duration redriveMaxAge,

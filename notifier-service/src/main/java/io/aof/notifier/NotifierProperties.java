@@ -3,8 +3,6 @@ package io.aof.notifier;
 import io.aof.common.events.NotificationRequested.Audience;
 import io.aof.common.events.NotificationRequested.Kind;
 import io.aof.common.events.NotificationRequested.Severity;
-import io.aof.notifier.grouping.ErrorSignature;
-import io.aof.notifier.grouping.Grouping;
 import io.aof.notifier.intake.Destination;
 import io.aof.notifier.intake.Router;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -125,7 +123,7 @@ public record NotifierProperties(
     }
 
     /**
-     * Failures sharing an error signature ({@link ErrorSignature}: the error text normalised, and the category)
+     * Failures sharing an error signature ({@code ErrorSignature}: the error text normalised, and the category)
      * from at least {@code minRecipes} recipes within {@code window} are a signature storm in their destination:
      * told in one thread, its first message edited in place as the storm grows (at most every
      * {@code updateInterval}), one closing reply once it has been quiet for {@code window}. Part of storm control:

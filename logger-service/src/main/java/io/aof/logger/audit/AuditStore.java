@@ -18,7 +18,7 @@ import java.util.UUID;
  * index of that topic alone, so the audit of a busy log is read without scanning its events.
  */
 @Repository
-public class AuditStore {
+class AuditStore {
 
     private static final String COLUMNS = "id, occurred_at, payload->>'actor', payload->>'action', incident_id, "
             + "recipe_id, payload->>'target', payload->>'reason', service, event_id";

@@ -26,7 +26,7 @@ import java.util.UUID;
  * transaction, so two operators re-driving the same range do not both send it.
  */
 @Repository
-public class DeadLetterStore {
+class DeadLetterStore {
 
     private static final String SUFFIX = " (dead letter)";
 

@@ -24,7 +24,7 @@ import java.util.List;
  * so several logger instances tell once.
  */
 @Component
-public class DeadLetterWatch {
+class DeadLetterWatch {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterWatch.class);
 

@@ -1,8 +1,6 @@
 package io.aof.logger.eventlog;
 
 import io.aof.common.ops.PageCursor;
-import io.aof.logger.audit.AuditStore;
-import io.aof.logger.deadletter.DeadLetterStore;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -13,7 +11,7 @@ import java.util.List;
  * A read of {@code event_log}, newest first, keyset-paged on {@code (occurred_at, id)}: the one place the lists of
  * the log (events, the audit, dead letters) build their filters, time range and page. Every value a client sends
  * is bound as a parameter, never pasted into the SQL. It only writes the statement; the store that holds the rows
- * runs it ({@link EventLogStore}, {@link AuditStore}, {@link DeadLetterStore}).
+ * runs it ({@link EventLogStore}, {@code AuditStore}, {@code DeadLetterStore}).
  */
 public final class EventLogQuery {
 

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * @param text     the normalised text (what a storm's message names)
  * @param category the error category (part of the signature: the same text in two categories is two signatures)
  */
-public record ErrorSignature(String key, String text, String category) {
+record ErrorSignature(String key, String text, String category) {
 
     static final int MAX_TEXT = 200;
 
