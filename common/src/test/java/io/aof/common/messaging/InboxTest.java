@@ -13,9 +13,11 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,6 +142,63 @@ class InboxTest {
                     assertThat(Failures.isInfrastructure(e)).isTrue();
                 });
         assertThat(applied).isEmpty();
+    }
+
+    @Test
+    void aPollThatLosesADeadlockIsAppliedAgainOneEventAtATimeNothingLostNorDoubled() throws Exception {
+        jdbc.execute("CREATE TABLE lockme (id TEXT PRIMARY KEY, n INT NOT NULL)");
+        jdbc.update("INSERT INTO lockme VALUES ('x', 0), ('y', 0)");
+        // which transaction PostgreSQL fails is the one whose deadlock_timeout runs out first while the cycle exists:
+        // the poll's (3 s, long enough for the other to start waiting even on a loaded machine), never the other's
+        PGSimpleDataSource pollDs = new PGSimpleDataSource();
+        pollDs.setUrl(ds.getUrl());
+        pollDs.setUser(ds.getUser());
+        pollDs.setPassword(ds.getPassword());
+        pollDs.setOptions("-c deadlock_timeout=3s");
+        JdbcTemplate pollJdbc = new JdbcTemplate(pollDs);
+        Inbox pollInbox = new Inbox(pollJdbc, new TransactionTemplate(new DataSourceTransactionManager(pollDs)));
+        Consumer<JobFailed> effect = f -> {
+            pollJdbc.update("UPDATE lockme SET n = n + 1 WHERE id = ?", f.jobId());
+            applied.add(f.jobId());
+        };
+        // another transaction (another orchestrator's poll, say) holds y; once the poll below holds x and waits for
+        // y, it asks for x: a deadlock, which PostgreSQL breaks by failing the transaction that waited first, the poll
+        AtomicReference<Throwable> otherFailed = new AtomicReference<>();
+        Thread other;
+        try (Connection c = ds.getConnection()) {
+            c.createStatement().execute("SET deadlock_timeout = '60s'");
+            c.setAutoCommit(false);
+            c.createStatement().executeUpdate("UPDATE lockme SET n = n + 100 WHERE id = 'y'");
+            other = new Thread(() -> {
+                try {
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                    while (jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            + "'Lock' AND datname = current_database()", Integer.class) == 0) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("the poll never waited for y");
+                        }
+                        Thread.sleep(20);
+                    }
+                    c.createStatement().executeUpdate("UPDATE lockme SET n = n + 100 WHERE id = 'x'");
+                    c.commit();
+                } catch (Throwable e) {
+                    otherFailed.set(e);
+                }
+            });
+            other.start();
+
+            int ran = pollInbox.onceEach("orchestrator", List.of(failure("x"), failure("y")), effect);
+
+            other.join();
+            assertThat(otherFailed.get()).isNull();
+            assertThat(ran).isEqualTo(2);
+        }
+        // the poll applied x, lost the deadlock on y and was rolled back whole (its x with it); then x and y were
+        // applied once each, alone
+        assertThat(applied).containsExactly("x", "x", "y");
+        assertThat(jdbc.queryForList("SELECT n FROM lockme ORDER BY id", Integer.class)).containsExactly(101, 101);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_event WHERE consumer = 'orchestrator'",
+                Integer.class)).isEqualTo(2);
     }
 
     /** A data source whose database does not answer (nothing listens on its port). */
