@@ -59,6 +59,9 @@ public final class Failures {
             // 57014 (a statement cancelled by its timeout) can be the record's own doing, retried for ever
             "57P01", "57P02", "57P03");
 
+    /** SQLStates of two transactions wanting the same rows ({@link #isConflict}). */
+    private static final Set<String> CONFLICT_STATES = Set.of("40001", "40P01", "55P03");
+
     private Failures() {
     }
 
@@ -82,6 +85,24 @@ public final class Failures {
                     || t instanceof SQLTransientException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException || t instanceof SocketException
                     || t instanceof SocketTimeoutException || t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Two transactions wanted the same rows: a deadlock, a serialization failure, a lock not available (by its
+     * SQLState, or as Spring translated it). Infrastructure too ({@link #isInfrastructure}: a later try gets past
+     * it), but one the database answered: it is up.
+     */
+    public static boolean isConflict(Throwable failure) {
+        String state = sqlState(failure);
+        if (state != null && CONFLICT_STATES.contains(state)) {
+            return true;
+        }
+        for (Throwable t : chain(failure)) {
+            if (t instanceof org.springframework.dao.ConcurrencyFailureException) {
                 return true;
             }
         }

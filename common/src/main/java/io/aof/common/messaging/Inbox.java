@@ -126,7 +126,7 @@ public class Inbox {
         } catch (RuntimeException batchFailed) {
             // the database unavailable: the whole poll again later; a deadlock or lock conflict between this poll's
             // events and another transaction: one by one, like any other failure of the poll
-            if (Failures.isInfrastructure(batchFailed) && !isConflict(batchFailed)) {
+            if (Failures.isInfrastructure(batchFailed) && !Failures.isConflict(batchFailed)) {
                 throw new BatchListenerFailedException("the database is unavailable: "
                         + Failures.rootMessage(batchFailed), batchFailed, 0);
             }
@@ -143,14 +143,5 @@ public class Inbox {
             }
         }
         return n;
-    }
-
-    private static boolean isConflict(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.springframework.dao.ConcurrencyFailureException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -47,6 +47,22 @@ class FailuresTest {
     }
 
     @Test
+    void aDeadlockASerializationFailureOrALockNotAvailableIsAConflictAndTheDatabaseGoneIsNot() {
+        for (String state : new String[] {"40001", "40P01", "55P03"}) {
+            assertThat(Failures.isConflict(inListener(new UncategorizedSQLException("update", "UPDATE",
+                    (SQLException) sql(state))))).as(state).isTrue();
+        }
+        assertThat(Failures.isConflict(new org.springframework.dao.CannotAcquireLockException("lock"))).isTrue();
+        for (String state : new String[] {"08006", "57P01", "23505"}) {
+            assertThat(Failures.isConflict(inListener(new UncategorizedSQLException("update", "UPDATE",
+                    (SQLException) sql(state))))).as(state).isFalse();
+        }
+        assertThat(Failures.isConflict(new CannotCreateTransactionException("no connection",
+                new ConnectException("refused")))).isFalse();
+        assertThat(Failures.isConflict(new IllegalStateException("no SQL at all"))).isFalse();
+    }
+
+    @Test
     void theSqlStateDecidesOverTheExceptionSpringWrappedItIn() {
         // Spring calls class 54 a resource failure, but "program limit exceeded" is the record's, for ever
         assertThat(Failures.classify(new DataAccessResourceFailureException("index row too big", sql("54000"))))

@@ -83,36 +83,36 @@ class Outage {
     protected Outage() {
     }
 
-    /** A detected outage, not stored yet: {@code failures} of {@code recipes} recipes, first probe at {@code firstProbeAt}. */
+    private Outage(String id, String workspace, String upstream, String category, Instant openedAt, String declaredBy,
+                   String reason, Instant until, int failures, int recipes, Instant nextProbeAt) {
+        this.id = id;
+        this.workspace = workspace;
+        this.upstream = upstream;
+        this.category = category;
+        this.openedAt = openedAt;
+        this.declaredBy = declaredBy;
+        this.reason = reason;
+        this.until = until;
+        this.failures = failures;
+        this.recipes = recipes;
+        this.nextProbeAt = nextProbeAt;
+        this.afterEnd = AfterEnd.RELEASE;
+    }
+
+    /**
+     * A detected outage, not stored yet: {@code failures} of {@code recipes} recipes, first probe at
+     * {@code firstProbeAt}.
+     */
     static Outage detected(String id, String workspace, String upstream, String category, Instant openedAt,
                            int failures, int recipes, Instant firstProbeAt) {
-        Outage o = new Outage();
-        o.id = id;
-        o.workspace = workspace;
-        o.upstream = upstream;
-        o.category = category;
-        o.openedAt = openedAt;
-        o.failures = failures;
-        o.recipes = recipes;
-        o.nextProbeAt = firstProbeAt;
-        o.afterEnd = AfterEnd.RELEASE;
-        return o;
+        return new Outage(id, workspace, upstream, category, openedAt, null, null, null, failures, recipes,
+                firstProbeAt);
     }
 
     /** An outage declared by {@code by} until {@code until}, not stored yet (never probed: holds until then). */
     static Outage declared(String id, String workspace, String upstream, Instant openedAt, String by, String reason,
                            Instant until) {
-        Outage o = new Outage();
-        o.id = id;
-        o.workspace = workspace;
-        o.upstream = upstream;
-        o.openedAt = openedAt;
-        o.declaredBy = by;
-        o.reason = reason;
-        o.until = until;
-        o.nextProbeAt = until;
-        o.afterEnd = AfterEnd.RELEASE;
-        return o;
+        return new Outage(id, workspace, upstream, null, openedAt, by, reason, until, 0, 0, until);
     }
 
     /** Declared again while open (by an operator, over a detected one too): its window moves. */
