@@ -327,8 +327,8 @@ class IncidentRepository {
     List<Attempt> attempts(String incidentId) {
         return jdbc.query("SELECT attempt, requested_at, accepted_at, outcome, repeat_job_id, error, "
                         + "finished_at FROM incident_attempt WHERE incident_id = ? ORDER BY attempt",
-                (rs, n) -> new Attempt(rs.getInt(1), date(rs.getTimestamp(2)), date(rs.getTimestamp(3)),
-                        rs.getString(4), rs.getString(5), rs.getString(6), date(rs.getTimestamp(7))), incidentId);
+                (rs, n) -> new Attempt(rs.getInt(1), rs.getTimestamp(2), rs.getTimestamp(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getTimestamp(7)), incidentId);
     }
 
     /**
@@ -378,10 +378,6 @@ class IncidentRepository {
 
     private static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
-    }
-
-    private static java.util.Date date(Timestamp t) {
-        return t == null ? null : new java.util.Date(t.getTime());
     }
 
     private static Instant instant(Timestamp t) {
