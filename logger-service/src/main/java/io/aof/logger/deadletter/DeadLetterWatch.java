@@ -54,12 +54,15 @@ class DeadLetterWatch {
         }
     }
 
-    /** Tells the super admin if dead letters arrived since the last look; returns whether it did. */
+    /**
+     * Tells the super admin if dead letters arrived since the last look; returns whether it did. The next look
+     * starts at {@code now} only once this one has counted them and its alert is stored: a look that fails (the
+     * database down) leaves the start where it was, so the dead letters it could not count are told next time.
+     */
     boolean look(Instant now) {
-        Instant since = lastLook;
-        lastLook = now;
-        int fresh = deadLetters.countStoredSince(since);
+        int fresh = deadLetters.countStoredSince(lastLook);
         if (fresh == 0) {
+            lastLook = now;
             return false;
         }
         List<DeadLetterStore.TopicCount> byTopic = deadLetters.countsOfTheLastHour();
@@ -73,6 +76,7 @@ class DeadLetterWatch {
         String troubleId = "aof:dead-letters:" + bucket;
         tx.executeWithoutResult(s -> outbox.append(Topics.NOTIFICATION_REQUESTS, NotificationRequested.trouble(
                 workspace, troubleId, Kind.AOF_TROUBLE, "Dead letters are piling up", detail.toString())));
+        lastLook = now;
         log.warn("{} new dead letter(s); the super admin is told (at most once per {})", fresh, quietPeriod);
         return true;
     }
