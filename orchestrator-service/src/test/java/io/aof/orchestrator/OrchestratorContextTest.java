@@ -1,5 +1,8 @@
 package io.aof.orchestrator;
 
+import io.aof.common.events.AofEvent;
+import io.aof.common.events.JobFailed;
+import io.aof.common.events.RecoveryEvent;
 import io.aof.orchestrator.incident.IncidentService;
 import io.aof.testsupport.AofTestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -159,6 +163,86 @@ class OrchestratorContextTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"again\"}")));
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(count("outbox WHERE event_type = 'OutageEnded' AND message_key = '" + id + "'")).isOne();
+    }
+
+    @Test
+    void anIncidentWithItsAttemptsIsShownListedAndResolvedAsBefore() throws Exception {
+        IncidentService service = ctx.getBean(IncidentService.class);
+        Instant t = Instant.parse("2026-11-27T10:00:00Z");
+        JobFailed failure = JobFailed.of("context", 9303L, "Orders", null, "ctx-job-1", null, "504 Gateway Timeout",
+                null, 504, t, t, JobFailed.CollectionSource.POLL);
+        String id = failure.incidentId();
+        Instant accepted = Instant.parse("2026-11-27T10:05:00.123456Z");
+        tx.executeWithoutResult(s -> service.onJobFailed(failure));
+        tx.executeWithoutResult(s -> service.startAttempt(id, 1));
+        tx.executeWithoutResult(s -> service.onJobRepeated(new RecoveryEvent.JobRepeated(UUID.randomUUID(),
+                accepted, AofEvent.SCHEMA_VERSION, "context", 9303L, "ctx-job-1", id, 1)));
+        tx.executeWithoutResult(s -> service.onRecoveryOutcome(new RecoveryEvent.RecoveryOutcome(UUID.randomUUID(),
+                Instant.now(), AofEvent.SCHEMA_VERSION, "context", 9303L, "ctx-job-1", id, 1,
+                RecoveryEvent.RecoveryOutcome.Status.FAILED, "rj-1", "still failing", Duration.ofSeconds(2))));
+
+        HttpResponse<String> shown = call(HttpRequest.newBuilder(URI.create(url + "/api/incidents/" + id)).GET());
+        assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
+        JsonNode detail = JSON.readTree(shown.body());
+        JsonNode incident = detail.get("incident");
+        // the incident's fields by name, in the order the record it was had them; no attempts among them
+        assertThat(names(incident)).containsExactly(INCIDENT_FIELDS);
+        assertThat(incident.get("state").asString()).isEqualTo("RETRY_SCHEDULED");
+        assertThat(incident.get("attempt").asInt()).isOne();
+        assertThat(incident.get("lastError").asString()).isEqualTo("still failing");
+        assertThat(incident.get("category").asString()).isEqualTo("TIMEOUT");
+        assertThat(incident.get("closedAt").isNull()).isTrue();
+        assertThat(incident.get("nextRetryAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        // the attempts as their table's columns, times as a java.util.Date is written (milliseconds)
+        assertThat(detail.get("attempts")).hasSize(1);
+        JsonNode attempt = detail.get("attempts").get(0);
+        assertThat(names(attempt)).containsExactly("attempt", "requested_at", "accepted_at", "outcome",
+                "repeat_job_id", "error", "finished_at");
+        assertThat(attempt.get("attempt").asInt()).isOne();
+        assertThat(attempt.get("accepted_at").asString()).isEqualTo("2026-11-27T10:05:00.123Z");
+        assertThat(attempt.get("outcome").asString()).isEqualTo("FAILED");
+        assertThat(attempt.get("repeat_job_id").asString()).isEqualTo("rj-1");
+        assertThat(attempt.get("error").asString()).isEqualTo("still failing");
+        assertThat(attempt.get("requested_at").asString()).matches(MILLIS);
+        assertThat(attempt.get("finished_at").asString()).matches(MILLIS);
+
+        HttpResponse<String> resolved = call(HttpRequest.newBuilder(URI.create(url + "/api/incidents/" + id
+                + "/resolve")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"fixed by hand\"}")));
+        assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
+        JsonNode after = JSON.readTree(resolved.body());
+        assertThat(names(after)).containsExactly(INCIDENT_FIELDS);
+        assertThat(after.get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
+        assertThat(after.get("closedAt").isNull()).isFalse();
+        assertThat(after.get("updatedAt").asString()).isEqualTo(after.get("closedAt").asString());
+        assertThat(after.get("nextRetryAt").isNull()).isTrue();
+        assertThat(after.get("lastError").asString()).isEqualTo("still failing");
+        // what the incident was before it was resolved, in the event
+        assertThat(jdbc.queryForObject("SELECT payload FROM outbox WHERE event_type = 'ResolvedManually' "
+                + "AND message_key = ?", String.class, id)).contains("\"previousState\":\"RETRY_SCHEDULED\"");
+        assertThat(count("scheduled_retry WHERE incident_id = '" + id + "'")).isZero();
+
+        HttpResponse<String> listed = call(HttpRequest.newBuilder(URI.create(url + "/api/incidents?recipeId=9303"))
+                .GET());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        JsonNode items = JSON.readTree(listed.body()).get("items");
+        assertThat(items).hasSize(1);
+        assertThat(names(items.get(0))).containsExactly(INCIDENT_FIELDS);
+        assertThat(items.get(0).get("state").asString()).isEqualTo("MANUALLY_RESOLVED");
+        assertThat(items.get(0).get("updatedAt").asString()).isEqualTo(after.get("updatedAt").asString());
+    }
+
+    static final String[] INCIDENT_FIELDS = {"id", "workspace", "recipeId", "recipeName", "folderId",
+            "originalJobId", "category", "state", "attempt", "maxAttempts", "nextRetryAt", "lastError", "openedAt",
+            "updatedAt", "closedAt", "kind", "replays", "notRepeatable", "webhookSource", "upstream", "outageId",
+            "announced"};
+    static final String MILLIS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static List<String> names(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.propertyNames().forEach(names::add);
+        return names;
     }
 
     static HttpResponse<String> call(HttpRequest.Builder request) throws Exception {

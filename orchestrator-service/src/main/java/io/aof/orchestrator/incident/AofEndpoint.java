@@ -18,11 +18,11 @@ import java.util.Map;
 @Endpoint(id = "aof")
 class AofEndpoint {
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final PolicyBook policies;
     private final OrchestratorProperties props;
 
-    AofEndpoint(IncidentRepository incidents, PolicyBook policies, OrchestratorProperties props) {
+    AofEndpoint(IncidentStore incidents, PolicyBook policies, OrchestratorProperties props) {
         this.incidents = incidents;
         this.policies = policies;
         this.props = props;

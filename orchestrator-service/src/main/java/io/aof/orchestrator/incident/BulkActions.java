@@ -54,17 +54,17 @@ class BulkActions {
     record Result(Action action, int matched, int done, int skipped, Map<String, Integer> skippedBecause) {
     }
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final IncidentService service;
     private final TransactionTemplate tx;
 
-    BulkActions(IncidentRepository incidents, IncidentService service, TransactionTemplate tx) {
+    BulkActions(IncidentStore incidents, IncidentService service, TransactionTemplate tx) {
         this.incidents = incidents;
         this.service = service;
         this.tx = tx;
     }
 
-    Preview preview(Action action, IncidentRepository.IncidentFilter filter) {
+    Preview preview(Action action, IncidentStore.IncidentFilter filter) {
         requireFilter(filter);
         int matched = incidents.count(filter);
         int eligible = 0;
@@ -73,11 +73,11 @@ class BulkActions {
                 eligible += incidents.count(withState(filter, s));
             }
         }
-        List<String> sample = incidents.keys(filter, null, SAMPLE).stream().map(IncidentRepository.Key::id).toList();
+        List<String> sample = incidents.keys(filter, null, SAMPLE).stream().map(IncidentStore.Key::id).toList();
         return new Preview(action, matched, eligible, sample);
     }
 
-    Result apply(Action action, IncidentRepository.IncidentFilter filter, int expectedCount, String by,
+    Result apply(Action action, IncidentStore.IncidentFilter filter, int expectedCount, String by,
                  String reason) {
         requireFilter(filter);
         int matched = incidents.count(filter);
@@ -92,14 +92,14 @@ class BulkActions {
         int done = 0;
         int failedInARow = 0;
         Map<String, Integer> skipped = new TreeMap<>();
-        IncidentRepository.Key after = null;
+        IncidentStore.Key after = null;
         int seen = 0;
         while (seen < matched) {
-            List<IncidentRepository.Key> page = incidents.keys(filter, after, PAGE);
+            List<IncidentStore.Key> page = incidents.keys(filter, after, PAGE);
             if (page.isEmpty()) {
                 break;
             }
-            for (IncidentRepository.Key k : page) {
+            for (IncidentStore.Key k : page) {
                 seen++;
                 try {
                     tx.executeWithoutResult(s -> {
@@ -149,15 +149,15 @@ class BulkActions {
         return cut > 0 ? rest.substring(0, cut) : rest.length() > 80 ? rest.substring(0, 80) : rest;
     }
 
-    private static void requireFilter(IncidentRepository.IncidentFilter filter) {
+    private static void requireFilter(IncidentStore.IncidentFilter filter) {
         if (filter.isEmpty()) {
             throw DomainException.invalid("A bulk action needs at least one filter (upstream, outageId, recipeId, "
                     + "category, state, from, to)");
         }
     }
 
-    private static IncidentRepository.IncidentFilter withState(IncidentRepository.IncidentFilter f, IncidentState s) {
-        return new IncidentRepository.IncidentFilter(s, f.recipeId(), f.category(), f.upstream(), f.outageId(),
+    private static IncidentStore.IncidentFilter withState(IncidentStore.IncidentFilter f, IncidentState s) {
+        return new IncidentStore.IncidentFilter(s, f.recipeId(), f.category(), f.upstream(), f.outageId(),
                 f.openedFrom(), f.openedTo());
     }
 }

@@ -46,17 +46,20 @@ class IncidentController {
 
     private static final int MAX_LIMIT = 500;
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
+    private final IncidentRepository repository;
     private final RecipeSuppressionRepository suppressions;
     private final IncidentService service;
     private final TransactionTemplate tx;
 
     private final BulkActions bulk;
 
-    IncidentController(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
-                       IncidentService service, TransactionTemplate tx, BulkActions bulk) {
+    IncidentController(IncidentStore incidents, IncidentRepository repository,
+                       RecipeSuppressionRepository suppressions, IncidentService service, TransactionTemplate tx,
+                       BulkActions bulk) {
         this.bulk = bulk;
         this.incidents = incidents;
+        this.repository = repository;
         this.suppressions = suppressions;
         this.service = service;
         this.tx = tx;
@@ -86,7 +89,7 @@ class IncidentController {
             afterOpenedAt = cursor.at();
             afterId = cursor.key();
         }
-        List<Incident> items = incidents.list(new IncidentRepository.IncidentFilter(state, recipeId, category,
+        List<Incident> items = incidents.list(new IncidentStore.IncidentFilter(state, recipeId, category,
                 upstream, outageId, from, to, afterOpenedAt, afterId), limit);
         String next = null;
         if (items.size() == limit) {
@@ -99,18 +102,38 @@ class IncidentController {
     @GetMapping("/api/incidents/{id}")
     @Operation(summary = "One incident with its attempts")
     IncidentDetail get(@PathVariable String id) {
-        Incident incident = incidents.find(id)
+        Incident incident = repository.findWithAttemptsById(id)
                 .orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No incident with id " + id));
-        return new IncidentDetail(incident, incidents.attempts(id));
+        return new IncidentDetail(incident, incident.attempts().stream().map(Attempt::of).toList());
     }
 
     /** An incident with its attempts, first first. */
-    record IncidentDetail(Incident incident, List<IncidentRepository.Attempt> attempts) {
+    record IncidentDetail(Incident incident, List<Attempt> attempts) {
+    }
+
+    /**
+     * One attempt as {@code GET /api/incidents/{id}} has always answered it (it returned the rows as JdbcTemplate
+     * read them): the table's column names, and times as a {@link java.util.Date} is written (to the millisecond).
+     * {@code outcome} is null until recovery reported one.
+     */
+    record Attempt(int attempt, @JsonProperty("requested_at") Date requestedAt,
+                   @JsonProperty("accepted_at") Date acceptedAt, String outcome,
+                   @JsonProperty("repeat_job_id") String repeatJobId, String error,
+                   @JsonProperty("finished_at") Date finishedAt) {
+
+        static Attempt of(IncidentAttempt a) {
+            return new Attempt(a.attempt(), date(a.requestedAt()), date(a.acceptedAt()), a.outcome(),
+                    a.repeatJobId(), a.error(), date(a.finishedAt()));
+        }
+
+        private static Date date(Instant at) {
+            return at == null ? null : Date.from(at);
+        }
     }
 
     @GetMapping("/api/incidents/hourly")
     @Operation(summary = "Per hour: incidents opened, recovered, exhausted, not retryable (for the ops page's charts)")
-    List<IncidentRepository.Hour> hourly(@RequestParam(defaultValue = "24") int hours) {
+    List<IncidentStore.Hour> hourly(@RequestParam(defaultValue = "24") int hours) {
         if (hours < 1 || hours > 24 * 14) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "hours must be between 1 and 336");
         }
@@ -149,8 +172,8 @@ class IncidentController {
     record BulkFilter(IncidentState state, Long recipeId, @Size(max = 100) String category,
                       @Size(max = 200) String upstream, @Size(max = 100) String outageId, Instant from, Instant to) {
 
-        IncidentRepository.IncidentFilter toFilter() {
-            return new IncidentRepository.IncidentFilter(state, recipeId, category, upstream, outageId, from, to);
+        IncidentStore.IncidentFilter toFilter() {
+            return new IncidentStore.IncidentFilter(state, recipeId, category, upstream, outageId, from, to);
         }
     }
 

@@ -19,10 +19,10 @@ class IncidentMetrics {
 
     private static final Logger log = LoggerFactory.getLogger(IncidentMetrics.class);
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final MultiGauge byStateAndCategory;
 
-    IncidentMetrics(IncidentRepository incidents, MeterRegistry meters) {
+    IncidentMetrics(IncidentStore incidents, MeterRegistry meters) {
         this.incidents = incidents;
         this.byStateAndCategory = MultiGauge.builder("aof.incidents").description("incidents by state and category")
                 .register(meters);

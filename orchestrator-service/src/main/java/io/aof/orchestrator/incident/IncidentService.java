@@ -94,7 +94,7 @@ public class IncidentService {
             IncidentState.RETRYING, IncidentState.EXHAUSTED, IncidentState.NON_RETRYABLE, IncidentState.SUPPRESSED,
             IncidentState.ESCALATED, IncidentState.REPLAY_REQUESTED, IncidentState.HELD);
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final RecipeSuppressionRepository suppressions;
     private final OperatorActionRepository operatorActions;
     private final Outages outages;
@@ -109,7 +109,7 @@ public class IncidentService {
     private final String workspace;
 
     @Autowired
-    IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
+    IncidentService(IncidentStore incidents, RecipeSuppressionRepository suppressions,
                     OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
                     Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
                     RandomGenerator jitter, OrchestratorProperties props, AofProperties aof) {
@@ -117,7 +117,7 @@ public class IncidentService {
                 meters, clock, jitter, props, aof.workspace());
     }
 
-    IncidentService(IncidentRepository incidents, RecipeSuppressionRepository suppressions,
+    IncidentService(IncidentStore incidents, RecipeSuppressionRepository suppressions,
                     OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
                     Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
                     RandomGenerator jitter, OrchestratorProperties props, String workspace) {
@@ -186,6 +186,7 @@ public class IncidentService {
         emit(new IncidentEvent.IncidentOpened(id(), now, AofEvent.SCHEMA_VERSION, e.workspace(), e.recipeId(),
                 incident.originalJobId(), incident.id(), null, IncidentState.OPEN, category, e.recipeName(),
                 e.error(), policy.maxAttempts(), incident.webhookSource()));
+        incident = incidents.lock(incident.id()).orElseThrow();   // the stored one, to change (locked: ours)
 
         var suppression = suppressions.findActive(e.recipeId());
         if (suppression.isPresent()) {
@@ -256,7 +257,7 @@ public class IncidentService {
     }
 
     private void notRepeated(Incident i, RetryPolicy policy, String error) {
-        incidents.update(i.id(), IncidentState.NON_RETRYABLE, i.attempt(), null, null);
+        i.moveTo(IncidentState.NON_RETRYABLE, i.attempt(), null, null, false, incidents.databaseNow());
         emit(new IncidentEvent.IncidentNonRetryable(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), null, IncidentState.NON_RETRYABLE, i.category(), error));
         if (policy.tellsOpsOnFinalFailure()) {
@@ -272,7 +273,7 @@ public class IncidentService {
      * released when it ends; {@code lastError} (if not null) becomes its last error.
      */
     private void holdForWindow(Incident i, String lastError, RecipeSuppression window) {
-        incidents.update(i.id(), IncidentState.SUPPRESSED, i.attempt(), null, lastError);
+        i.moveTo(IncidentState.SUPPRESSED, i.attempt(), null, lastError, false, incidents.databaseNow());
         emit(new IncidentEvent.IncidentSuppressed(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                 i.recipeId(), i.originalJobId(), i.id(), i.attempt() == 0 ? null : i.attempt(),
                 IncidentState.SUPPRESSED, i.category(), window.until(), window.reason()));
@@ -358,7 +359,7 @@ public class IncidentService {
         if (i == null || i.kind() != Incident.Kind.RECIPE_STOPPED || i.state() != IncidentState.ESCALATED) {
             return;
         }
-        incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
+        i.moveTo(IncidentState.RECOVERED, i.attempt(), null, null, false, incidents.databaseNow());
         emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 null, i.id(), null, IncidentState.RECOVERED, i.category(), null));
         meters.counter("aof.incidents.recipe.running.again").increment();
@@ -397,8 +398,9 @@ public class IncidentService {
     /** {@code announce}: ops are told of the incident one by one from now on (recorded with the state). */
     private void send(Incident i, int attempt, boolean announce) {
         String incidentId = i.id();
-        incidents.update(incidentId, IncidentState.RETRYING, attempt, null, null, announce);
-        incidents.attemptRequested(incidentId, attempt);
+        Instant now = incidents.databaseNow();
+        i.moveTo(IncidentState.RETRYING, attempt, null, null, announce, now);
+        i.attemptRequested(attempt, now);
         outbox.append(Topics.RECOVERY_REQUESTS, incidentId,
                 RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), incidentId, attempt));
         emit(new IncidentEvent.RetryStarted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
@@ -406,8 +408,10 @@ public class IncidentService {
         meters.counter("aof.retries.requested", "category", i.category().name()).increment();
     }
 
+    /** Workato accepted the repeat: the outcome deadline counts from now. */
     public void onJobRepeated(JobRepeated e) {
-        incidents.attemptAccepted(e.incidentId(), e.attempt(), e.occurredAt());
+        incidents.lock(e.incidentId()).flatMap(i -> i.attemptNo(e.attempt()))
+                .ifPresent(a -> a.accepted(e.occurredAt(), incidents.databaseNow()));
     }
 
     /**
@@ -416,7 +420,8 @@ public class IncidentService {
      * outcome deadline counts from now and the unanswered asks from zero.
      */
     public void onRepeatDeferred(RepeatDeferred e) {
-        incidents.attemptWaiting(e.incidentId(), e.attempt());
+        incidents.lock(e.incidentId()).flatMap(i -> i.attemptNo(e.attempt()))
+                .ifPresent(a -> a.waiting(incidents.databaseNow()));
     }
 
     /**
@@ -432,15 +437,14 @@ public class IncidentService {
             log.debug("Repeat of {} attempt {} cancelled: {}", e.incidentId(), e.attempt(), e.reason());
             return;
         }
-        incidents.attemptFinished(i.id(), i.attempt(), "CANCELLED", null, e.reason());
+        finishAttempt(i, i.attempt(), "CANCELLED", null, e.reason());
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
-        incidents.allowOneMoreAttempt(i.id());
-        Incident given = i.withOneMoreAttempt();
+        i.allowOneMoreAttempt();
         var window = suppressions.findActive(i.recipeId());
         if (window.isPresent()) {
-            holdForWindow(given, null, window.get());
+            holdForWindow(i, null, window.get());
         } else {
-            decide(given, policyOf(given), i.lastError(), true, false);
+            decide(i, policyOf(i), i.lastError(), true, false);
         }
     }
 
@@ -449,7 +453,8 @@ public class IncidentService {
      * attempt spent, nobody told one by one) until the outage ends.
      */
     private void hold(Incident i, Outage o, String lastError) {
-        incidents.hold(i.id(), o.id(), lastError);
+        incidents.unschedule(i.id());
+        i.heldFor(o.id(), lastError, incidents.databaseNow());
         emit(new IncidentEvent.IncidentHeld(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.HELD, i.category(), o.id(), o.upstream()));
         outages.held();
@@ -478,8 +483,9 @@ public class IncidentService {
         if (i == null || i.state() != IncidentState.HELD || i.attempt() >= i.maxAttempts()) {
             return false;
         }
-        send(i, i.attempt() + 1);
-        outages.probeStarted(o, i.id(), i.attempt() + 1);
+        int probe = i.attempt() + 1;
+        send(i, probe);
+        outages.probeStarted(o, i.id(), probe);
         return true;
     }
 
@@ -528,14 +534,14 @@ public class IncidentService {
         if (o.status() == RecoveryOutcome.Status.NOT_REQUESTED) {
             // Recovery never had the request (lost before it was stored): nothing was repeated, so the
             // same attempt is requested again; recovery's (incident, attempt) key makes a duplicate harmless.
-            incidents.attemptWaiting(i.id(), i.attempt());
+            i.attemptNo(i.attempt()).ifPresent(a -> a.waiting(incidents.databaseNow()));
             outbox.append(Topics.RECOVERY_REQUESTS, i.id(),
                     RecoveryRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), i.id(), i.attempt()));
             meters.counter("aof.retries.rerequested").increment();
             log.warn("Recovery never had attempt {} of {}: requested again", i.attempt(), i.id());
             return;
         }
-        incidents.attemptFinished(i.id(), o.attempt(), o.status().name(), o.repeatJobId(), o.error());
+        finishAttempt(i, o.attempt(), o.status().name(), o.repeatJobId(), o.error());
         meters.counter("aof.recoveries", "outcome", o.status().name(), "category", i.category().name()).increment();
         RetryPolicy policy = policyOf(i);
         var outage = outages.anyOpenOf(i);
@@ -549,7 +555,7 @@ public class IncidentService {
         switch (o.status()) {
             case SUCCEEDED -> {
                 outage.ifPresent(down -> outages.upstreamAnswered(down, i.id(), o.attempt()));
-                incidents.update(i.id(), IncidentState.RECOVERED, i.attempt(), null, null);
+                i.moveTo(IncidentState.RECOVERED, i.attempt(), null, null, false, incidents.databaseNow());
                 emit(new IncidentEvent.IncidentRecovered(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(),
                         i.recipeId(), i.originalJobId(), i.id(), o.attempt(), IncidentState.RECOVERED, i.category(),
                         o.repeatJobId()));
@@ -593,13 +599,13 @@ public class IncidentService {
      * exhausted with the reason and an alert. It is never repeated blindly: a
      * repeat that may have run must not run twice.
      */
-    public void settleOverdue(IncidentRepository.Overdue overdue) {
+    public void settleOverdue(IncidentStore.Overdue overdue) {
         Incident i = incidents.lock(overdue.incidentId()).orElse(null);
         if (i == null || i.state() != IncidentState.RETRYING || i.attempt() != overdue.attempt()) {
             return;
         }
         if (overdue.asks() < sweep.maxAsks()) {
-            incidents.outcomeAsked(i.id(), i.attempt());
+            i.attemptNo(i.attempt()).ifPresent(a -> a.asked(incidents.databaseNow()));
             outbox.append(Topics.RECOVERY_REQUESTS, i.id(),
                     OutcomeRequested.of(i.workspace(), i.recipeId(), i.originalJobId(), i.id(), i.attempt()));
             meters.counter("aof.outcomes.asked").increment();
@@ -611,7 +617,7 @@ public class IncidentService {
                 + " and did not answer " + overdue.asks() + " asks; not repeated again to avoid running the job "
                 + "twice: check in Workato whether the repeat ran, then replay or resolve";
         cancelPending(i, reason, "unanswered");
-        incidents.attemptFinished(i.id(), i.attempt(), "UNANSWERED", null, reason);
+        finishAttempt(i, i.attempt(), "UNANSWERED", null, reason);
         meters.counter("aof.outcomes.unanswered").increment();
         exhaust(i, i.attempt(), reason, null, policyOf(i), true);
     }
@@ -639,19 +645,18 @@ public class IncidentService {
                         + "or resolve the incident");
             }
             cancelPending(i, "replayed by " + by + ": " + reason, "replayed");
-            incidents.attemptFinished(i.id(), i.attempt(), "ABANDONED", null, "replayed by " + by);
+            finishAttempt(i, i.attempt(), "ABANDONED", null, "replayed by " + by);
         }
         RetryPolicy policy = policyOf(i);
         int fresh = Math.max(1, policy.maxAttempts());
-        Incident replayed = i.replayedWith(i.attempt() + fresh);
-        incidents.replayed(incidentId, replayed.maxAttempts());
+        i.replayed(i.attempt() + fresh);
         audit(by, Action.REPLAY, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ReplayRequested(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), i.attempt(), IncidentState.REPLAY_REQUESTED, i.category(), by, reason,
                 fresh));
-        scheduleAttempt(replayed, i.attempt() + 1, policy, null, Duration.ZERO);
+        scheduleAttempt(i, i.attempt() + 1, policy, null, Duration.ZERO);
         meters.counter("aof.operator.actions", "action", "replay").increment();
-        return incidents.find(incidentId).orElseThrow();
+        return i;
     }
 
     /**
@@ -668,16 +673,17 @@ public class IncidentService {
         if (i.state() == IncidentState.RETRYING) {
             cancelPending(i, "resolved by " + by + ": " + reason, "resolved");
         }
-        incidents.update(incidentId, IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null);
+        IncidentState was = i.state();
+        i.moveTo(IncidentState.MANUALLY_RESOLVED, i.attempt(), null, null, false, incidents.databaseNow());
         audit(by, Action.RESOLVE, incidentId, i.recipeId(), incidentId, reason);
         emit(new IncidentEvent.ResolvedManually(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
-                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), i.state(), by,
+                i.originalJobId(), i.id(), i.attempt(), IncidentState.MANUALLY_RESOLVED, i.category(), was, by,
                 reason));
         // closes the incident's thread in Slack (and stops a super-admin escalation repeating)
         notify(i, i.attempt(), Audience.OPS, Kind.RESOLVED_MANUALLY, Severity.INFO,
                 "Resolved by " + by + (reason == null || reason.isBlank() ? "" : ": " + reason));
         meters.counter("aof.operator.actions", "action", "resolve").increment();
-        return incidents.find(incidentId).orElseThrow();
+        return i;
     }
 
     /** Tells recovery never to send a request of this incident up to its current attempt (keyed: after the request). */
@@ -695,7 +701,7 @@ public class IncidentService {
     private Instant scheduleAttempt(Incident i, int attempt, RetryPolicy policy, String lastError, Duration delay,
                                     boolean announce) {
         Instant due = incidents.schedule(i.id(), attempt, delay);
-        incidents.update(i.id(), IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError, announce);
+        i.moveTo(IncidentState.RETRY_SCHEDULED, attempt - 1, due, lastError, announce, incidents.databaseNow());
         emit(new IncidentEvent.RetryScheduled(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), attempt, IncidentState.RETRY_SCHEDULED, i.category(), due,
                 i.maxAttempts()));
@@ -705,7 +711,7 @@ public class IncidentService {
 
     private void exhaust(Incident i, int attempt, String reason, String lastError, RetryPolicy policy,
                          boolean alwaysAlert) {
-        incidents.update(i.id(), IncidentState.EXHAUSTED, attempt, null, lastError);
+        i.moveTo(IncidentState.EXHAUSTED, attempt, null, lastError, false, incidents.databaseNow());
         emit(new IncidentEvent.RetriesExhausted(id(), now(), AofEvent.SCHEMA_VERSION, i.workspace(), i.recipeId(),
                 i.originalJobId(), i.id(), attempt, IncidentState.EXHAUSTED, i.category(), reason,
                 lastError != null ? lastError : i.lastError()));
@@ -719,6 +725,11 @@ public class IncidentService {
         if (policy.escalate()) {
             notify(i, attempt, Audience.SUPER_ADMIN, Kind.EXHAUSTED, Severity.CRITICAL, error, null, title);
         }
+    }
+
+    /** How the incident's attempt {@code n} ended (nothing when it was never requested). */
+    private void finishAttempt(Incident i, int n, String outcome, String repeatJobId, String error) {
+        i.attemptNo(n).ifPresent(a -> a.finished(outcome, repeatJobId, error, incidents.databaseNow()));
     }
 
     private RetryPolicy policyOf(Incident i) {

@@ -28,12 +28,12 @@ class IncidentSweeps {
     private static final Logger log = LoggerFactory.getLogger(IncidentSweeps.class);
     static final int BATCH = 100;
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final IncidentService service;
     private final TransactionTemplate tx;
     private final OrchestratorProperties.OutcomeSweep sweep;
 
-    IncidentSweeps(IncidentRepository incidents, IncidentService service, TransactionTemplate tx,
+    IncidentSweeps(IncidentStore incidents, IncidentService service, TransactionTemplate tx,
                    OrchestratorProperties props) {
         this.incidents = incidents;
         this.service = service;
@@ -65,7 +65,7 @@ class IncidentSweeps {
 
     int settleBatch() {
         Integer n = tx.execute(s -> {
-            List<IncidentRepository.Overdue> overdue = incidents.lockOverdue(sweep.deadline(), sweep.askInterval(),
+            List<IncidentStore.Overdue> overdue = incidents.lockOverdue(sweep.deadline(), sweep.askInterval(),
                     BATCH);
             overdue.forEach(service::settleOverdue);
             return overdue.size();

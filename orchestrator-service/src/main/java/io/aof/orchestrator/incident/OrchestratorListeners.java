@@ -25,20 +25,26 @@ class OrchestratorListeners {
 
     private final Inbox inbox;
     private final IncidentService incidents;
+    private final IncidentStore store;
 
-    OrchestratorListeners(Inbox inbox, IncidentService incidents) {
+    OrchestratorListeners(Inbox inbox, IncidentService incidents, IncidentStore store) {
         this.inbox = inbox;
         this.incidents = incidents;
+        this.store = store;
     }
 
     /**
      * A poll of failures in one transaction (the hot path: an outage fails thousands of jobs at once); a record
      * that cannot be decoded, or whose failure cannot be applied, fails alone ({@link Inbox#onceEachRecord}).
+     * The entities each failure read are written and forgotten after it, so the persistence context does not grow
+     * with the poll.
      */
     @KafkaListener(topics = Topics.Names.JOB_FAILURES, batch = "true")
     void onJobFailed(List<ConsumerRecord<String, String>> records) {
-        inbox.onceEachRecord(CONSUMER, Topics.JOB_FAILURES, records,
-                (failure, text) -> incidents.onJobFailed(failure));
+        inbox.onceEachRecord(CONSUMER, Topics.JOB_FAILURES, records, (failure, text) -> {
+            incidents.onJobFailed(failure);
+            store.eventDone();
+        });
     }
 
     @KafkaListener(topics = Topics.Names.RECIPE_EVENTS)

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Maintenance windows, read and written whole. "On" is always decided by the database's clock: HQL's
  * {@code instant} is PostgreSQL's {@code current_timestamp}, the transaction's {@code now()}, which the release
- * sweep ({@link IncidentRepository}'s SQL) compares with too, so no window looks over to one and on to the other.
+ * sweep ({@link IncidentStore}'s SQL) compares with too, so no window looks over to one and on to the other.
  * (Not JPQL's {@code current_timestamp}: Hibernate writes that as {@code localtimestamp}, a time without zone that
  * PostgreSQL compares in the session's time zone, an hour off in the hour a daylight-saving change repeats.)
  */

@@ -23,11 +23,11 @@ class RetryScheduler {
     private static final Logger log = LoggerFactory.getLogger(RetryScheduler.class);
     private static final int BATCH = 100;
 
-    private final IncidentRepository incidents;
+    private final IncidentStore incidents;
     private final IncidentService service;
     private final TransactionTemplate tx;
 
-    RetryScheduler(IncidentRepository incidents, IncidentService service, TransactionTemplate tx) {
+    RetryScheduler(IncidentStore incidents, IncidentService service, TransactionTemplate tx) {
         this.incidents = incidents;
         this.service = service;
         this.tx = tx;
@@ -47,8 +47,8 @@ class RetryScheduler {
 
     int startBatch() {
         Integer n = tx.execute(status -> {
-            List<IncidentRepository.DueRetry> due = incidents.lockDue(BATCH);
-            for (IncidentRepository.DueRetry d : due) {
+            List<IncidentStore.DueRetry> due = incidents.lockDue(BATCH);
+            for (IncidentStore.DueRetry d : due) {
                 service.startAttempt(d.incidentId(), d.attempt());
             }
             return due.size();

@@ -15,8 +15,8 @@ class BulkActionsTest {
     final OrchestratorDb db = new OrchestratorDb();
     final BulkActions bulk = new BulkActions(db.incidents, db.service, db.tx);
 
-    static IncidentRepository.IncidentFilter upstream(String name) {
-        return new IncidentRepository.IncidentFilter(null, null, null, name, null, null, null);
+    static IncidentStore.IncidentFilter upstream(String name) {
+        return new IncidentStore.IncidentFilter(null, null, null, name, null, null, null);
     }
 
     @Test
@@ -59,7 +59,7 @@ class BulkActionsTest {
                 .isInstanceOf(DomainException.class).hasMessageContaining("matches 2 incidents now, not the 1");
         assertThat(db.incident(OrchestratorDb.incidentOf("n-1")).state()).isEqualTo(IncidentState.RETRY_SCHEDULED);
         assertThatThrownBy(() -> bulk.preview(BulkActions.Action.REPLAY,
-                new IncidentRepository.IncidentFilter(null, null, null, null, null, null, null)))
+                new IncidentStore.IncidentFilter(null, null, null, null, null, null, null)))
                 .isInstanceOf(DomainException.class).hasMessageContaining("at least one filter");
     }
 
@@ -72,7 +72,7 @@ class BulkActionsTest {
             db.outcome(id, attempt, io.aof.common.events.RecoveryEvent.RecoveryOutcome.Status.FAILED);
         }
         assertThat(db.incident(id).state()).isEqualTo(IncidentState.EXHAUSTED);
-        var exhausted = new IncidentRepository.IncidentFilter(IncidentState.EXHAUSTED, null, null, "netsuite", null,
+        var exhausted = new IncidentStore.IncidentFilter(IncidentState.EXHAUSTED, null, null, "netsuite", null,
                 null, null);
 
         BulkActions.Result r = bulk.apply(BulkActions.Action.REPLAY, exhausted,

@@ -93,6 +93,28 @@ class IncidentServiceTest {
     }
 
     @Test
+    void anIncidentReadBeforeAnotherOrchestratorResolvedItIsNotResolvedTwice() {
+        String id = OrchestratorDb.incidentOf("j-9");
+        db.given(OrchestratorDb.timeout("j-9"));
+        Instant[] outerNow = new Instant[1];
+
+        assertThatThrownBy(() -> db.tx.executeWithoutResult(s -> {
+            outerNow[0] = db.incidents.databaseNow();
+            // read without a lock (as a query for people would): this transaction now holds a RETRY_SCHEDULED copy
+            assertThat(db.incidentRepository.findById(id).orElseThrow().state())
+                    .isEqualTo(IncidentState.RETRY_SCHEDULED);
+            // another orchestrator (a transaction of its own) resolves it meanwhile
+            db.otherTx().executeWithoutResult(o -> db.service.resolve(id, "dave", "fixed"));
+            db.service.resolve(id, "carol", "fixed too");
+        })).isInstanceOf(DomainException.class).hasMessageContaining("is already MANUALLY_RESOLVED");
+
+        assertThat(db.events(Topics.INCIDENT_EVENTS, IncidentEvent.ResolvedManually.class)).singleElement()
+                .satisfies(e -> assertThat(e.resolvedBy()).isEqualTo("dave"));
+        // the other transaction wrote its own time, not the one this transaction had read
+        assertThat(db.incident(id).closedAt()).isAfter(outerNow[0]);
+    }
+
+    @Test
     void everyOperatorActionIsAuditedInTheCentralLogInItsTransaction() {
         String id = OrchestratorDb.incidentOf("j-audit");
         db.given(OrchestratorDb.timeout("j-audit"));

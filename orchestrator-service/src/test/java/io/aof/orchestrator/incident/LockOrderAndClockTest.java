@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -151,6 +152,26 @@ class LockOrderAndClockTest {
         db.given(OrchestratorDb.timeout("j-4"));
 
         assertDueInFiveToSixMinutesOnTheDatabaseClock(db, id);
+    }
+
+    @Test
+    void anIncidentsAndItsAttemptsTimesAreTheDatabasesClockNotTheJvms() {
+        // a JVM an hour behind: an attempt's times on it would make the attempt overdue (deadline 45 min) at once
+        OrchestratorDb db = new OrchestratorDb(Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)),
+                AfterSuppression.SCHEDULE);
+        String id = OrchestratorDb.incidentOf("j-5");
+        db.given(OrchestratorDb.timeout("j-5"));
+        db.startDueNow(id);
+        assertThat(db.incident(id).state()).isEqualTo(IncidentState.RETRYING);
+
+        assertThat(db.jdbc.queryForObject("SELECT abs(extract(epoch FROM now() - updated_at)) FROM incident "
+                + "WHERE id = ?", Double.class, id)).isLessThan(60.0);
+        assertThat(db.jdbc.queryForObject("SELECT abs(extract(epoch FROM now() - waiting_since)) + "
+                + "abs(extract(epoch FROM now() - requested_at)) FROM incident_attempt WHERE incident_id = ?",
+                Double.class, id)).isLessThan(60.0);
+        List<IncidentStore.Overdue> overdue = db.tx.execute(s -> db.incidents.lockOverdue(
+                db.props.outcomeSweep().deadline(), db.props.outcomeSweep().askInterval(), 10));
+        assertThat(overdue).isEmpty();
     }
 
     /** Policy: 5 min before attempt 1, +20% jitter at most. */

@@ -54,7 +54,8 @@ final class OrchestratorDb {
 
     final JdbcTemplate jdbc;
     final TransactionTemplate tx;
-    final IncidentRepository incidents;
+    final IncidentStore incidents;
+    final IncidentRepository incidentRepository;
     final RecipeSuppressionRepository suppressions;
     final OperatorActionRepository operatorActions;
     final PlatformTransactionManager transactions;
@@ -136,7 +137,10 @@ final class OrchestratorDb {
         tx = new TransactionTemplate(transactions);
         suppressions = jpa.getBean(RecipeSuppressionRepository.class);
         operatorActions = jpa.getBean(OperatorActionRepository.class);
-        incidents = new IncidentRepository(jdbc);
+        jakarta.persistence.EntityManager em = org.springframework.orm.jpa.SharedEntityManagerCreator
+                .createSharedEntityManager(jpa.getBean(jakarta.persistence.EntityManagerFactory.class));
+        incidents = new IncidentStore(jdbc, em);
+        incidentRepository = jpa.getBean(IncidentRepository.class);
         PolicySpec defaults = new PolicySpec(true, 3, Duration.ofMinutes(5), 2.0, Duration.ofMinutes(10), 0.2,
                 Severity.WARNING, NotifyWhen.FIRST_AND_FINAL, true, afterSuppression);
         PolicySpec auth = new PolicySpec(false, null, null, null, null, null, Severity.CRITICAL, null, null, null);
@@ -149,8 +153,7 @@ final class OrchestratorDb {
                 Duration.ofSeconds(30), outageSettings);
         Outbox outbox = new Outbox(jdbc, "orchestrator-service");
         outageRepository = jpa.getBean(OutageRepository.class);
-        outageStore = new OutageStore(jdbc, org.springframework.orm.jpa.SharedEntityManagerCreator
-                .createSharedEntityManager(jpa.getBean(jakarta.persistence.EntityManagerFactory.class)));
+        outageStore = new OutageStore(jdbc, em);
         outages = new Outages(outageRepository, outageStore, outbox, meters, clock, props);
         service = new IncidentService(incidents, suppressions, operatorActions, outages, outageStore,
                 new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox, meters, clock,
@@ -241,7 +244,7 @@ final class OrchestratorDb {
     }
 
     Incident incident(String id) {
-        return incidents.find(id).orElseThrow();
+        return incidentRepository.findWithAttemptsById(id).orElseThrow();
     }
 
     /** Event types in the outbox of one topic, in the order they were written. */
