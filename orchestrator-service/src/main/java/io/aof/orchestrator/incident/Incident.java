@@ -14,7 +14,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.OneToMany;
 import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
-import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,12 +32,13 @@ import java.util.Optional;
  * {@link IncidentStore#lock} took (the row locked until the transaction ends), together with its attempts
  * ({@link IncidentAttempt}); the changes are written before any SQL on incidents runs in the transaction (the
  * stores flush first), or at the commit. Times are the database's clock of the transaction ({@link IncidentStore#databaseNow}), as
- * the SQL before it wrote {@code now()}. Only changed columns are written ({@link DynamicUpdate}). Written to JSON
+ * the SQL before it wrote {@code now()}. Its update is Hibernate's one prepared statement of every column (not
+ * built per change, as {@code @DynamicUpdate} would: the hot path's CPU; the row is locked, so no column written
+ * unchanged overwrites another's change). Written to JSON
  * as the record it was: its fields by name, in this order, without its attempts.
  */
 @Entity
 @Table(name = "incident")
-@DynamicUpdate
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"id", "workspace", "recipeId", "recipeName", "folderId", "originalJobId", "category", "state",

@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -154,7 +155,8 @@ public class IncidentService {
 
     /** A failed job: opens the incident of its original job, or notes a failed repeat of a known one. */
     public void onJobFailed(JobFailed e) {
-        var existing = incidents.lock(e.incidentId());
+        // the hot path: most failures open a new incident, so look with a plain statement before taking the entity
+        var existing = incidents.exists(e.incidentId()) ? incidents.lock(e.incidentId()) : Optional.<Incident>empty();
         if (existing.isPresent()) {
             Incident i = existing.get();
             if (e.isRepeat()) {

@@ -93,6 +93,13 @@ class IncidentStore {
     private static final Set<LockMode> HELD = EnumSet.of(LockMode.WRITE, LockMode.PESSIMISTIC_WRITE,
             LockMode.PESSIMISTIC_FORCE_INCREMENT, LockMode.UPGRADE_NOWAIT, LockMode.UPGRADE_SKIPLOCKED);
 
+    /** Whether the incident exists (a plain statement: no entity read, no lock). */
+    boolean exists(String id) {
+        flush();
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident WHERE id = ?)",
+                Boolean.class, id));
+    }
+
     /** The incident if this transaction's persistence context holds it already (no statement), else null. */
     private Incident managed(String id) {
         SharedSessionContractImplementor session = em.unwrap(SharedSessionContractImplementor.class);
