@@ -89,12 +89,44 @@ final class PipelineBenchmark {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             bench.measure();
-            return 0;
         } finally {
             suite.close();
             Runtime.getRuntime().removeShutdownHook(hook);
         }
+        bench.printProfiles(state);
+        return 0;
     }
+
+    /**
+     * {@code BENCH_JFR=<service>,...}: where each recorded service's CPU went during the phases (its flight
+     * recording is written when it stops, so this comes after the suite is down).
+     */
+    private void printProfiles(Path state) throws IOException {
+        String jfr = System.getenv().getOrDefault("BENCH_JFR", "").strip();
+        if (jfr.isEmpty() || measuredFrom == null) {
+            return;
+        }
+        StringBuilder out = new StringBuilder("\n=== Where the recorded services' CPU went (JFR execution samples "
+                + "from the first phase's start to the end; each charged to the first library on the stack outside "
+                + "the JDK) ===\n\n| service | samples | library (share of samples) | threads (share) |\n"
+                + "| --- | --- | --- | --- |\n");
+        for (String name : jfr.split(",")) {
+            Path recording = state.resolve(name.strip() + ".jfr");
+            if (!Files.exists(recording)) {
+                out.append("| ").append(name.strip()).append(" | no recording at ").append(recording)
+                        .append(" | | |\n");
+                continue;
+            }
+            for (String row : JfrSummary.rows(name.strip(), recording, measuredFrom)) {
+                out.append(row).append('\n');
+            }
+        }
+        System.out.print(out);
+        Files.writeString(state.resolve("profile.md"), out.toString());
+    }
+
+    /** When the first phase started (the samples of a flight recording before it are the services' start). */
+    private Instant measuredFrom;
 
     /** The services as ./aof up runs them, with the limits that would measure Workato instead of AOF raised. */
     ProofSuite.Tuning tuning(Path state) {
@@ -183,6 +215,7 @@ final class PipelineBenchmark {
         suite.startServices(List.of(SERVICES));
         say("Suite up; a 15 s pause for the services to settle after start");
         Thread.sleep(15_000);
+        measuredFrom = Instant.now();
         results.add(webhookPhase(1));
         results.add(webhookPhase(BATCH));
         results.add(pollingPhase());
