@@ -14,11 +14,12 @@ import java.util.TreeMap;
 
 /**
  * Where a service's CPU went, from its flight recording ({@code BENCH_JFR}): the JVM's execution samples
- * ({@code jdk.ExecutionSample}, JFR's "profile" settings) taken after {@code from}, each charged to the library
- * whose code was running or called the JDK code that was (the first frame from the top of the stack outside
- * {@code java.*}, {@code jdk.*}, {@code sun.*}), and to the thread. Shares of samples, not of seconds: a sample is
- * taken every few milliseconds of a running Java thread; time in native code, the garbage collector and the JIT
- * compiler is not sampled.
+ * ({@code jdk.ExecutionSample}, JFR's "profile" settings: one every 10 ms of a thread running Java code) taken
+ * between {@code from} and {@code to}, each charged to the library whose code was running or called the JDK code
+ * that was (the first frame from the top of the stack outside {@code java.*}, {@code javax.*}, {@code jdk.*},
+ * {@code sun.*}), and to the thread. Shares of sampled Java execution, not of the process's CPU: the garbage
+ * collector, the JIT compiler, native code and the kernel's work for the process's I/O are not sampled (in the
+ * pipeline benchmark the samples cover about a fifth of each service's CPU seconds).
  */
 final class JfrSummary {
 
@@ -52,8 +53,16 @@ final class JfrSummary {
     private JfrSummary() {
     }
 
-    /** The summary's table rows for one service (empty when the recording has no samples after {@code from}). */
-    static List<String> rows(String service, Path recording, Instant from) throws IOException {
+    /** The summary's table row for one service; a recording that cannot be read is said so in the row. */
+    static String row(String service, Path recording, Instant from, Instant to) {
+        try {
+            return sampled(service, recording, from, to);
+        } catch (IOException | RuntimeException e) {
+            return "| " + service + " | unreadable recording " + recording + ": " + e.getMessage() + " | | |";
+        }
+    }
+
+    private static String sampled(String service, Path recording, Instant from, Instant to) throws IOException {
         Map<String, Integer> byLibrary = new TreeMap<>();
         Map<String, Integer> byThread = new TreeMap<>();
         int samples = 0;
@@ -61,7 +70,7 @@ final class JfrSummary {
             while (file.hasMoreEvents()) {
                 RecordedEvent e = file.readEvent();
                 if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStartTime().isBefore(from)
-                        || e.getStackTrace() == null) {
+                        || e.getStartTime().isAfter(to) || e.getStackTrace() == null) {
                     continue;
                 }
                 samples++;
@@ -72,11 +81,10 @@ final class JfrSummary {
             }
         }
         if (samples == 0) {
-            return List.of();
+            return "| " + service + " | 0 (no execution samples in the phases) | | |";
         }
-        int total = samples;
-        return List.of(String.format("| %s | %,d | %s | %s |", service, samples, top(byLibrary, total, 8),
-                top(byThread, total, 3)));
+        return String.format("| %s | %,d (%.1f s of Java execution) | %s | %s |", service, samples,
+                samples / 100.0, top(byLibrary, samples, 8), top(byThread, samples, 3));
     }
 
     /** Who is to be charged for a sample: its first frame outside the JDK, by library. */

@@ -103,12 +103,13 @@ final class PipelineBenchmark {
      */
     private void printProfiles(Path state) throws IOException {
         String jfr = System.getenv().getOrDefault("BENCH_JFR", "").strip();
-        if (jfr.isEmpty() || measuredFrom == null) {
+        if (jfr.isEmpty() || measuredFrom == null || measuredTo == null) {
             return;
         }
-        StringBuilder out = new StringBuilder("\n=== Where the recorded services' CPU went (JFR execution samples "
-                + "from the first phase's start to the end; each charged to the first library on the stack outside "
-                + "the JDK) ===\n\n| service | samples | library (share of samples) | threads (share) |\n"
+        StringBuilder out = new StringBuilder("\n=== Where the recorded services' Java execution went during the three "
+                + "phases (JFR execution samples, one per 10 ms of a thread running Java code, each charged to the "
+                + "first library on the stack outside the JDK; GC, JIT, native and kernel time are not sampled) ===\n"
+                + "\n| service | samples | library (share of samples) | threads (share) |\n"
                 + "| --- | --- | --- | --- |\n");
         for (String name : jfr.split(",")) {
             Path recording = state.resolve(name.strip() + ".jfr");
@@ -117,16 +118,15 @@ final class PipelineBenchmark {
                         .append(" | | |\n");
                 continue;
             }
-            for (String row : JfrSummary.rows(name.strip(), recording, measuredFrom)) {
-                out.append(row).append('\n');
-            }
+            out.append(JfrSummary.row(name.strip(), recording, measuredFrom, measuredTo)).append('\n');
         }
         System.out.print(out);
         Files.writeString(state.resolve("profile.md"), out.toString());
     }
 
-    /** When the first phase started (the samples of a flight recording before it are the services' start). */
+    /** When the first phase started and the last ended (a flight recording's samples between them are profiled). */
     private Instant measuredFrom;
+    private Instant measuredTo;
 
     /** The services as ./aof up runs them, with the limits that would measure Workato instead of AOF raised. */
     ProofSuite.Tuning tuning(Path state) {
@@ -219,6 +219,7 @@ final class PipelineBenchmark {
         results.add(webhookPhase(1));
         results.add(webhookPhase(BATCH));
         results.add(pollingPhase());
+        measuredTo = Instant.now();
         rawKafka();
         print();
     }

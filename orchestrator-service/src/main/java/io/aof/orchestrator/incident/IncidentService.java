@@ -97,6 +97,7 @@ public class IncidentService {
 
     private final IncidentStore incidents;
     private final RecipeSuppressionRepository suppressions;
+    private final RecipeSuppressionStore windows;
     private final OperatorActionRepository operatorActions;
     private final Outages outages;
     private final OutageStore outageStore;
@@ -111,17 +112,20 @@ public class IncidentService {
 
     @Autowired
     IncidentService(IncidentStore incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
-                    Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
-                    RandomGenerator jitter, OrchestratorProperties props, AofProperties aof) {
-        this(incidents, suppressions, operatorActions, outages, outageStore, categorizer, policies, outbox,
+                    RecipeSuppressionStore windows, OperatorActionRepository operatorActions, Outages outages,
+                    OutageStore outageStore, Categorizer categorizer, PolicyBook policies, Outbox outbox,
+                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
+                    AofProperties aof) {
+        this(incidents, suppressions, windows, operatorActions, outages, outageStore, categorizer, policies, outbox,
                 meters, clock, jitter, props, aof.workspace());
     }
 
     IncidentService(IncidentStore incidents, RecipeSuppressionRepository suppressions,
-                    OperatorActionRepository operatorActions, Outages outages, OutageStore outageStore,
-                    Categorizer categorizer, PolicyBook policies, Outbox outbox, MeterRegistry meters, Clock clock,
-                    RandomGenerator jitter, OrchestratorProperties props, String workspace) {
+                    RecipeSuppressionStore windows, OperatorActionRepository operatorActions, Outages outages,
+                    OutageStore outageStore, Categorizer categorizer, PolicyBook policies, Outbox outbox,
+                    MeterRegistry meters, Clock clock, RandomGenerator jitter, OrchestratorProperties props,
+                    String workspace) {
+        this.windows = windows;
         this.workspace = workspace;
         this.outages = outages;
         this.outageStore = outageStore;
@@ -190,7 +194,7 @@ public class IncidentService {
                 e.error(), policy.maxAttempts(), incident.webhookSource()));
         incident = incidents.lock(incident.id()).orElseThrow();   // the stored one, to change (locked: ours)
 
-        var suppression = suppressions.findActive(e.recipeId());
+        var suppression = activeWindow(e.recipeId());
         if (suppression.isPresent()) {
             holdForWindow(incident, null, suppression.get());
         } else {
@@ -292,7 +296,7 @@ public class IncidentService {
     public void releaseSuppressed(String incidentId) {
         Incident i = incidents.lock(incidentId).orElse(null);
         if (i == null || i.state() != IncidentState.SUPPRESSED || i.closedAt() != null
-                || suppressions.findActive(i.recipeId()).isPresent()) {
+                || activeWindow(i.recipeId()).isPresent()) {
             return;
         }
         IncidentState after = decide(i, policyOf(i), i.lastError(), true, false);
@@ -442,7 +446,7 @@ public class IncidentService {
         finishAttempt(i, i.attempt(), "CANCELLED", null, e.reason());
         // numbers up to this attempt are cancelled for good: the next attempt takes the next number
         i.allowOneMoreAttempt();
-        var window = suppressions.findActive(i.recipeId());
+        var window = activeWindow(i.recipeId());
         if (window.isPresent()) {
             holdForWindow(i, null, window.get());
         } else {
@@ -509,7 +513,7 @@ public class IncidentService {
                     + "replay it when the upstream is back", i.lastError(), policy, false);
             return;
         }
-        var window = suppressions.findActive(i.recipeId());
+        var window = activeWindow(i.recipeId());
         if (window.isPresent()) {
             holdForWindow(i, null, window.get());
         } else if (i.notRepeatable() != null || !policy.retryable() || i.attempt() >= i.maxAttempts()
@@ -570,7 +574,7 @@ public class IncidentService {
                 }
             }
             case FAILED -> {
-                var window = suppressions.findActive(i.recipeId());
+                var window = activeWindow(i.recipeId());
                 if (o.attempt() < i.maxAttempts() && window.isPresent()) {
                     holdForWindow(i, o.error(), window.get());   // i.attempt() is o.attempt(): checked above
                 } else if (o.attempt() < i.maxAttempts() && outage.isPresent() && outages.enabled()) {
@@ -732,6 +736,11 @@ public class IncidentService {
     /** How the incident's attempt {@code n} ended (nothing when it was never requested). */
     private void finishAttempt(Incident i, int n, String outcome, String repeatJobId, String error) {
         i.attemptNo(n).ifPresent(a -> a.finished(outcome, repeatJobId, error, incidents.databaseNow()));
+    }
+
+    /** The recipe's maintenance window if one is on (read as JPA only when a plain statement says there is one). */
+    private Optional<RecipeSuppression> activeWindow(long recipeId) {
+        return windows.hasActive(recipeId) ? suppressions.findActive(recipeId) : Optional.empty();
     }
 
     private RetryPolicy policyOf(Incident i) {

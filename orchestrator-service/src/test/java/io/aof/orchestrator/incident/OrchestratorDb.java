@@ -155,9 +155,9 @@ final class OrchestratorDb {
         outageRepository = jpa.getBean(OutageRepository.class);
         outageStore = new OutageStore(jdbc, em);
         outages = new Outages(outageRepository, outageStore, outbox, meters, clock, props);
-        service = new IncidentService(incidents, suppressions, operatorActions, outages, outageStore,
-                new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox, meters, clock,
-                new Random(42), props, WORKSPACE);
+        service = new IncidentService(incidents, suppressions, new RecipeSuppressionStore(jdbc), operatorActions,
+                outages, outageStore, new Categorizer(props.categories()), new PolicyBook(props.policies()), outbox,
+                meters, clock, new Random(42), props, WORKSPACE);
         sweeps = new OutageSweeps(outageRepository, outageStore, outages, service, tx, meters);
     }
 
