@@ -102,8 +102,7 @@ final class PipelineBenchmark {
      * recording is written when it stops, so this comes after the suite is down).
      */
     private void printProfiles(Path state) throws IOException {
-        String jfr = System.getenv().getOrDefault("BENCH_JFR", "").strip();
-        if (jfr.isEmpty() || measuredFrom == null || measuredTo == null) {
+        if (JFR.isEmpty() || measuredFrom == null || measuredTo == null) {
             return;
         }
         StringBuilder out = new StringBuilder("\n=== Where the recorded services' Java execution went during the three "
@@ -111,14 +110,14 @@ final class PipelineBenchmark {
                 + "first library on the stack outside the JDK; GC, JIT, native and kernel time are not sampled) ===\n"
                 + "\n| service | samples | library (share of samples) | threads (share) |\n"
                 + "| --- | --- | --- | --- |\n");
-        for (String name : jfr.split(",")) {
-            Path recording = state.resolve(name.strip() + ".jfr");
+        for (String name : JFR) {
+            Path recording = state.resolve(name + ".jfr");
             if (!Files.exists(recording)) {
-                out.append("| ").append(name.strip()).append(" | no recording at ").append(recording)
+                out.append("| ").append(name).append(" | no recording at ").append(recording)
                         .append(" | | |\n");
                 continue;
             }
-            out.append(JfrSummary.row(name.strip(), recording, measuredFrom, measuredTo)).append('\n');
+            out.append(JfrSummary.row(name, recording, measuredFrom, measuredTo)).append('\n');
         }
         System.out.print(out);
         Files.writeString(state.resolve("profile.md"), out.toString());
@@ -146,15 +145,12 @@ final class PipelineBenchmark {
                 "--aof.orchestrator.policies.defaults.initial-delay=1h",
                 "--aof.orchestrator.policies.defaults.max-delay=2h"));
         Map<String, List<String>> extraJvm = new LinkedHashMap<>();
-        String jfr = System.getenv().getOrDefault("BENCH_JFR", "").strip();
-        if (!jfr.isEmpty()) {
-            for (String name : jfr.split(",")) {
-                extraJvm.put(name.strip(), List.of("-XX:StartFlightRecording=filename=" + state.resolve(name.strip()
-                        + ".jfr") + ",settings=profile,dumponexit=true"));
-            }
+        for (String name : JFR) {
+            extraJvm.put(name, List.of("-XX:StartFlightRecording=filename=" + state.resolve(name + ".jfr")
+                    + ",settings=profile,dumponexit=true"));
         }
         settings.add("services: " + String.join(" ", SuiteParts.LOCAL_SERVICE_JVM) + " (as ./aof up)"
-                + (jfr.isEmpty() ? "" : "; JFR on " + jfr + " (" + state + "/<service>.jfr)"));
+                + (JFR.isEmpty() ? "" : "; JFR on " + String.join(",", JFR) + " (" + state + "/<service>.jfr)"));
         settings.add("PostgreSQL 17 (zonky binaries) with zonky's settings as in ./aof up: synchronous_commit=off, "
                 + "max_connections=300, shared_buffers=128MB; one KRaft broker (6 partitions a topic); PostgreSQL's RSS is "
                 + "the postmaster's plus its backends' private memory (RssAnon)");
@@ -168,6 +164,10 @@ final class PipelineBenchmark {
         }
         return new ProofSuite.Tuning(SuiteParts.LOCAL_SERVICE_JVM, args, extraJvm, postgres);
     }
+
+    /** {@code BENCH_JFR=collation,orchestrator}: the services that run with a flight recording. */
+    static final List<String> JFR = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_JFR", "")
+            .split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
 
     /** {@code BENCH_PG_STATEMENTS=1}: PostgreSQL's statements profiled per phase (pg_stat_statements). */
     static final boolean STATEMENTS = "1".equals(System.getenv("BENCH_PG_STATEMENTS"));

@@ -108,14 +108,6 @@ class IncidentAttempt {
         return acceptedAt;
     }
 
-    Instant waitingSince() {
-        return waitingSince;
-    }
-
-    int outcomeAsks() {
-        return outcomeAsks;
-    }
-
     String outcome() {
         return outcome;
     }

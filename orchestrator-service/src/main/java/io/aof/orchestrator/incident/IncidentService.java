@@ -296,7 +296,7 @@ public class IncidentService {
     public void releaseSuppressed(String incidentId) {
         Incident i = incidents.lock(incidentId).orElse(null);
         if (i == null || i.state() != IncidentState.SUPPRESSED || i.closedAt() != null
-                || activeWindow(i.recipeId()).isPresent()) {
+                || windows.hasActive(i.recipeId())) {
             return;
         }
         IncidentState after = decide(i, policyOf(i), i.lastError(), true, false);

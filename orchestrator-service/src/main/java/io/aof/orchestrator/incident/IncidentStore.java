@@ -28,7 +28,7 @@ import java.util.Set;
  * nothing when another consumer opened it first), taking one to change it (row-locked, {@link #lock}), the
  * database's clock, and the SQL where SQL is the point: the durable schedule ({@code scheduled_retry}) and the
  * sweeps' queues taken {@code FOR UPDATE SKIP LOCKED}, the keyset-paged list, the counts. Every query on incidents
- * in a transaction first writes the transaction's changes to them ({@link #flush}), so SQL never reads a state
+ * in a transaction first writes the transaction's changes to them ({@link #writePending}), so SQL never reads a state
  * older than the entities say.
  */
 @Repository
@@ -72,7 +72,7 @@ class IncidentStore {
      * holds locked is current (nobody else can have changed it since), and is returned as it is; one it read
      * earlier without the lock may be stale, and is read afresh with the lock (Hibernate's lock on a managed
      * entity would only lock the row, not reload it). Its changes are written before any SQL on incidents runs in
-     * the transaction ({@link #flush}), or at the commit.
+     * the transaction ({@link #writePending}), or at the commit.
      */
     Optional<Incident> lock(String id) {
         Incident known = managed(id);
@@ -95,7 +95,7 @@ class IncidentStore {
 
     /** Whether the incident exists (a plain statement: no entity read, no lock). */
     boolean exists(String id) {
-        flush();
+        writePending(em);
         return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident WHERE id = ?)",
                 Boolean.class, id));
     }
@@ -118,7 +118,7 @@ class IncidentStore {
 
     /** The recipe's incidents that wait for a retry or its outcome, in id order (the order they are locked in). */
     List<String> pendingOfRecipe(long recipeId) {
-        flush();
+        writePending(em);
         return jdbc.queryForList("SELECT id FROM incident WHERE recipe_id = ? AND state IN ('RETRY_SCHEDULED', "
                 + "'RETRYING') ORDER BY id", String.class, recipeId);
     }
@@ -175,7 +175,7 @@ class IncidentStore {
      * taken.
      */
     List<String> lockReleasable(int limit) {
-        flush();
+        writePending(em);
         return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.state = 'SUPPRESSED' "
                 + "AND i.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
                 + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) ORDER BY i.updated_at LIMIT ? "
@@ -196,14 +196,14 @@ class IncidentStore {
         }
         sql.append(" ORDER BY opened_at DESC, id DESC LIMIT ?");
         args.add(limit);
-        flush();
+        writePending(em);
         return jdbc.query(sql.toString(), MAPPER, args.toArray());
     }
 
     /** How many incidents match the filter (its paging position ignored). */
     int count(IncidentFilter f) {
         List<Object> args = new ArrayList<>();
-        flush();
+        writePending(em);
         Integer n = jdbc.queryForObject("SELECT count(*) FROM incident WHERE 1=1" + where(f, args), Integer.class,
                 args.toArray());
         return n == null ? 0 : n;
@@ -223,7 +223,7 @@ class IncidentStore {
         }
         sql.append(" ORDER BY opened_at, id LIMIT ?");
         args.add(limit);
-        flush();
+        writePending(em);
         return jdbc.query(sql.toString(), (rs, n) -> new Key(instant(rs.getTimestamp(1)), rs.getString(2)),
                 args.toArray());
     }
@@ -282,14 +282,14 @@ class IncidentStore {
     }
 
     List<Count> countByStateAndCategory() {
-        flush();
+        writePending(em);
         return jdbc.query("SELECT state, category, count(*) FROM incident GROUP BY state, category",
                 (rs, i) -> new Count(rs.getString(1), rs.getString(2), rs.getLong(3)));
     }
 
     Map<String, Long> countByState() {
         Map<String, Long> counts = new java.util.TreeMap<>();
-        flush();
+        writePending(em);
         jdbc.query("SELECT state, count(*) FROM incident GROUP BY state",
                 rs -> {
                     counts.put(rs.getString(1), rs.getLong(2));
@@ -304,7 +304,7 @@ class IncidentStore {
         for (int i = 0; i < hours; i++) {
             byHour.put(start.plusSeconds(3600L * i), new long[4]);
         }
-        flush();
+        writePending(em);
         jdbc.query("SELECT date_trunc('hour', opened_at), count(*) FROM incident WHERE opened_at >= ? GROUP BY 1",
                 rs -> {
                     long[] h = byHour.get(rs.getTimestamp(1).toInstant());
@@ -347,7 +347,7 @@ class IncidentStore {
      * other path: the incident first) so that another orchestrator skips them.
      */
     List<Overdue> lockOverdue(java.time.Duration deadline, java.time.Duration askInterval, int limit) {
-        flush();
+        writePending(em);
         return jdbc.query("SELECT i.id, a.attempt, a.outcome_asks, a.waiting_since FROM incident i "
                         + "JOIN incident_attempt a ON a.incident_id = i.id AND a.attempt = i.attempt "
                         + "WHERE i.state = 'RETRYING' AND " + ATTEMPT_OVERDUE
@@ -359,7 +359,7 @@ class IncidentStore {
 
     /** Whether the incident's current attempt has had no sign from recovery for {@code deadline}. */
     boolean overdue(String incidentId, int attempt, java.time.Duration deadline) {
-        flush();
+        writePending(em);
         return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM incident_attempt a WHERE "
                 + "a.incident_id = ? AND a.attempt = ? AND " + ATTEMPT_OVERDUE + ")", Boolean.class, incidentId,
                 attempt, deadline.toMillis()));
@@ -389,7 +389,7 @@ class IncidentStore {
      * incidents locked here.
      */
     List<DueRetry> lockDue(int limit) {
-        flush();
+        writePending(em);
         return jdbc.query("SELECT s.incident_id, s.attempt FROM scheduled_retry s JOIN incident i "
                         + "ON i.id = s.incident_id WHERE s.due_at <= now() ORDER BY s.due_at "
                         + "LIMIT ? FOR UPDATE OF i SKIP LOCKED",
@@ -400,10 +400,10 @@ class IncidentStore {
     }
 
     /**
-     * Writes this transaction's changes to incidents before SQL reads them (a JPA change is otherwise written at
-     * the commit); nothing outside a transaction.
+     * Writes the transaction's entity changes before SQL on incidents reads them (a JPA change is otherwise written
+     * at the commit); {@link OutageStore}'s incident queries call it too. Nothing outside a transaction.
      */
-    private void flush() {
+    static void writePending(EntityManager em) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             em.flush();
         }

@@ -3,7 +3,6 @@ package io.aof.orchestrator.incident;
 import jakarta.persistence.EntityManager;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -72,7 +71,7 @@ class OutageStore {
      * times are the service's clock, as {@code since} is.
      */
     Recent recentFailures(String workspace, String upstream, Instant since) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.queryForObject("SELECT count(*), count(DISTINCT recipe_id) FROM incident WHERE workspace = ? "
                         + "AND upstream = ? AND opened_at > ? "
                         + "AND kind = 'JOB_FAILURE' AND state <> 'NON_RETRYABLE' AND not_repeatable IS NULL",
@@ -86,7 +85,7 @@ class OutageStore {
      * window (a probe is a repeat, and nothing of that recipe is repeated until the window ends).
      */
     Optional<String> lockProbeCandidate(String outageId) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.queryForList("SELECT i.id FROM incident i WHERE i.outage_id = ? AND i.state = 'HELD' "
                 + "AND i.attempt < i.max_attempts AND NOT EXISTS (SELECT 1 FROM recipe_suppression s "
                 + "WHERE s.recipe_id = i.recipe_id AND s.until > now()) "
@@ -98,14 +97,14 @@ class OutageStore {
      * skipped (never waited for: they are held when their retry comes due).
      */
     List<String> lockScheduledOf(String workspace, String upstream, int limit) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.queryForList("SELECT id FROM incident WHERE workspace = ? AND upstream = ? "
                 + "AND state = 'RETRY_SCHEDULED' ORDER BY opened_at, id LIMIT ? FOR UPDATE SKIP LOCKED", String.class,
                 workspace, upstream, limit);
     }
     /** An outage's members (incidents ever held for it): how many, of how many recipes, how many still held. */
     Members members(String id) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.queryForObject("SELECT count(*), count(DISTINCT recipe_id), count(*) FILTER (WHERE state = "
                         + "'HELD') FROM incident WHERE outage_id = ?",
                 (rs, n) -> new Members(rs.getInt(1), rs.getInt(2), rs.getInt(3)), id);
@@ -117,7 +116,7 @@ class OutageStore {
      * what becomes of them.
      */
     List<Release> lockReleasable(int limit) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.query("SELECT i.id, o.after_end FROM incident i JOIN outage o ON o.id = i.outage_id "
                         + "WHERE i.state = 'HELD' AND o.ended_at IS NOT NULL ORDER BY i.opened_at, i.id LIMIT ? "
                         + "FOR UPDATE OF i SKIP LOCKED",
@@ -127,26 +126,16 @@ class OutageStore {
     }
     /** Whether the outage's probe is still in flight (its incident RETRYING at that attempt). */
     boolean probeInFlight(Outage o) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return o.probeIncidentId() != null && Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM "
                 + "incident WHERE id = ? AND state = 'RETRYING' AND attempt = ?)", Boolean.class, o.probeIncidentId(),
                 o.probeAttempt()));
     }
     /** Held incidents of an outage, oldest first (for people: not locked). */
     List<String> heldOf(String outageId, int limit) {
-        flushIncidents();
+        IncidentStore.writePending(em);
         return jdbc.queryForList("SELECT id FROM incident WHERE outage_id = ? AND state = 'HELD' ORDER BY opened_at, id "
                 + "LIMIT ?", String.class, outageId, limit);
-    }
-
-    /**
-     * The incident queries first write this transaction's changes to incidents ({@link Incident} is a JPA
-     * aggregate; its changes are otherwise written at the commit); nothing outside a transaction.
-     */
-    private void flushIncidents() {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            em.flush();
-        }
     }
 
     private static Timestamp ts(Instant i) {
